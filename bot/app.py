@@ -18,7 +18,9 @@ from bot.settings import Settings
 log = logging.getLogger("bot.app")
 
 # Feature modules, each with `setup(app: web.Application) -> None`.
-FEATURES: list[str] = []
+FEATURES: list[str] = [
+    "bot.chat_routes",
+]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

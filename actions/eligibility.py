@@ -1,0 +1,214 @@
+"""Eligibility conversations: one form per program, asking only what the engine still needs.
+
+The engine (bot/eligibility) decides which facts are missing and in what order; free-text extraction
+fills several facts from one message; this module only moves values between Rasa slots and the engine.
+"""
+from __future__ import annotations
+
+import asyncio
+from abc import ABC, abstractmethod
+from typing import Any, Optional
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import entity_values, send, today, user_text
+from bot.dialogue_domain import form_members, program_facts
+from bot.eligibility.engine import get_engine
+from bot.eligibility.extract import cross_suggestions, extract_facts, programs_touched
+from bot.eligibility.render import fact_question, render_result, render_summary, unknown_help
+
+FORM_PROGRAMS = program_facts()          # form program → facts it may ask, from policy_kb/rules
+ALL_FACTS = sorted({f for facts in FORM_PROGRAMS.values() for f in facts})
+PROGRAM_LABELS = {p["id"]: p["label"] for p in get_engine().programs()} | {"disability_both": "残疾人两项补贴"}
+FIND_OFFICE_BUTTON = {"title": "查找办理地点", "payload": "/find_service_point"}
+
+
+def current_facts(tracker: Tracker) -> dict[str, Any]:
+    return {f: tracker.get_slot(f) for f in ALL_FACTS if tracker.get_slot(f) is not None}
+
+
+def evaluate_all(programs: list[str], facts: dict[str, Any]) -> list[dict[str, Any]]:
+    engine = get_engine()
+    return [engine.evaluate(p, facts, as_of=today()) for p in programs]
+
+
+def missing_in_order(form_program: str, facts: dict[str, Any], unknown: set[str]) -> list[str]:
+    """The engine's most-decisive-first missing facts, across the form's programs, minus the unknown ones."""
+    missing: list[str] = []
+    for result in evaluate_all(form_members(form_program), facts):
+        if result["outcome"] != "needs_more_info":
+            continue
+        missing += [f for f in result["missing_facts"] if f not in unknown and f not in missing]
+    return missing
+
+
+def as_citations(results: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Engine citations ({source, section, quote}) in the chat Message's Citation shape."""
+    seen, out = set(), []
+    for result in results:
+        for c in result.get("citations", []):
+            key = (c.get("source"), c.get("quote"))
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append({"doc_id": c.get("source", ""), "section": c.get("section", ""), "quote": c.get("quote", "")})
+    return out
+
+
+def choose_program(tracker: Tracker, mentioned: list[str], new_facts: dict[str, Any], correction: bool) -> Optional[str]:
+    programs = [p for p in dict.fromkeys(mentioned) if p in FORM_PROGRAMS or p == "disability_both"]
+    if set(programs) >= {"disability_living_allowance", "disability_care_allowance"}:
+        programs = ["disability_both"] + [p for p in programs if p not in form_members("disability_both")]
+    if len(programs) == 1:
+        return programs[0]
+    if len(programs) > 1:
+        return "overview"
+    previous = tracker.get_slot("eligibility_program")
+    if new_facts and previous and previous != "overview" and (correction or tracker.active_loop_name):
+        return previous
+    if new_facts:
+        return "overview"
+    return None
+
+
+class ActionEligibilityStart(Action):
+    """Entry for ask_eligibility / inform: fill facts from the message, pick the program, or list what applies."""
+
+    def name(self) -> str:
+        return "action_eligibility_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        text = user_text(tracker)
+        extracted = extract_facts(text, today()) if text else {"facts": {}, "unknown": [], "programs": [], "correction": False}
+        new_facts = {k: v for k, v in extracted["facts"].items() if k in ALL_FACTS}
+        if not new_facts and not entity_values(tracker, "program") and not extracted["programs"] \
+                and tracker.get_slot("awaiting_place"):
+            from actions.service_points import answer_service_points
+            return await answer_service_points(dispatcher, tracker)
+        events: list[EventType] = [SlotSet(k, v) for k, v in new_facts.items()]
+        facts = current_facts(tracker) | new_facts
+        program = choose_program(tracker, entity_values(tracker, "program") + list(extracted["programs"]),
+                                 new_facts, bool(extracted.get("correction")))
+        if program is None:
+            dispatcher.utter_message(response="utter_ask_which_program")
+            return events + [SlotSet("eligibility_program", "overview")]
+        if program == "overview":
+            touched = programs_touched(facts)
+            if not touched:
+                dispatcher.utter_message(response="utter_ask_which_program")
+                return events + [SlotSet("eligibility_program", "overview")]
+            results = await asyncio.to_thread(evaluate_all, touched, facts)
+            buttons = [{"title": f"详细测算：{PROGRAM_LABELS.get(p, p)}",
+                        "payload": f'/ask_eligibility{{"program": "{p}"}}'} for p in touched]
+            send(dispatcher, render_summary(results), buttons=buttons + [FIND_OFFICE_BUTTON],
+                 citations=as_citations(results))
+            return events + [SlotSet("eligibility_program", "overview"), SlotSet("last_programs", touched)]
+        return events + [SlotSet("eligibility_program", program), SlotSet("awaiting_place", False)]
+
+
+class EligibilityFormValidation(FormValidationAction, ABC):
+    """validate_<program>_form: extract facts from the reply and request the engine's next question."""
+
+    @property
+    @abstractmethod
+    def form_program(self) -> str:
+        """The form's program id (a class attribute in each generated subclass)."""
+
+    def name(self) -> str:
+        return f"validate_{self.form_program}_form"
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: dict) -> list[str]:
+        unknown = set(tracker.get_slot("unknown_facts") or [])
+        return missing_in_order(self.form_program, current_facts(tracker), unknown)
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        text = user_text(tracker)
+        asking = tracker.get_slot("requested_slot")
+        events: list[EventType] = []
+        unknown = list(tracker.get_slot("unknown_facts") or [])
+        if text:
+            extracted = extract_facts(text, today(), asking=asking)
+            facts = {k: v for k, v in extracted["facts"].items() if k in ALL_FACTS}
+            events += [SlotSet(k, v) for k, v in facts.items()]
+            for fact in extracted["unknown"]:
+                if fact in ALL_FACTS and fact not in unknown and fact not in facts:
+                    unknown.append(fact)
+                    dispatcher.utter_message(text=unknown_help(fact))
+            unknown = [f for f in unknown if f not in facts]
+            if asking and not facts and asking not in unknown:
+                dispatcher.utter_message(text="抱歉，我没能从您的回答中识别出这一项。您可以直接回答，例如“有”“没有”，"
+                                              "不清楚的话请说“不知道”。")
+        events.append(SlotSet("unknown_facts", unknown))
+        tracker.add_slots(events)
+        missing = await self.required_slots([], dispatcher, tracker, domain)
+        return events + [SlotSet("requested_slot", missing[0] if missing else None)]
+
+
+class ActionAskFact(Action, ABC):
+    """action_ask_<fact>: the question text and quick replies come from the rules file."""
+
+    @property
+    @abstractmethod
+    def fact(self) -> str:
+        """The fact this action asks for (a class attribute in each generated subclass)."""
+
+    def name(self) -> str:
+        return f"action_ask_{self.fact}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        form = (tracker.active_loop_name or "").removesuffix("_form") or tracker.get_slot("eligibility_program")
+        program = next((p for p in form_members(form or "") if self.fact in FORM_PROGRAMS.get(p, [])), form)
+        question, options = fact_question(program, self.fact), fact_options(program, self.fact)
+        buttons = [{"title": label, "payload": label} for label in options] + [{"title": "不知道", "payload": "不知道"}]
+        send(dispatcher, question, buttons=buttons)
+        return []
+
+
+def fact_options(program: str, fact: str) -> list[str]:
+    """Quick-reply labels for a fact: 有/没有 for yes-no facts, the Chinese labels for choices."""
+    schema = get_engine().fact_schema(program, fact)
+    if schema.get("type") == "bool":
+        return ["有", "没有"] if fact.startswith("has_") or fact.startswith("needs_") or fact == "obtained_certificate" \
+            else ["是", "不是"]
+    values = schema.get("values") or []
+    return [v.get("label", v.get("value")) if isinstance(v, dict) else str(v) for v in values][:8]
+
+
+class ActionEligibilityResult(Action):
+    """After the form: the outcome in plain words, reasons, amount, 文号, next steps, then the office offer."""
+
+    def name(self) -> str:
+        return "action_eligibility_result"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        program = tracker.get_slot("eligibility_program")
+        if not program or program == "overview":
+            dispatcher.utter_message(response="utter_ask_which_program")
+            return []
+        members = form_members(program)
+        facts = current_facts(tracker)
+        results = await asyncio.to_thread(evaluate_all, members, facts)
+        text = "\n\n".join(render_result(r) for r in results)
+        buttons = [FIND_OFFICE_BUTTON]
+        suggestions = cross_suggestions(facts, program)
+        if suggestions:
+            text += "\n\n" + "\n".join(suggestions)
+            for other in programs_touched(facts):
+                if other not in members and len(buttons) < 4:
+                    buttons.append({"title": f"测算{PROGRAM_LABELS.get(other, other)}",
+                                    "payload": f'/ask_eligibility{{"program": "{other}"}}'})
+        text += "\n\n需要帮您查找就近的办理地点吗？"
+        send(dispatcher, text, buttons=buttons, citations=as_citations(results),
+             eligibility=[{k: r.get(k) for k in ("program", "outcome", "amount")} for r in results])
+        return [SlotSet("last_programs", members)]
+
+
+# One validation action per form and one ask action per fact, all named from the rules files.
+for _program in FORM_PROGRAMS:
+    globals()[f"ValidateForm_{_program}"] = type(f"ValidateForm_{_program}", (EligibilityFormValidation,),
+                                                 {"form_program": _program})
+for _fact in ALL_FACTS:
+    globals()[f"AskFact_{_fact}"] = type(f"AskFact_{_fact}", (ActionAskFact,), {"fact": _fact})

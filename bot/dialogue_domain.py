@@ -1,0 +1,76 @@
+"""Keep domain.yml's forms, fact slots and ask/validate actions in step with policy_kb/rules.
+
+One form per program (plus `disability_both_form` for 两项补贴, the union of the two disability programs),
+each asking only the facts its rules file declares. `python -m bot.dialogue_domain` rewrites the generated
+blocks; `--check` exits 1 when domain.yml is stale (run by the tests).
+"""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+from bot.settings import POLICY_KB, ROOT
+
+DOMAIN = ROOT / "domain.yml"
+RULES_DIR = POLICY_KB / "rules"
+COMBINED = {"disability_both": ["disability_living_allowance", "disability_care_allowance"]}
+
+
+def program_facts(rules_dir: Path = RULES_DIR) -> dict[str, list[str]]:
+    programs: dict[str, list[str]] = {}
+    for path in sorted(rules_dir.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and isinstance(data.get("facts"), dict) and data.get("id"):
+            programs[str(data["id"])] = list(data["facts"].keys())
+    for combined, members in COMBINED.items():
+        if all(m in programs for m in members):
+            seen: list[str] = []
+            for m in members:
+                seen += [f for f in programs[m] if f not in seen]
+            programs[combined] = seen
+    return programs
+
+
+def form_members(form_program: str) -> list[str]:
+    return COMBINED.get(form_program, [form_program])
+
+
+def _blocks(programs: dict[str, list[str]]) -> dict[str, str]:
+    facts = sorted({f for fs in programs.values() for f in fs})
+    slots = "".join(
+        f"  {f}:\n    type: any\n    influence_conversation: false\n    mappings:\n      - type: custom\n" for f in facts)
+    actions = "".join(f"  - validate_{p}_form\n" for p in programs) + "".join(f"  - action_ask_{f}\n" for f in facts)
+    forms = "forms:\n" + "".join(
+        f"  {p}_form:\n    required_slots:\n" + "".join(f"      - {f}\n" for f in fs) for p, fs in programs.items())
+    return {"slots": slots, "actions": actions, "forms": forms}
+
+
+def render(text: str, programs: dict[str, list[str]]) -> str:
+    for name, body in _blocks(programs).items():
+        pattern = re.compile(rf"(# >>> {name}:[^\n]*\n)(.*?)([ ]*# <<< {name}\n)", re.S)
+        if not pattern.search(text):
+            raise SystemExit(f"domain.yml 缺少生成区块标记 '# >>> {name}:'")
+        text = pattern.sub(lambda m: m.group(1) + body + m.group(3), text)
+    return text
+
+
+def main(argv: list[str]) -> int:
+    programs = program_facts()
+    current = DOMAIN.read_text(encoding="utf-8")
+    wanted = render(current, programs)
+    if "--check" in argv:
+        if wanted != current:
+            print("domain.yml 与 policy_kb/rules 不一致：请运行 `.venv/bin/python -m bot.dialogue_domain`。")
+            return 1
+        return 0
+    if wanted != current:
+        DOMAIN.write_text(wanted, encoding="utf-8")
+        print(f"domain.yml 已更新：{len(programs)} 个表单。")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
