@@ -1,0 +1,1 @@
+"""The residents' web chat page."""
