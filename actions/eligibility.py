@@ -23,6 +23,13 @@ FORM_PROGRAMS = program_facts()          # form program → facts it may ask, fr
 ALL_FACTS = sorted({f for facts in FORM_PROGRAMS.values() for f in facts})
 PROGRAM_LABELS = {p["id"]: p["label"] for p in get_engine().programs()} | {"disability_both": "残疾人两项补贴"}
 FIND_OFFICE_BUTTON = {"title": "查找办理地点", "payload": "/find_service_point"}
+WHICH_PROGRAM = "请问您想了解哪一项补贴？也可以直接说说您家的情况（比如残疾等级、是否低保、孩子出生日期），我帮您看看能申请哪些。"
+
+
+def ask_which_program(dispatcher: CollectingDispatcher) -> None:
+    buttons = [{"title": label, "payload": f'/ask_eligibility{{"program": "{p}"}}'}
+               for p, label in PROGRAM_LABELS.items() if p != "disability_both"]
+    send(dispatcher, WHICH_PROGRAM, buttons=buttons)
 
 
 def current_facts(tracker: Tracker) -> dict[str, Any]:
@@ -92,12 +99,12 @@ class ActionEligibilityStart(Action):
         program = choose_program(tracker, entity_values(tracker, "program") + list(extracted["programs"]),
                                  new_facts, bool(extracted.get("correction")))
         if program is None:
-            dispatcher.utter_message(response="utter_ask_which_program")
+            ask_which_program(dispatcher)
             return events + [SlotSet("eligibility_program", "overview")]
         if program == "overview":
             touched = programs_touched(facts)
             if not touched:
-                dispatcher.utter_message(response="utter_ask_which_program")
+                ask_which_program(dispatcher)
                 return events + [SlotSet("eligibility_program", "overview")]
             results = await asyncio.to_thread(evaluate_all, touched, facts)
             buttons = [{"title": f"详细测算：{PROGRAM_LABELS.get(p, p)}",
@@ -186,7 +193,7 @@ class ActionEligibilityResult(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         program = tracker.get_slot("eligibility_program")
         if not program or program == "overview":
-            dispatcher.utter_message(response="utter_ask_which_program")
+            ask_which_program(dispatcher)
             return []
         members = form_members(program)
         facts = current_facts(tracker)

