@@ -1,0 +1,213 @@
+"""Dates mentioned by residents, absolute or relative to a given today.
+
+Precision tells how much the resident actually said; the engine decides what to do with it:
+- "day":   the exact day (2024年3月15日, 2024-03-15, 昨天, 上个月15号, 三天前);
+- "month": the date lies somewhere in that month and resolves to its 1st (2024年3月, 去年5月, 上个月,
+           三个月前, 半年前, 两年前, 2023年底 = December, 年初 = January);
+- "year":  the date lies somewhere in that year and resolves to 1 January (去年, 前年, 2023年).
+A month or day without a year ("3月15号", "5月份") is the most recent one not after today, because
+residents report past events (birth, certificate). Invalid calendar dates (2023年2月29日) are no date.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from ._chars import NUM, NUM_CHARS, cn_to_int, fold, is_digit_string
+from .durations import scan_durations
+
+_SP = r"[ \t]*"
+_NB = rf"(?<![{NUM_CHARS}\d])"  # a number token starts here
+_Y = rf"(?P<y>{NUM}{{2,7}})"
+_M = rf"(?P<m>{NUM}{{1,3}})"
+_D = rf"(?P<d>{NUM}{{1,4}})"
+_DAY = rf"(?:{_SP}{_D}{_SP}(?:[日号]|(?![{NUM_CHARS}\d个天岁年月])))"
+_MONTH = rf"{_M}{_SP}月(?:份)?"
+_POS = r"(?P<pos>年底|年末|年初|年头|底|末|初)"
+_REL_YEARS = {"大前年": -3, "前年": -2, "去年": -1, "今年": 0, "明年": 1, "后年": 2}
+_REL_MONTHS = {"上上个月": -2, "上上月": -2, "上个月": -1, "上月": -1, "这个月": 0, "这月": 0,
+               "本月": 0, "下个月": 1, "下月": 1}
+_REL_DAYS = {"大前天": -3, "前天": -2, "前儿": -2, "昨天": -1, "昨日": -1, "昨儿": -1,
+             "今天": 0, "今日": 0, "今儿": 0}
+
+
+def _alt(words) -> str:
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("ymd", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?{_MONTH}{_DAY}?")),
+    ("ypos", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?{_POS}")),
+    ("y", re.compile(rf"{_NB}{_Y}{_SP}年")),
+    ("iso", re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d\d)(?P<sep>[-./])(?P<m>\d{1,2})"
+                       r"(?:(?P=sep)(?P<d>\d{1,2}))?(?![\d]|\.\d)")),
+    ("compact", re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?!\d)")),
+    ("md", re.compile(rf"(?<![{NUM_CHARS}\d年个])(?<!年 ){_MONTH}{_DAY}?")),
+    ("rely", re.compile(rf"(?P<rel>{_alt(_REL_YEARS)}){_SP}(?:的{_SP})?(?:{_MONTH}{_DAY}?|{_POS})?"
+                        rf"(?!{_SP}{NUM}+{_SP}岁)")),
+    ("relm", re.compile(rf"(?P<rel>{_alt(_REL_MONTHS)}){_SP}(?:的{_SP})?(?:{_D}{_SP}[日号]|(?P<pos>初|底|末))?")),
+    ("reld", re.compile(rf"(?P<rel>{_alt(_REL_DAYS)})")),
+    ("days_ago", re.compile(rf"{_NB}(?P<n>{NUM}+){_SP}天{_SP}(?:以前|之前|前)")),
+]
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date found in text: the resolved date, how precise the resident was, and where it was said."""
+
+    date: dt.date
+    precision: str  # "day" | "month" | "year"
+    span: tuple[int, int]
+    text: str
+
+
+class _Invalid(Exception):
+    """The match is date-shaped but not a real date; nothing inside its span is a date either."""
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar month arithmetic, clamping the day (2024-03-31 minus 1 month → 2024-02-29)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month0 = divmod(index, 12)
+    last = _month_length(year, month0 + 1)
+    return dt.date(year, month0 + 1, min(day.day, last))
+
+
+def _month_length(year: int, month: int) -> int:
+    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return (nxt - dt.timedelta(days=1)).day
+
+
+def _year(token: str, today: dt.date, with_month: bool) -> int:
+    token = fold(token)
+    value = cn_to_int(token)
+    if value is None:
+        raise _Invalid
+    if is_digit_string(token) and len(token) == 2:
+        if not with_month:
+            raise _Invalid  # "24年" alone is more likely a duration
+        value += 2000 if value <= today.year % 100 + 5 else 1900
+    elif len(token) == 2 or value < 1900:
+        raise _Invalid
+    if not 1900 <= value <= today.year + 5:
+        raise _Invalid
+    return value
+
+
+def _month(token: str) -> int:
+    token = fold(token)
+    if any(c in "两俩仨" for c in token):
+        raise _Invalid  # "两月" is two months, never February
+    value = cn_to_int(token)
+    if value is None or not 1 <= value <= 12:
+        raise _Invalid
+    return value
+
+
+def _day_of(token: str) -> int:
+    value = cn_to_int(token)
+    if value is None or not 1 <= value <= 31:
+        raise _Invalid
+    return value
+
+
+def _make(year: int, month: int, day: int | None) -> tuple[dt.date, str]:
+    if day is None:
+        return dt.date(year, month, 1), "month"
+    try:
+        return dt.date(year, month, day), "day"
+    except ValueError:
+        raise _Invalid from None
+
+
+def _with_pos(year: int, pos: str) -> tuple[dt.date, str]:
+    return dt.date(year, 12 if pos in ("年底", "年末", "底", "末") else 1, 1), "month"
+
+
+def _resolve(kind: str, m: re.Match[str], today: dt.date) -> tuple[dt.date, str] | None:
+    g = m.groupdict()
+    day = _day_of(g["d"]) if g.get("d") else None
+    if kind in ("ymd", "iso", "compact"):
+        return _make(_year(g["y"], today, True), _month(g["m"]), day)
+    if kind == "ypos":
+        return _with_pos(_year(g["y"], today, False), g["pos"])
+    if kind == "y":
+        return dt.date(_year(g["y"], today, False), 1, 1), "year"
+    if kind == "md":
+        return _most_recent(today, _month(g["m"]), day)
+    if kind == "rely":
+        year = today.year + _REL_YEARS[g["rel"]]
+        if g.get("m"):
+            return _make(year, _month(g["m"]), day)
+        if g.get("pos"):
+            return _with_pos(year, g["pos"])
+        return dt.date(year, 1, 1), "year"
+    if kind == "relm":
+        first = add_months(today.replace(day=1), _REL_MONTHS[g["rel"]])
+        return _make(first.year, first.month, day)
+    if kind == "reld":
+        return today + dt.timedelta(days=_REL_DAYS[g["rel"]]), "day"
+    if kind == "days_ago":
+        n = cn_to_int(g["n"])
+        if n is None or n > 3660:
+            raise _Invalid
+        return today - dt.timedelta(days=n), "day"
+    raise AssertionError(kind)
+
+
+def _most_recent(today: dt.date, month: int, day: int | None) -> tuple[dt.date, str]:
+    if day is not None and not 1 <= day <= _month_length(2000, month):  # 2000 is a leap year
+        raise _Invalid
+    year = today.year if (month, day or 1) <= (today.month, today.day) else today.year - 1
+    while day is not None and day > _month_length(year, month):
+        year -= 1  # 2月29日 without a year: the most recent leap year
+    return _make(year, month, day)
+
+
+def _candidates(text: str, today: dt.date) -> Iterator[tuple[int, int, dt.date, str]]:
+    folded = fold(text)
+    poisoned: list[tuple[int, int]] = []
+    found: list[tuple[int, int, dt.date, str]] = []
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(folded):
+            end = m.end()
+            while end > m.start() and folded[end - 1] in " \t":
+                end -= 1
+            try:
+                resolved = _resolve(kind, m, today)
+            except _Invalid:
+                if kind in ("ymd", "iso", "compact") and m.group("m"):
+                    poisoned.append((m.start(), end))
+                continue
+            if resolved:
+                found.append((m.start(), end, *resolved))
+    for raw in scan_durations(folded):
+        if raw.tail == "ago":
+            months = int(raw.months + 1e-9)
+            first = add_months(today.replace(day=1), -months)
+            found.append((raw.start, raw.end, first, "month"))
+    for cand in found:
+        if not any(p0 <= cand[0] and cand[1] <= p1 for p0, p1 in poisoned):
+            yield cand
+
+
+def find_dates(text: str, today: dt.date) -> list[DateMention]:
+    """All non-overlapping date mentions, left to right (the longest wins where two start together)."""
+    cands = sorted(_candidates(text, today), key=lambda c: (c[0], -(c[1] - c[0])))
+    out: list[DateMention] = []
+    pos = 0
+    for start, end, date, precision in cands:
+        if start >= pos:
+            out.append(DateMention(date, precision, (start, end), text[start:end]))
+            pos = end
+    return out
+
+
+def parse_date(text: str, today: dt.date) -> DateMention | None:
+    """The first date mentioned in text, resolved against today (see the module doc for precision)."""
+    found = find_dates(text, today)
+    return found[0] if found else None
+
+

@@ -1,0 +1,97 @@
+"""Durations in whole months ("交了两年" → 24, "一年半" → 18, "一年零三个月" → 15).
+
+Used for facts such as unemployment_insurance_months. A number followed by 年 is a duration only
+when it is not a date ("2024年", "24年3月"), not "ago/later" ("两年前" is a date), and not a grade or
+age word ("三年级", "80年代").
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from ._chars import NUM, NUM_CHARS, cn_to_int, fold, is_digit_string
+
+_SP = r"[ \t]*"
+_QTY = rf"(?:{NUM}+(?:\.\d+)?)"
+_DURATION = re.compile(
+    rf"(?<![{NUM_CHARS}\d.])"
+    rf"(?:"
+    rf"(?P<y>{_QTY}|半){_SP}年{_SP}(?P<yhalf>半)?{_SP}(?P<ymore>多)?"
+    rf"(?:{_SP}(?:零|又|加)?{_SP}(?P<ym>{_QTY}){_SP}个{_SP}(?P<ymhalf>半)?{_SP}多?{_SP}月)?"
+    rf"|(?P<m>{_QTY}|半){_SP}个{_SP}(?P<mhalf>半)?{_SP}多?{_SP}月"
+    rf"|(?P<mq>[两俩仨]){_SP}月"
+    rf")"
+)
+_AGO = re.compile(rf"{_SP}(?:以前|之前|前)")
+_LATER = re.compile(rf"{_SP}(?:以后|之后|后)")
+# After "N年": grade, age, era, fiscal year, or a month number (then "24年3月" is a date).
+_NOT_A_DURATION = re.compile(rf"{_SP}(?:[级龄纪代度]|{NUM}+{_SP}月(?!份?{_SP}[个]))")
+_MAX_YEARS = 80
+
+
+@dataclass(frozen=True)
+class RawDuration:
+    """One duration-shaped match: its span, value in months, and what follows it."""
+
+    start: int
+    end: int
+    months: float
+    tail: str | None  # None, "ago" or "later"
+
+
+def _quantity(token: str | None) -> float | None:
+    if token is None:
+        return None
+    if token == "半":
+        return 0.5
+    if "." in token:
+        whole, frac = token.split(".", 1)
+        base = cn_to_int(whole)
+        return None if base is None else base + float("0." + frac)
+    return cn_to_int(token)
+
+
+def scan_durations(text: str) -> Iterator[RawDuration]:
+    """Every duration-shaped mention in order, including "ago"/"later" ones (dates use those)."""
+    folded = fold(text)
+    for m in _DURATION.finditer(folded):
+        end = m.end()
+        if m.group("y") is not None:
+            years = _quantity(m.group("y"))
+            token = m.group("y")
+            if years is None or years > _MAX_YEARS:
+                continue
+            if m.group("ym") is None and _NOT_A_DURATION.match(folded, end):
+                continue
+            if len(token) >= 4 and is_digit_string(token):
+                continue  # a calendar year
+            months = years * 12 + (6 if m.group("yhalf") else 0)
+            if m.group("ym") is not None:
+                extra = _quantity(m.group("ym"))
+                if extra is None:
+                    continue
+                months += extra + (0.5 if m.group("ymhalf") else 0)
+        elif m.group("m") is not None:
+            value = _quantity(m.group("m"))
+            if value is None:
+                continue
+            months = value + (0.5 if m.group("mhalf") else 0)
+        else:
+            months = float(cn_to_int(m.group("mq")) or 0)
+        tail = None
+        ago = _AGO.match(folded, end)
+        if ago:
+            tail, end = "ago", ago.end()
+        elif _LATER.match(folded, end):
+            tail = "later"
+        yield RawDuration(m.start(), end, months, tail)
+
+
+def parse_duration_months(text: str) -> int | None:
+    """Whole months of the first plain duration in text; fractions round down ("两年多" → 24)."""
+    for raw in scan_durations(text):
+        if raw.tail is None:
+            return math.floor(raw.months + 1e-9)
+    return None

@@ -1,0 +1,29 @@
+"""parse_duration_months: whole months, never confused with dates, ages or grades."""
+import pytest
+
+from bot.textparse import parse_duration_months
+
+
+@pytest.mark.parametrize("text, months", [
+    ("交了两年", 24), ("24个月", 24), ("一年半", 18), ("半年", 6), ("一年零三个月", 15), ("两年多", 24),
+    ("1年", 12), ("一年", 12), ("十二个月", 12), ("十八个月", 18), ("1.5年", 18), ("两年半", 30),
+    ("一年3个月", 15), ("一年又两个月", 14), ("三年整", 36), ("半年多", 6), ("两个半月", 2), ("半个月", 0),
+    ("交了俩月", 2), ("11个多月", 11), ("失业保险交了2年多了", 24), ("交了 2 年", 24), ("交了兩年", 24),
+    ("我交了１８个月社保", 18), ("交了两年，上个月考了中级电工证", 24), ("去年开始交的，交了一年", 12),
+])
+def test_durations(text, months):
+    assert parse_duration_months(text) == months
+
+
+@pytest.mark.parametrize("text", [
+    "2024年3月", "24年3月", "2024年", "二〇二四年", "两年前", "三个月前", "半年以前", "一年之前", "三年级",
+    "80年代", "今年24岁", "去年", "前年", "一两年", "十几年", "交了好几年", "3月", "没交过", "", "2024年度",
+    "两年后",
+])
+def test_not_durations(text):
+    assert parse_duration_months(text) is None
+
+
+def test_first_plain_duration_wins_over_dates_before_it():
+    assert parse_duration_months("2023年3月开始交，交了18个月") == 18
+    assert parse_duration_months("两年前开始交的，交了一年半") == 18
