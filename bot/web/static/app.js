@@ -264,8 +264,9 @@
       message.buttons.forEach(function (b) {
         if (!b || !isString(b.title)) return;
         var payload = isString(b.payload) ? b.payload : b.title;
-        var reply = button("reply", b.title, function () {
+        var reply = button("reply", b.title, function (ev) {
           send(payload, { shown: b.title });
+          focusInputAfterKeyboard(ev);
         });
         reply.disabled = !live;
         replies.appendChild(reply);
@@ -372,6 +373,11 @@
   }
 
   /* ---------- page actions ---------- */
+  /* Keyboard users continue typing; a tap does not pop up the phone's keyboard. */
+  function focusInputAfterKeyboard(ev) {
+    if (ev && ev.detail === 0) input.focus();
+  }
+
   function applyLarge(on) {
     document.documentElement.classList.toggle("large", on);
     largeToggle.setAttribute("aria-pressed", on ? "true" : "false");
@@ -397,16 +403,16 @@
     input.focus();
   });
 
-  document.getElementById("handoff").addEventListener("click", function () {
+  document.getElementById("handoff").addEventListener("click", function (ev) {
     send(HANDOFF_TEXT);
-    input.focus();
+    focusInputAfterKeyboard(ev);
   });
 
   var quicks = document.querySelectorAll(".quick-start .quick");
   for (var q = 0; q < quicks.length; q++) {
     quicks[q].addEventListener("click", function (ev) {
       send(ev.currentTarget.getAttribute("data-text"), { shown: ev.currentTarget.textContent });
-      input.focus();
+      focusInputAfterKeyboard(ev);
     });
   }
 

@@ -1,0 +1,275 @@
+"""The residents' web chat page in a real browser (Debian Chromium via Playwright).
+
+The conversation tests run against the real stack (`live_stack`: Rasa + assistant service); the
+service-down test runs the real chat route with Rasa unreachable. Screenshots go to test-artifacts/web/.
+"""
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from bot.app import create_app
+from bot.settings import Settings
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}, "device_scale_factor": 1}
+
+REPLY_TIMEOUT_MS = 90_000
+BOT_REPLIES = ".msg.bot:not(.welcome):not(.error)"
+XSS = "<img src=x onerror=alert(1)>"
+
+
+class ChatPage:
+    """What a resident does on the page, and what they can see."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.dialogs: list[str] = []
+        page.on("dialog", self._on_dialog)
+
+    async def _on_dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        await dialog.dismiss()
+
+    async def bot_count(self) -> int:
+        return await self.page.locator(BOT_REPLIES).count()
+
+    async def wait_idle(self) -> None:
+        await self.page.wait_for_function(
+            "document.getElementById('log').getAttribute('aria-busy') !== 'true'", timeout=REPLY_TIMEOUT_MS)
+
+    async def wait_for_reply(self, before: int) -> list[dict]:
+        """Wait until the turn is over; return the messages the service sent (from the network)."""
+        await self.wait_idle()
+        errors = await self.page.locator(".msg.error").all_inner_texts()
+        assert not errors, f"the page shows an error: {errors}"
+        assert await self.bot_count() > before, "no bot reply appeared"
+        return self.last_messages
+
+    async def send_text(self, text: str) -> list[dict]:
+        before = await self.bot_count()
+        async with self.page.expect_response("**/api/chat", timeout=REPLY_TIMEOUT_MS) as info:
+            await self.page.fill("#input", text)
+            await self.page.press("#input", "Enter")
+        await self._record(await info.value)
+        return await self.wait_for_reply(before)
+
+    async def click_and_wait(self, locator) -> list[dict]:
+        before = await self.bot_count()
+        async with self.page.expect_response("**/api/chat", timeout=REPLY_TIMEOUT_MS) as info:
+            await locator.click()
+        await self._record(await info.value)
+        return await self.wait_for_reply(before)
+
+    async def _record(self, response) -> None:
+        self.last_request = json.loads(response.request.post_data)
+        self.last_messages = (await response.json())["messages"]
+
+    async def text_font_px(self) -> float:
+        return await self.page.evaluate(
+            "parseFloat(getComputedStyle(document.querySelector('.welcome .bubble p')).fontSize)")
+
+    async def log_text(self) -> str:
+        return await self.page.locator("#log").inner_text()
+
+
+async def open_page(browser, url: str, context_options: dict, storage_state=None):
+    context = await browser.new_context(locale="zh-CN", storage_state=storage_state, **context_options)
+    page = await context.new_page()
+    await page.goto(url)
+    await page.wait_for_selector(".quick-start .quick")
+    return context, ChatPage(page)
+
+
+@pytest.fixture
+def base_url(live_stack) -> str:
+    return live_stack.base_url.rstrip("/") + "/"
+
+
+async def test_conversation_on_a_phone(browser, base_url, artifacts):
+    context, chat = await open_page(browser, base_url, PHONE)
+    page = chat.page
+    await page.screenshot(path=str(artifacts / "phone-welcome.png"))
+
+    # A quick-start button sends its first message and the bot answers.
+    messages = await chat.click_and_wait(page.get_by_role("button", name="残疾人补贴", exact=True))
+    assert chat.last_request["sender_id"].startswith("web-")
+    assert chat.last_request["metadata"] == {"channel": "web"}
+    assert messages and all(m["text"] for m in messages)
+    await page.locator(".msg.user").get_by_text("残疾人补贴").wait_for()
+
+    # A policy question gets a cited answer; the 出处 line expands to the verbatim quote.
+    messages = await chat.send_text("残疾人两项补贴是什么")
+    cited = [i for i, m in enumerate(messages) if m.get("citations")]
+    assert cited, f"no cited answer in {messages}"
+    rendered = page.locator(BOT_REPLIES)
+    bubble = rendered.nth(await rendered.count() - len(messages) + cited[-1])
+    toggle = bubble.locator(".cite-toggle").first
+    quote = messages[cited[-1]]["citations"][0]["quote"]
+    assert (await toggle.inner_text()).startswith("出处")
+    assert await toggle.get_attribute("aria-expanded") == "false"
+    quote_box = page.locator("#" + await toggle.get_attribute("aria-controls"))
+    assert not await quote_box.is_visible()
+    await toggle.click()
+    assert await toggle.get_attribute("aria-expanded") == "true"
+    assert await quote_box.is_visible()
+    assert await quote_box.locator(".cite-text").inner_text() == quote
+    await page.screenshot(path=str(artifacts / "phone-cited-answer.png"))
+
+    # Markup typed by a resident is shown as text: nothing runs, no element is created.
+    await chat.send_text(XSS)
+    await page.locator(".msg.user .msg-text", has_text=XSS).wait_for()
+    assert await page.locator("#log img").count() == 0
+    assert chat.dialogs == []
+
+    # 大字模式: bigger text, persisted.
+    normal_px = await chat.text_font_px()
+    await page.click("#large-toggle")
+    assert await page.get_attribute("#large-toggle", "aria-pressed") == "true"
+    large_px = await chat.text_font_px()
+    assert large_px >= normal_px * 1.2, (normal_px, large_px)
+    await page.screenshot(path=str(artifacts / "phone-large.png"))
+
+    # History and the mode survive a reload.
+    before_reload = await chat.log_text()
+    sender = await page.evaluate("localStorage.getItem('sxmz.sender_id')")
+    await page.reload()
+    await page.wait_for_selector(BOT_REPLIES)
+    assert await chat.log_text() == before_reload
+    assert await page.get_attribute("#large-toggle", "aria-pressed") == "true"
+    assert await chat.text_font_px() == large_px
+    assert await page.locator("#log img").count() == 0
+    assert chat.dialogs == []
+    await page.screenshot(path=str(artifacts / "phone-large-after-reload.png"), full_page=True)
+
+    # The same conversation goes on after the reload (same sender id).
+    await chat.send_text("谢谢")
+    assert chat.last_request["sender_id"] == sender
+
+    state = await context.storage_state()
+    await context.close()
+
+    # The same history on a desktop screen, normal and 大字模式.
+    desktop, chat = await open_page(browser, base_url, DESKTOP, storage_state=state)
+    await chat.page.wait_for_selector(BOT_REPLIES)
+    if await chat.page.get_attribute("#large-toggle", "aria-pressed") == "true":
+        await chat.page.click("#large-toggle")
+    await chat.page.screenshot(path=str(artifacts / "desktop.png"))
+    await chat.page.click("#large-toggle")
+    await chat.page.screenshot(path=str(artifacts / "desktop-large.png"))
+    await desktop.close()
+
+
+async def test_quick_replies_and_new_conversation(browser, base_url, artifacts):
+    context, chat = await open_page(browser, base_url, DESKTOP)
+    page = chat.page
+    messages = await chat.send_text("我想申请残疾人护理补贴，看看我能不能领")
+    with_buttons = [m for m in messages if m.get("buttons")]
+    assert with_buttons, f"expected quick replies in {messages}"
+    first = with_buttons[-1]["buttons"][0]
+    reply = page.locator(".replies button:not([disabled])", has_text=first["title"]).first
+    await chat.click_and_wait(reply)
+    # The button sends its payload and the resident sees its title.
+    assert chat.last_request["text"] == first["payload"]
+    assert await page.locator(".msg.user .msg-text").last.inner_text() == first["title"]
+    await page.screenshot(path=str(artifacts / "desktop-quick-replies.png"))
+
+    old_sender = await page.evaluate("localStorage.getItem('sxmz.sender_id')")
+    await page.get_by_role("button", name="新对话").click()
+    assert await page.locator(".msg:not(.welcome)").count() == 0
+    new_sender = await page.evaluate("localStorage.getItem('sxmz.sender_id')")
+    assert new_sender != old_sender and new_sender.startswith("web-")
+    await page.reload()
+    assert await page.locator(".msg:not(.welcome)").count() == 0
+    await context.close()
+
+
+async def test_service_points_have_copy_buttons_and_handoff(browser, base_url, artifacts):
+    context, chat = await open_page(browser, base_url, PHONE)
+    page = chat.page
+    await context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url.rstrip("/"))
+    messages = await chat.send_text("太原市小店区残联在哪里")
+    points = [p for m in messages for p in m.get("service_points", [])]
+    assert points, f"no service points in {messages}"
+    card = page.locator(".card").first
+    await card.wait_for()
+    assert await card.locator("h3").inner_text() == points[0]["name"]
+    with_address = [p for p in points if p.get("address")]
+    if with_address:
+        button = page.locator(".card", has_text=with_address[0]["name"]).locator(".copy-address").first
+        await button.click()
+        await page.wait_for_function("document.getElementById('announcer').textContent.includes('已复制')")
+        assert await page.evaluate("navigator.clipboard.readText()") == with_address[0]["address"]
+    assert await page.locator(".hotline a[href='tel:12345']").count() >= 1
+    await page.screenshot(path=str(artifacts / "phone-service-points.png"), full_page=True)
+
+    # 转人工 sends the hand-off request; 拨打12345 is a tel: link.
+    assert await page.get_attribute("#call-12345", "href") == "tel:12345"
+    await chat.click_and_wait(page.locator("#handoff"))
+    assert chat.last_request["text"] == "转人工"
+    assert "12345" in " ".join(m["text"] for m in chat.last_messages)
+    await context.close()
+
+
+async def test_network_error_then_retry_gets_the_answer(browser, base_url, artifacts):
+    context, chat = await open_page(browser, base_url, PHONE)
+    page = chat.page
+
+    async def drop(route):
+        await route.abort("internetdisconnected")
+
+    await page.route("**/api/chat", drop)
+    await page.fill("#input", "育儿补贴怎么领")
+    await page.press("#input", "Enter")
+    error = page.locator(".msg.error")
+    await error.wait_for()
+    assert "网络" in await error.inner_text()
+    assert await error.get_attribute("role") == "alert"
+    await page.screenshot(path=str(artifacts / "phone-network-error.png"))
+
+    await page.unroute("**/api/chat", drop)
+    before = await chat.bot_count()
+    async with page.expect_response("**/api/chat", timeout=REPLY_TIMEOUT_MS) as info:
+        await error.get_by_role("button", name="重试").click()
+    await chat._record(await info.value)
+    await chat.wait_for_reply(before)
+    assert chat.last_request["text"] == "育儿补贴怎么领"
+    assert await page.locator(".msg.error").count() == 0
+    assert await page.locator(".msg.user").count() == 1, "retry must not repeat the resident's message"
+    await context.close()
+
+
+def _unused_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_service_down_shows_chinese_error_with_retry(browser, aiohttp_server, artifacts):
+    """The real chat route with Rasa unreachable answers 503; the page says so in Chinese."""
+    settings = Settings(rasa_url=f"http://127.0.0.1:{_unused_port()}", rasa_timeout_s=2)
+    server = await aiohttp_server(create_app(settings, features=["bot.chat_routes", "bot.web.routes"]))
+    context, chat = await open_page(browser, str(server.make_url("/")), PHONE)
+    page = chat.page
+    async with page.expect_response("**/api/chat") as info:
+        await page.get_by_role("button", name="技能证书补贴").click()
+    assert (await info.value).status == 503
+    error = page.locator(".msg.error")
+    await error.wait_for()
+    text = await error.inner_text()
+    assert "暂时不可用" in text and "12345" in text
+    assert await page.locator("#typing .typing-inner").is_hidden()
+    assert not await page.locator("#send").is_disabled()
+    await page.screenshot(path=str(artifacts / "phone-service-down.png"))
+
+    async with page.expect_response("**/api/chat") as info:
+        await error.get_by_role("button", name="重试").click()
+    assert (await info.value).status == 503
+    await page.locator(".msg.error").wait_for()
+    assert await page.locator(".msg.error").count() == 1
+    assert await page.locator(".msg.user").count() == 1
+    await context.close()
