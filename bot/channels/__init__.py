@@ -1,0 +1,1 @@
+"""Resident-facing channels that talk to the shared conversation core (WeChat Official Account)."""

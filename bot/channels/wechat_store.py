@@ -1,0 +1,140 @@
+"""Persistent WeChat channel state: dedupe of pushed messages, last numbered options per user, and
+answers that could not be delivered (kept for staff instead of being lost).
+
+SQLAlchemy Core over Settings.sqlite_url("wechat") (var/wechat.db) or DATABASE_URL. Calls are short
+and synchronous; the service runs them in a worker thread (see WeChatStore.run).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+T = TypeVar("T")
+
+metadata = sa.MetaData()
+
+inbound = sa.Table(
+    "wechat_inbound", metadata,
+    sa.Column("dedupe_key", sa.String(200), primary_key=True),
+    sa.Column("openid", sa.String(128), nullable=False),
+    # pending → replied (passive) | pushed | undelivered
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("chunks", sa.Text, nullable=True),   # JSON list of reply texts
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+options = sa.Table(
+    "wechat_options", metadata,
+    sa.Column("openid", sa.String(128), primary_key=True),
+    sa.Column("options", sa.Text, nullable=False),  # JSON [{"title","payload"}]
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+undelivered = sa.Table(
+    "wechat_undelivered", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("openid", sa.String(128), nullable=False),
+    sa.Column("dedupe_key", sa.String(200), nullable=False),
+    sa.Column("chunks", sa.Text, nullable=False),
+    sa.Column("errcode", sa.Integer, nullable=False),
+    sa.Column("errmsg", sa.String(500), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+PENDING, REPLIED, PUSHED, UNDELIVERED = "pending", "replied", "pushed", "undelivered"
+
+
+@dataclass
+class InboundRow:
+    dedupe_key: str
+    openid: str
+    status: str
+    chunks: list[str]
+    created_at: float
+
+
+class WeChatStore:
+    def __init__(self, url: str) -> None:
+        kwargs: dict[str, Any] = {"future": True}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
+        self.engine = sa.create_engine(url, **kwargs)
+        metadata.create_all(self.engine)
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Keep the event loop free while the database works."""
+        return await asyncio.to_thread(fn, *args)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- dedupe ---------------------------------------------------------------------------------
+    def claim(self, dedupe_key: str, openid: str) -> InboundRow | None:
+        """Insert a pending row; None when we own the message now, else the existing row."""
+        now = time.time()
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(inbound.insert().values(dedupe_key=dedupe_key, openid=openid, status=PENDING,
+                                                     chunks=None, created_at=now, updated_at=now))
+            return None
+        except IntegrityError:
+            row = self.get(dedupe_key)
+            if row is None:  # deleted between the two statements (pruning): claim again
+                return self.claim(dedupe_key, openid)
+            return row
+
+    def get(self, dedupe_key: str) -> InboundRow | None:
+        with self.engine.connect() as conn:
+            r = conn.execute(sa.select(inbound).where(inbound.c.dedupe_key == dedupe_key)).mappings().first()
+        if r is None:
+            return None
+        return InboundRow(r["dedupe_key"], r["openid"], r["status"], json.loads(r["chunks"] or "[]"),
+                          r["created_at"])
+
+    def finish(self, dedupe_key: str, status: str, chunks: list[str]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(inbound.update().where(inbound.c.dedupe_key == dedupe_key).values(
+                status=status, chunks=json.dumps(chunks, ensure_ascii=False), updated_at=time.time()))
+
+    def prune(self, older_than_s: float = 3 * 24 * 3600) -> int:
+        """WeChat retries within seconds; a few days of keys is plenty."""
+        with self.engine.begin() as conn:
+            return conn.execute(inbound.delete().where(inbound.c.created_at < time.time() - older_than_s)).rowcount
+
+    # --- numbered options -----------------------------------------------------------------------
+    def get_options(self, openid: str) -> list[dict[str, str]]:
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.select(options.c.options).where(options.c.openid == openid)).scalar()
+        return json.loads(value) if value else []
+
+    def set_options(self, openid: str, opts: list[dict[str, str]]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(options.delete().where(options.c.openid == openid))
+            if opts:
+                conn.execute(options.insert().values(openid=openid, options=json.dumps(opts, ensure_ascii=False),
+                                                     updated_at=time.time()))
+
+    # --- undelivered answers --------------------------------------------------------------------
+    def add_undelivered(self, openid: str, dedupe_key: str, chunks: list[str], errcode: int, errmsg: str) -> int:
+        with self.engine.begin() as conn:
+            result = conn.execute(undelivered.insert().values(
+                openid=openid, dedupe_key=dedupe_key, chunks=json.dumps(chunks, ensure_ascii=False),
+                errcode=errcode, errmsg=errmsg[:500], created_at=time.time()))
+            return int(result.inserted_primary_key[0])
+
+    def list_undelivered(self, limit: int = 50, openid: str | None = None) -> list[dict[str, Any]]:
+        q = sa.select(undelivered).order_by(undelivered.c.id.desc()).limit(limit)
+        if openid:
+            q = q.where(undelivered.c.openid == openid)
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).mappings().all()
+        return [{"id": r["id"], "openid": r["openid"], "dedupe_key": r["dedupe_key"],
+                 "texts": json.loads(r["chunks"]), "errcode": r["errcode"], "errmsg": r["errmsg"],
+                 "created_at": r["created_at"]} for r in rows]
