@@ -5,9 +5,10 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+import yaml
 
 from bot.app import create_app
-from bot.settings import Settings
+from bot.settings import ROOT, Settings
 from bot.web.routes import STATIC_DIR
 
 EXPECTED_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
@@ -105,3 +106,34 @@ def test_script_never_renders_text_as_html():
     script = (STATIC_DIR / "app.js").read_text(encoding="utf-8")
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
         assert sink not in script, sink
+
+
+class _QuickStarts(HTMLParser):
+    """Collects the welcome's quick-start buttons: (title, payload)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.buttons: list[tuple[str, str]] = []
+        self._payload: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "button" and "quick" in (attrs.get("class") or "").split():
+            self._payload = attrs.get("data-payload")
+
+    def handle_data(self, data):
+        if self._payload is not None and data.strip():
+            self.buttons.append((data.strip(), self._payload))
+            self._payload = None
+
+
+def test_quick_starts_send_the_dialogues_own_payloads():
+    """The page's quick starts are the greeting's buttons in domain.yml, so they start the same flows."""
+    parser = _QuickStarts()
+    parser.feed((STATIC_DIR / "index.html").read_text(encoding="utf-8"))
+    assert [t for t, _ in parser.buttons] == ["残疾人补贴", "育儿补贴和托育", "技能证书补贴", "找办事地点"]
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    greet = domain["responses"]["utter_greet"][0]["buttons"]
+    assert parser.buttons == [(b["title"], b["payload"]) for b in greet]
+    for _, payload in parser.buttons:
+        assert payload.startswith("/") and payload[1:].split("{")[0] in domain["intents"]

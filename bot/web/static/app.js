@@ -411,7 +411,7 @@
   var quicks = document.querySelectorAll(".quick-start .quick");
   for (var q = 0; q < quicks.length; q++) {
     quicks[q].addEventListener("click", function (ev) {
-      send(ev.currentTarget.getAttribute("data-text"), { shown: ev.currentTarget.textContent });
+      send(ev.currentTarget.getAttribute("data-payload"), { shown: ev.currentTarget.textContent });
       focusInputAfterKeyboard(ev);
     });
   }
