@@ -1,0 +1,467 @@
+"""The eligibility engine: applies the checked rules files to a resident's facts.
+
+Everything policy-specific (thresholds, amounts, texts, references) lives in policy_kb/rules/*.yaml;
+this module only knows how to combine criteria, explain them and rank the questions still open.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import string
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+from zoneinfo import ZoneInfo
+
+from bot.errors import ApiError, InvalidInput
+from bot.eligibility import logic
+from bot.eligibility.loader import Program, RulesError, load_program, rule_files
+from bot.settings import POLICY_KB
+
+log = logging.getLogger("bot.eligibility")
+
+TZ = ZoneInfo("Asia/Shanghai")
+RULES_DIR = POLICY_KB / "rules"
+OUTCOMES = ("eligible", "refer_locally", "not_eligible")       # by severity; a criterion result's rank
+_RANK = {"met": 0, "refer_locally": 1, "not_met": 2}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def today_shanghai() -> dt.date:
+    return dt.datetime.now(TZ).date()
+
+
+def cn_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def parse_day(value: Any, field: str) -> dt.date:
+    """A YYYY-MM-DD string (or a date) → date; anything else is invalid input naming the field."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InvalidInput(f"字段 {field} 应为有效日期，格式 YYYY-MM-DD。", field=field)
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return "（未知）"
+
+
+@dataclass
+class CriterionResult:
+    criterion: dict
+    status: str                      # met / not_met / refer_locally / unknown / not_applicable
+    possible: set[int]
+    tier: Optional[dict] = None
+    missing: list[str] = field(default_factory=list)
+
+
+class EligibilityEngine:
+    """Serves the rules in `rules_dir`, reloading changed files and keeping the last good version."""
+
+    def __init__(self, rules_dir: Path = RULES_DIR) -> None:
+        self.rules_dir = Path(rules_dir)
+        self._lock = threading.Lock()
+        self._files: dict[Path, tuple[tuple, Optional[Program]]] = {}
+        self._programs: dict[str, Program] = {}
+        self.last_errors: list[str] = []
+
+    # ------------------------------------------------------------------ rules
+    def warm_up(self) -> None:
+        self.reload()
+        if not self._programs:
+            raise RuntimeError("没有可用的补贴规则文件：" + ("\n".join(self.last_errors) or str(self.rules_dir)))
+
+    def reload(self) -> None:
+        """Re-read files whose size or mtime changed; a file that fails the check keeps its last good rules."""
+        with self._lock:
+            seen: set[Path] = set()
+            for path in rule_files(self.rules_dir):
+                seen.add(path)
+                try:
+                    st = path.stat()
+                except OSError:
+                    continue
+                sig = (st.st_mtime_ns, st.st_size)
+                old = self._files.get(path)
+                if old and old[0] == sig:
+                    continue
+                try:
+                    program = load_program(path)
+                except RulesError as exc:
+                    self.last_errors = [str(p) for p in exc.problems]
+                    log.error("rules file rejected, keeping the last good version:\n%s", exc)
+                    self._files[path] = (sig, old[1] if old else None)
+                    continue
+                self._files[path] = (sig, program)
+            for path in list(self._files):
+                if path not in seen:
+                    del self._files[path]
+            self._programs = {prog.id: prog for _, prog in self._files.values() if prog is not None}
+
+    def program(self, program_id: Any) -> Program:
+        self.reload()
+        if not isinstance(program_id, str) or program_id not in self._programs:
+            raise ApiError(404, "unknown_program", "没有这个补贴项目，请检查项目编号。", field="program")
+        return self._programs[program_id]
+
+    def program_ids(self) -> list[str]:
+        self.reload()
+        return list(self._programs)
+
+    def programs(self) -> list[dict[str, Any]]:
+        """GET /api/eligibility/programs: ids, Chinese names and fact schemas."""
+        self.reload()
+        out = []
+        for prog in self._programs.values():
+            facts = {}
+            for name, spec in prog.facts.items():
+                schema: dict[str, Any] = {"type": spec["type"], "label": spec["label"],
+                                          "question": spec["question"]["resident"],
+                                          "question_staff": spec["question"]["staff"],
+                                          "unknown_help": spec["unknown_help"]}
+                if spec["type"] == "enum":
+                    schema["values"] = dict(spec["values"])
+                if spec["type"] == "int":
+                    schema["min"], schema["max"] = spec["min"], spec["max"]
+                facts[name] = schema
+            out.append({"id": prog.id, "label": prog.label, "name": prog.label, "summary": prog.data["summary"],
+                        "facts": facts, "office_types": list(prog.data["office_types"])})
+        return out
+
+    # ------------------------------------------------------------------ facts
+    def validate_facts(self, prog: Program, facts: Any, as_of: dt.date) -> dict[str, Any]:
+        """Typed facts of this program; None/absent means unknown. Facts of other programs are ignored."""
+        if facts is None:
+            return {}
+        if not isinstance(facts, dict):
+            raise InvalidInput("字段 facts 应为 JSON 对象。", field="facts")
+        out: dict[str, Any] = {}
+        for name, spec in prog.facts.items():
+            raw = facts.get(name)
+            if raw is None:
+                continue
+            out[name] = _coerce(name, spec, raw, as_of)
+        return out
+
+    # ------------------------------------------------------------------ evaluation
+    def _criteria(self, prog: Program, facts: dict, as_of: dt.date) -> list[CriterionResult]:
+        results = []
+        for crit in prog.criteria:
+            ctx = logic.Context(prog, facts, as_of)
+            applies = logic.condition(crit["applies_when"], ctx) if "applies_when" in crit else True
+            if applies is False:
+                results.append(CriterionResult(crit, "not_applicable", {0}))
+                continue
+            possible: set[int] = {0} if applies is None else set()
+            chosen = None
+            for tier in crit["tiers"]:
+                hit = True if "otherwise" in tier else logic.condition(tier["when"], ctx)
+                if hit is False:
+                    continue
+                possible.add(_RANK[tier["result"]])
+                if hit is True:
+                    chosen = tier
+                    break
+            missing = [f for f in dict.fromkeys(crit["facts"]) if f in ctx.touched]
+            missing += [f for f in ctx.touched if f not in missing]
+            if len(possible) == 1 and chosen is not None:
+                results.append(CriterionResult(crit, tier_status(chosen), possible, chosen, []))
+            else:
+                results.append(CriterionResult(crit, "unknown", possible, None, missing))
+        return results
+
+    @staticmethod
+    def _combine(results: list[CriterionResult]) -> set[int]:
+        outcomes = {0}
+        for r in results:
+            outcomes = {max(o, p) for o in outcomes for p in r.possible}
+        return outcomes
+
+    def _outcome(self, prog: Program, facts: dict, as_of: dt.date) -> tuple[str, list[CriterionResult]]:
+        results = self._criteria(prog, facts, as_of)
+        outcomes = self._combine(results)
+        return (OUTCOMES[outcomes.pop()] if len(outcomes) == 1 else "needs_more_info"), results
+
+    def evaluate(self, program: Any, facts: Any = None, as_of: Any = None) -> dict[str, Any]:
+        """POST /api/eligibility: the contract's response, plus label, hints, office_types and more."""
+        prog = self.program(program)
+        day = today_shanghai() if as_of is None else parse_day(as_of, "as_of")
+        typed = self.validate_facts(prog, facts, day)
+        outcome, results = self._outcome(prog, typed, day)
+        texts = _Texts(prog, typed, day)
+        missing = self._rank_missing(prog, typed, day, results) if outcome == "needs_more_info" else []
+        amount, amount_note = self._amount(prog, typed, day, texts, outcome)
+        reasons, hints = [], []
+        for r in results:
+            if r.status == "not_applicable":
+                continue
+            reasons.append(texts.reason(r))
+            if r.tier and r.tier.get("hint") and r.status != "met":
+                hints.append(texts.fill(r.tier["hint"]))
+        return {
+            "program": prog.id,
+            "label": prog.label,
+            "as_of": day.isoformat(),
+            "outcome": outcome,
+            "amount": amount,
+            "amount_note": amount_note,
+            "reasons": reasons,
+            "missing_facts": missing,
+            "questions": {f: prog.facts[f]["question"]["resident"] for f in missing},
+            "citations": self._citations(prog, results),
+            "next_steps": self._next_steps(prog, outcome),
+            "hints": hints,
+            "office_types": list(prog.data["office_types"]),
+            "hotlines": [dict(h) for h in prog.data["hotlines"]],
+            "criteria": [{"id": r.criterion["id"], "description": r.criterion["description"], "status": r.status}
+                         for r in results],
+            "facts": {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in typed.items()},
+        }
+
+    # ------------------------------------------------------------------ most decisive first
+    def _rank_missing(self, prog: Program, facts: dict, as_of: dt.date,
+                      results: list[CriterionResult]) -> list[str]:
+        """Open facts, those that could settle the outcome on their own first, then by priority and file order."""
+        candidates = list(dict.fromkeys(f for r in results for f in r.missing))
+        order = list(prog.facts)
+
+        def settles(name: str) -> bool:
+            for value in self._candidate_values(prog, name, as_of):
+                outcome, _ = self._outcome(prog, {**facts, name: value}, as_of)
+                if outcome != "needs_more_info":
+                    return True
+            return False
+
+        keyed = [(prog.facts[f].get("priority", 0), not settles(f), order.index(f), f) for f in candidates]
+        return [k[-1] for k in sorted(keyed)]
+
+    def _candidate_values(self, prog: Program, name: str, as_of: dt.date) -> list[Any]:
+        spec = prog.facts[name]
+        kind = spec["type"]
+        if kind == "bool":
+            return [True, False]
+        if kind == "enum":
+            return list(spec["values"])
+        conds = [c for crit in prog.criteria for c in _conditions_of(crit, name)]
+        ctx = logic.Context(prog, {}, as_of)
+        if kind == "int":
+            lo, hi = spec["min"], spec["max"]
+            if hi - lo <= 10:
+                return list(range(lo, hi + 1))
+            points = {lo}
+            for c in conds:
+                t = logic.value(c[_op(c)], ctx)
+                for v in (t if isinstance(t, list) else [t]):
+                    if isinstance(v, int):
+                        points |= {v - 1, v, v + 1}
+            return sorted(p for p in points if lo <= p <= hi)
+        points = {as_of}
+        for c in conds:
+            target = logic.value(c[_op(c)], ctx)
+            if not isinstance(target, dt.date):
+                continue
+            months = 12 * int(logic.value(c.get("offset_years", 0), ctx)) + int(logic.value(c.get("offset_months", 0), ctx))
+            boundary = logic.add_months(target, -months)
+            points |= {boundary - dt.timedelta(days=1), boundary, boundary + dt.timedelta(days=1)}
+        if spec.get("not_after_as_of"):
+            points = {p for p in points if p <= as_of}
+        return sorted(points)
+
+    # ------------------------------------------------------------------ amount, citations, next steps
+    def _amount(self, prog: Program, facts: dict, as_of: dt.date, texts: "_Texts",
+                outcome: str) -> tuple[Optional[dict], Optional[str]]:
+        spec = prog.data.get("amount") or {}
+        none_note = texts.fill(spec["none_note"]) if spec.get("none_note") else None
+        if outcome != "eligible":
+            return None, none_note if outcome == "refer_locally" else None
+        for rule in spec.get("rules") or []:
+            ctx = logic.Context(prog, facts, as_of)
+            if logic.condition(rule["when"], ctx) is not True:
+                continue
+            for var, expr in (rule.get("vars") or {}).items():
+                ctx.variables[var] = logic.value(expr, ctx)
+            val = logic.value(rule["value"], ctx)
+            if val is logic.UNKNOWN:
+                continue
+            val = int(val) if float(val).is_integer() else float(val)
+            note = texts.fill(rule["note"], {**ctx.variables, "amount": val})
+            amount: dict[str, Any] = {"value": val, "unit": rule["unit"], "note": note}
+            if rule.get("up_to"):
+                amount["up_to"] = True
+            if any(prog.data["parameters"][p].get("reference_standard") for p in _params_in(rule["value"])):
+                amount["reference_standard"] = True
+            amount.update({k: v for k, v in ctx.variables.items() if isinstance(v, (int, float))})
+            return amount, None
+        return None, none_note
+
+    def _citations(self, prog: Program, results: list[CriterionResult]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        seen: set[tuple] = set()
+        for r in results:
+            if r.status == "not_applicable":
+                continue
+            crit = r.criterion
+            ref = crit["reference"]
+            quote = crit.get("quote")
+            item = {"source": prog.source_title(ref["source"]), "section": ref["section"],
+                    "quote": quote or crit["description"]}
+            if not quote:
+                item["paraphrase"] = True
+            key = (item["source"], item["section"], item["quote"])
+            if key not in seen:
+                seen.add(key)
+                out.append(item)
+        for passage in prog.data["plan_passages"]:
+            out.append({"source": prog.source_title("plan"), "section": passage["section"],
+                        "quote": passage["quote"]})
+        return out
+
+    def _next_steps(self, prog: Program, outcome: str) -> list[str]:
+        steps = prog.data["next_steps"]
+        hotlines = "、".join(f"{h['number']}{h['name']}" for h in prog.data["hotlines"])
+        consult = f"如有疑问，可拨打{hotlines}。"
+        if outcome == "not_eligible":
+            return [consult]
+        out = []
+        if outcome == "refer_locally" and steps.get("refer_locally"):
+            out.append(steps["refer_locally"])
+        out += [steps["where"], steps["bring"], steps["online"]]
+        if steps.get("also") and outcome != "needs_more_info":
+            out.append(steps["also"])
+        out.append(consult)
+        return out
+
+
+def tier_status(tier: dict) -> str:
+    return tier["result"]
+
+
+def _op(cond: dict) -> str:
+    return next(k for k in cond if k in logic._OPS)
+
+
+def _conditions_of(crit: dict, fact: str) -> list[dict]:
+    conds = []
+    for c in [crit.get("applies_when")] + [t.get("when") for t in crit["tiers"]]:
+        conds += [cond for name, cond in logic.condition_facts(c) if name == fact]
+    return conds
+
+
+def _params_in(expr: Any) -> list[str]:
+    if isinstance(expr, dict):
+        found = [expr["param"]] if "param" in expr else []
+        for v in expr.values():
+            found += _params_in(v)
+        return found
+    if isinstance(expr, list):
+        return [p for v in expr for p in _params_in(v)]
+    return []
+
+
+def _coerce(name: str, spec: dict, raw: Any, as_of: dt.date) -> Any:
+    kind = spec["type"]
+    label = spec["label"]
+    if kind == "bool":
+        if not isinstance(raw, bool):
+            raise InvalidInput(f"{label}（{name}）应为 true 或 false。", field=name)
+        return raw
+    if kind == "int":
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            if isinstance(raw, float) and raw.is_integer():
+                raw = int(raw)
+            else:
+                raise InvalidInput(f"{label}（{name}）应为整数。", field=name)
+        if not spec["min"] <= raw <= spec["max"]:
+            raise InvalidInput(f"{label}（{name}）应在 {spec['min']} 到 {spec['max']} 之间。", field=name)
+        return raw
+    if kind == "enum":
+        if not isinstance(raw, str) or raw not in spec["values"]:
+            allowed = "、".join(spec["values"])
+            raise InvalidInput(f"{label}（{name}）应为以下之一：{allowed}。", field=name)
+        return raw
+    day = parse_day(raw, name)
+    if spec.get("not_after_as_of") and day > as_of:
+        raise InvalidInput(f"{label}（{name}）不能晚于查询日期 {as_of.isoformat()}。", field=name)
+    return day
+
+
+class _Texts:
+    """Fills the rules files' templates with facts, parameters and derived values."""
+
+    def __init__(self, prog: Program, facts: dict, as_of: dt.date) -> None:
+        self.prog = prog
+        self.facts = facts
+        ctx = logic.Context(prog, facts, as_of)
+        values: dict[str, Any] = {"as_of": cn_date(as_of)}
+        for name in prog.data["parameters"]:
+            values[name] = _fmt(prog.param(name, as_of))
+        for name, expr in (prog.data.get("derived") or {}).items():
+            v = logic.value(expr, ctx)
+            if v is not logic.UNKNOWN:
+                values[name] = _fmt(v)
+        for name, spec in prog.facts.items():
+            if name not in facts:
+                continue
+            v = facts[name]
+            values[name] = _fmt(v)
+            labels = spec.get("values") if spec["type"] == "enum" else spec.get("value_labels")
+            values[f"{name}_label"] = (labels or {}).get(v, _fmt(v))
+        self.values = values
+
+    def fill(self, template: str, extra: Optional[dict] = None) -> str:
+        return string.Formatter().vformat(template, (), _Blank({**self.values, **(extra or {})}))
+
+    def describe(self, crit: dict) -> Optional[str]:
+        for name in crit["facts"]:
+            if name in self.facts:
+                d = self.prog.facts[name]["describe"]
+                return d["true" if self.facts[name] else "false"] if isinstance(d, dict) else self.fill(d)
+        return None
+
+    def reason(self, r: CriterionResult) -> str:
+        crit = r.criterion
+        threshold = self.fill(crit["threshold"])
+        if r.status == "unknown":
+            labels = "、".join(self.prog.facts[f]["label"] for f in r.missing) or crit["description"]
+            return f"尚不清楚{labels}：需满足“{threshold}”的条件"
+        if r.tier and r.tier.get("reason"):
+            return self.fill(r.tier["reason"])
+        subject = self.describe(crit) or crit["description"]
+        if r.status == "met":
+            return f"{subject}，满足“{threshold}”的条件"
+        if r.status == "refer_locally":
+            return f"{subject}，“{threshold}”以当地政策为准"
+        return f"{subject}，不满足“{threshold}”的条件"
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return cn_date(value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(_fmt(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+_engine: Optional[EligibilityEngine] = None
+_engine_lock = threading.Lock()
+
+
+def get_engine() -> EligibilityEngine:
+    """The process-wide engine over policy_kb/rules."""
+    global _engine
+    with _engine_lock:
+        if _engine is None:
+            _engine = EligibilityEngine()
+        return _engine

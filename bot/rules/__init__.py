@@ -1,0 +1,1 @@
+"""Admin tooling for the rules files (`python -m bot.rules check`)."""
