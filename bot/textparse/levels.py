@@ -10,7 +10,7 @@ import re
 from ._chars import NUM_CHARS, clause_window, cn_to_int, fold
 
 _SP = r"[ \t]*"
-_DISABILITY = re.compile(r"残|肢体|视力|听力|言语|智力|精神|多重|盲|聋|哑|瘫|截肢|重度|轻度")
+_DISABILITY = re.compile(r"残|疾|肢体|视力|听力|言语|智力|精神|多重|盲|聋|哑|瘫|截肢|重度|轻度")
 # Other things graded with 级 that are neither a disability nor a skill certificate.
 _OTHER_GRADES = re.compile(r"英语|英文|CET|医院|甲等|乙等|台风|地震|风力|大风|警报|响应|教师|建造|消防|会计|"
                            r"职称|法院|中学|干部|公务员|工程师|经济师|营养师|翻译|运动员|裁判|保密")
@@ -26,7 +26,7 @@ _CERT_BY_WORD = {"初级": "basic", "中级": "intermediate", "高级": "advance
 
 
 def _context(text: str, m: re.Match[str]) -> str:
-    left, right = clause_window(text, m.start(), m.end(), before=6, after=8)
+    left, right = clause_window(text, m.start(), m.end(), before=10, after=8)
     return left + "|" + right
 
 

@@ -8,7 +8,7 @@ from bot.textparse import CERT_LEVELS, parse_cert_level, parse_level
     ("二级", 2), ("2级", 2), ("贰级", 2), ("一级视力", 1), ("视力一级", 1), ("四级", 4), ("三级", 3),
     ("二级肢体残疾", 2), ("我是二级，有残疾证", 2), ("二级残疾证", 2), ("有残疾证，三级智力残疾", 3),
     ("残疾等级是3", 3), ("残疾等级为 2", 2), ("考了四级电工证，二级残疾", 2), ("我是2 级的", 2),
-    ("四级听力残疾", 4), ("二級肢體殘疾", 2), ("壹级", 1),
+    ("四级听力残疾", 4), ("二級肢體殘疾", 2), ("壹级", 1), ("残疾证上写的是叁级", 3),
 ])
 def test_disability_levels(text, level):
     assert parse_level(text) == level
@@ -37,7 +37,7 @@ def test_cert_levels(text, cert):
 
 @pytest.mark.parametrize("text", [
     "二级", "四级", "二级残疾证", "二级肢体残疾", "一级视力", "中级职称", "中级人民法院", "高级中学",
-    "英语四级证书", "一级建造师", "我有残疾证", "", "三级智力残疾",
+    "英语四级证书", "一级建造师", "我有残疾证", "", "三级智力残疾", "残疾证上写的是叁级",
 ])
 def test_not_cert_levels(text):
     assert parse_cert_level(text) is None
