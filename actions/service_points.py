@@ -1,0 +1,94 @@
+"""Finding the office: type from the words (or the program just discussed), place from the words, slots or location."""
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import entity_values, location_from_metadata, send, user_text
+from bot.service_points import (OFFICE_TYPES, find_places, format_card, lookup, office_types_for_program,
+                                office_types_from_text)
+
+ASK_PLACE = "请问您在哪个市、县（区）？比如“太原市小店区”。在微信里也可以直接发送您的位置，我帮您找最近的办理地点。"
+TWO_SUBSIDIES_NOTE = "残疾人两项补贴由本人（或法定监护人、委托人）向户籍所在地乡镇人民政府（街道办事处）申请，可在当地便民服务中心办理。"
+
+
+def wanted_types(tracker: Tracker, text: str) -> list[str]:
+    types = [t for t in entity_values(tracker, "office_type") if t in OFFICE_TYPES]
+    types += [t for t in office_types_from_text(text) if t not in types]
+    if types:
+        return types
+    for program in tracker.get_slot("last_programs") or []:
+        types += [t for t in office_types_for_program(program) if t not in types]
+    if not types and tracker.get_slot("office_type") in OFFICE_TYPES:
+        types = [tracker.get_slot("office_type")]
+    return types
+
+
+def place_from(tracker: Tracker, text: str) -> tuple[dict[str, Optional[str]], Optional[list[str]]]:
+    """(city/county/town names, or the candidate cities when the name is ambiguous)."""
+    hint_city = tracker.get_slot("place_city")
+    mentions = find_places(text) if text else []
+    place = {"city": None, "county": None, "town": None}
+    for res in mentions:
+        cands = res.candidates
+        if res.ambiguous and hint_city:
+            cands = [c for c in cands if c.city == hint_city] or cands
+        if len(cands) > 1:
+            cities = sorted({c.city for c in cands})
+            if len(cities) > 1:
+                return place, cities
+        c = cands[0]
+        place["city"] = c.city
+        if c.level in ("county", "town"):
+            place["county"] = c.county if c.level == "town" else c.name
+        if c.level == "town":
+            place["town"] = c.name
+    if not any(place.values()):
+        place = {"city": hint_city, "county": tracker.get_slot("place_county"), "town": tracker.get_slot("place_town")}
+    return place, None
+
+
+async def answer_service_points(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    text = user_text(tracker)
+    types = wanted_types(tracker, text)
+    location = location_from_metadata(tracker)
+    place, ambiguous_cities = place_from(tracker, text)
+    type_events = [SlotSet("office_type", types[0])] if types else []
+    if ambiguous_cities:
+        buttons = [{"title": city, "payload": city} for city in ambiguous_cities]
+        send(dispatcher, f"“{find_places(text)[0].text}”在{'、'.join(ambiguous_cities)}都有，请问是哪个市的？", buttons=buttons)
+        return type_events + [SlotSet("awaiting_place", True)]
+    if location is None and not place.get("city") and not place.get("county"):
+        send(dispatcher, ASK_PLACE)
+        return type_events + [SlotSet("awaiting_place", True)]
+    types = types or ["government_service_center", "town_service_center"]
+    points: list[dict[str, Any]] = []
+    for office_type in types[:2]:
+        kwargs: dict[str, Any] = dict(type=office_type, city=place.get("city"), county=place.get("county"),
+                                      town=place.get("town"), limit=3 if office_type == "town_service_center" else 1)
+        if location is not None:
+            kwargs.update(lat=location[0], lng=location[1], city=None, county=None, town=None, limit=3)
+        points += await asyncio.to_thread(lookup, **kwargs)
+    if not points:
+        send(dispatcher, "抱歉，没有查到符合条件的办理地点。请确认地名，或拨打12345政务服务便民热线咨询。")
+        return type_events + [SlotSet("awaiting_place", False)]
+    where = place.get("town") or place.get("county") or place.get("city") or "您附近"
+    intro = f"{where}的办理地点："
+    if "town_service_center" in types[:2] and not place.get("town") and location is None:
+        intro = f"{TWO_SUBSIDIES_NOTE}\n{where}的部分便民服务中心如下（告诉我您所在的乡镇或街道，可以查得更准）："
+    cards = "\n\n".join(format_card(p) for p in points)
+    send(dispatcher, f"{intro}\n\n{cards}", service_points=points)
+    return type_events + [SlotSet("awaiting_place", False), SlotSet("place_city", place.get("city")),
+                          SlotSet("place_county", place.get("county")), SlotSet("place_town", place.get("town"))]
+
+
+class ActionFindServicePoint(Action):
+    def name(self) -> str:
+        return "action_find_service_point"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        return await answer_service_points(dispatcher, tracker)

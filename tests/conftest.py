@@ -1,0 +1,104 @@
+"""Shared fixtures. `live_stack` starts the real Rasa server and assistant service once per session."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Optional
+
+import pytest
+
+from bot.launcher import Stack, latest_model, start_stack
+from bot.settings import ROOT, Settings
+
+STACK_START_TIMEOUT_S = float(os.environ.get("STACK_START_TIMEOUT_S", "240"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LiveStack:
+    base_url: str
+    rasa_url: str
+    env: dict[str, str]
+    log_dir: Path
+    stack: Stack = field(repr=False)
+
+    def chat(self, text: str, sender_id: str, metadata: Optional[dict] = None) -> list[dict]:
+        body = json.dumps({"sender_id": sender_id, "text": text, "metadata": metadata or {}}).encode()
+        req = urllib.request.Request(f"{self.base_url}/api/chat", data=body,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return json.loads(resp.read())["messages"]
+
+    def logs(self) -> str:
+        return "\n".join(p.read_text(errors="replace")[-4000:] for p in sorted(self.log_dir.glob("*.out")))
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/healthz", timeout=3) as resp:
+            return resp.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def launch(tmp_dir: Path, extra_env: Optional[dict[str, str]] = None) -> LiveStack:
+    try:
+        latest_model()
+    except SystemExit as exc:
+        pytest.fail(f"{exc} (run `make build` before the stack tests)")
+    port, action_port, rasa_port = free_port(), free_port(), free_port()
+    env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), ACTION_PORT=str(action_port),
+               RASA_URL=f"http://127.0.0.1:{rasa_port}", **(extra_env or {}))
+    env.setdefault("VAR_DIR", str(tmp_dir))
+    settings = Settings(host="127.0.0.1", port=port, action_port=action_port, var_dir=Path(env["VAR_DIR"]),
+                        database_url=env.get("DATABASE_URL", ""))
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    stack = start_stack(settings, env, rasa_port=rasa_port, log_dir=tmp_dir)
+    live = LiveStack(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{rasa_port}", env, tmp_dir, stack)
+    deadline = time.time() + STACK_START_TIMEOUT_S
+    while time.time() < deadline:
+        if stack.dead():
+            logs = live.logs()
+            stack.stop()
+            pytest.fail(f"stack process exited: {stack.dead()}\n{logs}")
+        if _healthy(live.base_url):
+            return live
+        time.sleep(1)
+    logs = live.logs()
+    stack.stop()
+    pytest.fail(f"stack not healthy within {STACK_START_TIMEOUT_S:.0f}s\n{logs}")
+
+
+_stacks: dict[tuple, LiveStack] = {}
+
+
+@pytest.fixture(scope="session")
+def live_stack_factory(tmp_path_factory) -> Iterator:
+    """live_stack_factory(extra_env) → a running LiveStack, one per distinct extra_env, stopped at session end."""
+
+    def make(extra_env: Optional[dict[str, str]] = None) -> LiveStack:
+        key = tuple(sorted((extra_env or {}).items()))
+        if key not in _stacks:
+            _stacks[key] = launch(tmp_path_factory.mktemp("stack"), extra_env)
+        return _stacks[key]
+
+    yield make
+    for live in _stacks.values():
+        live.stack.stop()
+    _stacks.clear()
+
+
+@pytest.fixture(scope="session")
+def live_stack(live_stack_factory) -> LiveStack:
+    return live_stack_factory(None)
