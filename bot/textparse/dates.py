@@ -6,7 +6,9 @@ Precision tells how much the resident actually said; the engine decides what to 
            三个月前, 半年前, 两年前, 2023年底 = December, 年初 = January);
 - "year":  the date lies somewhere in that year and resolves to 1 January (去年, 前年, 2023年).
 A month or day without a year ("3月15号", "5月份") is the most recent one not after today, because
-residents report past events (birth, certificate). Invalid calendar dates (2023年2月29日) are no date.
+residents report past events (birth, certificate). Invalid calendar dates (2023年2月29日) are no date;
+neither are a bare day ("15号", often a house number), a bare two-digit year ("24年", often a
+duration), lunar months (腊月) or years more than five years ahead (plan targets such as 2035年).
 """
 from __future__ import annotations
 

@@ -28,6 +28,9 @@ _AGO = re.compile(rf"{_SP}(?:以前|之前|前)")
 _LATER = re.compile(rf"{_SP}(?:以后|之后|后)")
 # After "N年": grade, age, era, fiscal year, or a month number (then "24年3月" is a date).
 _NOT_A_DURATION = re.compile(rf"{_SP}(?:[级龄纪代度]|{NUM}+{_SP}月(?!份?{_SP}[个]))")
+# Ages: "1岁3个月", "18个月大" describe a child, not a contribution period.
+_AGE_BEFORE = re.compile(r"岁[ \t]*(?:零|又)?[ \t]*$")
+_AGE_AFTER = re.compile(rf"{_SP}(?:大|的(?:娃|孩子|宝宝|婴儿))")
 _MAX_YEARS = 80
 
 
@@ -80,6 +83,8 @@ def scan_durations(text: str) -> Iterator[RawDuration]:
             months = value + (0.5 if m.group("mhalf") else 0)
         else:
             months = float(cn_to_int(m.group("mq")) or 0)
+        if _AGE_BEFORE.search(folded, 0, m.start()) or _AGE_AFTER.match(folded, end):
+            continue
         tail = None
         ago = _AGO.match(folded, end)
         if ago:
