@@ -37,6 +37,7 @@ from bot.settings import Settings
 log = logging.getLogger("bot.channels.wechat")
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_TEXT_CHARS = 2000          # same cap as POST /api/chat
 NOT_CONFIGURED = "公众号通道未配置"
 UNSUPPORTED = "抱歉，暂时只支持文字和位置消息。您可以直接输入问题，或发送位置查找附近的办事地点。"
 VOICE_UNHEARD = "抱歉，没有听清您的语音。请您打字输入问题。"
@@ -61,7 +62,7 @@ class WeChatConfig:
         return cls(token=settings.wechat_token, appid=settings.wechat_appid, secret=settings.wechat_appsecret,
                    aes_key=settings.wechat_aes_key, api_base=settings.wechat_api_base,
                    admin_token=settings.admin_token,
-                   reply_deadline_s=_seconds(environ, "WECHAT_REPLY_DEADLINE_S", 4.5, 4.8),
+                   reply_deadline_s=_seconds(environ, "WECHAT_REPLY_DEADLINE_S", 4.5, 60.0),
                    continuation_delay_s=_seconds(environ, "WECHAT_CONTINUATION_DELAY_S", 1.0, 30.0))
 
 
@@ -91,10 +92,10 @@ def interpret(inbound: Inbound) -> Request | None:
     """Map a message kind to a core turn, a local reply, or None (answer "success", say nothing)."""
     f = inbound.fields
     if inbound.msg_type == "text":
-        text = f.get("Content", "").strip()
+        text = f.get("Content", "").strip()[:MAX_TEXT_CHARS]
         return Request(text=text, use_options=True) if text else Request(local_reply=UNSUPPORTED)
     if inbound.msg_type == "voice":
-        text = f.get("Recognition", "").strip()
+        text = f.get("Recognition", "").strip()[:MAX_TEXT_CHARS]
         return Request(text=text, use_options=True) if text else Request(local_reply=VOICE_UNHEARD)
     if inbound.msg_type == "location":
         try:
@@ -208,6 +209,9 @@ class WeChatChannel:
             except ApiError as exc:
                 log.warning("wechat turn for %s: core unavailable (%s)", openid, exc.code)
                 return [exc.message]
+            except Exception:
+                log.exception("wechat turn for %s failed in the conversation core", openid)
+                return [FAILED]
             formatted = format_messages(messages)
             await self.store.run(self.store.set_options, openid, formatted.options)
         return split_text(formatted.text) or [FAILED]
@@ -381,6 +385,8 @@ async def _cleanup(app: web.Application) -> None:
 def setup(app: web.Application) -> None:
     config = WeChatConfig.from_settings(app["settings"])
     app[CONFIG_KEY] = config
+    if config.reply_deadline_s > 4.8:
+        log.warning("WECHAT_REPLY_DEADLINE_S=%.1f exceeds WeChat's 5-second wait: only for tests", config.reply_deadline_s)
     cipher = None
     if config.token and config.aes_key:
         if not config.appid:

@@ -149,3 +149,37 @@ def test_store_claims_each_message_once(tmp_path):
     row = reopened.claim("msg:1", "oA")
     assert row is not None and (row.status, row.chunks) == (PUSHED, ["答"])
     assert reopened.prune(older_than_s=-1) == 1 and reopened.claim("msg:1", "oA") is None
+
+
+async def test_push_keeps_what_wechat_refuses(fake_api, tmp_path):
+    """A multi-part answer: the part WeChat refuses and everything after it are kept, not dropped."""
+    import aiohttp
+    from bot.channels.wechat import WeChatChannel, WeChatConfig
+    from bot.channels.wechat_api import WeChatApi
+    from bot.channels.wechat_store import UNDELIVERED
+
+    store = WeChatStore(f"sqlite:///{tmp_path / 'w.db'}")
+    config = WeChatConfig(TOKEN, APPID, SECRET, AES_KEY, fake_api.base_url, ADMIN_TOKEN)
+    async with aiohttp.ClientSession() as session:
+        channel = WeChatChannel(config, store, chat=None, api=WeChatApi(session, fake_api.base_url, APPID, SECRET))
+        assert await channel._push("oA", "msg:1", ["第一部分", "第二部分"]) == PUSHED
+        fake_api.fail_next(0, 45047)
+        assert await channel._push("oA", "msg:2", ["一", "二", "三"]) == UNDELIVERED
+    assert fake_api.messages_to("oA") == ["第一部分", "第二部分", "一"]
+    [row] = store.list_undelivered()
+    assert (row["dedupe_key"], row["texts"], row["errcode"]) == ("msg:2", ["二", "三"], 45047)
+
+
+async def test_push_without_appid_is_kept_too(tmp_path):
+    from bot.channels.wechat import NOT_CONFIGURED_PUSH, WeChatChannel, WeChatConfig
+    store = WeChatStore(f"sqlite:///{tmp_path / 'w.db'}")
+    channel = WeChatChannel(WeChatConfig(TOKEN, "", "", "", "", ""), store, chat=None, api=None)
+    await channel._push("oA", "msg:3", ["答复"])
+    assert store.list_undelivered()[0]["errcode"] == NOT_CONFIGURED_PUSH
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "nan", "61"])
+def test_bad_deadline_setting_fails_at_start(tmp_path, monkeypatch, value):
+    monkeypatch.setenv("WECHAT_REPLY_DEADLINE_S", value)
+    with pytest.raises(ValueError):
+        create_app(make_settings(tmp_path), features=["bot.channels.wechat"])
