@@ -1,0 +1,58 @@
+"""GET /api/service-points (contract): filter by type and place, or nearest to lat/lng."""
+from __future__ import annotations
+
+import asyncio
+import math
+from typing import Optional
+
+from aiohttp import web
+
+from bot.errors import InvalidInput
+from bot.http import json_response, query_int
+from bot.service_points import get_store, lookup
+from bot.service_points.offices import OFFICE_TYPES
+
+MAX_PLACE_LEN = 100  # longer "place names" cannot match anything: answered as no match
+
+
+def _coordinate(request: web.Request, name: str, lo: float, hi: float, label: str) -> Optional[float]:
+    raw = request.query.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InvalidInput(f"参数 {name}（{label}）应为数字。", field=name)
+    if not math.isfinite(value) or not lo <= value <= hi:
+        raise InvalidInput(f"参数 {name}（{label}）应在 {lo:g} 到 {hi:g} 之间。", field=name)
+    return value
+
+
+async def service_points(request: web.Request) -> web.Response:
+    q = request.query
+    type_id = q.get("type") or None
+    if type_id is not None and type_id not in OFFICE_TYPES:
+        raise InvalidInput("未知的服务网点类型，可用：" + "、".join(OFFICE_TYPES) + "。", field="type")
+    lat = _coordinate(request, "lat", -90, 90, "纬度")
+    lng = _coordinate(request, "lng", -180, 180, "经度")
+    if (lat is None) != (lng is None):
+        raise InvalidInput("请同时提供纬度 lat 和经度 lng。", field="lng" if lng is None else "lat")
+    limit = query_int(request, "limit", 5, 1, 50)
+    places = {k: (q.get(k) or "").strip() or None for k in ("city", "county", "town")}
+    if any(v is not None and len(v) > MAX_PLACE_LEN for v in places.values()):
+        return json_response({"results": []})
+    store = request.app["service_points_store"]
+    results = await asyncio.get_running_loop().run_in_executor(
+        None, lambda: lookup(type=type_id, lat=lat, lng=lng, limit=limit, store=store, **places))
+    return json_response({"results": results})
+
+
+async def _startup(app: web.Application) -> None:
+    settings = app["settings"]
+    url = settings.sqlite_url("service_points")
+    app["service_points_store"] = await asyncio.get_running_loop().run_in_executor(None, get_store, url)
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/api/service-points", service_points)
+    app.on_startup.append(_startup)
