@@ -25,7 +25,7 @@ OFFSETS = {"offset_years", "offset_months"}
 # Service-point types fixed by the contract.
 OFFICE_TYPES = {"disability_federation", "civil_affairs", "hrss", "health_commission",
                 "government_service_center", "town_service_center", "childcare", "training"}
-PARSERS = {"level", "date", "duration_months"}
+PARSERS = {"level", "date", "duration_months", "cert_level"}
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _WS = re.compile(r"\s+")
 
@@ -110,7 +110,11 @@ def _to_python(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, lines: dic
     if isinstance(node, yaml.SequenceNode):
         return [_to_python(loader, child, path + (i,), lines, problems, fname)
                 for i, child in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError as exc:  # e.g. a date such as 2019-13-01
+        problems.append(Problem(fname, node.start_mark.line + 1, f"无效的值 {node.value!r}：{exc}"))
+        return None
 
 
 def parse_yaml(text: str, fname: str) -> tuple[Any, dict[tuple, int], list[Problem]]:
@@ -178,7 +182,7 @@ class _Checker:
         if not isinstance(d, dict):
             self.err((), "顶层应为映射（键: 值）")
             return
-        known = {"id", "label", "summary", "updated", "sources", "plan_passages", "parameters", "facts",
+        known = {"id", "label", "summary", "aliases", "updated", "sources", "plan_passages", "parameters", "facts",
                  "criteria", "derived", "amount", "office_types", "next_steps", "hotlines"}
         for key in d:
             if key not in known:
@@ -190,6 +194,9 @@ class _Checker:
             self.err(("id",), f"id {pid!r} 与文件名 {expected_id!r} 不一致")
         self.text(d, "label", ())
         self.text(d, "summary", ())
+        aliases = self.need(d, "aliases", (), list) or []
+        if not aliases or not all(isinstance(a, str) and a.strip() for a in aliases):
+            self.err(("aliases",), "aliases 应为非空的说法列表")
         self.sources = self.need(d, "sources", (), dict) or {}
         if "plan" not in self.sources:
             self.err(("sources",), "sources 需要登记 plan（山西省“十四五”高品质生活建设规划）")
@@ -337,7 +344,7 @@ class _Checker:
         elif ftype == "enum":
             allowed = set((spec.get("values") or {}).keys())
         else:
-            self.err(p, "int/date 事实需要 parse: level|duration_months|date")
+            self.err(p, "int/date 事实需要 parse: level|duration_months|date|cert_level")
             return
         for key, items in words.items():
             if key not in allowed:

@@ -1,0 +1,106 @@
+"""Chat messages for eligibility results: plain polite words, reasons, amount, 文号, next steps.
+
+Everything policy-specific comes from the engine's result (and so from the rules files); this module
+only arranges it into a short message.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from bot.eligibility.engine import EligibilityEngine, get_engine
+
+_HEADLINE = {
+    "eligible": "根据您提供的情况，您符合{label}的申领条件。",
+    "not_eligible": "根据您提供的情况，您暂不符合{label}的申领条件。",
+    "refer_locally": "您的情况能否申领{label}，需要按当地政策确定，建议向当地经办机构咨询。",
+    "needs_more_info": "要判断能否申领{label}，还需要了解一些情况。",
+}
+_SHORT = {
+    "eligible": "符合申领条件",
+    "not_eligible": "暂不符合条件",
+    "refer_locally": "需按当地政策确定",
+    "needs_more_info": "还需要了解更多情况",
+}
+MAX_STEPS = 3
+
+
+def _documents(result: dict[str, Any]) -> list[str]:
+    """Distinct cited documents (title and 文号), national documents before the provincial plan."""
+    sources = list(dict.fromkeys(c["source"] for c in result.get("citations", [])))
+    plan = [s for s in sources if "规划" in s]
+    return [s for s in sources if s not in plan] + plan
+
+
+def amount_text(result: dict[str, Any]) -> Optional[str]:
+    amount = result.get("amount")
+    if amount:
+        return f"补贴金额：{amount['note']}"
+    if result.get("amount_note") and result["outcome"] in {"eligible", "refer_locally"}:
+        return f"补贴金额：{result['amount_note']}"
+    return None
+
+
+def render_result(result: dict[str, Any], engine: Optional[EligibilityEngine] = None) -> str:
+    """The chat message for one program's result."""
+    label = result.get("label") or result["program"]
+    lines = [f"【{label}】" + _HEADLINE[result["outcome"]].format(label=label)]
+    # Open criteria are covered by the next question (or did not matter for a settled outcome).
+    reasons = [r for r in result.get("reasons") or [] if not r.startswith("尚不清楚")]
+    if reasons:
+        lines.append("判断依据：")
+        lines += [f"· {r}" for r in reasons]
+    money = amount_text(result)
+    if money:
+        lines.append(money)
+    for hint in result.get("hints") or []:
+        lines.append(f"提示：{hint}")
+    docs = _documents(result)
+    if docs:
+        lines.append("政策依据：" + "；".join(docs))
+    if result["outcome"] == "needs_more_info" and result.get("missing_facts"):
+        first = result["missing_facts"][0]
+        lines.append(fact_question(result["program"], first, engine=engine))
+    else:
+        steps = result.get("next_steps") or []
+        if steps:
+            lines.append("下一步：")
+            lines += [f"· {s}" for s in steps[:MAX_STEPS]]
+    return "\n".join(lines)
+
+
+def render_summary(results: list[dict[str, Any]], engine: Optional[EligibilityEngine] = None) -> str:
+    """Several programs at once ("我家情况这样，能领什么补贴？"), one line each."""
+    engine = engine or get_engine()
+    if not results:
+        return "根据您提供的情况，暂时没有对应的补贴项目。您可以告诉我家里有没有残疾人、3岁以下的孩子，或者参保和考证的情况。"
+    lines = ["根据您提供的情况，各项补贴的初步结果如下："]
+    for r in results:
+        label = r.get("label") or r["program"]
+        line = f"· {label}：{_SHORT[r['outcome']]}"
+        if r.get("amount"):
+            line += f"（{r['amount']['note']}）"
+        elif r["outcome"] == "needs_more_info" and r.get("missing_facts"):
+            line += "，请先告诉我：" + engine.program(r["program"]).facts[r["missing_facts"][0]]["label"]
+        lines.append(line)
+    lines.append("您可以选择其中一项，我再详细说明理由和办理方式。")
+    return "\n".join(lines)
+
+
+def fact_question(program: str, fact: str, audience: str = "resident",
+                  engine: Optional[EligibilityEngine] = None) -> str:
+    """The question for one fact, worded for a resident or for hotline staff to read to a caller."""
+    engine = engine or get_engine()
+    spec = engine.program(program).facts.get(fact)
+    if spec is None:
+        raise KeyError(f"{program} has no fact {fact}")
+    return spec["question"]["staff" if audience == "staff" else "resident"]
+
+
+def unknown_help(fact: str, engine: Optional[EligibilityEngine] = None) -> str:
+    """How a resident can find out a fact they do not know (e.g. 残疾等级看残疾人证)."""
+    engine = engine or get_engine()
+    for pid in engine.program_ids():
+        spec = engine.program(pid).facts.get(fact)
+        if spec:
+            return spec["unknown_help"]
+    raise KeyError(fact)
