@@ -1,0 +1,110 @@
+"""Free-text extraction: several facts from one sentence, answers to the asked fact, 不知道, corrections."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.eligibility.engine import get_engine
+from bot.eligibility.extract import cross_suggestions, extract_facts, programs_touched
+
+TODAY = dt.date(2026, 11, 28)
+
+
+@pytest.mark.parametrize("text,asking,facts", [
+    ("我家宝宝2024年3月出生，能领育儿补贴吗", None, {"child_birth_date": "2024-03-01"}),
+    ("交了两年失业保险，上个月考了中级电工证，有补贴吗", None,
+     {"unemployment_insurance_months": 24, "certificate_level": "intermediate", "certificate_issue_date": "2026-10-01"}),
+    ("我是二级肢体残疾，有残疾证，家里低保户，需要人长期照顾", None,
+     {"disability_level": 2, "disability_type": "physical", "has_disability_certificate": True,
+      "household_dibao": True, "needs_long_term_care": True}),
+    ("一级视力残疾", None, {"disability_level": 1, "disability_type": "visual"}),
+    ("贰级听力残疾，没有残疾证", None, {"disability_level": 2, "disability_type": "hearing",
+                                  "has_disability_certificate": False}),
+    ("孩子24年3月15号出生的", None, {"child_birth_date": "2024-03-15"}),
+    ("闺女去年5月生的", None, {"child_birth_date": "2025-05-01"}),
+    ("缴了一年半社保，三个月前拿到高级焊工证", None,
+     {"unemployment_insurance_months": 18, "certificate_level": "advanced", "certificate_issue_date": "2026-08-01"}),
+    ("不是低保户，算低收入家庭", None, {"household_dibao": False, "household_low_income": True}),
+    ("我是农民工，培训完拿到证了", None, {"person_category": "rural_migrant_worker", "obtained_certificate": True}),
+    ("户口不在山西，在河北", None, {"hukou_in_shanxi": False}),
+    ("生活不能自理", None, {"needs_long_term_care": True}),
+    # bare answers to the asked fact
+    ("有", "has_disability_certificate", {"has_disability_certificate": True}),
+    ("没有", "household_dibao", {"household_dibao": False}),
+    ("嗯，是的", "hukou_in_shanxi", {"hukou_in_shanxi": True}),
+    ("2级", "disability_level", {"disability_level": 2}),
+    ("三", "disability_level", {"disability_level": 3}),
+    ("四级", "certificate_level", {"certificate_level": "intermediate"}),
+    ("24个月", "unemployment_insurance_months", {"unemployment_insurance_months": 24}),
+    ("两年", "unemployment_insurance_months", {"unemployment_insurance_months": 24}),
+    ("智力残疾", "disability_type", {"disability_type": "intellectual"}),
+    ("城镇登记失业人员", "person_category", {"person_category": "registered_unemployed"}),
+    ("2025年9月1日", "certificate_issue_date", {"certificate_issue_date": "2025-09-01"}),
+    ("有，二级的", "has_disability_certificate", {"has_disability_certificate": True, "disability_level": 2}),
+])
+def test_extract(text, asking, facts):
+    result = extract_facts(text, TODAY, asking)
+    assert result["facts"] == facts
+    assert result["unknown"] == []
+
+
+def test_programs_mentioned():
+    assert extract_facts("我家宝宝2024年3月出生，能领育儿补贴吗", TODAY)["programs"] == ["childcare_subsidy"]
+    both = extract_facts("残疾人两项补贴怎么申请", TODAY)["programs"]
+    assert set(both) == {"disability_living_allowance", "disability_care_allowance"}
+    assert extract_facts("今天天气怎么样", TODAY) == {"facts": {}, "unknown": [], "programs": [], "correction": False}
+
+
+@pytest.mark.parametrize("text", ["不知道", "不清楚", "记不清了"])
+def test_unknown_marks_the_asked_fact(text):
+    result = extract_facts(text, TODAY, asking="disability_level")
+    assert result["unknown"] == ["disability_level"]
+    assert result["facts"] == {}
+
+
+def test_correction_updates_level_and_is_flagged():
+    result = extract_facts("不对，是三级", TODAY, asking="needs_long_term_care")
+    assert result["correction"] is True
+    assert result["facts"] == {"disability_level": 3}   # "不对" is not a "no" to the asked question
+
+
+def test_correction_updates_result():
+    engine = get_engine()
+    facts = {"has_disability_certificate": True, "disability_level": 2, "needs_long_term_care": True,
+             "disability_type": "physical", "hukou_in_shanxi": True}
+    assert engine.evaluate("disability_care_allowance", facts, TODAY)["outcome"] == "eligible"
+    facts.update(extract_facts("不对，是三级", TODAY)["facts"])
+    assert engine.evaluate("disability_care_allowance", facts, TODAY)["outcome"] == "not_eligible"
+
+
+def test_certificate_words_do_not_leak_into_disability_certificate():
+    facts = extract_facts("上个月考了中级电工证", TODAY)["facts"]
+    assert "has_disability_certificate" not in facts and "disability_level" not in facts
+
+
+def test_future_dates_are_not_filled():
+    assert "child_birth_date" not in extract_facts("孩子2027年3月出生", TODAY)["facts"]
+
+
+def test_extracted_facts_evaluate_without_error():
+    engine = get_engine()
+    facts = extract_facts("交了两年失业保险，上个月考了中级电工证，有补贴吗", TODAY)["facts"]
+    result = engine.evaluate("skills_upgrade_subsidy", facts, TODAY)
+    assert result["outcome"] == "needs_more_info"
+    assert result["missing_facts"] == ["claimed_same_level_before"]
+    facts.update(extract_facts("没领过", TODAY, asking="claimed_same_level_before")["facts"])
+    result = engine.evaluate("skills_upgrade_subsidy", facts, TODAY)
+    assert result["outcome"] == "eligible" and result["amount"]["value"] == 1500
+
+
+def test_programs_touched_and_cross_suggestions():
+    facts = extract_facts("我是二级肢体残疾，有残疾证，家里低保户，需要人长期照顾", TODAY)["facts"]
+    assert programs_touched(facts) == ["disability_care_allowance", "disability_living_allowance"]
+    facts["child_birth_date"] = "2025-02-01"
+    assert "childcare_subsidy" in programs_touched(facts)
+    suggestions = cross_suggestions(facts, "disability_care_allowance", TODAY)
+    assert suggestions == ["childcare_subsidy", "disability_living_allowance"]
+    # a child already 3 is not suggested
+    facts["child_birth_date"] = "2020-01-01"
+    assert "childcare_subsidy" not in cross_suggestions(facts, "disability_care_allowance", TODAY)
