@@ -138,7 +138,11 @@ class EligibilityEngine:
 
     # ------------------------------------------------------------------ facts
     def validate_facts(self, prog: Program, facts: Any, as_of: dt.date) -> dict[str, Any]:
-        """Typed facts of this program; None/absent means unknown. Facts of other programs are ignored."""
+        """Typed facts of this program; None/absent means unknown.
+
+        Facts of other programs are checked too (a chat sends all it knows) but not used; names no
+        program knows are ignored.
+        """
         if facts is None:
             return {}
         if not isinstance(facts, dict):
@@ -149,6 +153,10 @@ class EligibilityEngine:
             if raw is None:
                 continue
             out[name] = _coerce(name, spec, raw, as_of)
+        for other in self._programs.values():
+            for name, spec in other.facts.items():
+                if name not in prog.facts and facts.get(name) is not None:
+                    _coerce(name, spec, facts[name], as_of)
         return out
 
     # ------------------------------------------------------------------ evaluation

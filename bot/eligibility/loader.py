@@ -176,6 +176,11 @@ class _Checker:
     def text(self, obj: Any, key: str, path: tuple, optional: bool = False) -> Optional[str]:
         return self.need(obj, key, path, str, optional)
 
+    def _known_keys(self, obj: dict, path: tuple, allowed: set[str]) -> None:
+        for key in obj:
+            if key not in allowed:
+                self.err(path + (key,), f"未知的键 {key!r}（可用：{', '.join(sorted(allowed))}）")
+
     # the file ------------------------------------------------------------
     def run(self, expected_id: Optional[str]) -> None:
         d = self.data
@@ -295,6 +300,8 @@ class _Checker:
         if not isinstance(spec, dict):
             self.err(p, "应为映射")
             return
+        self._known_keys(spec, p, {"type", "label", "describe", "question", "unknown_help", "words", "values",
+                                   "value_labels", "min", "max", "priority", "not_after_as_of"})
         ftype = self.text(spec, "type", p)
         if ftype and ftype not in FACT_TYPES:
             self.err(p + ("type",), f"未知类型 {ftype!r}（可用：bool、int、enum、date）")
@@ -477,6 +484,8 @@ class _Checker:
             if not isinstance(crit, dict):
                 self.err(p, "应为映射")
                 continue
+            self._known_keys(crit, p, {"id", "description", "threshold", "facts", "reference", "quote",
+                                       "applies_when", "tiers"})
             cid = self.text(crit, "id", p)
             if cid in seen:
                 self.err(p + ("id",), f"重复的条件 id {cid!r}")

@@ -5,7 +5,7 @@ only arranges it into a short message.
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 from bot.eligibility.engine import EligibilityEngine, get_engine
 
@@ -40,8 +40,16 @@ def amount_text(result: dict[str, Any]) -> Optional[str]:
     return None
 
 
-def render_result(result: dict[str, Any], engine: Optional[EligibilityEngine] = None) -> str:
-    """The chat message for one program's result."""
+def next_fact(result: dict[str, Any], skip: Iterable[str] = ()) -> Optional[str]:
+    """The most decisive fact still worth asking (facts the resident said they do not know are skipped)."""
+    skip = set(skip)
+    return next((f for f in result.get("missing_facts") or [] if f not in skip), None)
+
+
+def render_result(result: dict[str, Any], engine: Optional[EligibilityEngine] = None,
+                  skip: Iterable[str] = ()) -> str:
+    """The chat message for one program's result; `skip` are facts the resident does not know."""
+    skip = set(skip)
     label = result.get("label") or result["program"]
     lines = [f"【{label}】" + _HEADLINE[result["outcome"]].format(label=label)]
     # Open criteria are covered by the next question (or did not matter for a settled outcome).
@@ -57,9 +65,14 @@ def render_result(result: dict[str, Any], engine: Optional[EligibilityEngine] = 
     docs = _documents(result)
     if docs:
         lines.append("政策依据：" + "；".join(docs))
-    if result["outcome"] == "needs_more_info" and result.get("missing_facts"):
-        first = result["missing_facts"][0]
-        lines.append(fact_question(result["program"], first, engine=engine))
+    open_facts = [f for f in result.get("missing_facts") or [] if f not in skip]
+    if result["outcome"] == "needs_more_info" and open_facts:
+        lines.append(fact_question(result["program"], open_facts[0], engine=engine))
+    elif result["outcome"] == "needs_more_info":
+        # Everything still open is something the resident does not know: say how to find out, no loop.
+        lines.append("目前还无法确定结果。您可以这样了解缺少的情况：")
+        lines += [f"· {unknown_help(f, engine=engine)}" for f in result.get("missing_facts") or []]
+        lines += [f"· {s}" for s in (result.get("next_steps") or [])[:1]]
     else:
         steps = result.get("next_steps") or []
         if steps:

@@ -82,3 +82,15 @@ def test_questions_for_resident_and_staff_differ():
 def test_unknown_help_says_how_to_find_out():
     assert "残疾人证" in unknown_help("disability_level") and "残联" in unknown_help("disability_level")
     assert "12333" in unknown_help("unemployment_insurance_months")
+
+
+def test_unknown_facts_are_not_asked_again_and_best_partial_result_is_given():
+    from bot.eligibility.render import next_fact
+    result = _eval("disability_care_allowance", {"has_disability_certificate": True, "needs_long_term_care": True,
+                                                  "hukou_in_shanxi": True})
+    assert next_fact(result) == "disability_level"
+    assert next_fact(result, skip=["disability_level"]) == "disability_type"
+    text = render_result(result, skip=["disability_level", "disability_type"])
+    assert "目前还无法确定" in text
+    assert unknown_help("disability_level") in text
+    assert fact_question("disability_care_allowance", "disability_level") not in text

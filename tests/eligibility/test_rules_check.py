@@ -54,6 +54,7 @@ def test_all_shipped_rules_pass_cli():
     ("    quote: 全面加强对全省适龄劳动力", "    quote: 全面加强对全国适龄劳动力", "全国适龄", "规划原文中找不到"),
     ("      - {from: 2019-01-01, value: 12}", "      - {from: 2019-13-01, value: 12}", "2019-13-01", "from"),
     ("  certificate_issue_date:\n    type: date", "  certificate_issue_date:\n    type: datetime", "type: datetime", "未知类型"),
+    ("    unknown_help: 失业保险缴费月数", "    unknown_hlp: 失业保险缴费月数", "unknown_hlp", "未知的键"),
 ])
 def test_bad_file_rejected_with_line(tmp_path, old, new, needle, reason):
     path = _copy(tmp_path)

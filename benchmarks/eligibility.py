@@ -1,0 +1,94 @@
+"""Benchmark: the eligibility engine over every case file, and extraction on the issue's sentences.
+
+    .venv/bin/python benchmarks/eligibility.py
+Writes benchmarks/results/eligibility.json and prints a table (cases passed, latency per call).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.errors import ApiError  # noqa: E402
+from bot.eligibility.engine import EligibilityEngine  # noqa: E402
+from bot.eligibility.extract import extract_facts  # noqa: E402
+
+CASES = ROOT / "tests" / "eligibility"
+OUT = ROOT / "benchmarks" / "results" / "eligibility.json"
+TODAY = dt.date(2026, 11, 28)
+SENTENCES = [
+    ("我家宝宝2024年3月出生，能领育儿补贴吗", None, {"child_birth_date": "2024-03-01"}),
+    ("交了两年失业保险，上个月考了中级电工证，有补贴吗", None,
+     {"unemployment_insurance_months": 24, "certificate_level": "intermediate", "certificate_issue_date": "2026-10-01"}),
+    ("我是二级肢体残疾，有残疾证，家里低保户，需要人长期照顾", None,
+     {"disability_level": 2, "disability_type": "physical", "has_disability_certificate": True,
+      "household_dibao": True, "needs_long_term_care": True}),
+    ("不对，是三级", "needs_long_term_care", {"disability_level": 3}),
+    ("不知道", "disability_level", {}),
+]
+
+
+def _jsonable(obj):
+    return json.loads(json.dumps(obj, default=lambda o: o.isoformat()))
+
+
+def main() -> int:
+    engine = EligibilityEngine()
+    t0 = time.perf_counter()
+    engine.warm_up()
+    warm_ms = (time.perf_counter() - t0) * 1000
+    per_program: dict[str, dict] = {}
+    latencies: list[float] = []
+    for path in sorted(CASES.glob("*/*.yaml")):
+        for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
+            program = case.get("program", path.parent.name)
+            stats = per_program.setdefault(path.parent.name, {"cases": 0, "passed": 0})
+            stats["cases"] += 1
+            expect = case["expect"]
+            t = time.perf_counter()
+            try:
+                result = engine.evaluate(program, _jsonable(case.get("facts", {})), _jsonable(case.get("as_of")))
+                ok = "error" not in expect and result["outcome"] == expect["outcome"]
+            except ApiError as exc:
+                ok = "error" in expect and exc.status == expect["error"]["status"]
+            latencies.append((time.perf_counter() - t) * 1000)
+            stats["passed"] += ok
+    extract_ok, extract_ms = 0, []
+    for text, asking, facts in SENTENCES:
+        t = time.perf_counter()
+        got = extract_facts(text, TODAY, asking, engine=engine)["facts"]
+        extract_ms.append((time.perf_counter() - t) * 1000)
+        extract_ok += got == facts
+    results = {
+        "warm_up_ms": round(warm_ms, 1),
+        "programs": per_program,
+        "cases": sum(s["cases"] for s in per_program.values()),
+        "passed": sum(s["passed"] for s in per_program.values()),
+        "evaluate_ms_median": round(statistics.median(latencies), 3),
+        "evaluate_ms_p95": round(sorted(latencies)[int(0.95 * (len(latencies) - 1))], 3),
+        "extract_sentences": len(SENTENCES),
+        "extract_exact": extract_ok,
+        "extract_ms_median": round(statistics.median(extract_ms), 3),
+    }
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"{'program':32} {'cases':>6} {'passed':>7}")
+    for name, s in per_program.items():
+        print(f"{name:32} {s['cases']:>6} {s['passed']:>7}")
+    print(f"{'total':32} {results['cases']:>6} {results['passed']:>7}")
+    print(f"warm-up {results['warm_up_ms']} ms; evaluate median {results['evaluate_ms_median']} ms, "
+          f"p95 {results['evaluate_ms_p95']} ms; extraction {extract_ok}/{len(SENTENCES)} exact, "
+          f"median {results['extract_ms_median']} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
