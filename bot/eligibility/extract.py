@@ -30,24 +30,11 @@ def _fact_specs(engine: EligibilityEngine) -> dict[str, dict[str, Any]]:
                 continue
             merged = specs[name]["words"]
             for key, words in spec["words"].items():
-                if isinstance(words, list):
+                if key == "in_clause":
+                    merged[key] = merged.get(key, []) + [g for g in words if g not in merged.get(key, [])]
+                elif isinstance(words, list):
                     merged[key] = list(dict.fromkeys(merged.get(key, []) + words))
     return specs
-
-
-def _match_words(text: str, table: dict[str, list[str]]) -> list[tuple[int, int, str]]:
-    """Non-overlapping (start, end, value) hits, longest words first ("没有残疾证" beats "有残疾证")."""
-    hits = []
-    for value, words in table.items():
-        for word in words:
-            for m in re.finditer(re.escape(word), text):
-                hits.append((m.start(), m.end(), value))
-    hits.sort(key=lambda h: (-(h[1] - h[0]), h[0]))
-    taken: list[tuple[int, int, str]] = []
-    for h in hits:
-        if all(h[1] <= t[0] or h[0] >= t[1] for t in taken):
-            taken.append(h)
-    return sorted(taken)
 
 
 def _clause(text: str, start: int, end: int) -> str:
@@ -56,25 +43,67 @@ def _clause(text: str, start: int, end: int) -> str:
     return text[left:right]
 
 
-def _word_table(spec: dict) -> dict[str, list[str]]:
-    words = {k: v for k, v in spec["words"].items() if isinstance(v, list)}
-    if spec["type"] == "bool":
-        return {("true" if k == "true" else "false"): v for k, v in words.items()}
-    return words
+def _word_hits(text: str, specs: dict[str, dict], asking: Optional[str]) -> dict[str, Any]:
+    """Facts filled by the rules files' words, matched longest first across all facts at once.
+
+    Matching across facts keeps "低保边缘户" (low income) from also reading as "低保" (dibao).
+    `in_clause` groups count only in a clause that also has one of their context words
+    ("户口在太原": 太原 counts because 户口 is in the clause). For the asked enum, its Chinese value
+    names count too. The last mention of a fact wins ("不是肢体，是视力").
+    """
+    table: list[tuple[str, str, Any, tuple[int, int] | None]] = []   # word, fact, value, clause limits
+
+    def add(name: str, spec: dict, key: str, words: list[str], limits=None) -> None:
+        value = (key == "true") if spec["type"] == "bool" else key
+        table.extend((w, name, value, limits) for w in words)
+
+    clauses = [(m.start(), m.end()) for m in re.finditer(r"[^，,。；;！!？?\n]+", text)]
+    for name, spec in specs.items():
+        words = spec["words"]
+        if "parse" in words:
+            continue
+        for key, items in words.items():
+            if key != "in_clause":
+                add(name, spec, key, items)
+        for group in words.get("in_clause", []):
+            for start, end in clauses:
+                if any(c in text[start:end] for c in group["context"]):
+                    for key, items in group.items():
+                        if key != "context":
+                            add(name, spec, key, items, (start, end))
+        if name == asking and spec["type"] == "enum":
+            for value, label in spec["values"].items():
+                add(name, spec, value, [label])
+    hits = []
+    for word, name, value, limits in table:
+        lo, hi = limits or (0, len(text))
+        for m in re.finditer(re.escape(word), text[lo:hi]):
+            hits.append((m.start() + lo, m.end() + lo, name, value))
+    hits.sort(key=lambda h: (-(h[1] - h[0]), h[0]))
+    taken: list[tuple[int, int, str, Any]] = []
+    for h in hits:
+        if all(h[1] <= t[0] or h[0] >= t[1] for t in taken):
+            taken.append(h)
+    return {name: value for _, _, name, value in sorted(taken)}
 
 
-def _from_words(spec: dict, text: str, asking: bool) -> Any:
-    table = _word_table(spec)
-    if spec["type"] == "enum" and asking:
-        for value, label in spec["values"].items():
-            table.setdefault(value, []).append(label)
-    hits = _match_words(text, table)
-    if not hits:
+_CN_NUM = "0-9一二两三四五六七八九十"
+_AGE = re.compile(rf"(?:(?P<y>[{_CN_NUM}]+)(?:周岁|岁)(?P<half>半)?(?:零?(?P<ym>[{_CN_NUM}]+)个?月)?"
+                  rf"|(?P<m>[{_CN_NUM}]+)个?月大)")
+
+
+def _age_months(text: str) -> Optional[int]:
+    """A child's age said instead of a birth date ("两岁半", "1岁8个月", "8个月大") → months."""
+    m = _AGE.search(text)
+    if not m:
         return None
-    value = hits[-1][2]                       # the last mention wins ("不是肢体，是视力")
-    if spec["type"] == "bool":
-        return value == "true"
-    return value
+    if m.group("m"):
+        return textparse.cn_to_int(m.group("m"))
+    years = textparse.cn_to_int(m.group("y"))
+    if years is None:
+        return None
+    extra = 6 if m.group("half") else (textparse.cn_to_int(m.group("ym")) or 0 if m.group("ym") else 0)
+    return years * 12 + extra
 
 
 def _parsed(name: str, spec: dict, text: str, today: dt.date, asking: bool) -> Any:
@@ -99,15 +128,20 @@ def _parsed(name: str, spec: dict, text: str, today: dt.date, asking: bool) -> A
         for mention in textparse.find_dates(text, today):
             clause = _clause(text, *mention.span)
             if (asking or any(w in clause for w in context)) and mention.date <= today:
-                return mention.date
+                return Approx(mention.date) if mention.precision != "day" else mention.date
+        if words.get("age") and (asking or any(w in text for w in context)):
+            months = _age_months(text)
+            if months is not None:
+                return Approx(textparse.add_months(today, -months))
         return None
     raise ValueError(f"unknown parser {parser!r} for {name}")
 
 
-def _extract_one(name: str, spec: dict, text: str, today: dt.date, asking: bool) -> Any:
-    if "parse" in spec["words"]:
-        return _parsed(name, spec, text, today, asking)
-    return _from_words(spec, text, asking)
+class Approx:
+    """A date known only to the month, year or from an age: usable, but worth confirming."""
+
+    def __init__(self, day: dt.date) -> None:
+        self.day = day
 
 
 def mentioned_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list[str]:
@@ -122,9 +156,11 @@ def mentioned_programs(text: str, engine: Optional[EligibilityEngine] = None) ->
 
 def extract_facts(text: str, today: Optional[dt.date] = None, asking: Optional[str] = None,
                   engine: Optional[EligibilityEngine] = None) -> dict[str, Any]:
-    """{"facts": {fact: value}, "unknown": [fact], "programs": [program id], "correction": bool}.
+    """{"facts": {fact: value}, "unknown": [fact], "programs": [program id], "correction": bool,
+    "approximate": [fact]}.
 
-    Dates come back as YYYY-MM-DD strings, ready for POST /api/eligibility.
+    Dates come back as YYYY-MM-DD strings, ready for POST /api/eligibility; "approximate" lists dates
+    known only to the month or worked out from an age ("两岁半"), which the dialogue may confirm.
     """
     engine = engine or get_engine()
     today = today or today_shanghai()
@@ -133,20 +169,22 @@ def extract_facts(text: str, today: Optional[dt.date] = None, asking: Optional[s
     correction = textparse.is_correction(text)
     facts: dict[str, Any] = {}
     unknown: list[str] = []
-    if asking in specs:
-        if textparse.is_unknown(text):
-            unknown.append(asking)
-        else:
-            value = _extract_one(asking, specs[asking], text, today, asking=True)
-            if value is not None:
-                facts[asking] = value
+    if asking in specs and textparse.is_unknown(text):
+        unknown.append(asking)
     asked_parser = specs[asking]["words"].get("parse") if asking in specs else None
+    if asked_parser and not unknown:
+        value = _parsed(asking, specs[asking], text, today, asking=True)
+        if value is not None:
+            facts[asking] = value
+    for name, value in _word_hits(text, specs, None if unknown else asking).items():
+        if name not in unknown:
+            facts.setdefault(name, value)
     for name, spec in specs.items():
-        if name in facts or name in unknown:
+        if name in facts or name in unknown or "parse" not in spec["words"]:
             continue
-        if asked_parser in _LEVEL_PARSERS and spec["words"].get("parse") in _LEVEL_PARSERS:
+        if asked_parser in _LEVEL_PARSERS and spec["words"]["parse"] in _LEVEL_PARSERS:
             continue
-        value = _extract_one(name, spec, text, today, asking=False)
+        value = _parsed(name, spec, text, today, asking=False)
         if value is not None:
             facts[name] = value
     if asking in specs and specs[asking]["type"] == "bool" and asking not in facts \
@@ -156,9 +194,11 @@ def extract_facts(text: str, today: Optional[dt.date] = None, asking: Optional[s
         answer = textparse.parse_yes_no(text if not facts else first) if (not facts or len(first) <= 4) else None
         if answer is not None:
             facts[asking] = answer
+    approximate = [k for k, v in facts.items() if isinstance(v, Approx)]
+    facts = {k: (v.day if isinstance(v, Approx) else v) for k, v in facts.items()}
     out_facts = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in facts.items()}
     return {"facts": out_facts, "unknown": unknown, "programs": mentioned_programs(text, engine),
-            "correction": correction}
+            "correction": correction, "approximate": approximate}
 
 
 def programs_touched(facts: dict[str, Any], engine: Optional[EligibilityEngine] = None) -> list[str]:

@@ -342,9 +342,10 @@ class _Checker:
         if "parse" in words:
             if words["parse"] not in PARSERS:
                 self.err(p + ("parse",), f"未知的解析器 {words['parse']!r}（可用：{', '.join(sorted(PARSERS))}）")
-            context = words.get("context", [])
-            if not isinstance(context, list) or not all(isinstance(w, str) and w for w in context):
-                self.err(p + ("context",), "context 应为词语列表")
+            self._word_list(words.get("context", []), p + ("context",), optional=True)
+            if "age" in words and (words["age"] is not True or words["parse"] != "date"):
+                self.err(p + ("age",), "age: true 只能用于 parse: date（允许用年龄推算出生日期）")
+            self._known_keys(words, p, {"parse", "context", "age"})
             return
         if ftype == "bool":
             allowed = {"true", "false"}
@@ -354,10 +355,29 @@ class _Checker:
             self.err(p, "int/date 事实需要 parse: level|duration_months|date|cert_level")
             return
         for key, items in words.items():
-            if key not in allowed:
-                self.err(p + (key,), f"词表的键应为 {sorted(allowed)} 之一")
-            elif not isinstance(items, list) or not items or not all(isinstance(w, str) and w for w in items):
-                self.err(p + (key,), "应为非空的词语列表")
+            if key == "in_clause":
+                if not isinstance(items, list) or not items:
+                    self.err(p + (key,), "in_clause 应为列表，每项有 context 和取值词表")
+                    continue
+                for i, group in enumerate(items):
+                    q = p + (key, i)
+                    if not isinstance(group, dict) or "context" not in group or len(group) < 2:
+                        self.err(q, "每组需要 context（同一分句中须出现的词）和至少一个取值词表")
+                        continue
+                    for k, v in group.items():
+                        if k != "context" and k not in allowed:
+                            self.err(q + (k,), f"词表的键应为 {sorted(allowed)} 之一")
+                        self._word_list(v, q + (k,))
+            elif key not in allowed:
+                self.err(p + (key,), f"词表的键应为 {sorted(allowed)} 或 in_clause 之一")
+            else:
+                self._word_list(items, p + (key,))
+
+    def _word_list(self, items: Any, p: tuple, optional: bool = False) -> None:
+        if optional and items == []:
+            return
+        if not isinstance(items, list) or not items or not all(isinstance(w, str) and w for w in items):
+            self.err(p, "应为非空的词语列表")
 
     # conditions and value expressions ---------------------------------------
     def _operand(self, value: Any, p: tuple, fact: Optional[str]) -> None:

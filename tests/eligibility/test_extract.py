@@ -42,6 +42,14 @@ TODAY = dt.date(2026, 11, 28)
     ("城镇登记失业人员", "person_category", {"person_category": "registered_unemployed"}),
     ("2025年9月1日", "certificate_issue_date", {"certificate_issue_date": "2025-09-01"}),
     ("有，二级的", "has_disability_certificate", {"has_disability_certificate": True, "disability_level": 2}),
+    # words that only count next to their context, and overlaps across facts
+    ("我有残疾人证，三级精神残疾，户口在太原", None,
+     {"has_disability_certificate": True, "disability_level": 3, "disability_type": "mental", "hukou_in_shanxi": True}),
+    ("户籍是河北的", None, {"hukou_in_shanxi": False}),
+    ("去太原看病", None, {}),
+    ("我们家是低保边缘户", None, {"household_low_income": True}),
+    ("我们家是低保", None, {"household_dibao": True}),
+    ("我爸瘫痪在床，一级残疾", None, {"disability_type": "physical", "needs_long_term_care": True, "disability_level": 1}),
 ])
 def test_extract(text, asking, facts):
     result = extract_facts(text, TODAY, asking)
@@ -53,7 +61,8 @@ def test_programs_mentioned():
     assert extract_facts("我家宝宝2024年3月出生，能领育儿补贴吗", TODAY)["programs"] == ["childcare_subsidy"]
     both = extract_facts("残疾人两项补贴怎么申请", TODAY)["programs"]
     assert set(both) == {"disability_living_allowance", "disability_care_allowance"}
-    assert extract_facts("今天天气怎么样", TODAY) == {"facts": {}, "unknown": [], "programs": [], "correction": False}
+    assert extract_facts("今天天气怎么样", TODAY) == {"facts": {}, "unknown": [], "programs": [], "correction": False,
+                                               "approximate": []}
 
 
 @pytest.mark.parametrize("text", ["不知道", "不清楚", "记不清了"])
@@ -108,3 +117,23 @@ def test_programs_touched_and_cross_suggestions():
     # a child already 3 is not suggested
     facts["child_birth_date"] = "2020-01-01"
     assert "childcare_subsidy" not in cross_suggestions(facts, "disability_care_allowance", TODAY)
+
+
+@pytest.mark.parametrize("text,birth", [
+    ("孩子两岁半了，能领育儿补贴吗", "2024-05-28"),
+    ("宝宝8个月大", "2026-03-28"),
+    ("我家娃1岁8个月", "2025-03-28"),
+    ("宝宝2024年3月出生", "2024-03-01"),
+])
+def test_child_age_or_month_is_an_approximate_birth_date(text, birth):
+    result = extract_facts(text, TODAY)
+    assert result["facts"] == {"child_birth_date": birth}
+    assert result["approximate"] == ["child_birth_date"]
+
+
+def test_exact_birth_date_is_not_approximate():
+    assert extract_facts("孩子2024年3月15日出生", TODAY)["approximate"] == []
+
+
+def test_age_without_child_context_is_ignored():
+    assert extract_facts("我今年三十岁", TODAY)["facts"] == {}
