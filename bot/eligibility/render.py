@@ -117,3 +117,12 @@ def unknown_help(fact: str, engine: Optional[EligibilityEngine] = None) -> str:
         if spec:
             return spec["unknown_help"]
     raise KeyError(fact)
+
+
+def render_suggestions(program_ids: list[str], engine: Optional[EligibilityEngine] = None) -> str:
+    """One line offering the programs from cross_suggestions (ids → Chinese names); '' when none."""
+    if not program_ids:
+        return ""
+    engine = engine or get_engine()
+    labels = "、".join(engine.program(p).label for p in program_ids)
+    return f"根据您提到的情况，您还可以了解：{labels}。需要的话请告诉我，我帮您测算。"

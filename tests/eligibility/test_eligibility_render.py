@@ -94,3 +94,10 @@ def test_unknown_facts_are_not_asked_again_and_best_partial_result_is_given():
     assert "目前还无法确定" in text
     assert unknown_help("disability_level") in text
     assert fact_question("disability_care_allowance", "disability_level") not in text
+
+
+def test_suggestions_line_uses_chinese_names():
+    from bot.eligibility.render import render_suggestions
+    assert render_suggestions([]) == ""
+    line = render_suggestions(["childcare_subsidy", "disability_living_allowance"])
+    assert "育儿补贴、困难残疾人生活补贴" in line and "childcare_subsidy" not in line
