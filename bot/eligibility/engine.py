@@ -6,7 +6,9 @@ this module only knows how to combine criteria, explain them and rank the questi
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
+import math
 import re
 import string
 import threading
@@ -27,6 +29,7 @@ RULES_DIR = POLICY_KB / "rules"
 OUTCOMES = ("eligible", "refer_locally", "not_eligible")       # by severity; a criterion result's rank
 _RANK = {"met": 0, "refer_locally": 1, "not_met": 2}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_FILLINGS = 4096          # combinations of open facts tried before settling for "needs more info"
 
 
 def today_shanghai() -> dt.date:
@@ -194,9 +197,28 @@ class EligibilityEngine:
         return outcomes
 
     def _outcome(self, prog: Program, facts: dict, as_of: dt.date) -> tuple[str, list[CriterionResult]]:
+        """The outcome, settled when every way of filling the open facts leads to the same one."""
         results = self._criteria(prog, facts, as_of)
         outcomes = self._combine(results)
+        if len(outcomes) > 1:
+            # Criteria taken one by one over-approximate (two may share a fact); try the fillings.
+            outcomes = self._outcomes_by_filling(prog, facts, as_of, results) or outcomes
         return (OUTCOMES[outcomes.pop()] if len(outcomes) == 1 else "needs_more_info"), results
+
+    def _outcomes_by_filling(self, prog: Program, facts: dict, as_of: dt.date,
+                             results: list[CriterionResult]) -> Optional[set[int]]:
+        """Outcomes over all combinations of the open facts' boundary values (None when too many)."""
+        open_facts = list(dict.fromkeys(f for r in results for f in r.missing))
+        choices = [self._candidate_values(prog, f, as_of) for f in open_facts]
+        if math.prod(len(c) for c in choices) > MAX_FILLINGS:
+            return None
+        outcomes: set[int] = set()
+        for combo in itertools.product(*choices):
+            filled = {**facts, **dict(zip(open_facts, combo))}
+            outcomes |= self._combine(self._criteria(prog, filled, as_of))
+            if len(outcomes) > 1:
+                break
+        return outcomes
 
     def evaluate(self, program: Any, facts: Any = None, as_of: Any = None) -> dict[str, Any]:
         """POST /api/eligibility: the contract's response, plus label, hints, office_types and more."""
