@@ -1,4 +1,4 @@
-"""Benchmark: the eligibility engine over every case file, and extraction on the issue's sentences.
+"""Benchmark: the eligibility engine over every case file, and extraction on tests/eligibility/extraction_cases.yaml.
 
     .venv/bin/python benchmarks/eligibility.py
 Writes benchmarks/results/eligibility.json and prints a table (cases passed, latency per call).
@@ -24,16 +24,7 @@ from bot.eligibility.extract import extract_facts  # noqa: E402
 CASES = ROOT / "tests" / "eligibility"
 OUT = ROOT / "benchmarks" / "results" / "eligibility.json"
 TODAY = dt.date(2026, 11, 28)
-SENTENCES = [
-    ("我家宝宝2024年3月出生，能领育儿补贴吗", None, {"child_birth_date": "2024-03-01"}),
-    ("交了两年失业保险，上个月考了中级电工证，有补贴吗", None,
-     {"unemployment_insurance_months": 24, "certificate_level": "intermediate", "certificate_issue_date": "2026-10-01"}),
-    ("我是二级肢体残疾，有残疾证，家里低保户，需要人长期照顾", None,
-     {"disability_level": 2, "disability_type": "physical", "has_disability_certificate": True,
-      "household_dibao": True, "needs_long_term_care": True}),
-    ("不对，是三级", "needs_long_term_care", {"disability_level": 3}),
-    ("不知道", "disability_level", {}),
-]
+EXTRACTION = CASES / "extraction_cases.yaml"
 
 
 def _jsonable(obj):
@@ -62,11 +53,12 @@ def main() -> int:
             latencies.append((time.perf_counter() - t) * 1000)
             stats["passed"] += ok
     extract_ok, extract_ms = 0, []
-    for text, asking, facts in SENTENCES:
+    sentences = yaml.safe_load(EXTRACTION.read_text(encoding="utf-8"))["cases"]
+    for case in sentences:
         t = time.perf_counter()
-        got = extract_facts(text, TODAY, asking, engine=engine)["facts"]
+        got = extract_facts(case["text"], TODAY, case["asking"], engine=engine)["facts"]
         extract_ms.append((time.perf_counter() - t) * 1000)
-        extract_ok += got == facts
+        extract_ok += got == case["facts"]
     results = {
         "warm_up_ms": round(warm_ms, 1),
         "programs": per_program,
@@ -74,7 +66,7 @@ def main() -> int:
         "passed": sum(s["passed"] for s in per_program.values()),
         "evaluate_ms_median": round(statistics.median(latencies), 3),
         "evaluate_ms_p95": round(sorted(latencies)[int(0.95 * (len(latencies) - 1))], 3),
-        "extract_sentences": len(SENTENCES),
+        "extract_sentences": len(sentences),
         "extract_exact": extract_ok,
         "extract_ms_median": round(statistics.median(extract_ms), 3),
     }
@@ -85,7 +77,7 @@ def main() -> int:
         print(f"{name:32} {s['cases']:>6} {s['passed']:>7}")
     print(f"{'total':32} {results['cases']:>6} {results['passed']:>7}")
     print(f"warm-up {results['warm_up_ms']} ms; evaluate median {results['evaluate_ms_median']} ms, "
-          f"p95 {results['evaluate_ms_p95']} ms; extraction {extract_ok}/{len(SENTENCES)} exact, "
+          f"p95 {results['evaluate_ms_p95']} ms; extraction {extract_ok}/{len(sentences)} exact, "
           f"median {results['extract_ms_median']} ms")
     return 0
 

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.eligibility.engine import get_engine
 from bot.eligibility.extract import cross_suggestions, extract_facts, programs_touched
@@ -11,47 +13,12 @@ from bot.eligibility.extract import cross_suggestions, extract_facts, programs_t
 TODAY = dt.date(2026, 11, 28)
 
 
-@pytest.mark.parametrize("text,asking,facts", [
-    ("我家宝宝2024年3月出生，能领育儿补贴吗", None, {"child_birth_date": "2024-03-01"}),
-    ("交了两年失业保险，上个月考了中级电工证，有补贴吗", None,
-     {"unemployment_insurance_months": 24, "certificate_level": "intermediate", "certificate_issue_date": "2026-10-01"}),
-    ("我是二级肢体残疾，有残疾证，家里低保户，需要人长期照顾", None,
-     {"disability_level": 2, "disability_type": "physical", "has_disability_certificate": True,
-      "household_dibao": True, "needs_long_term_care": True}),
-    ("一级视力残疾", None, {"disability_level": 1, "disability_type": "visual"}),
-    ("贰级听力残疾，没有残疾证", None, {"disability_level": 2, "disability_type": "hearing",
-                                  "has_disability_certificate": False}),
-    ("孩子24年3月15号出生的", None, {"child_birth_date": "2024-03-15"}),
-    ("闺女去年5月生的", None, {"child_birth_date": "2025-05-01"}),
-    ("缴了一年半社保，三个月前拿到高级焊工证", None,
-     {"unemployment_insurance_months": 18, "certificate_level": "advanced", "certificate_issue_date": "2026-08-01"}),
-    ("不是低保户，算低收入家庭", None, {"household_dibao": False, "household_low_income": True}),
-    ("我是农民工，培训完拿到证了", None, {"person_category": "rural_migrant_worker", "obtained_certificate": True}),
-    ("户口不在山西，在河北", None, {"hukou_in_shanxi": False}),
-    ("生活不能自理", None, {"needs_long_term_care": True}),
-    # bare answers to the asked fact
-    ("有", "has_disability_certificate", {"has_disability_certificate": True}),
-    ("没有", "household_dibao", {"household_dibao": False}),
-    ("嗯，是的", "hukou_in_shanxi", {"hukou_in_shanxi": True}),
-    ("2级", "disability_level", {"disability_level": 2}),
-    ("三", "disability_level", {"disability_level": 3}),
-    ("四级", "certificate_level", {"certificate_level": "intermediate"}),
-    ("24个月", "unemployment_insurance_months", {"unemployment_insurance_months": 24}),
-    ("两年", "unemployment_insurance_months", {"unemployment_insurance_months": 24}),
-    ("智力残疾", "disability_type", {"disability_type": "intellectual"}),
-    ("城镇登记失业人员", "person_category", {"person_category": "registered_unemployed"}),
-    ("2025年9月1日", "certificate_issue_date", {"certificate_issue_date": "2025-09-01"}),
-    ("有，二级的", "has_disability_certificate", {"has_disability_certificate": True, "disability_level": 2}),
-    # words that only count next to their context, and overlaps across facts
-    ("我有残疾人证，三级精神残疾，户口在太原", None,
-     {"has_disability_certificate": True, "disability_level": 3, "disability_type": "mental", "hukou_in_shanxi": True}),
-    ("户籍是河北的", None, {"hukou_in_shanxi": False}),
-    ("去太原看病", None, {}),
-    ("我们家是低保边缘户", None, {"household_low_income": True}),
-    ("我们家是低保", None, {"household_dibao": True}),
-    ("我爸瘫痪在床，一级残疾", None, {"disability_type": "physical", "needs_long_term_care": True, "disability_level": 1}),
-])
-def test_extract(text, asking, facts):
+EXTRACTION = yaml.safe_load((Path(__file__).parent / "extraction_cases.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", EXTRACTION["cases"], ids=[c["text"] for c in EXTRACTION["cases"]])
+def test_extract(case):
+    text, asking, facts = case["text"], case["asking"], case["facts"]
     result = extract_facts(text, TODAY, asking)
     assert result["facts"] == facts
     assert result["unknown"] == []
