@@ -11,6 +11,7 @@ Runs under spaCy 3.4 (Rasa venv) and 3.8; skips work when inputs are unchanged (
 """
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 
@@ -79,7 +80,8 @@ def main(argv: list[str]) -> int:
     out = out if out.is_absolute() else Path.cwd() / out
     from importlib.metadata import version
 
-    stamp = "spacy_zh_places"  # checked before importing spaCy, which is slow to import in the Rasa venv
+    # Checked before importing spaCy, which is slow to import in the Rasa venv.
+    stamp = "spacy_zh_places_" + hashlib.sha1(str(out).encode()).hexdigest()[:8]
     inputs = INPUTS + [f"out:{out}", f"spacy:{version('spacy')}"]
     if buildstamp.is_fresh(stamp, inputs, [out / "config.cfg"]):
         print(f"spaCy place pipeline up to date: {out}")

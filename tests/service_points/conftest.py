@@ -42,8 +42,14 @@ def sqlite_store(tmp_path: Path):
     s.drop()
 
 
+@pytest.fixture(scope="session")
+def shared_var(tmp_path_factory) -> Path:
+    """One seeded SQLite file for the read-only route tests (get_store() caches it per URL)."""
+    return tmp_path_factory.mktemp("sp_var")
+
+
 @pytest.fixture
-async def client(aiohttp_client, tmp_path: Path):
-    settings = Settings(var_dir=tmp_path, database_url="")
+async def client(aiohttp_client, shared_var: Path):
+    settings = Settings(var_dir=shared_var, database_url="")
     app = create_app(settings, features=["bot.service_points.routes"])
     return await aiohttp_client(app)

@@ -106,3 +106,14 @@ def test_everyday_words_and_junk_are_not_places():
     assert GAZ.find_places("我的长子今年三岁") == []
     for junk in ["'; DROP TABLE service_points; --", "<script>alert(1)</script>", "北京市朝阳区", ""]:
         assert resolve_place(junk).candidates == []
+
+
+def test_snapshot_is_reproducible_from_the_packaged_sources():
+    import importlib.util
+
+    if importlib.util.find_spec("cpca") is None:
+        pytest.skip("cpca not installed (only needed to regenerate the snapshot)")
+    from bot.service_points.build_gazetteer import _package_dir, build
+
+    data = build(_package_dir("jionlp"), _package_dir("cpca") / "resources" / "adcodes.csv")
+    assert data == json.loads(GAZ_PATH_TEXT)
