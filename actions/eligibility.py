@@ -175,13 +175,13 @@ class ActionAskFact(Action, ABC):
 
 
 def fact_options(program: str, fact: str) -> list[str]:
-    """Quick-reply labels for a fact: 有/没有 for yes-no facts, the Chinese labels for choices."""
-    schema = get_engine().fact_schema(program, fact)
-    if schema.get("type") == "bool":
-        return ["有", "没有"] if fact.startswith("has_") or fact.startswith("needs_") or fact == "obtained_certificate" \
-            else ["是", "不是"]
-    values = schema.get("values") or []
-    return [v.get("label", v.get("value")) if isinstance(v, dict) else str(v) for v in values][:8]
+    """Quick-reply labels for a fact: 有/没有 or 是/不是 for yes-no facts, the Chinese labels for choices."""
+    spec = get_engine().program(program).facts.get(fact, {})
+    if spec.get("type") == "bool":
+        yes_words = (spec.get("words") or {}).get("true") or []
+        return ["有", "没有"] if any(w.startswith("有") for w in yes_words) else ["是", "不是"]
+    values = spec.get("values") or {}
+    return [str(label) for label in values.values()][:8] if isinstance(values, dict) else []
 
 
 class ActionEligibilityResult(Action):

@@ -20,6 +20,10 @@ log = logging.getLogger("bot.app")
 # Feature modules, each with `setup(app: web.Application) -> None`.
 FEATURES: list[str] = [
     "bot.chat_routes",
+    "bot.eligibility.routes",
+    "bot.service_points.routes",
+    "bot.channels.wechat",
+    "bot.web.routes",
 ]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
