@@ -14,10 +14,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import entity_values, send, today, user_text
-from bot.dialogue_domain import form_members, program_facts
+from bot.dialogue_domain import DIGRESSIONS, form_members, program_facts
 from bot.eligibility.engine import get_engine
 from bot.eligibility.extract import cross_suggestions, extract_facts, programs_touched
-from bot.eligibility.render import fact_question, render_result, render_summary, unknown_help
+from bot.eligibility.render import fact_question, render_result, render_suggestions, render_summary, unknown_help
 
 FORM_PROGRAMS = program_facts()          # form program → facts it may ask, from policy_kb/rules
 ALL_FACTS = sorted({f for facts in FORM_PROGRAMS.values() for f in facts})
@@ -76,6 +76,11 @@ def choose_program(tracker: Tracker, mentioned: list[str], new_facts: dict[str, 
     if new_facts and previous and previous != "overview" and (correction or tracker.active_loop_name):
         return previous
     if new_facts:
+        touched = set(programs_touched(new_facts))
+        if len(touched) == 1:
+            return touched.pop()
+        if touched == set(form_members("disability_both")):
+            return "disability_both"
         return "overview"
     return None
 
@@ -134,20 +139,21 @@ class EligibilityFormValidation(FormValidationAction, ABC):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         text = user_text(tracker)
         asking = tracker.get_slot("requested_slot")
-        events: list[EventType] = []
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
         unknown = list(tracker.get_slot("unknown_facts") or [])
-        if text:
-            extracted = extract_facts(text, today(), asking=asking)
-            facts = {k: v for k, v in extracted["facts"].items() if k in ALL_FACTS}
-            events += [SlotSet(k, v) for k, v in facts.items()]
-            for fact in extracted["unknown"]:
-                if fact in ALL_FACTS and fact not in unknown and fact not in facts:
-                    unknown.append(fact)
-                    dispatcher.utter_message(text=unknown_help(fact))
-            unknown = [f for f in unknown if f not in facts]
-            if asking and not facts and asking not in unknown:
-                dispatcher.utter_message(text="抱歉，我没能从您的回答中识别出这一项。您可以直接回答，例如“有”“没有”，"
-                                              "不清楚的话请说“不知道”。")
+        extracted = extract_facts(text, today(), asking=asking) if text else {"facts": {}, "unknown": []}
+        facts = {k: v for k, v in extracted["facts"].items() if k in ALL_FACTS}
+        if not facts and asking and (intent == "stop_form" or intent in DIGRESSIONS) and asking not in extracted["unknown"]:
+            return []  # nothing for the form: it rejects, and the stop / digression rules take over
+        events: list[EventType] = [SlotSet(k, v) for k, v in facts.items()]
+        for fact in extracted["unknown"]:
+            if fact in ALL_FACTS and fact not in unknown and fact not in facts:
+                unknown.append(fact)
+                dispatcher.utter_message(text=unknown_help(fact))
+        unknown = [f for f in unknown if f not in facts]
+        if text and asking and not facts and asking not in unknown:
+            dispatcher.utter_message(text="抱歉，我没能从您的回答中识别出这一项。您可以直接回答，例如“有”“没有”，"
+                                          "不清楚的话请说“不知道”；不想继续可以说“算了”。")
         events.append(SlotSet("unknown_facts", unknown))
         tracker.add_slots(events)
         missing = await self.required_slots([], dispatcher, tracker, domain)
@@ -198,15 +204,14 @@ class ActionEligibilityResult(Action):
         members = form_members(program)
         facts = current_facts(tracker)
         results = await asyncio.to_thread(evaluate_all, members, facts)
-        text = "\n\n".join(render_result(r) for r in results)
+        unknown = tracker.get_slot("unknown_facts") or []
+        text = "\n\n".join(render_result(r, skip=unknown) for r in results)
         buttons = [FIND_OFFICE_BUTTON]
-        suggestions = cross_suggestions(facts, program)
+        suggestions = [p for p in cross_suggestions(facts, program, as_of=today()) if p not in members]
         if suggestions:
-            text += "\n\n" + "\n".join(suggestions)
-            for other in programs_touched(facts):
-                if other not in members and len(buttons) < 4:
-                    buttons.append({"title": f"测算{PROGRAM_LABELS.get(other, other)}",
-                                    "payload": f'/ask_eligibility{{"program": "{other}"}}'})
+            text += "\n\n" + render_suggestions(suggestions)
+            buttons += [{"title": f"测算{PROGRAM_LABELS.get(p, p)}", "payload": f'/ask_eligibility{{"program": "{p}"}}'}
+                        for p in suggestions[:3]]
         text += "\n\n需要帮您查找就近的办理地点吗？"
         send(dispatcher, text, buttons=buttons, citations=as_citations(results),
              eligibility=[{k: r.get(k) for k in ("program", "outcome", "amount")} for r in results])
