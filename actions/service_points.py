@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import entity_values, location_from_metadata, send, user_text
+from bot.service_points.gazetteer import wgs84_to_gcj02
 from bot.service_points import (OFFICE_TYPES, find_places, format_card, lookup, office_types_for_program,
                                 office_types_from_text)
 
@@ -71,7 +72,8 @@ async def answer_service_points(dispatcher: CollectingDispatcher, tracker: Track
         kwargs: dict[str, Any] = dict(type=office_type, city=place.get("city"), county=place.get("county"),
                                       town=place.get("town"), limit=3 if office_type == "town_service_center" else 1)
         if location is not None:
-            kwargs.update(lat=location[0], lng=location[1], city=None, county=None, town=None, limit=3)
+            lat, lng = wgs84_to_gcj02(*location[:2]) if location[2] == "wgs84" else location[:2]  # stored data is GCJ-02
+            kwargs.update(lat=lat, lng=lng, city=None, county=None, town=None, limit=3)
         points += await asyncio.to_thread(lookup, **kwargs)
     if not points:
         send(dispatcher, "抱歉，没有查到符合条件的办理地点。请确认地名，或拨打12345政务服务便民热线咨询。")
