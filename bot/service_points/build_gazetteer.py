@@ -99,6 +99,12 @@ def parse_cpca(path: Path) -> dict[str, dict]:
     return coords
 
 
+def _is_town(name: str) -> bool:
+    """乡、镇、街道 proper; jionlp's township level also lists statistical units (开发区, 农场, 居民办事处,
+    社区 …) that are not 乡镇/街道 and get no 便民服务中心."""
+    return name.endswith(("镇", "乡", "街道"))
+
+
 def _kind(name: str) -> str:
     return {"区": "district", "市": "county_city", "县": "county"}[name[-1]]
 
@@ -141,7 +147,9 @@ def build(jionlp_dir: Path, cpca_csv: Path) -> dict:
                 "name": county["name"], "short": county["short"], "adcode": county["adcode"],
                 "kind": _kind(county["name"]), "city": city["name"], "city_adcode": city["adcode"],
                 "lat": lat, "lng": lng, "location_precision": precision, "coord_source": coord_source,
-                "former_names": [p["old"] for p in preds], "towns": county["towns"],
+                "former_names": [p["old"] for p in preds],
+                "towns": [t for t in county["towns"] if _is_town(t)],
+                "other_units": [t for t in county["towns"] if not _is_town(t)],
             })
             former.extend({"name": p["old"], "city": city["name"], "now": county["name"],
                            "now_adcode": county["adcode"], "date": p["date"]} for p in preds)
@@ -158,6 +166,7 @@ def build(jionlp_dir: Path, cpca_csv: Path) -> dict:
                        "county_cities": sum(c["kind"] == "county_city" for c in counties),
                        "plain_counties": sum(c["kind"] == "county" for c in counties),
                        "towns": sum(len(c["towns"]) for c in counties),
+                       "other_township_units": sum(len(c["other_units"]) for c in counties),
                        "development_zones": len(zones)},
         },
         "cities": cities, "counties": counties, "development_zones": zones, "former_names": former,

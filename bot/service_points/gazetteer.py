@@ -6,6 +6,7 @@ by `python -m bot.service_points.build_gazetteer` from jionlp (divisions) and cp
 from __future__ import annotations
 
 import json
+import math
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -26,6 +27,26 @@ _TRAD = str.maketrans(
     "區縣鎮鄉陽臨長東興蘭嶺靈廣渾陰關寧陸開榮濟萬聞絳廟莊灣溝堯壺澤壽權順遙離樓靜樂嵐",
     "区县镇乡阳临长东兴兰岭灵广浑阴关宁陆开荣济万闻绛庙庄湾沟尧壶泽寿权顺遥离楼静乐岚",
 )
+
+
+def wgs84_to_gcj02(lat: float, lng: float) -> tuple[float, float]:
+    """WGS-84 (GPS, browser geolocation) → GCJ-02 (our data, WeChat, AMap); the public formula."""
+    a, ee = 6378245.0, 0.00669342162296594323
+    x, y = lng - 105.0, lat - 35.0
+    dlat = (-100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
+            + (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+            + (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+            + (160.0 * math.sin(y / 12.0 * math.pi) + 320 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0)
+    dlng = (300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
+            + (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+            + (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+            + (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0)
+    rad = lat / 180.0 * math.pi
+    magic = 1 - ee * math.sin(rad) ** 2
+    sqrt_magic = math.sqrt(magic)
+    dlat = (dlat * 180.0) / ((a * (1 - ee)) / (magic * sqrt_magic) * math.pi)
+    dlng = (dlng * 180.0) / (a / sqrt_magic * math.cos(rad) * math.pi)
+    return lat + dlat, lng + dlng
 
 
 def in_shanxi(lat: float, lng: float) -> bool:
@@ -84,7 +105,22 @@ class Resolution:
         return [c for c in self.candidates if not c.former_name] or list(self.candidates)
 
     def cities(self) -> list[str]:
-        return sorted({c.city for c in self.candidates})
+        """Cities the name may be in: current namesakes first, then where it is a former name."""
+        current = sorted({c.city for c in self.candidates if not c.former_name})
+        return current + sorted({c.city for c in self.candidates if c.former_name} - set(current))
+
+    def clarifying_question(self) -> str:
+        """The question to ask when the name is ambiguous (城区 → 阳泉市还是晋城市)."""
+        current = sorted({c.city for c in self.candidates if not c.former_name})
+        former = [c for c in self.candidates if c.former_name]
+        if current:
+            q = f"“{self.text}”在{'、'.join(current)}都有，请问是哪个市的？" if len(current) > 1 else \
+                f"请问您说的“{self.text}”是{current[0]}的{self.text}吗？"
+        else:
+            q = f"请问您说的“{self.text}”是哪个市的？"
+        if former:
+            q += "（" + "；".join(f"原{c.city}{c.former_name}现为{c.name}" for c in former) + "）"
+        return q
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -126,6 +162,11 @@ class Gazetteer:
                           location_precision=c["location_precision"])
                 self.towns.append(t)
                 self._add(t, town)
+            for unit in c.get("other_units", []):  # 开发区/农场 etc. at township level: kept apart
+                zone = Place("development_zone", unit, c["city"], c["city_adcode"], county=c["name"],
+                             county_adcode=c["adcode"])
+                self.zones.append(zone)
+                self._add(zone, unit)
         for z in data["development_zones"]:
             zone = Place("development_zone", z["name"], z["city"], z["city_adcode"], adcode=z["adcode"])
             self.zones.append(zone)

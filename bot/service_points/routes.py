@@ -1,4 +1,8 @@
-"""GET /api/service-points (contract): filter by type and place, or nearest to lat/lng."""
+"""GET /api/service-points (contract): filter by type and place, or nearest to lat/lng.
+
+Addition to the contract: optional `datum` = `gcj02` (default; WeChat and AMap) or `wgs84` (GPS,
+browser geolocation), since the stored coordinates are GCJ-02.
+"""
 from __future__ import annotations
 
 import asyncio
@@ -10,8 +14,10 @@ from aiohttp import web
 from bot.errors import InvalidInput
 from bot.http import json_response, query_int
 from bot.service_points import get_store, lookup
+from bot.service_points.gazetteer import wgs84_to_gcj02
 from bot.service_points.offices import OFFICE_TYPES
 
+DATUMS = ("gcj02", "wgs84")  # our coordinates are GCJ-02; `datum=wgs84` converts GPS/browser positions
 MAX_PLACE_LEN = 100  # longer "place names" cannot match anything: answered as no match
 
 
@@ -37,6 +43,11 @@ async def service_points(request: web.Request) -> web.Response:
     lng = _coordinate(request, "lng", -180, 180, "经度")
     if (lat is None) != (lng is None):
         raise InvalidInput("请同时提供纬度 lat 和经度 lng。", field="lng" if lng is None else "lat")
+    datum = (q.get("datum") or "gcj02").lower()
+    if datum not in DATUMS:
+        raise InvalidInput("参数 datum 应为 gcj02（默认，微信/高德）或 wgs84（GPS/浏览器定位）。", field="datum")
+    if lat is not None and datum == "wgs84":
+        lat, lng = wgs84_to_gcj02(lat, lng)
     limit = query_int(request, "limit", 5, 1, 50)
     places = {k: (q.get(k) or "").strip() or None for k in ("city", "county", "town")}
     if any(v is not None and len(v) > MAX_PLACE_LEN for v in places.values()):

@@ -106,6 +106,7 @@ class ServicePointStore:
         self.metadata, self.points, self.meta = _tables(table)
         self.metadata.create_all(self.engine)
         self._lock = threading.Lock()
+        self._seeded: Optional[str] = None
 
     # ---- seeding -------------------------------------------------------------------------
     def seed_version(self) -> str:
@@ -130,8 +131,11 @@ class ServicePointStore:
         """Regenerate seed records when the gazetteer or seed format changed; 0 when already current."""
         with self._lock:
             version = self.seed_version()
+            if self._seeded == version:
+                return 0
             with self.engine.begin() as conn:
                 if self._get_meta(conn, "seed_version") == version:
+                    self._seeded = version
                     return 0
                 conn.execute(delete(self.points).where(self.points.c.origin == "seed"))
                 taken = {(r.county_adcode, r.name) for r in conn.execute(
@@ -142,7 +146,8 @@ class ServicePointStore:
                 for i in range(0, len(rows), 500):
                     conn.execute(insert(self.points), rows[i:i + 500])
                 self._set_meta(conn, "seed_version", version)
-                return len(rows)
+            self._seeded = version
+            return len(rows)
 
     # ---- queries -------------------------------------------------------------------------
     def count(self, **filters: Any) -> int:

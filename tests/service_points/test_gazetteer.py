@@ -17,6 +17,7 @@ def test_counts_match_the_official_division_list():
     assert len({c.adcode for c in GAZ.counties}) == 117
     assert all(c.adcode.startswith("14") and len(c.adcode) == 6 for c in GAZ.counties + GAZ.cities)
     assert len(GAZ.towns) > 1300
+    assert all(t.name.endswith(("镇", "乡", "街道")) for t in GAZ.towns)  # 开发区/农场 units kept apart
 
 
 def test_every_county_has_seat_coordinates_inside_shanxi_and_towns():
@@ -40,10 +41,12 @@ def test_current_divisions_not_cpcas_outdated_ones():
 
 
 def test_development_zones_kept_apart():
-    zones = {z.name for z in GAZ.zones}
+    zones = {z.name for z in GAZ.zones if z.county is None}  # county-level zones (示范区, 经开区 …)
     assert "山西转型综合改革示范区" in zones
     assert not zones & {c.name for c in GAZ.counties}
     assert resolve_place("山西转型综合改革示范区", level="county").candidates == []
+    unit = resolve_place("临汾经济开发区").place  # a township-level statistical unit, not a 乡镇/街道
+    assert unit.level == "development_zone" and unit.county == "尧都区"
 
 
 @pytest.mark.parametrize("alias, city, county", [
@@ -117,3 +120,10 @@ def test_snapshot_is_reproducible_from_the_packaged_sources():
 
     data = build(_package_dir("jionlp"), _package_dir("cpca") / "resources" / "adcodes.csv")
     assert data == json.loads(GAZ_PATH_TEXT)
+
+
+def test_clarifying_question_names_the_cities():
+    q = resolve_place("城区").clarifying_question()
+    assert q.startswith("“城区”在晋城市、阳泉市都有，请问是哪个市的？")
+    assert "原大同市城区现为平城区" in q and "原长治市城区现为潞州区" in q
+    assert resolve_place("矿区").cities() == ["阳泉市", "大同市"]

@@ -67,3 +67,15 @@ async def test_unknown_or_injection_like_places_give_empty_200(client, params):
     assert status == 200 and body == {"results": []}
     status, body = await _get(client, type="civil_affairs", city="太原市", county="小店区")
     assert len(body["results"]) == 1  # and the data is still there
+
+
+async def test_wgs84_positions_are_converted(client):
+    from bot.service_points.gazetteer import wgs84_to_gcj02
+
+    lat, lng = wgs84_to_gcj02(37.8706, 112.5489)
+    assert 0.1 < abs(lat - 37.8706) * 111 + abs(lng - 112.5489) * 88 < 1.5  # GCJ-02 shifts a few hundred m
+    _, gcj = await _get(client, type="hrss", lat=str(lat), lng=str(lng), limit="3")
+    _, wgs = await _get(client, type="hrss", lat="37.8706", lng="112.5489", datum="wgs84", limit="3")
+    assert gcj == wgs
+    status, body = await _get(client, lat="37.8", lng="112.5", datum="bd09")
+    assert status == 400 and body["error"]["field"] == "datum"
