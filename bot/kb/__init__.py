@@ -1,0 +1,1 @@
+"""Policy knowledge base: ingestion, embeddings, hybrid retrieval, extractive answers."""
