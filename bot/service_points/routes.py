@@ -28,9 +28,9 @@ def _coordinate(request: web.Request, name: str, lo: float, hi: float, label: st
     try:
         value = float(raw)
     except ValueError:
-        raise InvalidInput(f"参数 {name}（{label}）应为数字。", field=name)
+        raise InvalidInput(f"请提供数字形式的{label}（参数 {name}）。", field=name)
     if not math.isfinite(value) or not lo <= value <= hi:
-        raise InvalidInput(f"参数 {name}（{label}）应在 {lo:g} 到 {hi:g} 之间。", field=name)
+        raise InvalidInput(f"{label}（参数 {name}）应在 {lo:g} 到 {hi:g} 之间，请检查后重试。", field=name)
     return value
 
 
@@ -38,7 +38,7 @@ async def service_points(request: web.Request) -> web.Response:
     q = request.query
     type_id = q.get("type") or None
     if type_id is not None and type_id not in OFFICE_TYPES:
-        raise InvalidInput("未知的服务网点类型，可用：" + "、".join(OFFICE_TYPES) + "。", field="type")
+        raise InvalidInput("抱歉，没有这种办理地点类型。请使用：" + "、".join(OFFICE_TYPES) + "。", field="type")
     lat = _coordinate(request, "lat", -90, 90, "纬度")
     lng = _coordinate(request, "lng", -180, 180, "经度")
     if (lat is None) != (lng is None):

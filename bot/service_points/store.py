@@ -15,6 +15,7 @@ from typing import Any, Iterable, Optional
 from sqlalchemy import (Column, Float, Index, MetaData, String, Table, Text, UniqueConstraint, and_,
                         create_engine, delete, func, insert, select, update)
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from bot.service_points.gazetteer import GAZETTEER_PATH, Gazetteer, load_gazetteer
 from bot.service_points.offices import COUNTY_OFFICE_TYPES, OFFICE_TYPES
@@ -104,7 +105,10 @@ class ServicePointStore:
         self.engine: Engine = create_engine(url, **kwargs)
         self.gaz = gazetteer or load_gazetteer()
         self.metadata, self.points, self.meta = _tables(table)
-        self.metadata.create_all(self.engine)
+        try:
+            self.metadata.create_all(self.engine)
+        except DBAPIError:  # another process created the tables between the check and the CREATE
+            self.metadata.create_all(self.engine)
         self._lock = threading.Lock()
         self._seeded: Optional[str] = None
 
@@ -128,7 +132,17 @@ class ServicePointStore:
             return self._get_meta(conn, "seed_version") == self.seed_version()
 
     def ensure_seeded(self) -> int:
-        """Regenerate seed records when the gazetteer or seed format changed; 0 when already current."""
+        """Regenerate seed records when the gazetteer or seed format changed; 0 when already current.
+
+        Two processes starting together (service and action server) may both seed: the loser's
+        transaction fails on the unique key and is retried once, by then finding the seed current.
+        """
+        try:
+            return self._seed_once()
+        except (IntegrityError, OperationalError):
+            return self._seed_once()
+
+    def _seed_once(self) -> int:
         with self._lock:
             version = self.seed_version()
             if self._seeded == version:
