@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import entity_values, location_from_metadata, send, user_text
+from bot.eligibility.extract import mentioned_programs
 from bot.service_points.gazetteer import wgs84_to_gcj02
 from bot.service_points import (OFFICE_TYPES, find_places, format_card, lookup, office_types_for_program,
                                 office_types_from_text)
@@ -22,6 +23,12 @@ def wanted_types(tracker: Tracker, text: str) -> list[str]:
     types += [t for t in office_types_from_text(text) if t not in types]
     if types:
         return types
+    for program in entity_values(tracker, "program") + mentioned_programs(text) if text else entity_values(tracker, "program"):
+        if program == "disability_both":
+            program = "disability_living_allowance"
+        types += [t for t in office_types_for_program(program) if t not in types]
+    if types:
+        return types
     for program in tracker.get_slot("last_programs") or []:
         types += [t for t in office_types_for_program(program) if t not in types]
     if not types and tracker.get_slot("office_type") in OFFICE_TYPES:
@@ -29,8 +36,8 @@ def wanted_types(tracker: Tracker, text: str) -> list[str]:
     return types
 
 
-def place_from(tracker: Tracker, text: str) -> tuple[dict[str, Optional[str]], Optional[list[str]]]:
-    """(city/county/town names, or the candidate cities when the name is ambiguous)."""
+def place_from(tracker: Tracker, text: str) -> tuple[dict[str, Optional[str]], Optional[Any]]:
+    """(city/county/town names, or the ambiguous Resolution to ask about)."""
     hint_city = tracker.get_slot("place_city")
     mentions = find_places(text) if text else []
     place = {"city": None, "county": None, "town": None}
@@ -38,10 +45,8 @@ def place_from(tracker: Tracker, text: str) -> tuple[dict[str, Optional[str]], O
         cands = res.candidates
         if res.ambiguous and hint_city:
             cands = [c for c in cands if c.city == hint_city] or cands
-        if len(cands) > 1:
-            cities = sorted({c.city for c in cands})
-            if len(cities) > 1:
-                return place, cities
+        if len(cands) > 1 and len({c.city for c in cands}) > 1:
+            return place, res
         c = cands[0]
         place["city"] = c.city
         if c.level in ("county", "town"):
@@ -57,11 +62,11 @@ async def answer_service_points(dispatcher: CollectingDispatcher, tracker: Track
     text = user_text(tracker)
     types = wanted_types(tracker, text)
     location = location_from_metadata(tracker)
-    place, ambiguous_cities = place_from(tracker, text)
+    place, ambiguous = place_from(tracker, text)
     type_events = [SlotSet("office_type", types[0])] if types else []
-    if ambiguous_cities:
-        buttons = [{"title": city, "payload": city} for city in ambiguous_cities]
-        send(dispatcher, f"“{find_places(text)[0].text}”在{'、'.join(ambiguous_cities)}都有，请问是哪个市的？", buttons=buttons)
+    if ambiguous is not None:
+        cities = sorted({c.city for c in ambiguous.candidates if not c.former_name})
+        send(dispatcher, ambiguous.clarifying_question(), buttons=[{"title": c, "payload": c} for c in cities])
         return type_events + [SlotSet("awaiting_place", True)]
     if location is None and not place.get("city") and not place.get("county"):
         send(dispatcher, ASK_PLACE)

@@ -20,6 +20,7 @@ log = logging.getLogger("bot.app")
 # Feature modules, each with `setup(app: web.Application) -> None`.
 FEATURES: list[str] = [
     "bot.chat_routes",
+    "bot.kb.routes",
     "bot.eligibility.routes",
     "bot.service_points.routes",
     "bot.channels.wechat",
