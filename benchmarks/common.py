@@ -63,9 +63,9 @@ def peak_rss_mb(pid: int) -> float | None:
 def start(tmp: Path, timeout: float = 300) -> tuple[Stack, str, str]:
     port, action_port, rasa_port = free_port(), free_port(), free_port()
     env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), ACTION_PORT=str(action_port),
-               RASA_URL=f"http://127.0.0.1:{rasa_port}", VAR_DIR=str(tmp))
+               RASA_URL=f"http://127.0.0.1:{rasa_port}")
     tmp.mkdir(parents=True, exist_ok=True)
-    settings = Settings(host="127.0.0.1", port=port, action_port=action_port, var_dir=tmp)
+    settings = Settings(host="127.0.0.1", port=port, action_port=action_port, var_dir=tmp)  # tracker store only
     stack = start_stack(settings, env, rasa_port=rasa_port, log_dir=tmp)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + timeout

@@ -14,6 +14,7 @@ from rasa_sdk.interfaces import ActionExecutionRejection, ActionMissingDomainExc
 from bot.http import json_response
 
 log = logging.getLogger("bot.action_webhook")
+ACTION_FAILED = "抱歉，这一步暂时没能处理好。请稍后再试，或拨打12345政务服务便民热线咨询。"
 
 
 def create_action_app(package: str = "actions") -> web.Application:
@@ -37,6 +38,10 @@ def create_action_app(package: str = "actions") -> web.Application:
             return json_response({"error": exc.message, "action_name": exc.action_name}, status=404)
         except ActionMissingDomainException as exc:
             return json_response({"error": exc.message, "action_name": exc.action_name}, status=449)
+        except Exception:
+            # A failing action must not end the conversation in silence: say so politely, change nothing.
+            log.exception("action %s failed", action_call.get("next_action"))
+            return json_response({"events": [], "responses": [{"text": ACTION_FAILED}]})
         return json_response(result.model_dump() if result else None)
 
     async def actions(_: web.Request) -> web.Response:

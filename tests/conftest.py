@@ -60,8 +60,8 @@ def launch(tmp_dir: Path, extra_env: Optional[dict[str, str]] = None) -> LiveSta
     port, action_port, rasa_port = free_port(), free_port(), free_port()
     env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), ACTION_PORT=str(action_port),
                RASA_URL=f"http://127.0.0.1:{rasa_port}", **(extra_env or {}))
-    env.setdefault("VAR_DIR", str(tmp_dir))
-    settings = Settings(host="127.0.0.1", port=port, action_port=action_port, var_dir=Path(env["VAR_DIR"]),
+    # The built artefacts (KB, models, office data) live in var/; only the tracker store is per test session.
+    settings = Settings(host="127.0.0.1", port=port, action_port=action_port, var_dir=tmp_dir,
                         database_url=env.get("DATABASE_URL", ""))
     tmp_dir.mkdir(parents=True, exist_ok=True)
     stack = start_stack(settings, env, rasa_port=rasa_port, log_dir=tmp_dir)
