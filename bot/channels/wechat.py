@@ -370,10 +370,14 @@ async def _startup(app: web.Application) -> None:
         log.warning("WECHAT_TOKEN is not set: /wechat answers 503 (%s)", NOT_CONFIGURED)
 
 
-async def _cleanup(app: web.Application) -> None:
+async def _shutdown(app: web.Application) -> None:
+    """Let turns in flight finish (answer or push) while the core and API sessions are still open."""
     channel: WeChatChannel | None = app.get(CHANNEL_KEY)
     if channel is not None:
         await channel.close()
+
+
+async def _cleanup(app: web.Application) -> None:
     session = app.get(HTTP_KEY)
     if session is not None:
         await session.close()
@@ -394,6 +398,7 @@ def setup(app: web.Application) -> None:
         cipher = WeChatCipher(config.aes_key, config.appid)
     app[CIPHER_KEY] = cipher
     app.on_startup.append(_startup)
+    app.on_shutdown.append(_shutdown)
     app.on_cleanup.append(_cleanup)
     app.router.add_get("/wechat", verify_url)
     app.router.add_post("/wechat", receive)

@@ -85,8 +85,11 @@ def format_messages(messages: list[dict[str, Any]]) -> Formatted:
     for m in messages or []:
         if not isinstance(m, dict):
             continue
-        block = [plain(str(m.get("text") or ""))]
-        block.append(service_points_block(m.get("service_points") or []))
+        text = plain(str(m.get("text") or ""))
+        # The dialogue often lists the points in its text already: add only those it does not name.
+        points = [p for p in m.get("service_points") or []
+                  if isinstance(p, dict) and str(p.get("name") or "").strip() not in text]
+        block = [text, service_points_block(points)]
         block.append(citation_line(m.get("citations") or []))
         text = "\n".join(b for b in block if b)
         if text:

@@ -80,3 +80,10 @@ def test_digit_maps_back_to_the_button_payload(reply, expected):
     options = [{"title": "A", "payload": "/a"}, {"title": "B", "payload": "/b"}]
     assert pick_option(reply, options) == expected
     assert pick_option("1", []) is None
+
+
+def test_points_the_text_already_lists_are_not_repeated():
+    points = [{"name": "太原市迎泽区政务服务中心", "distance_km": 1.5}, {"name": "太原市万柏林区政务服务中心"}]
+    f = format_messages([{"text": "您附近的办理地点：\n【太原市迎泽区政务服务中心】\n距离：约1.5公里", "service_points": points}])
+    assert f.text.count("迎泽区政务服务中心") == 1
+    assert f.text.endswith("1. 太原市万柏林区政务服务中心")

@@ -32,7 +32,8 @@ def new_openid() -> str:
 
 
 @pytest.fixture
-def make_client(aiohttp_client, live_stack, fake_api, tmp_path, monkeypatch):
+def make_client(fake_api, live_stack, aiohttp_client, tmp_path, monkeypatch):
+    # fake_api first: torn down last, after the app has finished pushing
     async def make(deadline_s: float = 30.0):
         monkeypatch.setenv("WECHAT_REPLY_DEADLINE_S", str(deadline_s))
         monkeypatch.setenv("WECHAT_CONTINUATION_DELAY_S", "0")
@@ -44,12 +45,17 @@ def make_client(aiohttp_client, live_stack, fake_api, tmp_path, monkeypatch):
     return make
 
 
-async def reference(client, text: str, metadata: dict | None = None) -> list[str]:
-    """What the same core answers through /api/chat for a fresh resident, formatted for WeChat."""
+async def core_messages(client, text: str, metadata: dict | None = None) -> list[dict]:
+    """What the same core answers through /api/chat for a fresh resident."""
     body = {"sender_id": f"ref-{uuid.uuid4().hex[:12]}", "text": text, "metadata": metadata or {}}
     resp = await client.post("/api/chat", json=body)
     assert resp.status == 200, await resp.text()
-    return split_text(format_messages((await resp.json())["messages"]).text)
+    return (await resp.json())["messages"]
+
+
+async def reference(client, text: str, metadata: dict | None = None) -> list[str]:
+    """That answer formatted for WeChat: the texts a resident receives, in order."""
+    return split_text(format_messages(await core_messages(client, text, metadata)).text)
 
 
 async def user_turns(live_stack, openid: str) -> list[str]:
@@ -82,17 +88,20 @@ async def test_voice_recognition_is_used_as_the_text(make_client):
     assert await ask(client, Peer(), voice_msg(new_openid(), QUESTION), safe=True) == expected[0]
 
 
-async def test_location_returns_the_nearest_service_points(make_client, live_stack):
+async def test_location_returns_the_nearest_service_points(make_client, fake_api):
     client = await make_client()
     metadata = {"location": {"lat": TAIYUAN[0], "lng": TAIYUAN[1], "datum": "gcj02"}}
-    expected = await reference(client, "/share_location", metadata)
-    got = await ask(client, Peer(), location_msg(new_openid(), *TAIYUAN, label="太原市小店区"))
-    assert got == expected[0]
-    async with aiohttp.ClientSession() as s:
-        async with s.get(f"{live_stack.base_url}/api/service-points",
-                         params={"lat": str(TAIYUAN[0]), "lng": str(TAIYUAN[1]), "limit": "1"}) as resp:
-            nearest = (await resp.json())["results"][0]
-    assert nearest["name"] in got
+    messages = await core_messages(client, "/share_location", metadata)
+    expected = split_text(format_messages(messages).text)
+    openid = new_openid()
+    first = await ask(client, Peer(), location_msg(openid, *TAIYUAN, label="太原市迎泽区"))
+    rest = await fake_api.wait_for_messages(openid, len(expected) - 1) if len(expected) > 1 else []
+    assert [first, *rest] == expected                     # a long list continues through the push API
+    names = [p["name"] for m in messages for p in m.get("service_points", [])]
+    distances = [p["distance_km"] for m in messages for p in m.get("service_points", [])]
+    assert names and all(name in "".join(expected) for name in names)
+    assert distances[0] == min(distances)                 # nearest first
+    assert all(len(t.encode("utf-8")) <= 2048 for t in expected)
 
 
 async def test_subscribe_gets_the_same_welcome_as_hello(make_client):

@@ -96,9 +96,10 @@ async def test_question_is_answered_within_the_deadline_or_pushed(wechat_stack, 
 async def test_location_returns_the_nearest_offices(wechat_stack, http):
     who = openid()
     got, _ = await answer_of(http, wechat_stack, location_msg(who, *TAIYUAN), who)
-    async with http.get(f"{wechat_stack.base_url}/api/service-points",
-                        params={"lat": str(TAIYUAN[0]), "lng": str(TAIYUAN[1]), "limit": "1"}) as resp:
-        nearest = (await resp.json())["results"][0]["name"]
+    metadata = {"location": {"lat": TAIYUAN[0], "lng": TAIYUAN[1], "datum": "gcj02"}}
+    points = [p for m in wechat_stack.chat("/share_location", f"ref-{uuid.uuid4().hex[:10]}", metadata)
+              for p in m.get("service_points", [])]
+    nearest = min(points, key=lambda p: p["distance_km"])["name"]
     assert nearest in got[0]
 
 
