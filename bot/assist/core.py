@@ -38,8 +38,12 @@ def doc_number(source: str) -> Optional[str]:
     return m.group(1) if m else None
 
 
+def looks_like_question(text: str) -> bool:
+    return bool(_QUESTION.search(text))
+
+
 def is_question(text: str, intent: Optional[str]) -> bool:
-    return intent in QUESTION_INTENTS or bool(_QUESTION.search(text))
+    return intent in QUESTION_INTENTS or looks_like_question(text)
 
 
 def _expand(programs: list[str], engine: EligibilityEngine) -> list[str]:
@@ -123,7 +127,7 @@ def add_line(state: dict[str, Any], role: str, text: str, parse: Optional[dict[s
         if t not in state["office_types"]:
             state["office_types"].append(t)
     state["place"] = _place_from(text, entities, state.get("place") or {})
-    question = is_question(text, intent) and not (new_facts and not _QUESTION.search(text))
+    question = is_question(text, intent) and not (new_facts and not looks_like_question(text))
     return {"question": question, "facts": new_facts}
 
 

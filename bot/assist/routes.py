@@ -1,6 +1,7 @@
 """Agent assist HTTP API and console (issue 7).
 
     POST   /api/assist              {"call_id", "utterance", "role": "caller"|"staff"} → the call's view
+    GET    /api/assist              who the token belongs to (the console's login check)
     GET    /api/assist/{call_id}    the call's current view
     DELETE /api/assist/{call_id}    close the call (its state is deleted; the audit log keeps the record)
     GET    /assist                  the staff console (static, token login in the page)
@@ -190,13 +191,18 @@ async def post_line(request: web.Request) -> web.Response:
     async with assist.lock(call_id):
         state = await asyncio.to_thread(assist.store.get, call_id) or core.new_state(call_id, staff_id)
         state["staff_id"] = staff_id
+        # A line that looks like a question goes to the KB while Rasa parses it (two slow steps in parallel).
+        kb_task = asyncio.ensure_future(_kb_answer(request.app, utterance)) \
+            if role == "caller" and core.looks_like_question(utterance) else None
         parse = await _parse(request.app, utterance) if role == "caller" else None
         line = core.add_line(state, role, utterance, parse)
         if line["question"]:
             state["questions"].append(mask_text(utterance)[:60])
-            answer = await _kb_answer(request.app, utterance)
+            answer = await (kb_task or _kb_answer(request.app, utterance))
             if answer:
                 core.add_answer(state, utterance, answer)
+        elif kb_task is not None:
+            kb_task.cancel()
         result = await view(state)
         await asyncio.to_thread(assist.store.save, state)
         result["updated_at"] = state["updated_at"]
@@ -205,6 +211,13 @@ async def post_line(request: web.Request) -> web.Response:
             result["degraded"] = ["rasa"]
     await assist.audit(staff_id, call_id, f"line:{role}", 200, utterance)
     return json_response(result)
+
+
+async def whoami(request: web.Request) -> web.Response:
+    assist = _assist(request)
+    staff_id = assist.authenticate(request)
+    await assist.audit(staff_id, None, "login", 200)
+    return json_response({"staff_id": staff_id, "idle_minutes": assist.idle_minutes})
 
 
 async def get_call(request: web.Request) -> web.Response:
@@ -265,6 +278,7 @@ def setup(app: web.Application) -> None:
         return _response(found.body, found.content_type, found.charset, cache)
 
     app.router.add_post("/api/assist", post_line)
+    app.router.add_get("/api/assist", whoami)
     app.router.add_get("/api/assist/{call_id}", get_call)
     app.router.add_delete("/api/assist/{call_id}", delete_call)
     app.router.add_get("/assist", page)

@@ -8,8 +8,10 @@ from typing import Any, Optional
 from bot.eligibility.engine import EligibilityEngine, _Texts, get_engine, today_shanghai
 from bot.service_points import OFFICE_TYPES
 
-MAX_TOWN_CENTERS = 3
 HOTLINE_SELF = "12345"
+# A KB answer is read out only when it is a strong match; weaker ones stay on the 政策解答 card for staff to judge.
+SCRIPT_MIN_CONFIDENCE = 0.7
+_HOW_TO_APPLY = ("申请", "办理", "怎么办", "去哪", "到哪", "在哪")
 
 
 def _join(items: list[str], sep: str = "、") -> str:
@@ -54,7 +56,7 @@ def build_script(state: dict[str, Any], results: list[dict[str, Any]], checklist
                  points: list[dict[str, Any]]) -> str:
     """Short spoken reply: outcomes with their 文号, the next question, where to go, cited answers."""
     lines: list[str] = []
-    for answer in state["answers"][:1]:
+    for answer in [a for a in state["answers"][:1] if (a.get("confidence") or 0) >= SCRIPT_MIN_CONFIDENCE]:
         lines.append(f"关于您问的情况，政策原文是这样说的：{answer['answer']}")
     groups: dict[tuple[str, str], list[str]] = {}
     for r in results:
@@ -87,6 +89,9 @@ def build_script(state: dict[str, Any], results: list[dict[str, Any]], checklist
     for item in [i for i in checklist if i.get("unknown")][:1]:
         lines.append(item["help"])
     applying = [r for r in results if r["outcome"] in {"eligible", "refer_locally"}]
+    asked_how = any(w in q for q in state["questions"] for w in _HOW_TO_APPLY)
+    if not applying and asked_how:
+        applying = [r for r in results if r["outcome"] == "needs_more_info"]
     if applying and applying[0]["next_steps"]:
         lines.append(applying[0]["next_steps"][0])
     lines += _offices_sentence(points, state.get("place") or {})
@@ -137,11 +142,12 @@ def build_summary(state: dict[str, Any], results: list[dict[str, Any]], checklis
     labels = [r["label"] for r in results]
     parts = []
     if labels:
-        parts.append(f"来电人咨询{_join(labels)}的申领条件" + ("及办理地点" if points or types else ""))
+        asked_place = points or state["office_types"] or place.get("county")
+        parts.append(f"来电人咨询{_join(labels)}的申领条件" + ("及办理地点" if asked_place else ""))
     elif points:
         parts.append("来电人咨询办理地点")
     if state["questions"]:
-        parts.append("询问：" + "；".join(q for q in state["questions"][-3:]))
+        parts.append("询问：" + "；".join(q.rstrip("？?。！!") for q in state["questions"][-3:]))
     situation = describe_facts(state, results)
     if situation:
         parts.append("来电人反映：" + "，".join(situation))
