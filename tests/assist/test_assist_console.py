@@ -2,8 +2,8 @@
 test-artifacts/assist/. Browser fixtures (Debian Chromium via Playwright) are the resident page's."""
 from __future__ import annotations
 
+import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
@@ -12,27 +12,21 @@ from bot.settings import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = ROOT / "test-artifacts" / "assist"
 DESKTOP = {"viewport": {"width": 1440, "height": 900}, "device_scale_factor": 1}
 TIMEOUT_MS = 60_000
 XSS = "<img src=x onerror=alert(1)>"
 
 
-@pytest.fixture
-async def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("没有找到 /usr/bin/chromium：请先运行 scripts/install_browser.sh")
-    from playwright.async_api import async_playwright
+def _web_browser_fixtures():
+    """The resident page's `browser` fixture (Debian Chromium via Playwright), shared rather than copied."""
+    spec = importlib.util.spec_from_file_location("web_browser_fixtures", ROOT / "tests" / "web" / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
-    async with async_playwright() as pw:
-        instance = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            await instance.close()
+
+browser = _web_browser_fixtures().browser
 
 
 class Console:
