@@ -1,5 +1,5 @@
-"""End to end: the real assistant service process (started by the lead's stack fixture) with the
-WeChat channel configured, a spec-following peer, and the fake WeChat API on loopback.
+"""End to end: a real assistant-service process with the WeChat channel configured, the shared live
+Rasa, a spec-following peer, and the fake WeChat API on loopback.
 
 With the production deadline (4.5 s) an answer arrives either as the passive reply or, when the core
 is slower, through the customer-service push; both count, exactly once.
@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import time
+import urllib.error
+import urllib.request
 import uuid
+from types import SimpleNamespace
 
 import aiohttp
 import pytest
 
 from bot.channels.wechat import NOT_CONFIGURED
+from bot.launcher import APP_PYTHON, Stack
 from bot.channels.wechat_format import format_messages, split_text
-from fake_wechat_api import FakeWeChatApi
+from fake_wechat_api import FakeWeChatApi, free_port
 from wechat_peer import (ADMIN_TOKEN, AES_KEY, APPID, SECRET, TOKEN, Peer, location_msg, next_msg_id, push,
                          sha1_sorted, text_msg)
 
@@ -30,12 +34,39 @@ TAIYUAN = (37.8706, 112.5489)
 
 
 @pytest.fixture(scope="module")
-def wechat_stack(live_stack_factory):
+def wechat_stack(live_stack, tmp_path_factory):
+    """A second assistant-service process, configured for WeChat, on the shared live Rasa.
+
+    Started the way the stack fixture starts its service (bot.launcher.Stack, same env), but without a
+    second Rasa server: the dialogue, tracker and actions are the shared stack's.
+    """
     FAKE.start()
+    log_dir = tmp_path_factory.mktemp("wechat-service")
+    port = free_port()
+    env = dict(live_stack.env, PORT=str(port), ACTION_PORT=str(free_port()), **WECHAT_ENV)
+    stack = Stack()
+    stack.start("service", [str(APP_PYTHON), "-m", "bot"], env, log_dir / "service.out")
+    service = SimpleNamespace(base_url=f"http://127.0.0.1:{port}", rasa_url=live_stack.rasa_url,
+                              chat=live_stack.chat)
     try:
-        yield live_stack_factory(WECHAT_ENV)
+        deadline = time.time() + 180
+        while not _service_up(service.base_url):
+            if stack.dead() or time.time() > deadline:
+                pytest.fail("WeChat-configured service did not start:\n"
+                            + (log_dir / "service.out").read_text(errors="replace")[-4000:])
+            time.sleep(0.5)
+        yield service
     finally:
+        stack.stop()
         FAKE.stop()
+
+
+def _service_up(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/healthz", timeout=3) as resp:
+            return resp.status == 200
+    except OSError:
+        return False
 
 
 @pytest.fixture
@@ -65,8 +96,6 @@ def expected(stack, text: str, metadata: dict | None = None) -> list[str]:
 
 
 def test_unconfigured_service_refuses_wechat_in_chinese(live_stack):
-    import urllib.error
-    import urllib.request
     if live_stack.env.get("WECHAT_TOKEN"):
         pytest.skip("the shared stack was started with WECHAT_TOKEN")
     with pytest.raises(urllib.error.HTTPError) as err:
