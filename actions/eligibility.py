@@ -14,9 +14,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import entity_values, send, today, user_text
+from actions.service_points import answer_service_points
 from bot.dialogue_domain import DIGRESSIONS, form_members, program_facts
 from bot.eligibility.engine import get_engine
 from bot.eligibility.extract import cross_suggestions, extract_facts, programs_touched
+from bot.service_points import find_places
 from bot.eligibility.render import fact_question, render_result, render_suggestions, render_summary, unknown_help
 
 FORM_PROGRAMS = program_facts()          # form program → facts it may ask, from policy_kb/rules
@@ -95,10 +97,10 @@ class ActionEligibilityStart(Action):
         text = user_text(tracker)
         extracted = extract_facts(text, today()) if text else {"facts": {}, "unknown": [], "programs": [], "correction": False}
         new_facts = {k: v for k, v in extracted["facts"].items() if k in ALL_FACTS}
-        if not new_facts and not entity_values(tracker, "program") and not extracted["programs"] \
-                and tracker.get_slot("awaiting_place"):
-            from actions.service_points import answer_service_points
-            return await answer_service_points(dispatcher, tracker)
+        if not new_facts and not entity_values(tracker, "program") and not extracted["programs"] and text \
+                and (tracker.get_slot("awaiting_place") or find_places(text)):
+            # A bare place ("小店区", "阳泉市") answers our place question: find the office, no program in play.
+            return await answer_service_points(dispatcher, tracker) + [SlotSet("eligibility_program", "overview")]
         events: list[EventType] = [SlotSet(k, v) for k, v in new_facts.items()]
         facts = current_facts(tracker) | new_facts
         program = choose_program(tracker, entity_values(tracker, "program") + list(extracted["programs"]),
