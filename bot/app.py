@@ -25,6 +25,7 @@ FEATURES: list[str] = [
     "bot.service_points.routes",
     "bot.channels.wechat",
     "bot.web.routes",
+    "bot.assist.routes",
 ]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
