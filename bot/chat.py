@@ -63,9 +63,10 @@ class ChatCore:
     async def send(self, sender_id: str, text: str, metadata: Optional[dict[str, Any]] = None) -> list[dict[str, Any]]:
         await self.start()
         assert self._session is not None
-        clean = text if text.startswith("/") else normalize(text)
+        # Masked before Rasa sees it, so the tracker store never holds ID-card or phone numbers.
+        clean = text if text.startswith("/") else mask_text(normalize(text))
         payload = {"sender": sender_id, "message": clean, "metadata": metadata or {}}
-        log.info("chat turn", extra={"sender": sender_id, "text": mask_text(clean)})
+        log.info("chat turn", extra={"sender": sender_id, "text": clean})
         try:
             async with self._session.post(f"{self.rasa_url}/webhooks/rest/webhook", json=payload) as resp:
                 if resp.status != 200:

@@ -57,3 +57,12 @@ def test_office_lookup(live_stack):
     points = [p for m in messages for p in m.get("service_points", [])]
     assert points, messages
     assert points[0]["county"] == "小店区" and points[0]["type"] == "disability_federation"
+
+
+def test_id_card_and_phone_never_reach_the_tracker_store(live_stack):
+    sender = new_sender()
+    live_stack.chat("我的身份证号14010519850312001X，电话13812345678，想问问残疾人补贴", sender)
+    with urllib.request.urlopen(f"{live_stack.rasa_url}/conversations/api:{sender}/tracker", timeout=10) as resp:
+        tracker = resp.read().decode("utf-8")
+    assert "14010519850312001X" not in tracker and "13812345678" not in tracker
+    assert "138****5678" in tracker
