@@ -9,6 +9,7 @@ import json
 import socket
 
 import pytest
+from playwright.async_api import expect
 
 from bot.app import create_app
 from bot.settings import Settings
@@ -29,7 +30,10 @@ class ChatPage:
     def __init__(self, page) -> None:
         self.page = page
         self.dialogs: list[str] = []
+        self.console_errors: list[str] = []
         page.on("dialog", self._on_dialog)
+        page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
+        page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
 
     async def _on_dialog(self, dialog) -> None:
         self.dialogs.append(dialog.message)
@@ -39,8 +43,8 @@ class ChatPage:
         return await self.page.locator(BOT_REPLIES).count()
 
     async def wait_idle(self) -> None:
-        await self.page.wait_for_function(
-            "document.getElementById('log').getAttribute('aria-busy') !== 'true'", timeout=REPLY_TIMEOUT_MS)
+        # Locator assertions, not wait_for_function: the page's CSP forbids evaluating strings.
+        await expect(self.page.locator("#log")).not_to_have_attribute("aria-busy", "true", timeout=REPLY_TIMEOUT_MS)
 
     async def wait_for_reply(self, before: int) -> list[dict]:
         """Wait until the turn is over; return the messages the service sent (from the network)."""
@@ -73,8 +77,9 @@ class ChatPage:
         return await self.page.evaluate(
             "parseFloat(getComputedStyle(document.querySelector('.welcome .bubble p')).fontSize)")
 
-    async def log_text(self) -> str:
-        return await self.page.locator("#log").inner_text()
+    async def transcript(self) -> list[str]:
+        """Every message text in the log, in order (citations collapsed or not)."""
+        return await self.page.locator("#log .msg .msg-text").all_inner_texts()
 
 
 async def open_page(browser, url: str, context_options: dict, storage_state=None):
@@ -128,27 +133,32 @@ async def test_conversation_on_a_phone(browser, base_url, artifacts):
 
     # 大字模式: bigger text, persisted.
     normal_px = await chat.text_font_px()
+    body_color = "getComputedStyle(document.body).color"
+    assert await page.evaluate(body_color) != "rgb(0, 0, 0)"
     await page.click("#large-toggle")
     assert await page.get_attribute("#large-toggle", "aria-pressed") == "true"
     large_px = await chat.text_font_px()
     assert large_px >= normal_px * 1.2, (normal_px, large_px)
+    assert await page.evaluate(body_color) == "rgb(0, 0, 0)", "大字模式 also raises contrast"
     await page.screenshot(path=str(artifacts / "phone-large.png"))
 
     # History and the mode survive a reload.
-    before_reload = await chat.log_text()
+    before_reload = await chat.transcript()
     sender = await page.evaluate("localStorage.getItem('sxmz.sender_id')")
     await page.reload()
     await page.wait_for_selector(BOT_REPLIES)
-    assert await chat.log_text() == before_reload
+    assert await chat.transcript() == before_reload
+    assert len(before_reload) >= 6
     assert await page.get_attribute("#large-toggle", "aria-pressed") == "true"
     assert await chat.text_font_px() == large_px
     assert await page.locator("#log img").count() == 0
     assert chat.dialogs == []
-    await page.screenshot(path=str(artifacts / "phone-large-after-reload.png"), full_page=True)
+    await page.screenshot(path=str(artifacts / "phone-large-after-reload.png"))
 
     # The same conversation goes on after the reload (same sender id).
     await chat.send_text("谢谢")
     assert chat.last_request["sender_id"] == sender
+    assert chat.console_errors == [], "script errors or CSP violations on the page"
 
     state = await context.storage_state()
     await context.close()
@@ -202,10 +212,10 @@ async def test_service_points_have_copy_buttons_and_handoff(browser, base_url, a
     if with_address:
         button = page.locator(".card", has_text=with_address[0]["name"]).locator(".copy-address").first
         await button.click()
-        await page.wait_for_function("document.getElementById('announcer').textContent.includes('已复制')")
+        await expect(page.locator("#announcer")).to_contain_text("已复制")
         assert await page.evaluate("navigator.clipboard.readText()") == with_address[0]["address"]
     assert await page.locator(".hotline a[href='tel:12345']").count() >= 1
-    await page.screenshot(path=str(artifacts / "phone-service-points.png"), full_page=True)
+    await page.screenshot(path=str(artifacts / "phone-service-points.png"))
 
     # 转人工 sends the hand-off request; 拨打12345 is a tel: link.
     assert await page.get_attribute("#call-12345", "href") == "tel:12345"
@@ -272,4 +282,47 @@ async def test_service_down_shows_chinese_error_with_retry(browser, aiohttp_serv
     await page.locator(".msg.error").wait_for()
     assert await page.locator(".msg.error").count() == 1
     assert await page.locator(".msg.user").count() == 1
+    await context.close()
+
+
+# A saved conversation as the page itself stores it (localStorage), with an office whose address and
+# phone are known: the restored card offers 复制地址 / 复制电话 and copies the exact text.
+SAVED_CARD = [
+    {"role": "user", "text": "附近的残联在哪"},
+    {"role": "bot", "message": {"text": "找到以下办理地点：", "service_points": [{
+        "id": "t1", "name": "测试区残疾人联合会", "type": "disability_federation", "province": "山西省",
+        "city": "太原市", "county": "小店区", "town": None, "address": "测试路1号（测试数据）",
+        "phone": "0351-1234567；0351-7654321", "hours": None, "lat": None, "lng": None, "location_precision": "exact",
+        "distance_km": 1.26, "source": "测试数据"}]}},
+]
+
+
+@pytest.mark.parametrize("clipboard_api", [True, False], ids=["clipboard_api", "execcommand_fallback"])
+async def test_restored_card_copies_address_and_phone(browser, aiohttp_server, artifacts, clipboard_api):
+    server = await aiohttp_server(create_app(Settings(), features=["bot.web.routes"]))
+    context = await browser.new_context(locale="zh-CN", **PHONE)
+    origin = str(server.make_url("/")).rstrip("/")
+    await context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
+    if not clipboard_api:
+        await context.add_init_script("Object.defineProperty(navigator, 'clipboard', {value: undefined})")
+    page = await context.new_page()
+    await page.goto(origin + "/")
+    await page.evaluate("h => localStorage.setItem('sxmz.history', JSON.stringify(h))", SAVED_CARD)
+    await page.reload()
+    card = page.locator(".card")
+    await card.wait_for()
+    assert await card.locator("h3").inner_text() == "测试区残疾人联合会"
+    assert "约 1.3 公里" in await card.inner_text()
+    assert await card.locator("a.call-phone").get_attribute("href") == "tel:03511234567"
+
+    await card.get_by_role("button", name="复制地址").click()
+    await expect(page.locator("#announcer")).to_contain_text("已复制地址")
+    await card.get_by_role("button", name="复制电话").click()
+    await expect(page.locator("#announcer")).to_contain_text("已复制电话")
+    if clipboard_api:
+        assert await page.evaluate("navigator.clipboard.readText()") == "0351-1234567；0351-7654321"
+    else:
+        # execCommand copied from a temporary textarea, which is gone again.
+        assert await page.locator("body > textarea").count() == 0
+        await page.screenshot(path=str(artifacts / "phone-card-restored.png"))
     await context.close()

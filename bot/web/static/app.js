@@ -174,9 +174,10 @@
     }
   }
 
+  /* The first number in the field ("0351-1234567；0351-7654321" → tel:03511234567). */
   function telHref(phone) {
-    var digits = String(phone).replace(/[^0-9+]/g, "");
-    return digits ? "tel:" + digits : null;
+    var first = String(phone).match(/\+?\d[\d\- ]{3,}\d/);
+    return first ? "tel:" + first[0].replace(/[\- ]/g, "") : null;
   }
 
   function renderServicePoint(p) {
@@ -233,12 +234,23 @@
     for (var i = 0; i < old.length; i++) old[i].disabled = true;
   }
 
+  /* A cited answer's text may end with a plain "出处：…" line (for text-only channels); the page shows
+   * the citation as an expandable line instead, so that trailing line is not repeated. */
+  function displayText(text, cited) {
+    if (!isString(text)) return "";
+    if (!cited) return text;
+    var lines = text.split("\n");
+    while (lines.length > 1 && /^\s*出处[：:]/.test(lines[lines.length - 1])) lines.pop();
+    return lines.join("\n");
+  }
+
   function renderBot(message, live) {
     var wrap = el("div", "msg bot");
     var bubble = el("div", "bubble");
     bubble.appendChild(speakerLabel("助手说："));
-    bubble.appendChild(el("p", "msg-text", isString(message.text) ? message.text : ""));
-    if (Array.isArray(message.citations) && message.citations.length) {
+    var cited = Array.isArray(message.citations) && message.citations.length > 0;
+    bubble.appendChild(el("p", "msg-text", displayText(message.text, cited)));
+    if (cited) {
       bubble.appendChild(renderCitations(message.citations));
     }
     wrap.appendChild(bubble);
@@ -387,6 +399,8 @@
     var on = largeToggle.getAttribute("aria-pressed") !== "true";
     applyLarge(on);
     save(KEY_LARGE, on ? "1" : "0");
+    autosize();
+    scrollToEnd();
     announce(on ? "已开启大字模式" : "已关闭大字模式");
   });
 
@@ -433,8 +447,9 @@
   });
 
   function autosize() {
+    /* Grow with the text; CSS max-height caps it and the textarea scrolls beyond that. */
     input.style.height = "auto";
-    input.style.height = Math.min(input.scrollHeight + 2, 8 * 16 * (document.documentElement.classList.contains("large") ? 1.4 : 1)) + "px";
+    input.style.height = (input.scrollHeight + input.offsetHeight - input.clientHeight) + "px";
   }
 
   input.addEventListener("input", autosize);
