@@ -183,3 +183,15 @@ def test_bad_deadline_setting_fails_at_start(tmp_path, monkeypatch, value):
     monkeypatch.setenv("WECHAT_REPLY_DEADLINE_S", value)
     with pytest.raises(ValueError):
         create_app(make_settings(tmp_path), features=["bot.channels.wechat"])
+
+
+async def test_core_down_gets_a_polite_answer_once(aiohttp_client, tmp_path):
+    """The real ChatCore with nothing listening where Rasa should be: an apology, not a 5xx or silence."""
+    from bot.chat import RASA_DOWN_MESSAGE
+    from fake_wechat_api import free_port
+    settings = make_settings(tmp_path, rasa_url=f"http://127.0.0.1:{free_port()}")
+    client = await aiohttp_client(create_app(settings, features=["bot.chat_routes", "bot.channels.wechat"]))
+    xml = text_msg("oUser", "残疾人两项补贴是什么")
+    assert await ask(client, Peer(), xml) == RASA_DOWN_MESSAGE
+    assert await ask(client, Peer(), xml, safe=True) == RASA_DOWN_MESSAGE      # the retry replays it
+    assert inbound_rows(client) == 1
