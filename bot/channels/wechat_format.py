@@ -19,6 +19,7 @@ MAX_SECTION_CHARS = 40
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _MD_BOLD = re.compile(r"(\*\*|__)(.+?)\1")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
+_HAS_SOURCE_LINE = re.compile(r"^\s*出处[：:]", re.MULTILINE)
 _DIGITS = re.compile(r"^\s*(\d{1,2})\s*[.。、)）]?\s*$")
 
 
@@ -90,7 +91,8 @@ def format_messages(messages: list[dict[str, Any]]) -> Formatted:
         points = [p for p in m.get("service_points") or []
                   if isinstance(p, dict) and str(p.get("name") or "").strip() not in text]
         block = [text, service_points_block(points)]
-        block.append(citation_line(m.get("citations") or []))
+        if not _HAS_SOURCE_LINE.search(text):  # text-only answers may carry their 出处 line already
+            block.append(citation_line(m.get("citations") or []))
         text = "\n".join(b for b in block if b)
         if text:
             parts.append(text)

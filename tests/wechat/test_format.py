@@ -87,3 +87,9 @@ def test_points_the_text_already_lists_are_not_repeated():
     f = format_messages([{"text": "您附近的办理地点：\n【太原市迎泽区政务服务中心】\n距离：约1.5公里", "service_points": points}])
     assert f.text.count("迎泽区政务服务中心") == 1
     assert f.text.endswith("1. 太原市万柏林区政务服务中心")
+
+
+def test_a_text_that_carries_its_source_line_gets_no_second_one():
+    text = "到2025年，……。\n出处：《山西省“十四五”高品质生活建设规划》 " + SECTION
+    f = format_messages([{"text": text, "citations": [{"doc_id": "plan", "section": SECTION, "quote": "q"}]}])
+    assert f.text == text and f.text.count("出处") == 1

@@ -79,7 +79,7 @@ async def test_text_question_gets_the_same_answer_as_api_chat(make_client, safe)
 async def test_answer_is_cited_compactly(make_client):
     client = await make_client()
     got = await ask(client, Peer(), text_msg(new_openid(), QUESTION))
-    assert "出处：" in got
+    assert got.count("出处：") == 1                      # one compact line, never a repeated one
 
 
 async def test_voice_recognition_is_used_as_the_text(make_client):
