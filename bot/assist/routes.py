@@ -77,11 +77,37 @@ class Assist:
             raise unauthorized()
         return staff_id
 
-    async def audit(self, staff_id: str, call_id: Optional[str], action: str, status: int, detail: str = "") -> None:
+    def audit_sync(self, staff_id: str, call_id: Optional[str], action: str, status: int, detail: str = "") -> None:
         try:
-            await asyncio.to_thread(audit.record, self.db_url, staff_id, call_id, action, status, detail)
+            audit.record(self.db_url, staff_id, call_id, action, status, detail)
         except Exception:  # the answer still goes out; the log says the audit row is missing
             log.exception("audit record failed for %s %s", staff_id, action)
+
+    async def audit(self, staff_id: str, call_id: Optional[str], action: str, status: int, detail: str = "") -> None:
+        await asyncio.to_thread(self.audit_sync, staff_id, call_id, action, status, detail)
+
+    # The blocking steps of a request run together in one worker thread (one hop, not four).
+    def record_line(self, call_id: str, staff_id: str, role: str, utterance: str, parse: Optional[dict[str, Any]],
+                    answer: Optional[dict[str, Any]]) -> dict[str, Any]:
+        state = self.store.get(call_id) or core.new_state(call_id, staff_id)
+        state["staff_id"] = staff_id
+        line = core.add_line(state, role, utterance, parse)
+        if line["question"]:
+            state["questions"].append(mask_text(utterance)[:60])
+            if answer:
+                core.add_answer(state, utterance, answer)
+        result = view(state)
+        self.store.save(state)
+        result.update(updated_at=state["updated_at"], created_at=state["created_at"])
+        if role == "caller" and parse is None:
+            result["degraded"] = ["rasa"]
+        self.audit_sync(staff_id, call_id, f"line:{role}", 200, utterance)
+        return result
+
+    def current_view(self, call_id: str, staff_id: str) -> Optional[dict[str, Any]]:
+        state = self.store.get(call_id)
+        self.audit_sync(staff_id, call_id, "view", 200 if state else 404)
+        return view(state) if state else None
 
 
 ASSIST_KEY = "assist"
@@ -143,19 +169,19 @@ def _offices(state: dict[str, Any], types: list[str]) -> list[dict[str, Any]]:
     return points
 
 
-async def view(state: dict[str, Any], understanding: Optional[dict[str, Any]] = None) -> dict[str, Any]:
-    """The staff view of a call, recomputed from its state."""
+def view(state: dict[str, Any]) -> dict[str, Any]:
+    """The staff view of a call, recomputed from its state (blocking: run it in a worker thread)."""
     results = core.evaluate(state)
     checklist = core.merged_checklist(results)
     state["asking"] = core.next_asking(checklist)
     types = core.wanted_office_types(state)
-    points = await asyncio.to_thread(_offices, state, types)
+    points = _offices(state, types)
     script = build_script(state, results, checklist, points)
     summary = build_summary(state, results, checklist, points, script, types)
     return {
         "call_id": state["call_id"],
         "staff_id": state["staff_id"],
-        "understanding": understanding if understanding is not None else state.get("understanding"),
+        "understanding": state.get("understanding"),
         "facts": core.facts_by_program(results),
         "unknown_facts": state["unknown"],
         "eligibility": results,
@@ -189,27 +215,17 @@ async def post_line(request: web.Request) -> web.Response:
                            exc.status, exc.code)
         raise
     async with assist.lock(call_id):
-        state = await asyncio.to_thread(assist.store.get, call_id) or core.new_state(call_id, staff_id)
-        state["staff_id"] = staff_id
         # A line that looks like a question goes to the KB while Rasa parses it (two slow steps in parallel).
         kb_task = asyncio.ensure_future(_kb_answer(request.app, utterance)) \
             if role == "caller" and core.looks_like_question(utterance) else None
         parse = await _parse(request.app, utterance) if role == "caller" else None
-        line = core.add_line(state, role, utterance, parse)
-        if line["question"]:
-            state["questions"].append(mask_text(utterance)[:60])
-            answer = await (kb_task or _kb_answer(request.app, utterance))
-            if answer:
-                core.add_answer(state, utterance, answer)
-        elif kb_task is not None:
-            kb_task.cancel()
-        result = await view(state)
-        await asyncio.to_thread(assist.store.save, state)
-        result["updated_at"] = state["updated_at"]
-        result["created_at"] = state["created_at"]
-        if role == "caller" and parse is None:
-            result["degraded"] = ["rasa"]
-    await assist.audit(staff_id, call_id, f"line:{role}", 200, utterance)
+        if kb_task is not None:
+            answer = await kb_task
+        elif role == "caller" and ((parse or {}).get("intent") or {}).get("name") in core.QUESTION_INTENTS:
+            answer = await _kb_answer(request.app, utterance)
+        else:
+            answer = None
+        result = await asyncio.to_thread(assist.record_line, call_id, staff_id, role, utterance, parse, answer)
     return json_response(result)
 
 
@@ -224,12 +240,9 @@ async def get_call(request: web.Request) -> web.Response:
     assist = _assist(request)
     staff_id = assist.authenticate(request)
     call_id = _call_id(request.match_info["call_id"])
-    state = await asyncio.to_thread(assist.store.get, call_id)
-    if state is None:
-        await assist.audit(staff_id, call_id, "view", 404)
+    result = await asyncio.to_thread(assist.current_view, call_id, staff_id)
+    if result is None:
         raise ApiError(404, "call_not_found", "没有找到这个通话，可能已结束或超时清除。", field="call_id")
-    result = await view(state)
-    await assist.audit(staff_id, call_id, "view", 200)
     return json_response(result)
 
 
