@@ -67,15 +67,17 @@ class WeChatConfig:
 
 
 def _seconds(environ: Mapping[str, str], name: str, default: float, hi: float) -> float:
+    """A bad value is logged and replaced by the default: a WeChat typo must not stop the web chat."""
     raw = environ.get(name, "").strip()
     if not raw:
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a number of seconds, got {raw!r}") from None
+        value = math.nan
     if not math.isfinite(value) or not 0 <= value <= hi:
-        raise ValueError(f"{name} must be between 0 and {hi} seconds, got {raw!r}")
+        log.error("%s=%r is not a number of seconds between 0 and %s; using %s", name, raw, hi, default)
+        return default
     return value
 
 
@@ -132,6 +134,7 @@ class WeChatChannel:
         self._turns: dict[str, _Turn] = {}
         self._user_locks: "weakref.WeakValueDictionary[str, asyncio.Lock]" = weakref.WeakValueDictionary()
         self._background: set[asyncio.Task] = set()
+        self._pruner: asyncio.Task | None = None
 
     # --- the 5-second dance ---------------------------------------------------------------------
     async def respond(self, inbound: Inbound, request: Request, started: float) -> list[str] | None:
@@ -236,10 +239,24 @@ class WeChatChannel:
         task.add_done_callback(self._background.discard)
         return task
 
+    def start_pruning(self, every_s: float = 3600.0) -> None:
+        """Dedupe keys are only needed for WeChat's retries; drop old ones while running for weeks."""
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(every_s)
+                try:
+                    await self.store.run(self.store.prune)
+                except Exception:
+                    log.exception("wechat store pruning failed")
+        self._pruner = asyncio.get_running_loop().create_task(loop())
+
     async def forget_user(self, openid: str) -> None:
         await self.store.run(self.store.set_options, openid, [])
 
     async def close(self, grace_s: float = 5.0) -> None:
+        if self._pruner is not None:
+            self._pruner.cancel()
+            await asyncio.gather(self._pruner, return_exceptions=True)
         if self._background:
             _, pending = await asyncio.wait(set(self._background), timeout=grace_s)
             for task in pending:
@@ -365,7 +382,8 @@ async def _startup(app: web.Application) -> None:
         app[HTTP_KEY] = aiohttp.ClientSession()
         api = WeChatApi(app[HTTP_KEY], config.api_base, config.appid, config.secret)
     app[API_KEY] = api
-    app[CHANNEL_KEY] = WeChatChannel(config, store, app.get("chat"), api)
+    app[CHANNEL_KEY] = channel = WeChatChannel(config, store, app.get("chat"), api)
+    channel.start_pruning()
     if not config.token:
         log.warning("WECHAT_TOKEN is not set: /wechat answers 503 (%s)", NOT_CONFIGURED)
 
@@ -393,9 +411,14 @@ def setup(app: web.Application) -> None:
         log.warning("WECHAT_REPLY_DEADLINE_S=%.1f exceeds WeChat's 5-second wait: only for tests", config.reply_deadline_s)
     cipher = None
     if config.token and config.aes_key:
+        # Misconfigured safe mode answers 503 on encrypted pushes instead of stopping the whole service.
         if not config.appid:
-            raise ValueError("WECHAT_AES_KEY is set but WECHAT_APPID is not: safe mode needs both")
-        cipher = WeChatCipher(config.aes_key, config.appid)
+            log.error("WECHAT_AES_KEY is set but WECHAT_APPID is not: safe mode disabled")
+        else:
+            try:
+                cipher = WeChatCipher(config.aes_key, config.appid)
+            except ValueError as exc:
+                log.error("%s: safe mode disabled", exc)
     app[CIPHER_KEY] = cipher
     app.on_startup.append(_startup)
     app.on_shutdown.append(_shutdown)

@@ -49,6 +49,7 @@ undelivered = sa.Table(
 )
 
 PENDING, REPLIED, PUSHED, UNDELIVERED = "pending", "replied", "pushed", "undelivered"
+OPTIONS_TTL_S = 24 * 3600
 
 
 @dataclass
@@ -109,9 +110,11 @@ class WeChatStore:
             return conn.execute(inbound.delete().where(inbound.c.created_at < time.time() - older_than_s)).rowcount
 
     # --- numbered options -----------------------------------------------------------------------
-    def get_options(self, openid: str) -> list[dict[str, str]]:
+    def get_options(self, openid: str, max_age_s: float = OPTIONS_TTL_S) -> list[dict[str, str]]:
+        """The last numbered options, unless so old that a bare digit more likely means something else."""
         with self.engine.connect() as conn:
-            value = conn.execute(sa.select(options.c.options).where(options.c.openid == openid)).scalar()
+            value = conn.execute(sa.select(options.c.options).where(
+                options.c.openid == openid, options.c.updated_at >= time.time() - max_age_s)).scalar()
         return json.loads(value) if value else []
 
     def set_options(self, openid: str, opts: list[dict[str, str]]) -> None:

@@ -178,11 +178,20 @@ async def test_push_without_appid_is_kept_too(tmp_path):
     assert store.list_undelivered()[0]["errcode"] == NOT_CONFIGURED_PUSH
 
 
-@pytest.mark.parametrize("value", ["abc", "-1", "nan", "61"])
-def test_bad_deadline_setting_fails_at_start(tmp_path, monkeypatch, value):
+@pytest.mark.parametrize("value, expected", [("abc", 4.5), ("-1", 4.5), ("nan", 4.5), ("61", 4.5), ("3.5", 3.5)])
+def test_bad_deadline_setting_falls_back_to_the_default(tmp_path, monkeypatch, value, expected):
+    from bot.channels.wechat import CONFIG_KEY
     monkeypatch.setenv("WECHAT_REPLY_DEADLINE_S", value)
-    with pytest.raises(ValueError):
-        create_app(make_settings(tmp_path), features=["bot.channels.wechat"])
+    app = create_app(make_settings(tmp_path), features=["bot.channels.wechat"])
+    assert app[CONFIG_KEY].reply_deadline_s == expected
+
+
+@pytest.mark.parametrize("over", [{"wechat_appid": ""}, {"wechat_aes_key": "too-short"}])
+async def test_broken_safe_mode_config_refuses_encrypted_pushes_only(aiohttp_client, tmp_path, over):
+    client = await aiohttp_client(create_app(make_settings(tmp_path, **over), features=["bot.channels.wechat"]))
+    status, _ = await push(client, Peer(), image_msg("oUser"), safe=True)
+    assert status == 503
+    assert await ask(client, Peer(), image_msg("oUser")) == UNSUPPORTED       # plaintext still works
 
 
 async def test_core_down_gets_a_polite_answer_once(aiohttp_client, tmp_path):
@@ -195,3 +204,10 @@ async def test_core_down_gets_a_polite_answer_once(aiohttp_client, tmp_path):
     assert await ask(client, Peer(), xml) == RASA_DOWN_MESSAGE
     assert await ask(client, Peer(), xml, safe=True) == RASA_DOWN_MESSAGE      # the retry replays it
     assert inbound_rows(client) == 1
+
+
+def test_stale_options_are_not_used(tmp_path):
+    store = WeChatStore(f"sqlite:///{tmp_path / 'w.db'}")
+    store.set_options("oA", [{"title": "A", "payload": "/a"}])
+    assert store.get_options("oA") == [{"title": "A", "payload": "/a"}]
+    assert store.get_options("oA", max_age_s=-1) == []
