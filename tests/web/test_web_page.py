@@ -225,6 +225,24 @@ async def test_service_points_have_copy_buttons_and_handoff(browser, base_url, a
     await context.close()
 
 
+async def test_shared_location_finds_nearest_offices(browser, base_url, artifacts):
+    """发送位置: the browser's WGS-84 position goes to the dialogue, which answers with nearby offices."""
+    taiyuan = {"latitude": 37.8706, "longitude": 112.5489}  # a point in Taiyuan (test input)
+    context, chat = await open_page(browser, base_url, {**PHONE, "geolocation": taiyuan})
+    await context.grant_permissions(["geolocation"], origin=base_url.rstrip("/"))
+    messages = await chat.click_and_wait(chat.page.get_by_role("button", name="发送我的位置，查找附近办事地点"))
+    assert chat.last_request["text"] == "/share_location"
+    assert chat.last_request["metadata"] == {
+        "channel": "web", "location": {"lat": taiyuan["latitude"], "lng": taiyuan["longitude"], "datum": "wgs84"}}
+    points = [p for m in messages for p in m.get("service_points", [])]
+    assert points, f"no service points in {messages}"
+    assert all(p.get("city") == "太原市" for p in points[:1]), points[:1]
+    assert await chat.page.locator(".card").count() == len(points)
+    assert "距离" in await chat.page.locator(".card").first.inner_text()
+    await chat.page.screenshot(path=str(artifacts / "phone-location.png"))
+    await context.close()
+
+
 async def test_network_error_then_retry_gets_the_answer(browser, base_url, artifacts):
     context, chat = await open_page(browser, base_url, PHONE)
     page = chat.page

@@ -28,7 +28,9 @@
   var typing = document.querySelector("#typing .typing-inner");
   var announcer = document.getElementById("announcer");
   var largeToggle = document.getElementById("large-toggle");
+  var REPLY_TIMEOUT_MS = 60000;
   var busy = false;
+  var generation = 0;  /* bumped by 新对话 so a late reply never lands in the new conversation */
   var uid = 0;
 
   /* ---------- storage (may be unavailable, e.g. private mode) ---------- */
@@ -180,7 +182,7 @@
     return first ? "tel:" + first[0].replace(/[\- ]/g, "") : null;
   }
 
-  function renderServicePoint(p) {
+  function renderServicePoint(p, showSource) {
     var card = el("article", "card");
     card.appendChild(el("h3", null, p.name || "办事地点"));
     var dl = el("dl");
@@ -216,8 +218,28 @@
     if (isString(p.location_precision) && p.location_precision !== "exact") {
       card.appendChild(el("p", "card-note", "位置为大致位置，请以实际为准。"));
     }
-    if (isString(p.source)) card.appendChild(el("p", "card-note", "信息来源：" + p.source));
+    if (showSource && isString(p.source)) card.appendChild(el("p", "card-note", "信息来源：" + p.source));
     return card;
+  }
+
+  function renderServicePoints(list) {
+    var box = el("div", "cards");
+    var cards = el("div", "card-list");
+    cards.setAttribute("role", "list");
+    cards.setAttribute("aria-label", "办事地点");
+    var points = list.filter(function (p) { return p && typeof p === "object"; });
+    /* One shared source is said once under the cards instead of on every card. */
+    var sources = points.map(function (p) { return isString(p.source) ? p.source : ""; });
+    var shared = sources.every(function (x) { return x === sources[0]; }) ? sources[0] : null;
+    points.forEach(function (p) {
+      var item = renderServicePoint(p, shared === null);
+      item.setAttribute("role", "listitem");
+      cards.appendChild(item);
+    });
+    box.appendChild(cards);
+    if (shared) box.appendChild(el("p", "card-note", "信息来源：" + shared));
+    box.appendChild(renderHotline());
+    return box;
   }
 
   function renderHotline() {
@@ -256,17 +278,7 @@
     wrap.appendChild(bubble);
 
     if (Array.isArray(message.service_points) && message.service_points.length) {
-      var cards = el("div", "cards");
-      cards.setAttribute("role", "list");
-      cards.setAttribute("aria-label", "办事地点");
-      message.service_points.forEach(function (p) {
-        if (!p || typeof p !== "object") return;
-        var item = renderServicePoint(p);
-        item.setAttribute("role", "listitem");
-        cards.appendChild(item);
-      });
-      cards.appendChild(renderHotline());
-      wrap.appendChild(cards);
+      wrap.appendChild(renderServicePoints(message.service_points));
     }
 
     if (Array.isArray(message.buttons) && message.buttons.length) {
@@ -296,9 +308,10 @@
     bubble.appendChild(el("p", "msg-text", text));
     var actions = el("div", "error-actions");
     if (retry) {
-      actions.appendChild(button("retry", "重试", function () {
+      actions.appendChild(button("retry", "重试", function (ev) {
         log.removeChild(wrap);
         retry();
+        focusInputAfterKeyboard(ev);
       }));
     }
     var call = el("a", null, "拨打12345");
@@ -322,30 +335,41 @@
   function errorText(status, body) {
     var serverMessage = body && body.error && isString(body.error.message) ? body.error.message : "";
     if (status === 0) return "网络连接失败，消息没有发出。请检查网络后点“重试”。";
+    if (status === -1) return "助手这次回复得太慢，请稍后点“重试”；如有急事，请拨打12345政务服务便民热线。";
     if (status === 503) return serverMessage || "对话服务暂时不可用，请稍后点“重试”；如有急事，请拨打12345政务服务便民热线。";
     if (status >= 400 && status < 500 && serverMessage) return serverMessage;
     return "服务暂时出现问题，请稍后点“重试”，或拨打12345政务服务便民热线。";
   }
 
+  /* status 0: the request did not get through; -1: no answer within REPLY_TIMEOUT_MS. */
   function post(text, metadata) {
     var payload = { sender_id: senderId(), text: text, metadata: metadata };
+    var controller = window.AbortController ? new AbortController() : null;
+    var timedOut = false;
+    var timer = controller ? window.setTimeout(function () { timedOut = true; controller.abort(); }, REPLY_TIMEOUT_MS) : null;
     return fetch("/api/chat", {
       method: "POST",
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
       body: JSON.stringify(payload),
-      credentials: "same-origin"
+      credentials: "same-origin",
+      signal: controller ? controller.signal : undefined
     }).then(function (resp) {
       return resp.json().catch(function () { return null; }).then(function (body) {
         return { status: resp.status, body: body };
       });
     }, function () {
-      return { status: 0, body: null };
+      return { status: timedOut ? -1 : 0, body: null };
+    }).then(function (result) {
+      if (timer) window.clearTimeout(timer);
+      return result;
     });
   }
 
   function deliver(text, metadata) {
+    var conversation = generation;
     setBusy(true);
     return post(text, metadata).then(function (result) {
+      if (conversation !== generation) return;  /* 新对话 was started meanwhile */
       setBusy(false);
       var body = result.body;
       if (result.status === 200 && body && Array.isArray(body.messages)) {
@@ -357,7 +381,7 @@
         scrollToEnd();
         return;
       }
-      var retryable = result.status === 0 || result.status >= 500 || result.status === 429;
+      var retryable = result.status <= 0 || result.status >= 500 || result.status === 429;
       renderError(errorText(result.status, body), retryable ? function () { deliver(text, metadata); } : null);
       scrollToEnd();
     });
@@ -405,6 +429,7 @@
   });
 
   document.getElementById("new-chat").addEventListener("click", function () {
+    generation += 1;
     forget(KEY_HISTORY);
     save(KEY_SENDER, newSenderId());
     var nodes = log.querySelectorAll(".msg:not(.welcome)");
