@@ -294,12 +294,15 @@ async def test_service_down_shows_chinese_error_with_retry(browser, aiohttp_serv
     assert not await page.locator("#send").is_disabled()
     await page.screenshot(path=str(artifacts / "phone-service-down.png"))
 
+    # Retry by keyboard: the same message is sent again, and focus goes back to the input.
+    await error.get_by_role("button", name="重试").focus()
     async with page.expect_response("**/api/chat") as info:
-        await error.get_by_role("button", name="重试").click()
+        await page.keyboard.press("Enter")
     assert (await info.value).status == 503
     await page.locator(".msg.error").wait_for()
     assert await page.locator(".msg.error").count() == 1
     assert await page.locator(".msg.user").count() == 1
+    assert await page.evaluate("document.activeElement.id") == "input"
     await context.close()
 
 
