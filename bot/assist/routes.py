@@ -117,6 +117,15 @@ def _assist(request: web.Request) -> Assist:
     return request.app[ASSIST_KEY]
 
 
+def _encodable(text: str) -> bool:
+    """False for lone surrogates ("\\ud800" in JSON): valid JSON, but no database or log can store them."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _call_id(value: Any) -> str:
     if not isinstance(value, str) or not CALL_ID.match(value):
         raise InvalidInput("call_id 应为 1-128 个字符（字母、数字或 _ . : -）。", field="call_id")
@@ -206,6 +215,8 @@ async def post_line(request: web.Request) -> web.Response:
         body = await read_json_object(request)
         call_id = _call_id(body.get("call_id"))
         utterance = require_str(body, "utterance", 1, MAX_UTTERANCE, label="utterance（通话内容）")
+        if not _encodable(utterance):
+            raise InvalidInput("utterance（通话内容）含有无法识别的字符，请检查后重试。", field="utterance")
         role = body.get("role", "caller")
         if role not in ROLES:
             raise InvalidInput("role 应为 caller（来电人）或 staff（坐席）。", field="role")

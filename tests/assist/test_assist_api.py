@@ -171,6 +171,7 @@ BAD_BODIES = [
     ({"call_id": "ok", "utterance": 5}, "utterance"), ({"call_id": "ok", "utterance": "a\x00b"}, "utterance"),
     ({"call_id": "ok", "utterance": "你好", "role": "robot"}, "role"),
     ({"call_id": "ok", "utterance": "你好", "role": None}, "role"),
+    (b'{"call_id": "ok", "utterance": "\\ud800"}', "utterance"),
 ]
 
 
@@ -181,7 +182,7 @@ def test_bad_input_is_4xx_and_changes_nothing(assist_stack, body, expect):
     before = assist_stack.call("GET", f"/api/assist/{call_id}")[1]
     if isinstance(body, dict) and body.get("call_id") == "ok":
         body = {**body, "call_id": call_id}
-    raw = body if isinstance(body, bytes) else None
+    raw = body.replace(b'"ok"', f'"{call_id}"'.encode()) if isinstance(body, bytes) else None
     status, data = assist_stack.call("POST", "/api/assist", None if raw is not None else body, raw=raw)
     assert 400 <= status < 500, data
     err = data["error"]
