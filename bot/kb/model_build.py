@@ -131,11 +131,7 @@ def dequantize_q4_0(raw: bytes | memoryview, n: int) -> np.ndarray:
 def _tensor_shape(name: str, n: int, f: "E5File") -> tuple[int, ...]:
     """Shapes as e5.c uses them; linear weights are [out, in] row-major, like torch.nn.Linear."""
     H = f.hidden
-    if name == "emb.word":
-        return (n // H, H)
-    if name == "emb.pos":
-        return (n // H, H)
-    if name == "emb.type":
+    if name in {"emb.word", "emb.pos", "emb.type"}:  # one row per token id / position / token type
         return (n // H, H)
     if name.endswith(".fo.w"):
         return (H, f.ffn)
