@@ -148,8 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.parse_args(argv)
     load_dotenv()
     settings = Settings.from_env()
-    env = dict(os.environ)
-    stack = start_stack(settings, env)
+    rasa_port = int(os.environ.get("RASA_PORT", "5005"))
+    env = dict(os.environ, RASA_URL=f"http://127.0.0.1:{rasa_port}")
+    stack = start_stack(settings, env, rasa_port=rasa_port)
     stopping = False
 
     def _stop(signum, frame):  # noqa: ARG001
@@ -159,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     shown = "localhost" if settings.host in ("0.0.0.0", "") else settings.host
-    print(f"正在启动 Rasa（127.0.0.1:5005）和助手服务（{settings.host}:{settings.port}）…", flush=True)
+    print(f"正在启动 Rasa（127.0.0.1:{rasa_port}）和助手服务（{settings.host}:{settings.port}）…", flush=True)
     ready = False
     try:
         while not stopping:
@@ -168,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"进程意外退出：{', '.join(dead)}；日志见 var/rasa.log 与上方输出。", file=sys.stderr, flush=True)
                 return 1
             if not ready and wait_http(f"http://127.0.0.1:{settings.port}/healthz", 0.5) and \
-                    wait_http("http://127.0.0.1:5005/", 0.5):
+                    wait_http(f"http://127.0.0.1:{rasa_port}/", 0.5):
                 ready = True
                 print(f"\n✅ 已就绪：请在浏览器打开 http://{shown}:{settings.port}/  （Ctrl-C 停止全部进程）\n", flush=True)
             time.sleep(0.5)
