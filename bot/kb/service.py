@@ -1,0 +1,203 @@
+"""The knowledge base as a service: search and extractive answers over the serving version.
+
+One warmed instance per process (`get_knowledge_base()`), shared by the HTTP routes, the Rasa actions
+and agent assist. Before each query a cheap stat of var/kb/CURRENT tells whether an admin published a
+new version; if so it is loaded and swapped in as one reference, so a query sees either the old or the
+new version, never a mix.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.errors import ApiError
+from bot.kb import answer as ans
+from bot.kb import store
+from bot.kb.index import HybridIndex
+from bot.kb.textproc import tokenize
+from bot.settings import Settings
+from bot.text_normalize import normalize
+
+log = logging.getLogger("bot.kb")
+
+NOT_READY = "知识库正在准备中，请稍后再试，或拨打12345政务服务便民热线。"
+
+
+@dataclass
+class Loaded:
+    version: str
+    manifest: dict
+    index: HybridIndex
+    by_id: dict[str, int]
+
+
+class KnowledgeBase:
+    def __init__(self, kb_root: str | Path | None = None, embedding_model: str | Path | None = None,
+                 embedder=None) -> None:
+        self.root = store.kb_root(kb_root)
+        self.embedding_model = embedding_model
+        self._embedder = embedder
+        self._embedder_failed = False
+        self._state: Loaded | None = None
+        self._stamp: tuple | None = ("unset",)
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ lifecycle
+    @property
+    def embedder(self):
+        """The query embedder, or None when the model cannot be loaded (lexical retrieval only)."""
+        if self._embedder is None and not self._embedder_failed:
+            from bot.kb.embedding import Embedder
+
+            try:
+                emb = Embedder(self.embedding_model)
+                emb.warm_up()
+                self._embedder = emb
+            except Exception as exc:  # the KB still answers lexically; the log says how to fix the model
+                log.error("embedding model unavailable, KB runs on BM25 only: %s", exc)
+                self._embedder_failed = True
+        return self._embedder
+
+    def warm_up(self) -> "KnowledgeBase":
+        emb = self.embedder
+        tokenize("预热")
+        self._maybe_reload()
+        if emb is not None and self._state is not None:
+            emb.embed_queries(["预热"])
+        return self
+
+    def _maybe_reload(self) -> Loaded | None:
+        stamp = store.pointer_stamp(self.root)
+        if stamp == self._stamp and self._state is not None:
+            return self._state
+        with self._lock:
+            stamp = store.pointer_stamp(self.root)
+            if stamp == self._stamp and self._state is not None:
+                return self._state
+            version = store.read_pointer(self.root)
+            if version is None:
+                self._stamp = stamp
+                return self._state
+            if self._state is None or self._state.version != version:
+                try:
+                    self._state = self._load(version)
+                    log.info("KB version %s is serving", version)
+                except Exception:
+                    log.exception("KB version %s could not be loaded; keeping %s", version,
+                                  self._state.version if self._state else None)
+            self._stamp = stamp
+            return self._state
+
+    def _load(self, version: str) -> Loaded:
+        folder = self.root / version
+        emb = self.embedder
+        index = HybridIndex.load(folder, emb.model_id if emb is not None else None)
+        by_id = {c["chunk_id"]: i for i, c in enumerate(index.chunks)}
+        return Loaded(version, store.read_manifest(self.root, version), index, by_id)
+
+    def _require(self) -> Loaded:
+        state = self._maybe_reload()
+        if state is None:
+            raise ApiError(503, "kb_unavailable", NOT_READY)
+        return state
+
+    @property
+    def version(self) -> str:
+        state = self._maybe_reload()
+        return state.version if state else ""
+
+    # ------------------------------------------------------------------ queries
+    def _query_vector(self, state: Loaded, query: str) -> np.ndarray | None:
+        if not state.index.dense_ok or self.embedder is None:
+            return None
+        return self.embedder.embed_queries([query])[0]
+
+    def _hits(self, state: Loaded, query: str, top_k: int):
+        return state.index.search(query, self._query_vector(state, query), top_k=top_k)
+
+    def search(self, query: str, top_k: int = 5) -> dict:
+        state = self._require()
+        q = normalize(query)
+        hits = self._hits(state, q, top_k)
+        results = []
+        for h in hits:
+            c = state.index.chunks[h.idx]
+            results.append({"chunk_id": c["chunk_id"], "doc_id": c["doc_id"], "section": c["section"],
+                            "title": c["title"], "text": c["text"], "score": round(float(h.score), 4)})
+        return {"kb_version": state.version, "results": results}
+
+    def answer(self, question: str) -> dict:
+        """Contract shape + `kind` ("indicator"|"text"|null) and `passages` for "see full passage"."""
+        state = self._require()
+        q = normalize(question)
+        hits = self._hits(state, q, 5)
+        chunks = state.index.chunks
+        out = {"answer": None, "citations": [], "confidence": 0.0, "kb_version": state.version,
+               "kind": None, "passages": []}
+        if not hits:
+            return out
+        top = chunks[hits[0].idx]
+        cov = ans.coverage(tokenize(q), set(top.get("tokens", ())), state.index.idf, state.index.max_idf)
+        conf = ans.confidence_of(cov, hits[0].dense, state.index.dense_ok)
+        out["confidence"] = conf
+        if conf < ans.CONFIDENCE_THRESHOLD:
+            return out
+        indicator = next((chunks[h.idx] for h in hits[:2] if chunks[h.idx].get("kind") == "indicator"), None)
+        if indicator is not None and (ans.wants_indicator(q) or top is indicator):
+            text, cites, used = ans.indicator_answer(indicator["indicator"]), ans.indicator_citations(indicator), indicator
+            kind = "indicator"
+        elif top.get("kind") == "notice":
+            (text, cites), used, kind = ans.notice_answer(top), top, "text"
+        else:
+            text, cites = ans.extractive(q, hits, chunks, state.index.idf)
+            used, kind = (chunks[state.by_id[_chunk_of(cites, chunks, hits)]] if cites else None), "text"
+        if not text or not ans.supported(text, cites):
+            if text:
+                log.error("answer withheld: a figure is not in its citations (%r)", text)
+            return out
+        out.update(answer=text, citations=cites, kind=kind,
+                   passages=[_passage(used)] if used else [])
+        return out
+
+    def get_chunk(self, chunk_id: str) -> dict | None:
+        state = self._require()
+        i = state.by_id.get(chunk_id)
+        if i is None:
+            return None
+        c = state.index.chunks[i]
+        return {k: c.get(k) for k in ("chunk_id", "doc_id", "section", "title", "text", "start", "end", "kind")}
+
+
+def _chunk_of(cites: list[dict], chunks: list[dict], hits) -> str:
+    """The chunk the extractive answer was taken from (its first quote is inside that chunk's text)."""
+    quote = cites[0]["quote"]
+    for h in hits[:3]:
+        if quote in chunks[h.idx]["text"]:
+            return chunks[h.idx]["chunk_id"]
+    return chunks[hits[0].idx]["chunk_id"]
+
+
+def _passage(chunk: dict) -> dict:
+    return {k: chunk[k] for k in ("chunk_id", "section", "title", "text")}
+
+
+_instances: dict[tuple[str, str], KnowledgeBase] = {}
+_instances_lock = threading.Lock()
+
+
+def get_knowledge_base(settings: Settings | None = None) -> KnowledgeBase:
+    """The process-wide warmed KnowledgeBase for settings' var/kb and embedding model (one per pair)."""
+    settings = settings or Settings.from_env()
+    key = (str(Path(settings.var_dir) / "kb"), str(settings.embedding_model))
+    kb = _instances.get(key)
+    if kb is None:
+        with _instances_lock:
+            kb = _instances.get(key)
+            if kb is None:
+                kb = KnowledgeBase(key[0], settings.embedding_model).warm_up()
+                _instances[key] = kb
+    return kb
