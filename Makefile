@@ -104,6 +104,10 @@ test: test-rasa test-py
 bench: build
 	$(APP_PY) benchmarks/chat_latency.py
 	$(APP_PY) benchmarks/kb.py
+	$(APP_PY) benchmarks/eligibility.py
+	$(APP_PY) benchmarks/service_points.py
+	$(APP_PY) benchmarks/wechat.py
+	$(APP_PY) benchmarks/assist.py
 
 clean:
 	rm -rf var models
