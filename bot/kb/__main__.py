@@ -23,7 +23,13 @@ from bot.kb.build import DocSpec, DocumentError
 from bot.settings import ROOT
 
 GOLDEN = ROOT / "tests" / "kb" / "golden.yml"
-STAMP = "kb"
+
+
+def stamp_name(root: Path) -> str:
+    """One build stamp per KB root, so a build elsewhere (tests, KB_ROOT) never marks var/kb fresh."""
+    import hashlib
+
+    return "kb-" + hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:10]
 
 
 def _say(msg: str) -> None:
@@ -89,7 +95,7 @@ def cmd_ensure(args) -> int:
     model_dir = _model_path(args.model)
     inputs = [*build.build_inputs(), model_dir]
     current = store.read_pointer(root)
-    if current and not args.force and buildstamp.is_fresh(STAMP, inputs, [root / current / "manifest.json"]):
+    if current and not args.force and buildstamp.is_fresh(stamp_name(root), inputs, [root / current / "manifest.json"]):
         _say(f"知识库已是最新：{current}")
         return 0
     _say("知识库需要构建（首次构建或输入有变化）…")
@@ -100,7 +106,7 @@ def cmd_ensure(args) -> int:
     version = build.build_version(builtin + added, emb, root, progress=_say, note="ensure")
     store.set_pointer(root, version)
     store.gc_versions(root)
-    buildstamp.mark(STAMP, inputs)
+    buildstamp.mark(stamp_name(root), inputs)
     _say(f"已发布：{version}")
     return 0
 

@@ -9,6 +9,7 @@ Offsets (`start`, `end`) always point into the raw source text, so a citation ca
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -207,7 +208,7 @@ def parse_indicator_table(lines: list[tuple[str, int, int]], notes: str) -> list
                 attribute = rest[2]
             row = _indicator_row(domain_row, number, name, level, rest[0], rest[1], attribute,
                                  star_note, start, end)
-            row["quote"] = prev["quote"] + "\n" + " ".join(vals)
+            row["quote"] = prev["quote"] + "\n" + " ".join(c.strip() for c in line.split("\t") if c.strip())
             rows.append(row)
             continue
         if rest and rest[0].endswith("级") and len(rest[0]) <= 3:
@@ -215,7 +216,7 @@ def parse_indicator_table(lines: list[tuple[str, int, int]], notes: str) -> list
         while len(rest) < 3:
             rest.append("")
         row = _indicator_row(domain, number, name, level, rest[0], rest[1], rest[2], star_note, start, end)
-        row["quote"] = " ".join(c for c in cells if c)
+        row["quote"] = " ".join(c.strip() for c in line.split("\t") if c.strip())  # verbatim cells
         rows.append(row)
     return rows
 
@@ -257,7 +258,7 @@ class PlanParser:
             for key in ("title", "issuer", "doc_number", "date"):
                 if meta.get(key):
                     setattr(doc, key, meta[key])
-        doc.chunks = list(chunk_blocks(doc, self.chunk_chars))
+        doc.chunks = list(chunk_blocks(doc, self.chunk_chars, SourceMap(raw)))
         return doc
 
     # -- front matter -------------------------------------------------------------------------
@@ -458,7 +459,33 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in parts if s.strip()]
 
 
-def chunk_blocks(doc: ParsedDocument, limit: int) -> Iterator[Chunk]:
+class SourceMap:
+    """Finds a cleaned piece of text in the raw source, ignoring whitespace and <p> tags."""
+
+    def __init__(self, raw: str) -> None:
+        skip = [False] * len(raw)
+        for m in RE_P_TAG.finditer(raw):
+            for i in range(m.start(), m.end()):
+                skip[i] = True
+        self.index = [i for i, ch in enumerate(raw) if not skip[i] and not ch.isspace()]
+        self.condensed = "".join(raw[i] for i in self.index)
+
+    def locate(self, text: str, lo: int, hi: int) -> tuple[int, int]:
+        """(start, end) of `text` in the raw source within [lo, hi]; the block's span when not found."""
+        c = re.sub(r"\s+", "", text)
+        j0 = bisect.bisect_left(self.index, lo)
+        k = self.condensed.find(c, j0)
+        if k < 0:  # repaired text ("和" for "and"): anchor on the first and last few characters
+            head, tail = c[:8], c[-8:]
+            k = self.condensed.find(head, j0)
+            k2 = self.condensed.find(tail, max(k, j0)) if k >= 0 else -1
+            if k < 0 or k2 < 0:
+                return lo, hi
+            return self.index[k], min(hi, self.index[k2 + len(tail) - 1] + 1)
+        return self.index[k], min(hi, self.index[k + len(c) - 1] + 1)
+
+
+def chunk_blocks(doc: ParsedDocument, limit: int, source: SourceMap) -> Iterator[Chunk]:
     """Blocks → chunks of at most ~`limit` characters, cut only at sentence boundaries."""
     n = 0
     for b in doc.blocks:
@@ -471,13 +498,11 @@ def chunk_blocks(doc: ParsedDocument, limit: int) -> Iterator[Chunk]:
             title = f"{b.box}：{b.lead}" if b.lead else b.box
         pieces = [b.text] if b.kind in ("indicator", "notice") or len(b.text) <= limit else \
             _pack(split_sentences(b.text), limit)
-        offset = 0
-        for k, piece in enumerate(pieces):
+        lo = b.start
+        for piece in pieces:
             n += 1
-            pos = b.text.find(piece, offset)
-            offset = pos + len(piece) if pos >= 0 else offset
-            start = b.start + max(pos, 0) if b.kind != "indicator" else b.start
-            end = min(b.end, start + len(piece)) if b.kind != "indicator" else b.end
+            start, end = (b.start, b.end) if b.kind == "indicator" else source.locate(piece, lo, b.end)
+            lo = end
             yield Chunk(f"{doc.doc_id}#{n:04d}", doc.doc_id, section or b.chapter, title, piece,
                         start, end, kind=b.kind if b.kind in ("indicator", "notice") else "text",
                         box=b.box, lead=b.lead, indicator=b.indicator)
