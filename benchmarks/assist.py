@@ -13,24 +13,18 @@ import asyncio
 import os
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 
 import aiohttp
 
-from common import free_port, peak_rss_mb, save, start, summary_ms, table
-
-import bot.app  # noqa: E402
-from bot.launcher import APP_PYTHON, Stack  # noqa: E402
+from common import peak_rss_mb, save, start, summary_ms, table
 
 SCRIPTED_CALL = ["我妈妈是二级肢体残疾", "有证，瘫在床上好几年了，家里是低保户", "她户口在太原小店区"]
 QUESTION = "困难残疾人生活补贴和重度残疾人护理补贴覆盖率目标是多少？"
 STAFF_LINE = "好的，我帮您查一下办理地点"
 TOKEN = "bench-token"
 TARGET_P95_MS = 300.0
-_SERVE = "import bot.app as a; a.FEATURES.append('bot.assist.routes'); from bot.__main__ import main; main()"
 
 
 async def timed(session: aiohttp.ClientSession, method: str, url: str, samples: list, errors: list, **kw) -> None:
@@ -77,27 +71,10 @@ def main() -> None:
     os.environ["STAFF_TOKEN"] = f"bench:{TOKEN}"
     tmp = Path(tempfile.mkdtemp(prefix="bench-assist-"))
     stack, base, rasa_url = start(tmp)
-    extra = Stack()
-    service_pid = stack.children[-1][1].pid
     try:
-        if "bot.assist.routes" not in bot.app.FEATURES:  # until the lead wires it: the same service plus the feature
-            port = free_port()
-            env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), ACTION_PORT=str(free_port()),
-                       RASA_URL=rasa_url, VAR_DIR=str(tmp))
-            service_pid = extra.start("assist-service", [str(APP_PYTHON), "-c", _SERVE], env, tmp / "assist.out").pid
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(240):
-                try:
-                    urllib.request.urlopen(f"{base}/healthz", timeout=2)
-                    break
-                except urllib.error.HTTPError:
-                    break
-                except OSError:
-                    time.sleep(0.5)
         result = asyncio.run(run(base, rasa_url, args.rounds))
-        result["service_peak_rss_mb"] = peak_rss_mb(service_pid)
+        result["service_peak_rss_mb"] = peak_rss_mb(stack.children[-1][1].pid)
     finally:
-        extra.stop()
         stack.stop()
     p95 = result["scripted_call_all_lines"]["p95_ms"]
     result.update(rounds=args.rounds, target_p95_ms=TARGET_P95_MS, meets_target=p95 <= TARGET_P95_MS)
