@@ -18,7 +18,8 @@ DOMAIN = ROOT / "domain.yml"
 FORM_RULES = ROOT / "nlu_data" / "rules" / "eligibility_forms.yml"
 # Mid-form digressions: answered, then the form resumes.
 DIGRESSIONS = {"ask_policy": "action_answer_policy", "find_service_point": "action_find_service_point",
-               "human_handoff": "utter_human_handoff", "bot_challenge": "utter_bot_challenge"}
+               "human_handoff": "utter_human_handoff", "bot_challenge": "utter_bot_challenge",
+               "thank": "utter_thank", "out_of_scope": "utter_out_of_scope"}
 RULES_DIR = POLICY_KB / "rules"
 COMBINED = {"disability_both": ["disability_living_allowance", "disability_care_allowance"]}
 
