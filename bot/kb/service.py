@@ -24,6 +24,7 @@ from bot.text_normalize import normalize
 
 log = logging.getLogger("bot.kb")
 
+QUERY_CACHE_SIZE = 512
 NOT_READY = "知识库正在准备中，请稍后再试，或拨打12345政务服务便民热线。"
 
 
@@ -45,6 +46,7 @@ class KnowledgeBase:
         self._state: Loaded | None = None
         self._stamp: tuple | None = ("unset",)
         self._lock = threading.Lock()
+        self._qcache: dict[str, np.ndarray] = {}  # normalised query → embedding, oldest first
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -112,9 +114,21 @@ class KnowledgeBase:
 
     # ------------------------------------------------------------------ queries
     def _query_vector(self, state: Loaded, query: str) -> np.ndarray | None:
+        """The query's embedding; recent ones are kept (the chat asks search and answer for one question)."""
         if not state.index.dense_ok or self.embedder is None:
             return None
-        return self.embedder.embed_queries([query])[0]
+        vec = self._qcache.get(query)
+        if vec is None:
+            vec = self.embedder.embed_queries([query])[0]
+            with self._lock:
+                self._qcache[query] = vec
+                while len(self._qcache) > QUERY_CACHE_SIZE:
+                    self._qcache.pop(next(iter(self._qcache)))
+        return vec
+
+    def clear_query_cache(self) -> None:
+        with self._lock:
+            self._qcache.clear()
 
     def _hits(self, state: Loaded, query: str, top_k: int):
         return state.index.search(query, self._query_vector(state, query), top_k=top_k)
