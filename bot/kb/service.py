@@ -183,7 +183,8 @@ class KnowledgeBase:
         if i is None:
             return None
         c = state.index.chunks[i]
-        return {k: c.get(k) for k in ("chunk_id", "doc_id", "section", "title", "text", "start", "end", "kind")}
+        return {k: c.get(k) for k in ("chunk_id", "doc_id", "doc_title", "section", "title", "text", "start", "end",
+                                      "kind")}
 
 
 def _chunk_of(cites: list[dict], chunks: list[dict], hits) -> str:
@@ -196,7 +197,8 @@ def _chunk_of(cites: list[dict], chunks: list[dict], hits) -> str:
 
 
 def _passage(chunk: dict) -> dict:
-    return {k: chunk[k] for k in ("chunk_id", "section", "title", "text")}
+    """`title` is the passage's own heading (item/专栏/indicator); `doc_title` the document's title."""
+    return {k: chunk.get(k, "") for k in ("chunk_id", "doc_id", "doc_title", "section", "title", "text")}
 
 
 _instances: dict[tuple[str, str], KnowledgeBase] = {}

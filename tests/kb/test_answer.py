@@ -40,6 +40,8 @@ def test_text_answer_quotes_the_source_verbatim(kb, plan_raw):
     for c in res["citations"]:
         assert squash(c["quote"]) in squash(plan_raw)
     assert res["passages"] and res["passages"][0]["chunk_id"]
+    assert res["passages"][0]["doc_title"] == "山西省“十四五”高品质生活建设规划"
+    assert res["passages"][0]["title"] == "健全残疾人权益保障制度"
     assert kb.get_chunk(res["passages"][0]["chunk_id"])["text"] == res["passages"][0]["text"]
 
 
