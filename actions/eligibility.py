@@ -143,7 +143,9 @@ class EligibilityFormValidation(FormValidationAction, ABC):
         asking = tracker.get_slot("requested_slot")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         unknown = list(tracker.get_slot("unknown_facts") or [])
-        extracted = extract_facts(text, today(), asking=asking) if text else {"facts": {}, "unknown": []}
+        # A digression is not an answer to the question asked: read only the facts it states outright.
+        context = None if intent == "stop_form" or intent in DIGRESSIONS else asking
+        extracted = extract_facts(text, today(), asking=context) if text else {"facts": {}, "unknown": []}
         facts = {k: v for k, v in extracted["facts"].items() if k in ALL_FACTS}
         if not facts and asking and (intent == "stop_form" or intent in DIGRESSIONS) and asking not in extracted["unknown"]:
             return []  # nothing for the form: it rejects, and the stop / digression rules take over
@@ -188,6 +190,8 @@ def fact_options(program: str, fact: str) -> list[str]:
     if spec.get("type") == "bool":
         yes_words = (spec.get("words") or {}).get("true") or []
         return ["有", "没有"] if any(w.startswith("有") for w in yes_words) else ["是", "不是"]
+    if spec.get("value_labels"):
+        return [str(label) for label in spec["value_labels"].values()][:8]
     values = spec.get("values") or {}
     return [str(label) for label in values.values()][:8] if isinstance(values, dict) else []
 

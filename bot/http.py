@@ -44,6 +44,10 @@ def require_str(body: dict[str, Any], name: str, min_len: int = 1, max_len: int 
     value = body[name]
     if not isinstance(value, str):
         raise InvalidInput(f"字段 {label} 应为字符串。", field=name)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate such as "\ud800": valid JSON, not text
+        raise InvalidInput(f"字段 {label} 含有无效字符。", field=name)
     check = value.replace("\n", "").replace("\r", "").replace("\t", "") if allow_newlines else value
     if has_control_chars(check):
         raise InvalidInput(f"字段 {label} 含有不允许的控制字符。", field=name)

@@ -37,6 +37,9 @@ def _fact_specs(engine: EligibilityEngine) -> dict[str, dict[str, Any]]:
     return specs
 
 
+BARE_ANSWER_MAX = 10  # characters in the first clause of a reply that can be a bare 有/没有
+
+
 def _clause(text: str, start: int, end: int) -> str:
     left = max((m.end() for m in _CLAUSE.finditer(text, 0, start)), default=0)
     right = next((m.start() for m in _CLAUSE.finditer(text, end)), len(text))
@@ -190,8 +193,9 @@ def extract_facts(text: str, today: Optional[dt.date] = None, asking: Optional[s
     if asking in specs and specs[asking]["type"] == "bool" and asking not in facts \
             and asking not in unknown and not correction:
         # A bare 有/没有 answers the question; with other facts in the sentence only its first clause does.
+        # A long sentence is not a bare answer ("…目标是多少" is a question, not 是).
         first = _CLAUSE.split(text, maxsplit=1)[0]
-        answer = textparse.parse_yes_no(text if not facts else first) if (not facts or len(first) <= 4) else None
+        answer = textparse.parse_yes_no(first) if len(first) <= (4 if facts else BARE_ANSWER_MAX) else None
         if answer is not None:
             facts[asking] = answer
     approximate = [k for k, v in facts.items() if isinstance(v, Approx)]

@@ -41,6 +41,7 @@ def assert_error_body(body: dict, field: str | None = None) -> None:
     (json.dumps({"sender_id": 5, "text": "你好"}).encode(), "sender_id"),
     (json.dumps({"sender_id": "t", "text": "你好", "metadata": "x"}).encode(), "metadata"),
     ("{\"sender_id\": \"t\", \"text\": \"\udcff\"}".encode("utf-8", "surrogatepass"), None),
+    (b'{"sender_id": "t", "text": "\\ud800"}', "text"),
 ])
 async def test_bad_input_is_4xx_with_contract_body(client, raw, field):
     resp = await client.post("/api/chat", data=raw, headers={"Content-Type": "application/json"})
