@@ -161,3 +161,18 @@ def test_pointer_never_names_an_incomplete_version(kb_root):
         store.set_pointer(kb_root, "v-broken")
     (kb_root / "CURRENT").write_text("v-broken\n")  # even if someone writes it by hand
     assert store.read_pointer(kb_root) is None
+
+
+def test_ensure_builds_once_then_skips(tmp_path, same_model, capsys):
+    from bot import buildstamp
+
+    root = tmp_path / "fresh-kb"
+    try:
+        assert cli.main(["--kb-root", str(root), "ensure"]) == 0
+        first = store.read_pointer(root)
+        assert first and "已发布" in capsys.readouterr().out
+        assert cli.main(["--kb-root", str(root), "ensure"]) == 0
+        assert "已是最新" in capsys.readouterr().out
+        assert store.read_pointer(root) == first and store.list_versions(root) == [first]
+    finally:
+        (buildstamp.STAMPS / f"{cli.stamp_name(root)}.sha256").unlink(missing_ok=True)
