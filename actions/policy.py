@@ -23,7 +23,7 @@ def answer_message(result: dict[str, Any]) -> dict[str, Any] | None:
     citations = result.get("citations") or []
     passages = result.get("passages") or []
     sections = list(dict.fromkeys(c.get("section", "") for c in citations if c.get("section")))
-    title = (passages[0].get("title") if passages else None) or "山西省“十四五”高品质生活建设规划"
+    title = (passages[0].get("doc_title") if passages else None) or "山西省“十四五”高品质生活建设规划"
     source = f"出处：《{title.strip('《》')}》" + (f" {sections[0]}" if sections else "")
     buttons = []
     if passages and passages[0].get("chunk_id"):
@@ -77,7 +77,7 @@ class ActionShowPassage(Action):
         if not chunk:
             send(dispatcher, "抱歉，没有找到这段原文，知识库可能已经更新。请重新提问。")
             return []
-        title = (chunk.get("title") or "山西省“十四五”高品质生活建设规划").strip("《》")
+        title = (chunk.get("doc_title") or "山西省“十四五”高品质生活建设规划").strip("《》")
         send(dispatcher, f"《{title}》{chunk.get('section', '')}\n\n{chunk.get('text', '')}",
              citations=[{"doc_id": chunk.get("doc_id", ""), "section": chunk.get("section", ""),
                          "quote": chunk.get("text", "")}])
