@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import os
 import signal
+import queue
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -49,15 +51,20 @@ def test_launcher_starts_everything_and_ctrl_c_leaves_no_orphans(tmp_path):
                VAR_DIR=str(tmp_path))
     proc = subprocess.Popen([sys.executable, "-m", "bot.launcher"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines: list[str] = []
+    lines: "queue.Queue[str]" = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(ln) for ln in proc.stdout], daemon=True).start()
+    seen: list[str] = []
     try:
         deadline = time.time() + 240
-        while time.time() < deadline:
-            line = proc.stdout.readline()
-            lines.append(line)
-            if f"http://localhost:{port}/" in line or proc.poll() is not None:
+        while time.time() < deadline and proc.poll() is None:
+            try:
+                seen.append(lines.get(timeout=1))
+            except queue.Empty:
+                continue
+            if "已就绪" in seen[-1]:
                 break
-        assert any(f"http://localhost:{port}/" in ln for ln in lines), "".join(lines)
+        ready = [ln for ln in seen if "已就绪" in ln]
+        assert ready and f"http://127.0.0.1:{port}/" in ready[0], "".join(seen)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as resp:
             assert resp.status == 200
         children = _descendants(proc.pid)
