@@ -112,7 +112,8 @@ async def test_console_scripted_call(browser, assist_stack):
     offices = await console.card("offices")
     town = next(p for p in view["service_points"] if p["type"] == "town_service_center")
     assert town["name"] in offices and "小店区残疾人联合会" in offices
-    assert "符合重度残疾人护理补贴的申领条件" in await console.card("script")
+    script = await console.card("script")
+    assert "重度残疾人护理补贴" in script and "困难残疾人生活补贴" in script and "的申领条件" in script
     summary = await console.card("summary")
     for text in ("来电诉求", "涉及政策", "办理部门", "是否需转办", "重度残疾人护理补贴", town["name"]):
         assert text in summary
