@@ -60,6 +60,24 @@ def peak_rss_mb(pid: int) -> float | None:
     return round(total / 1024, 1) if total else None
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its live children, in seconds."""
+    total = 0.0
+    pids = [pid]
+    try:
+        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        pass
+    tick = os.sysconf("SC_CLK_TCK")
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
 def start(tmp: Path, timeout: float = 300) -> tuple[Stack, str, str]:
     port, action_port, rasa_port = free_port(), free_port(), free_port()
     env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), ACTION_PORT=str(action_port),
