@@ -37,17 +37,26 @@ async def answer_question(question: str) -> dict[str, Any]:
     return await asyncio.to_thread(kb.answer, question)
 
 
+NOT_UNDERSTOOD = ("抱歉，我没有完全理解您的意思，也没有在政策资料中找到答案。您可以换个说法，或拨打12345政务服务便民热线咨询。"
+                  "我能帮您了解高品质生活规划、测算补贴、查找办事地点。")
+HANDOFF_BUTTON = {"title": "转人工 / 拨打12345", "payload": "/human_handoff"}
+
+
+async def reply_from_kb(dispatcher: CollectingDispatcher, question: str, min_len: int, otherwise: str) -> None:
+    """The KB's cited answer, or an honest "not found" pointing to 12345."""
+    message = answer_message(await answer_question(question)) if len(question) >= min_len else None
+    if message is None:
+        send(dispatcher, otherwise, buttons=[HANDOFF_BUTTON])
+    else:
+        send(dispatcher, **message)
+
+
 class ActionAnswerPolicy(Action):
     def name(self) -> str:
         return "action_answer_policy"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        question = user_text(tracker)
-        message = answer_message(await answer_question(question)) if question else None
-        if message is None:
-            send(dispatcher, NOT_COVERED, buttons=[{"title": "转人工 / 拨打12345", "payload": "/human_handoff"}])
-        else:
-            send(dispatcher, **message)
+        await reply_from_kb(dispatcher, user_text(tracker), 1, NOT_COVERED)
         return []
 
 
@@ -58,12 +67,7 @@ class ActionKbFallback(Action):
         return "action_kb_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        question = user_text(tracker)
-        message = answer_message(await answer_question(question)) if len(question) >= 4 else None
-        if message is None:
-            dispatcher.utter_message(response="utter_default")
-        else:
-            send(dispatcher, **message)
+        await reply_from_kb(dispatcher, user_text(tracker), 4, NOT_UNDERSTOOD)
         return []
 
 
