@@ -66,3 +66,8 @@ def test_id_card_and_phone_never_reach_the_tracker_store(live_stack):
         tracker = resp.read().decode("utf-8")
     assert "14010519850312001X" not in tracker and "13812345678" not in tracker
     assert "138****5678" in tracker
+
+
+def test_gibberish_gets_an_honest_answer_pointing_to_12345(live_stack):
+    text = all_text(live_stack.chat("zxqv 咔咔 ##@@ 8817", new_sender()))
+    assert "12345" in text
