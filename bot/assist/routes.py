@@ -29,7 +29,7 @@ from bot.assist.store import CallStore
 from bot.errors import ApiError, InvalidInput
 from bot.http import json_response, read_json_object, require_str
 from bot.privacy import mask_text
-from bot.web.routes import _ASSET_REF, _load_assets, _response
+from bot.web.routes import static_site
 
 log = logging.getLogger("bot.assist")
 
@@ -287,19 +287,7 @@ async def _warm_up(app: web.Application) -> None:
 def setup(app: web.Application) -> None:
     app[ASSIST_KEY] = Assist(app)
     app.on_startup.append(_warm_up)
-    assets = _load_assets(STATIC_DIR)
-    page_body = _ASSET_REF.sub(lambda m: f"{STATIC_PREFIX}{m.group(1)}?v={assets[m.group(1)].version}",
-                               (STATIC_DIR / "index.html").read_text(encoding="utf-8")).encode("utf-8")
-
-    async def page(request: web.Request) -> web.Response:
-        return _response(page_body, "text/html", "utf-8", "no-cache")
-
-    async def asset(request: web.Request) -> web.Response:
-        found = assets.get(request.match_info["name"])
-        if found is None:
-            raise web.HTTPNotFound(text="没有找到这个文件。")
-        cache = "public, max-age=31536000, immutable" if request.query.get("v") == found.version else "no-cache"
-        return _response(found.body, found.content_type, found.charset, cache)
+    page, asset = static_site(STATIC_DIR, STATIC_PREFIX)
 
     app.router.add_post("/api/assist", post_line)
     app.router.add_get("/api/assist", whoami)

@@ -9,11 +9,13 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Awaitable, Callable
 
 from aiohttp import web
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_PREFIX = "/web/static/"
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 CONTENT_TYPES = {
     ".html": "text/html",
@@ -65,7 +67,7 @@ def _load_assets(static_dir: Path) -> dict[str, Asset]:
     return assets
 
 
-def _render_index(static_dir: Path, assets: dict[str, Asset]) -> bytes:
+def _render_index(static_dir: Path, assets: dict[str, Asset], prefix: str = STATIC_PREFIX) -> bytes:
     """Replace `{{asset:name}}` with the versioned URL; a missing asset is a packaging bug, so fail loudly."""
     template = (static_dir / "index.html").read_text(encoding="utf-8")
 
@@ -73,7 +75,7 @@ def _render_index(static_dir: Path, assets: dict[str, Asset]) -> bytes:
         name = match.group(1)
         if name not in assets:
             raise RuntimeError(f"index.html refers to a missing asset: {name}")
-        return f"{STATIC_PREFIX}{name}?v={assets[name].version}"
+        return f"{prefix}{name}?v={assets[name].version}"
 
     return _ASSET_REF.sub(url, template).encode("utf-8")
 
@@ -85,9 +87,13 @@ def _response(body: bytes, content_type: str, charset: str | None, cache: str) -
     return resp
 
 
-def setup(app: web.Application) -> None:
-    assets = _load_assets(STATIC_DIR)
-    index = _render_index(STATIC_DIR, assets)
+def static_site(static_dir: Path, prefix: str) -> tuple[Handler, Handler]:
+    """(page, asset) handlers for a folder with index.html: versioned, immutable assets and strict headers.
+
+    Shared by the residents' page and the hotline staff console.
+    """
+    assets = _load_assets(static_dir)
+    index = _render_index(static_dir, assets, prefix)
 
     async def page(request: web.Request) -> web.Response:
         return _response(index, "text/html", "utf-8", "no-cache")
@@ -100,5 +106,10 @@ def setup(app: web.Application) -> None:
         cache = "public, max-age=31536000, immutable" if versioned else "no-cache"
         return _response(found.body, found.content_type, found.charset, cache)
 
+    return page, asset
+
+
+def setup(app: web.Application) -> None:
+    page, asset = static_site(STATIC_DIR, STATIC_PREFIX)
     app.router.add_get("/", page)
     app.router.add_get(STATIC_PREFIX + "{name}", asset)
