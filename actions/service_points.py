@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import entity_values, location_from_metadata, send, user_text
+from bot.dialogue_domain import form_members
 from bot.eligibility.extract import mentioned_programs
 from bot.service_points.gazetteer import wgs84_to_gcj02
 from bot.service_points import (OFFICE_TYPES, find_places, format_card, lookup, office_types_for_program,
@@ -18,19 +19,20 @@ ASK_PLACE = "请问您在哪个市、县（区）？比如“太原市小店区�
 TWO_SUBSIDIES_NOTE = "残疾人两项补贴由本人（或法定监护人、委托人）向户籍所在地乡镇人民政府（街道办事处）申请，可在当地便民服务中心办理。"
 
 
+def types_for_programs(programs: list[str]) -> list[str]:
+    types: list[str] = []
+    for program in programs:
+        for member in form_members(program):  # 两项补贴 → both disability programs' offices
+            types += [t for t in office_types_for_program(member) if t not in types]
+    return types
+
+
 def wanted_types(tracker: Tracker, text: str) -> list[str]:
+    """Office types named in the words, else those of the program named, else of the last result."""
     types = [t for t in entity_values(tracker, "office_type") if t in OFFICE_TYPES]
     types += [t for t in office_types_from_text(text) if t not in types]
-    if types:
-        return types
-    for program in entity_values(tracker, "program") + mentioned_programs(text) if text else entity_values(tracker, "program"):
-        if program == "disability_both":
-            program = "disability_living_allowance"
-        types += [t for t in office_types_for_program(program) if t not in types]
-    if types:
-        return types
-    for program in tracker.get_slot("last_programs") or []:
-        types += [t for t in office_types_for_program(program) if t not in types]
+    types = types or types_for_programs(entity_values(tracker, "program") + (mentioned_programs(text) if text else []))
+    types = types or types_for_programs(tracker.get_slot("last_programs") or [])
     if not types and tracker.get_slot("office_type") in OFFICE_TYPES:
         types = [tracker.get_slot("office_type")]
     return types

@@ -34,9 +34,8 @@ def to_message(raw: dict[str, Any]) -> Optional[dict[str, Any]]:
     if "buttons" in message:
         message["buttons"] = [{"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
                               for b in message["buttons"] if isinstance(b, dict)]
-    for extra in ("passage", "eligibility"):
-        if source.get(extra):
-            message[extra] = source[extra]
+    if source.get("eligibility"):
+        message["eligibility"] = source["eligibility"]
     return message
 
 

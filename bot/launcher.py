@@ -29,9 +29,9 @@ def _yaml_str(value: str) -> str:
 def tracker_store_yaml(database_url: str, var_dir: Path) -> str:
     """Rasa's SQL tracker store: SQLite under var/ by default, PostgreSQL when DATABASE_URL says so."""
     if not database_url or database_url.startswith("sqlite"):
-        db = database_url.split(":///", 1)[1] if database_url.startswith("sqlite:///") else str(var_dir / "tracker.db")
-        if database_url.startswith("sqlite:///"):
-            db = str(Path(db).with_name("tracker.db"))
+        # Beside the other SQLite files: DATABASE_URL's folder when it names one, else var/.
+        folder = Path(database_url.split(":///", 1)[1]).parent if database_url.startswith("sqlite:///") else var_dir
+        db = str(folder / "tracker.db")
         return f"tracker_store:\n  type: SQL\n  dialect: \"sqlite\"\n  db: {_yaml_str(db)}\n"
     url = urlparse(database_url)
     if not url.scheme.startswith("postgres"):
