@@ -24,7 +24,7 @@ def answer_message(result: dict[str, Any]) -> dict[str, Any] | None:
     passages = result.get("passages") or []
     sections = list(dict.fromkeys(c.get("section", "") for c in citations if c.get("section")))
     title = (passages[0].get("doc_title") if passages else None) or "山西省“十四五”高品质生活建设规划"
-    source = f"出处：《{title.strip('《》')}》" + (f" {sections[0]}" if sections else "")
+    source = result.get("source_label") or (f"出处：《{title.strip('《》')}》" + (f" {sections[0]}" if sections else ""))
     buttons = []
     if passages and passages[0].get("chunk_id"):
         payload = "/show_passage" + json.dumps({"chunk_id": passages[0]["chunk_id"]}, ensure_ascii=False)
@@ -40,14 +40,20 @@ async def answer_question(question: str) -> dict[str, Any]:
 NOT_UNDERSTOOD = ("抱歉，我没有完全理解您的意思，也没有在政策资料中找到答案。您可以换个说法，或拨打12345政务服务便民热线咨询。"
                   "我能帮您了解高品质生活规划、测算补贴、查找办事地点。")
 HANDOFF_BUTTON = {"title": "转人工 / 拨打12345", "payload": "/human_handoff"}
+# An answer this close to the KB's threshold is logged for the admins' unanswered list (bot/admin).
+LOW_CONFIDENCE = 0.45
 
 
-async def reply_from_kb(dispatcher: CollectingDispatcher, question: str, min_len: int, otherwise: str) -> None:
-    """The KB's cited answer, or an honest "not found" pointing to 12345."""
-    message = answer_message(await answer_question(question)) if len(question) >= min_len else None
+async def reply_from_kb(dispatcher: CollectingDispatcher, question: str, min_len: int, otherwise: str,
+                        reason: str) -> None:
+    """The KB's cited answer, or an honest "not found" pointing to 12345 (marked `unanswered`: reason)."""
+    result = await answer_question(question) if len(question) >= min_len else {}
+    message = answer_message(result) if result else None
     if message is None:
-        send(dispatcher, otherwise, buttons=[HANDOFF_BUTTON])
+        send(dispatcher, otherwise, buttons=[HANDOFF_BUTTON], unanswered=reason)
     else:
+        if result.get("kind") != "curated" and result.get("confidence", 1.0) < LOW_CONFIDENCE:
+            message["unanswered"] = "low_confidence"
         send(dispatcher, **message)
 
 
@@ -56,7 +62,7 @@ class ActionAnswerPolicy(Action):
         return "action_answer_policy"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        await reply_from_kb(dispatcher, user_text(tracker), 1, NOT_COVERED)
+        await reply_from_kb(dispatcher, user_text(tracker), 1, NOT_COVERED, "not_in_sources")
         return []
 
 
@@ -67,7 +73,7 @@ class ActionKbFallback(Action):
         return "action_kb_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        await reply_from_kb(dispatcher, user_text(tracker), 4, NOT_UNDERSTOOD)
+        await reply_from_kb(dispatcher, user_text(tracker), 4, NOT_UNDERSTOOD, "fallback")
         return []
 
 

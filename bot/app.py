@@ -26,6 +26,7 @@ FEATURES: list[str] = [
     "bot.channels.wechat",
     "bot.web.routes",
     "bot.assist.routes",
+    "bot.admin.routes",
 ]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

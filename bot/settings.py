@@ -43,6 +43,7 @@ class Settings:
     wechat_aes_key: str = ""
     wechat_api_base: str = "https://api.weixin.qq.com"
     admin_token: str = ""
+    admin_tokens: str = ""  # ADMIN_TOKENS: more admin tokens, `role:name:token` comma-separated (bot/admin/auth.py)
     staff_token: str = ""
     var_dir: Path = field(default_factory=lambda: VAR)
     rasa_timeout_s: float = 10.0
@@ -65,6 +66,7 @@ class Settings:
             wechat_aes_key=_env("WECHAT_AES_KEY"),
             wechat_api_base=_env("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/"),
             admin_token=_env("ADMIN_TOKEN"),
+            admin_tokens=_env("ADMIN_TOKENS"),
             staff_token=_env("STAFF_TOKEN"),
             var_dir=var_dir,
             rasa_timeout_s=float(_env("RASA_TIMEOUT_S", "10")),

@@ -47,6 +47,9 @@ class KnowledgeBase:
         self._stamp: tuple | None = ("unset",)
         self._lock = threading.Lock()
         self._qcache: dict[str, np.ndarray] = {}  # normalised query → embedding, oldest first
+        from bot.admin.curated import CuratedAnswers  # admins' curated answers come before retrieval
+
+        self.curated = CuratedAnswers(self.root)
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -148,6 +151,9 @@ class KnowledgeBase:
         """Contract shape + `kind` ("indicator"|"text"|null) and `passages` for "see full passage"."""
         state = self._require()
         q = normalize(question)
+        curated = self.curated.answer(q, state.version, self.embedder, self._query_vector(state, q))
+        if curated is not None:
+            return curated
         hits = self._hits(state, q, 5)
         chunks = state.index.chunks
         out = {"answer": None, "citations": [], "confidence": 0.0, "kb_version": state.version,
