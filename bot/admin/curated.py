@@ -165,7 +165,8 @@ def result_for(item: dict[str, Any], confidence: float, kb_version: str) -> dict
     """The KB answer shape (contract + kind/passages) for a curated answer, with its source line."""
     cite = item["citation"]
     return {"answer": item["answer"], "citations": [cite], "confidence": confidence, "kb_version": kb_version,
-            "kind": "curated", "passages": [], "curated_id": item["id"], "source_label": item["source_label"]}
+            "kind": "curated", "passages": [], "curated_id": item["id"], "source_label": item["source_label"],
+            "source": item["source_label"].removeprefix("出处：")}
 
 
 class CuratedAnswers:

@@ -53,6 +53,7 @@ class AdminState:
         self.audit = AuditLog(url)
         self.unanswered = UnansweredLog(url)
         self.var_dir = Path(settings.var_dir)
+        self.service_points_url = settings.sqlite_url("service_points")
         self.rules_dir = RULES_DIR
         self.pinned = impact.Pinned()
         self.lock = asyncio.Lock()
@@ -529,10 +530,10 @@ async def _read_csv(request: web.Request) -> bytes:
     return data
 
 
-def _sp_store():
+def _sp_store(url: str):
     from bot.service_points import get_store
 
-    return get_store()
+    return get_store(url)
 
 
 async def import_service_points(request: web.Request) -> web.Response:
@@ -540,7 +541,7 @@ async def import_service_points(request: web.Request) -> web.Response:
     dry_run = request.query.get("dry_run", "1") not in ("0", "false", "no")
     admin = st.require(request, "editor" if dry_run else "publisher")
     data = await _read_csv(request)
-    store = await _run(_sp_store)
+    store = await _run(_sp_store, st.service_points_url)
     try:
         diff = await _run(service_points.plan, store, data)
     except service_points.ImportRejected as exc:
@@ -565,7 +566,7 @@ async def export_service_points(request: web.Request) -> web.Response:
     admin = st.require(request, "editor")
     from bot.service_points.csv_io import export_csv
 
-    store = await _run(_sp_store)
+    store = await _run(_sp_store, st.service_points_url)
     out = io.StringIO()
     n = await _run(lambda: export_csv(store, out))
     await st.record(admin, "service_points_export", 200, f"{n} rows")
