@@ -30,6 +30,7 @@ class PinnedKB(KnowledgeBase):
         super().__init__(base.root, base.embedding_model, embedder=base.embedder)
         self._embedder_failed = base.embedder is None
         self._state = self._load(version)
+        self._qcache = base._qcache  # same embedder: share the query vectors (impact reports ask the same questions)
         self.curated = CuratedAnswers(base.root, items=curated_items)
 
     def _maybe_reload(self) -> Optional[Loaded]:
@@ -81,6 +82,24 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
         [c["doc_id"] + c["section"] for c in b["citations"]]
 
 
+_before_cache: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
+_before_lock = threading.Lock()
+
+
+def _serving_answer(kb: KnowledgeBase, question: str) -> dict[str, Any]:
+    """The serving state's answer, remembered per (KB version, curated set): every report asks the golden set."""
+    key = (kb.version, kb.curated.store.pointer(), question)
+    with _before_lock:
+        hit = _before_cache.get(key)
+    if hit is None:
+        hit = _brief(kb.answer(question))
+        with _before_lock:
+            _before_cache[key] = hit
+            while len(_before_cache) > 5000:
+                _before_cache.popitem(last=False)
+    return hit
+
+
 def report(before: KnowledgeBase, after: KnowledgeBase, groups: dict[str, list[str]],
            before_version: Optional[str], after_version: str) -> dict[str, Any]:
     """{"before_version", "after_version", "checked", "changed": [...], "groups": {name: {...}}}."""
@@ -91,7 +110,7 @@ def report(before: KnowledgeBase, after: KnowledgeBase, groups: dict[str, list[s
                 seen[q] = group
     rows, summary = [], {g: {"checked": 0, "changed": 0, "answered_before": 0, "answered_after": 0} for g in groups}
     for q, group in seen.items():
-        a = _brief(before.answer(q))
+        a = _serving_answer(before, q)
         b = _brief(after.answer(q))
         s = summary[group]
         s["checked"] += 1
