@@ -68,6 +68,7 @@ class VersionIn(_Model):
 
 
 class RulesIn(_Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)  # the file as written
     text: str = Field(..., min_length=1, max_length=256 * 1024)
     confirm_changes: bool = Field(False, description="save although some cases change outcome")
 

@@ -125,7 +125,7 @@ def _impact(st: AdminState, kb_version: Optional[str], items: Optional[list[dict
     kb = st.kb
     serving = kb.version
     after = st.pinned.get(kb, kb_version or serving, st.curated.items() if items is None else items)
-    groups = {"curated": extra, "unanswered": _unanswered_questions(st), "golden": impact.golden_questions()}
+    groups = {"unanswered": _unanswered_questions(st), "curated": extra, "golden": impact.golden_questions()}
     return impact.report(kb, after, groups, serving, kb_version or serving)
 
 
@@ -318,10 +318,9 @@ async def get_curated(request: web.Request) -> web.Response:
     return json_response(await _run(_curated_view, st))
 
 
-async def _curated_change(request: web.Request, change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+async def _curated_change(request: web.Request, admin: Admin, change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
                           action: str, target: str, questions: list[str]) -> web.Response:
     st = _state(request)
-    admin = request["admin"]
     if st.lock.locked():
         raise ApiError(409, "busy", "另一个管理操作正在进行，请稍后再试。")
     async with st.lock:
@@ -339,34 +338,34 @@ async def _curated_change(request: web.Request, change: Callable[[list[dict[str,
 
 async def add_curated(request: web.Request) -> web.Response:
     st = _state(request)
-    request["admin"] = st.require(request, "editor")
+    admin = st.require(request, "editor")
     data = parse(CuratedIn, await read_json_object(request))
-    item = await _run(cur.build_item, data, st.kb, st.rules_dir, request["admin"].name)
-    return await _curated_change(request, lambda items: items + [item], "curated_add",
+    item = await _run(cur.build_item, data, st.kb, st.rules_dir, admin.name)
+    return await _curated_change(request, admin, lambda items: items + [item], "curated_add",
                                  f"{item['id']} {item['question']}", [item["question"], *item["paraphrases"]])
 
 
 async def update_curated(request: web.Request) -> web.Response:
     st = _state(request)
-    request["admin"] = st.require(request, "editor")
+    admin = st.require(request, "editor")
     item_id = request.match_info["item_id"]
     data = parse(CuratedIn, await read_json_object(request))
     if not any(i["id"] == item_id for i in st.curated.working_items()):
         raise ApiError(404, "unknown_item", "没有这条问答。", field="item_id")
-    item = await _run(cur.build_item, data, st.kb, st.rules_dir, request["admin"].name, item_id)
-    return await _curated_change(request, lambda items: [item if i["id"] == item_id else i for i in items],
+    item = await _run(cur.build_item, data, st.kb, st.rules_dir, admin.name, item_id)
+    return await _curated_change(request, admin, lambda items: [item if i["id"] == item_id else i for i in items],
                                  "curated_update", f"{item_id} {item['question']}",
                                  [item["question"], *item["paraphrases"]])
 
 
 async def delete_curated(request: web.Request) -> web.Response:
     st = _state(request)
-    request["admin"] = st.require(request, "editor")
+    admin = st.require(request, "editor")
     item_id = request.match_info["item_id"]
     found = next((i for i in st.curated.working_items() if i["id"] == item_id), None)
     if found is None:
         raise ApiError(404, "unknown_item", "没有这条问答。", field="item_id")
-    return await _curated_change(request, lambda items: [i for i in items if i["id"] != item_id],
+    return await _curated_change(request, admin, lambda items: [i for i in items if i["id"] != item_id],
                                  "curated_remove", f"{item_id} {found['question']}",
                                  [found["question"], *found.get("paraphrases", [])])
 

@@ -74,6 +74,8 @@ def _run(engine: EligibilityEngine, program: str, case: dict[str, Any]) -> dict[
         r = engine.evaluate(program, _jsonable(case.get("facts", {})), _jsonable(case.get("as_of")))
     except ApiError as exc:
         return {"outcome": f"error:{exc.code}", "amount": None}
+    except Exception as exc:  # the check let something through that the engine cannot run
+        return {"outcome": "crash", "amount": None, "detail": f"{type(exc).__name__}: {exc}"}
     return {"outcome": r["outcome"], "amount": (r["amount"] or {}).get("value")}
 
 
@@ -109,6 +111,9 @@ def validate(rules_dir: Path, program: str, text: str) -> dict[str, Any]:
         result["cases"]["total"] = len(cases)
         for case in cases:
             a, b = _run(before, program, case), _run(after, program, case)
+            if b["outcome"] == "crash":
+                result["ok"] = False
+                result["problems"].append(f"{current_path.name}: 案例 {case['name']} 无法用新规则计算（{b['detail']}）")
             if a != b:
                 result["cases"]["changed"].append({"case": case["name"], "before": a, "after": b,
                                                    "expected": case.get("expect", {}).get("outcome")})

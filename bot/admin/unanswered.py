@@ -159,6 +159,18 @@ def _keywords(text: str) -> list[str]:
     return [t for t in tokenize(text) if len(t) >= 2 and not t.isdigit() and "*" not in t]
 
 
+def _label(counts: Counter) -> str:
+    """The topic's three most frequent words, longer words first, without sub-words of chosen ones."""
+    chosen: list[str] = []
+    for word, _ in sorted(counts.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0])):
+        if any(word in c or c in word for c in chosen):
+            continue
+        chosen.append(word)
+        if len(chosen) == 3:
+            break
+    return "、".join(chosen)
+
+
 def group_topics(rows: list[dict[str, Any]], embedder=None, days: int = 14,
                  today: Optional[str] = None, examples: int = 5) -> list[dict[str, Any]]:
     """Greedy single-pass clustering, oldest first; each topic with count, daily trend and examples."""
@@ -202,7 +214,7 @@ def group_topics(rows: list[dict[str, Any]], embedder=None, days: int = 14,
     for c in clusters:
         members = [rows[i] for i in c["members"]]
         counts = Counter(w for i in c["members"] for w in words[i])
-        label = "、".join(w for w, _ in counts.most_common(3)) or members[0]["question"][:12]
+        label = _label(counts) or members[0]["question"][:12]
         per_day = Counter(m["day"] for m in members)
         first = members[0]
         topic_id = "t-" + hashlib.sha1(f"{first['id']}".encode()).hexdigest()[:10]
