@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Optional
 
-from bot.eligibility.engine import EligibilityEngine, get_engine
+from bot.eligibility.engine import EligibilityEngine, cn_date, get_engine
+from bot.eligibility.spans import DateSpan, parse_span
 
 _HEADLINE = {
     "eligible": "根据您提供的情况，您符合{label}的申领条件。",
@@ -173,8 +174,9 @@ def render_children(results: list[dict[str, Any]], count: int, birth_dates: list
     per_child = [results[0]] * count if len(results) == 1 else results
     for i, result in enumerate(per_child, 1):
         facts = result.get("facts") or {}
-        born = next(iter(facts.values()), None)
-        said = f"（出生于{born}）" if born and len(results) > 1 else ""
+        born = parse_span(next(iter(facts.values()), None))
+        shown = born.cn() if isinstance(born, DateSpan) else (cn_date(born) if born else None)
+        said = f"（出生于{shown}）" if shown and len(results) > 1 else ""
         amount = result.get("amount")
         if result["outcome"] == "eligible" and amount:
             value = amount["value"]
