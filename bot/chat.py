@@ -9,7 +9,7 @@ import aiohttp
 
 from bot.errors import ApiError
 from bot.privacy import mask_text
-from bot.text_normalize import normalize
+from bot.text_normalize import read_line
 
 log = logging.getLogger("bot.chat")
 
@@ -63,7 +63,7 @@ class ChatCore:
         await self.start()
         assert self._session is not None
         # Masked before Rasa sees it, so the tracker store never holds ID-card or phone numbers.
-        clean = text if text.startswith("/") else mask_text(normalize(text))
+        clean = text if text.startswith("/") else mask_text(read_line(text))
         payload = {"sender": sender_id, "message": clean, "metadata": metadata or {}}
         log.info("chat turn", extra={"sender": sender_id, "text": clean})
         try:
@@ -93,7 +93,7 @@ class ChatCore:
         await self.start()
         assert self._session is not None
         try:
-            async with self._session.post(f"{self.rasa_url}/model/parse", json={"text": normalize(text)}) as resp:
+            async with self._session.post(f"{self.rasa_url}/model/parse", json={"text": read_line(text)}) as resp:
                 if resp.status != 200:
                     raise ApiError(503, "rasa_unavailable", RASA_DOWN_MESSAGE)
                 return await resp.json(content_type=None)
