@@ -230,6 +230,13 @@ def _hukou_place(text: str, spec: dict) -> Optional[bool]:
     return True if find_places(text) else None
 
 
+# "两个都问问", "都帮我看看", "两项都测测": assess both disability allowances (两项补贴). Not "两个都能领吗",
+# which asks whether the two can be combined (a program question, answered from the rules files).
+_BOTH = re.compile(r"(?:两个|两项|两样|俩)都(?:问问|看看|测|算|查|了解|想|要|帮)|都(?:问问|帮我看看|帮我测|帮我算|想了解)")
+_COMBINE = re.compile(r"能|可以|同时|一起|叠加|兼得|重复")
+BOTH_DISABILITY = ["disability_living_allowance", "disability_care_allowance"]
+
+
 def mentioned_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list[str]:
     engine = engine or get_engine()
     found = []
@@ -237,6 +244,8 @@ def mentioned_programs(text: str, engine: Optional[EligibilityEngine] = None) ->
         prog = engine.program(pid)
         if any(a in text for a in [prog.label] + list(prog.data["aliases"])):
             found.append(pid)
+    if _BOTH.search(text) and not _COMBINE.search(text) and not (set(found) - set(BOTH_DISABILITY)):
+        found = [p for p in BOTH_DISABILITY if p in engine.program_ids()]
     return found
 
 
