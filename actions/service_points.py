@@ -60,6 +60,20 @@ def place_from(tracker: Tracker, text: str) -> tuple[dict[str, Optional[str]], O
     return place, None
 
 
+async def find_offices(types: list[str], place: dict[str, Optional[str]],
+                       location: Optional[tuple[float, float, str]]) -> list[dict[str, Any]]:
+    """Offices of the first two types in the place (or nearest the shared location): plain data, no reply."""
+    points: list[dict[str, Any]] = []
+    for office_type in types[:2]:
+        kwargs: dict[str, Any] = dict(type=office_type, city=place.get("city"), county=place.get("county"),
+                                      town=place.get("town"), limit=3 if office_type == "town_service_center" else 1)
+        if location is not None:
+            lat, lng = wgs84_to_gcj02(*location[:2]) if location[2] == "wgs84" else location[:2]  # stored data is GCJ-02
+            kwargs.update(lat=lat, lng=lng, city=None, county=None, town=None, limit=3)
+        points += await asyncio.to_thread(lookup, **kwargs)
+    return points
+
+
 async def answer_service_points(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     text = user_text(tracker)
     types = wanted_types(tracker, text)
@@ -74,14 +88,7 @@ async def answer_service_points(dispatcher: CollectingDispatcher, tracker: Track
         send(dispatcher, ASK_PLACE)
         return type_events + [SlotSet("awaiting_place", True)]
     types = types or ["government_service_center", "town_service_center"]
-    points: list[dict[str, Any]] = []
-    for office_type in types[:2]:
-        kwargs: dict[str, Any] = dict(type=office_type, city=place.get("city"), county=place.get("county"),
-                                      town=place.get("town"), limit=3 if office_type == "town_service_center" else 1)
-        if location is not None:
-            lat, lng = wgs84_to_gcj02(*location[:2]) if location[2] == "wgs84" else location[:2]  # stored data is GCJ-02
-            kwargs.update(lat=lat, lng=lng, city=None, county=None, town=None, limit=3)
-        points += await asyncio.to_thread(lookup, **kwargs)
+    points = await find_offices(types, place, location)
     if not points:
         send(dispatcher, "抱歉，没有查到符合条件的办理地点。请确认地名，或拨打12345政务服务便民热线咨询。")
         return type_events + [SlotSet("awaiting_place", False)]
