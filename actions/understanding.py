@@ -148,5 +148,5 @@ class ActionAnswerQuestion(Action):
             return []
         if reading.kind == PERSONAL_CASE:
             reading.kind = PROGRAM_INFO
-        return await answer_reading(dispatcher, tracker, reading, in_form=True)
+        return await answer_reading(dispatcher, tracker, reading, in_form=bool(tracker.active_loop_name))
 
