@@ -187,8 +187,8 @@ class _Checker:
         if not isinstance(d, dict):
             self.err((), "顶层应为映射（键: 值）")
             return
-        known = {"id", "label", "summary", "aliases", "cues", "cues_exclude", "updated", "sources", "plan_passages", "parameters", "facts",
-                 "criteria", "derived", "amount", "office_types", "next_steps", "hotlines"}
+        known = {"id", "label", "summary", "aliases", "cues", "cues_exclude", "updated", "sources", "plan_passages",
+                 "parameters", "facts", "criteria", "derived", "amount", "office_types", "next_steps", "hotlines", "info"}
         for key in d:
             if key not in known:
                 self.err((key,), f"未知的顶层键 {key!r}")
@@ -255,6 +255,8 @@ class _Checker:
             if num and not re.fullmatch(r"\d{5}", num):
                 self.err(p + ("number",), "热线号码应为5位数字（用引号括起）")
             self.text(h, "name", p)
+        from bot.program_info.schema import check_info  # the info block's own checker (bot/program_info)
+        check_info(d, self.err, self.plan_text)
 
     def _plan_passages(self) -> None:
         passages = self.need(self.data, "plan_passages", (), list) or []
