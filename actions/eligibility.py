@@ -14,11 +14,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import location_from_metadata, send, today, user_text
-from actions.service_points import find_offices
+from actions.service_points import find_offices, types_for_programs
 from bot.dialogue_domain import DIGRESSIONS, form_members, program_facts
 from bot.eligibility.engine import get_engine
 from bot.eligibility.extract import cross_suggestions, extract_facts, programs_touched
-from bot.service_points import format_card, office_types_for_program
+from bot.service_points import format_card
 from bot.eligibility.render import fact_question, render_result, render_suggestions, unknown_help
 
 FORM_PROGRAMS = program_facts()          # form program → facts it may ask, from policy_kb/rules
@@ -199,10 +199,7 @@ async def offices_asked_for(tracker: Tracker, programs: list[str]) -> list[dict[
     place = {k: tracker.get_slot(f"place_{k}") for k in ("city", "county", "town")}
     if not tracker.get_slot("office_wanted") or not (place["city"] or place["county"]):
         return []
-    types: list[str] = []
-    for p in programs:
-        types += [t for t in office_types_for_program(p) if t not in types]
-    return await find_offices(types, place, location_from_metadata(tracker))
+    return await find_offices(types_for_programs(programs), place, location_from_metadata(tracker))
 
 
 # One validation action per form and one ask action per fact, all named from the rules files.
