@@ -23,8 +23,8 @@ from actions.program_info import reply_program_info
 from actions.service_points import answer_service_points
 from bot.eligibility.extract import programs_touched
 from bot.eligibility.render import render_summary
-from bot.understanding import (OFFICE_LOOKUP, OTHER, PERSONAL_CASE, PLAN_QUESTION, PROGRAM_INFO, Reading,
-                               read_line, scope_reply)
+from bot.understanding import (NOT_IN_SOURCES, OFFICE_LOOKUP, OTHER, PERSONAL_CASE, PLAN_QUESTION, PROGRAM_INFO,
+                               Reading, not_in_sources_reply, read_line, scope_reply)
 
 OVERVIEW = "overview"
 OUT_OF_SCOPE = ("抱歉，这个问题超出了我能回答的范围。我可以帮您：了解山西省“十四五”高品质生活建设规划、测算残疾人两项补贴、"
@@ -52,8 +52,11 @@ async def answer_reading(dispatcher: CollectingDispatcher, tracker: Tracker, rea
                          in_form: bool = False) -> list[EventType]:
     """Answer a line that asks something (never starts a form): program, office, plan or an honest no."""
     events: list[EventType] = []
-    if reading.other_province and reading.kind in (PROGRAM_INFO, PLAN_QUESTION, PERSONAL_CASE):
+    if reading.other_province and reading.kind in (PROGRAM_INFO, PLAN_QUESTION, PERSONAL_CASE, NOT_IN_SOURCES):
         send(dispatcher, scope_reply(reading), buttons=[HANDOFF_BUTTON], unanswered="not_in_sources")
+        return events
+    if reading.kind == NOT_IN_SOURCES:
+        send(dispatcher, not_in_sources_reply(reading), buttons=[HANDOFF_BUTTON], unanswered="not_in_sources")
         return events
     if reading.kind in (PROGRAM_INFO, PERSONAL_CASE) and reading.programs:
         events += await reply_program_info(dispatcher, tracker, reading)

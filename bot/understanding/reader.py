@@ -25,8 +25,8 @@ LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
 BOTH = "disability_both"
 DISABILITY = ("disability_living_allowance", "disability_care_allowance")
 # Kinds of line, in the words of issue 10.
-PROGRAM_INFO, PERSONAL_CASE, PLAN_QUESTION, OFFICE_LOOKUP, OTHER = (
-    "program_info", "personal_case", "plan_question", "office_lookup", "other")
+PROGRAM_INFO, PERSONAL_CASE, PLAN_QUESTION, OFFICE_LOOKUP, NOT_IN_SOURCES, OTHER = (
+    "program_info", "personal_case", "plan_question", "office_lookup", "not_in_sources", "other")
 _QUESTION = re.compile(r"[？?]|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|几|能不能|可不可以|是不是|有没有|是否|咋")
 # A bare program name ("育儿补贴", "残疾人补贴吧") asks to start on that program.
 _BARE_TAIL = re.compile(r"^(的事|的事情|这个|那个|方面|相关|的|呢|吧|啊|呀|嘛|吗|哦|。|？|\?|！|!|\s)*$")
@@ -40,6 +40,7 @@ class Lexicon:
     personal: list[re.Pattern]
     office_details: re.Pattern
     other_provinces: re.Pattern
+    not_in_sources: list[tuple[str, str, re.Pattern]]   # reason, Chinese label, pattern
 
 
 @functools.lru_cache(maxsize=4)
@@ -54,6 +55,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         personal=[re.compile(p) for p in personal["patterns"]],
         office_details=re.compile(data["office_details"]),
         other_provinces=re.compile(data["other_provinces"]),
+        not_in_sources=[(k, v["label"], re.compile(v["pattern"])) for k, v in data["not_in_sources"].items()],
     )
 
 
@@ -74,6 +76,7 @@ class Reading:
     office_types: list[str] = field(default_factory=list)
     wants_office: bool = False                             # asks where / a phone / hours, or names an office
     other_province: Optional[str] = None
+    not_in_sources: Optional[tuple[str, str]] = None       # (reason, Chinese label) of what no source states
     question: bool = False
     correction: bool = False
 
@@ -175,6 +178,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     other = lexicon.other_provinces.search(text)
     question = bool(_QUESTION.search(text))
     personal = asks_personally(text, lexicon)
+    unsupported = next(((reason, label) for reason, label, p in lexicon.not_in_sources if p.search(text)), None)
     core = lexicon.personal_strip.sub("", text)
     bare = bool(programs) and not aspects and not facts and _is_bare(core, engine)
     if not programs and "related" in aspects:
@@ -189,7 +193,8 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
                       place_ambiguous=ambiguous, office_types=office_types,
                       wants_office=bool(office_types) and (details or "where" in aspects or not programs)
                       or (details and bool(place.get("city") or place.get("county"))),
-                      other_province=other.group(0) if other else None, question=question,
+                      other_province=other.group(0) if other else None, not_in_sources=unsupported,
+                      question=question,
                       correction=bool(extracted.get("correction")))
     if not reading.programs and context_programs and aspects and not office_types and not reading.other_province \
             and not _plan_words(text):
@@ -215,6 +220,8 @@ def _is_bare(core: str, engine: EligibilityEngine) -> bool:
 
 
 def _kind(r: Reading, intent: Optional[str]) -> str:
+    if r.not_in_sources and not r.facts:
+        return NOT_IN_SOURCES
     if r.personal and (r.programs or r.facts):
         return PERSONAL_CASE
     if r.bare_program:

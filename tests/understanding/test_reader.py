@@ -91,3 +91,18 @@ def test_cues_need_every_group_and_respect_excludes():
 
 def test_aspects_in_priority_order():
     assert find_aspects("育儿补贴多少钱，去哪领") == ["amount", "where"]
+
+
+@pytest.mark.parametrize("text,reason", [
+    ("托育机构一个月多少钱", "local_price"),
+    ("育儿补贴明年会涨吗", "future_change"),
+    ("今年养老金涨多少", "pension_rise"),
+    ("培训班啥时候开班", "timetable"),
+])
+def test_what_no_source_states_is_recognised(text, reason):
+    r = read_line(text, today=TODAY)
+    assert r.kind == "not_in_sources" and r.not_in_sources[0] == reason, r
+
+
+def test_a_plain_amount_question_is_not_an_unknown():
+    assert read_line("育儿补贴一年多少钱", today=TODAY).kind == PROGRAM_INFO
