@@ -20,6 +20,7 @@ from bot.eligibility.engine import EligibilityEngine, get_engine, today_shanghai
 from bot.eligibility.extract import extract_facts
 from bot.service_points import find_places, office_types_from_text
 from bot.text_normalize import normalize
+from bot.textparse.dialect import to_standard
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
 BOTH = "disability_both"
@@ -166,11 +167,12 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     programs the conversation is about (a bare "怎么申请" then asks about them); `intent` is Rasa's hint."""
     engine = engine or get_engine()
     lexicon = load_lexicon()
-    text = normalize(text or "").strip()
+    raw = normalize(text or "").strip()
+    text = to_standard(raw)   # 晋语 words read as standard Chinese (俺→我, 甚→什么, 年时→去年)
     today = today or today_shanghai()
     programs = find_programs(text, engine)
     aspects = find_aspects(text, lexicon)
-    extracted = extract_facts(text, today, asking=asking, engine=engine) if text else {"facts": {}, "unknown": []}
+    extracted = extract_facts(raw, today, asking=asking, engine=engine) if raw else {"facts": {}, "unknown": []}
     facts = dict(extracted.get("facts") or {})
     place, ambiguous = _place(text)
     office_types = office_types_from_text(text)

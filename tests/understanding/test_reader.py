@@ -106,3 +106,10 @@ def test_what_no_source_states_is_recognised(text, reason):
 
 def test_a_plain_amount_question_is_not_an_unknown():
     assert read_line("育儿补贴一年多少钱", today=TODAY).kind == PROGRAM_INFO
+
+
+def test_shanxi_words_are_read_through_the_dialect_glossary():
+    r = read_line("俺想问问护理补贴是弄甚的", today=TODAY)
+    assert r.kind == PROGRAM_INFO and "what" in r.aspects
+    r = read_line("娃娃的补贴咋领", today=TODAY)
+    assert r.programs == ["childcare_subsidy"] and "how_to_apply" in r.aspects
