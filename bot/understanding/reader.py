@@ -205,7 +205,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     return reading
 
 
-_PLAN = re.compile(r"规划|十四五|2025年|2035|目标|指标|行动|工程|专栏|高品质|覆盖率|参保率|托位数|床位|预期寿命")
+_PLAN = re.compile(r"规划|十四五|2035|目标|指标|行动计划|工程|专栏|高品质|覆盖率|参保率|托位数|床位|预期寿命|动态调整机制")
 
 
 def _plan_words(text: str) -> bool:
@@ -228,6 +228,8 @@ def _kind(r: Reading, intent: Optional[str]) -> str:
         return PERSONAL_CASE
     if r.bare_program:
         return PERSONAL_CASE
+    if _plan_words(r.text) and r.question:
+        return PLAN_QUESTION          # "两项补贴覆盖率目标是多少" asks what the plan says
     if r.programs and (r.aspects or r.question):
         return PROGRAM_INFO
     if r.wants_office or (r.office_types and intent == "find_service_point"):

@@ -203,3 +203,14 @@ def test_console_page_is_served_with_local_assets(assist_stack):
         html = resp.read().decode()
         assert "default-src 'self'" in resp.headers["Content-Security-Policy"]
     assert "/assist/static/assist.js?v=" in html and "http" not in html.split("<body>")[1].split("</body>")[0]
+
+
+def test_general_program_question_gets_the_same_program_answer_as_chat(assist_stack):
+    from bot.program_info import program_answer
+
+    view = assist_stack.line(new_call(), "育儿补贴一直领到娃多大？")
+    assert view["answers"], view
+    answer = view["answers"][0]
+    expected = program_answer(["childcare_subsidy"], ["duration"], audience="staff")
+    assert answer["answer"] == expected["text"] and answer["source"] == "program_info"
+    assert "3周岁" in answer["answer"] and answer["citations"]

@@ -113,3 +113,8 @@ def test_shanxi_words_are_read_through_the_dialect_glossary():
     assert r.kind == PROGRAM_INFO and "what" in r.aspects
     r = read_line("娃娃的补贴咋领", today=TODAY)
     assert r.programs == ["childcare_subsidy"] and "how_to_apply" in r.aspects
+
+
+def test_a_plan_target_about_a_program_is_a_plan_question():
+    r = read_line("困难残疾人生活补贴和重度残疾人护理补贴覆盖率目标是多少？", today=TODAY)
+    assert r.kind == PLAN_QUESTION
