@@ -37,7 +37,7 @@ def intent_of(tracker: Tracker) -> Optional[str]:
 
 def reading_of(tracker: Tracker, text: str, asking: Optional[str] = None) -> Reading:
     return read_line(text, today=today(), asking=asking, context_programs=tracker.get_slot("last_programs") or [],
-                     intent=intent_of(tracker))
+                     intent=intent_of(tracker), hint_city=tracker.get_slot("place_city"))
 
 
 def place_events(reading: Reading) -> list[EventType]:
@@ -62,7 +62,7 @@ async def answer_reading(dispatcher: CollectingDispatcher, tracker: Tracker, rea
         events += await reply_program_info(dispatcher, tracker, reading)
         return events + place_events(reading) + [SlotSet("last_programs", reading.members)]
     if reading.kind == OFFICE_LOOKUP or (tracker.get_slot("awaiting_place") and reading.place.get("city")):
-        return events + await answer_service_points(dispatcher, tracker)
+        return events + await answer_service_points(dispatcher, tracker, reading)
     if reading.kind == PLAN_QUESTION:
         await reply_from_kb(dispatcher, reading.text, 1, NOT_COVERED)
         return events
@@ -125,7 +125,7 @@ class ActionRoute(Action):
             return await start_personal_case(dispatcher, tracker, reading)
         if tracker.get_slot("awaiting_place") and reading.kind in (OTHER, PLAN_QUESTION) and \
                 (reading.place.get("city") or reading.place_ambiguous) and not reading.programs:
-            return await answer_service_points(dispatcher, tracker) + [SlotSet("eligibility_program", OVERVIEW)]
+            return await answer_service_points(dispatcher, tracker, reading) + [SlotSet("eligibility_program", OVERVIEW)]
         events = await answer_reading(dispatcher, tracker, reading)
         return events + [SlotSet("eligibility_program", OVERVIEW)]
 
@@ -143,7 +143,7 @@ class ActionAnswerQuestion(Action):
         reading = reading_of(tracker, text)
         if reading.kind in (PERSONAL_CASE, OTHER) and not reading.programs and not reading.other_province:
             if intent_of(tracker) == "find_service_point" or reading.office_types:
-                return await answer_service_points(dispatcher, tracker)
+                return await answer_service_points(dispatcher, tracker, reading)
             if intent_of(tracker) == "out_of_scope":
                 send(dispatcher, OUT_OF_SCOPE, unanswered="fallback")
                 return []

@@ -74,6 +74,7 @@ class Reading:
     approximate: list[str] = field(default_factory=list)
     place: dict[str, Optional[str]] = field(default_factory=dict)
     place_ambiguous: list[str] = field(default_factory=list)
+    place_question: Optional[str] = None                   # which city, when the place name is ambiguous
     office_types: list[str] = field(default_factory=list)
     wants_office: bool = False                             # asks where / a phone / hours, or names an office
     other_province: Optional[str] = None
@@ -142,29 +143,32 @@ def asks_personally(text: str, lexicon: Optional[Lexicon] = None) -> bool:
     return any(p.search(core) for p in lexicon.personal)
 
 
-def _place(text: str) -> tuple[dict[str, Optional[str]], list[str]]:
-    """City/county/town named in the line; ambiguous names come back as the candidate cities."""
+def _place(text: str, hint_city: Optional[str] = None) -> tuple[dict[str, Optional[str]], list[str], Optional[str]]:
+    """City/county/town named in the line; an ambiguous name ("城区") comes back as its candidate cities and the
+    question to ask, unless the city already known (`hint_city`) settles it."""
     place: dict[str, Optional[str]] = {"city": None, "county": None, "town": None}
     for res in find_places(text):
         cands = res.candidates
-        if place["city"]:
-            cands = [c for c in cands if c.city == place["city"]] or cands
+        hint = place["city"] or hint_city
+        if len(cands) > 1 and hint:
+            cands = [c for c in cands if c.city == hint] or cands
         if len({c.city for c in cands}) > 1:
-            return place, sorted({c.city for c in cands if not c.former_name})
+            return place, sorted({c.city for c in cands if not c.former_name}), res.clarifying_question()
         c = cands[0]
         place["city"] = c.city
         if c.level == "county":
             place["county"] = c.name
         elif c.level == "town":
             place["county"], place["town"] = c.county, c.name
-    return place, []
+    return place, [], None
 
 
 def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[str] = None,
               context_programs: Optional[list[str]] = None, intent: Optional[str] = None,
-              engine: Optional[EligibilityEngine] = None) -> Reading:
+              hint_city: Optional[str] = None, engine: Optional[EligibilityEngine] = None) -> Reading:
     """Read one resident line. `asking` is the fact just asked (a form is open); `context_programs` the
-    programs the conversation is about (a bare "怎么申请" then asks about them); `intent` is Rasa's hint."""
+    programs the conversation is about (a bare "怎么申请" then asks about them); `intent` is Rasa's hint;
+    `hint_city` the city already known, which settles an ambiguous county name."""
     engine = engine or get_engine()
     lexicon = load_lexicon()
     raw = normalize(text or "").strip()
@@ -174,7 +178,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     aspects = find_aspects(text, lexicon)
     extracted = extract_facts(raw, today, asking=asking, engine=engine) if raw else {"facts": {}, "unknown": []}
     facts = dict(extracted.get("facts") or {})
-    place, ambiguous = _place(text)
+    place, ambiguous, place_question = _place(text, hint_city)
     office_types = office_types_from_text(text)
     details = bool(lexicon.office_details.search(text))
     other = lexicon.other_provinces.search(text)
@@ -192,7 +196,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     reading = Reading(text=text, kind=OTHER, programs=programs, aspects=aspects, personal=personal or own_facts,
                       bare_program=bare, facts=facts, unknown=list(extracted.get("unknown") or []),
                       approximate=list(extracted.get("approximate") or []), place=place,
-                      place_ambiguous=ambiguous, office_types=office_types,
+                      place_ambiguous=ambiguous, place_question=place_question, office_types=office_types,
                       wants_office=bool(office_types) and (details or "where" in aspects or not programs)
                       or (details and bool(place.get("city") or place.get("county"))),
                       other_province=other.group(0) if other else None, not_in_sources=unsupported,
