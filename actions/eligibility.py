@@ -14,15 +14,14 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import entity_values, send, today, user_text
-from actions.service_points import answer_service_points
+from actions.common import location_from_metadata, send, today, user_text
+from actions.service_points import find_offices, types_for_programs
 from bot import textparse
 from bot.dialogue_domain import DIGRESSIONS, form_members, program_facts
 from bot.eligibility.engine import get_engine
 from bot.eligibility.extract import cross_suggestions, extract_facts, programs_touched
-from bot.service_points import find_places
-from bot.eligibility.render import (fact_question, render_results, render_suggestions, render_summary,
-                                   unknown_help)
+from bot.service_points import format_card
+from bot.eligibility.render import fact_question, render_results, render_suggestions, unknown_help
 
 FORM_PROGRAMS = program_facts()          # form program → facts it may ask, from policy_kb/rules
 ALL_FACTS = sorted({f for facts in FORM_PROGRAMS.values() for f in facts})
@@ -88,41 +87,6 @@ def choose_program(tracker: Tracker, mentioned: list[str], new_facts: dict[str, 
             return "disability_both"
         return "overview"
     return None
-
-
-class ActionEligibilityStart(Action):
-    """Entry for ask_eligibility / inform: fill facts from the message, pick the program, or list what applies."""
-
-    def name(self) -> str:
-        return "action_eligibility_start"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        text = user_text(tracker)
-        extracted = extract_facts(text, today()) if text else {"facts": {}, "unknown": [], "programs": [], "correction": False}
-        new_facts = {k: v for k, v in extracted["facts"].items() if k in ALL_FACTS}
-        if not new_facts and not entity_values(tracker, "program") and not extracted["programs"] and text \
-                and (tracker.get_slot("awaiting_place") or find_places(text)):
-            # A bare place ("小店区", "阳泉市") answers our place question: find the office, no program in play.
-            return await answer_service_points(dispatcher, tracker) + [SlotSet("eligibility_program", "overview")]
-        events: list[EventType] = [SlotSet(k, v) for k, v in new_facts.items()]
-        facts = current_facts(tracker) | new_facts
-        program = choose_program(tracker, entity_values(tracker, "program") + list(extracted["programs"]),
-                                 new_facts, bool(extracted.get("correction")))
-        if program is None:
-            ask_which_program(dispatcher)
-            return events + [SlotSet("eligibility_program", "overview")]
-        if program == "overview":
-            touched = programs_touched(facts)
-            if not touched:
-                ask_which_program(dispatcher)
-                return events + [SlotSet("eligibility_program", "overview")]
-            results = await asyncio.to_thread(evaluate_all, touched, facts)
-            buttons = [{"title": f"详细测算：{PROGRAM_LABELS.get(p, p)}",
-                        "payload": f'/ask_eligibility{{"program": "{p}"}}'} for p in touched]
-            send(dispatcher, render_summary(results), buttons=buttons + [FIND_OFFICE_BUTTON],
-                 citations=as_citations(results))
-            return events + [SlotSet("eligibility_program", "overview"), SlotSet("last_programs", touched)]
-        return events + [SlotSet("eligibility_program", program), SlotSet("awaiting_place", False)]
 
 
 _QUESTION = re.compile(r"[?？]|吗|怎么|咋|哪|什么|甚|多少|几|啥|如何|为什么|能不能|可不可以|是否|有没有|是不是")
@@ -256,10 +220,23 @@ class ActionEligibilityResult(Action):
             text += "\n\n" + render_suggestions(suggestions)
             buttons += [{"title": f"测算{PROGRAM_LABELS.get(p, p)}", "payload": f'/ask_eligibility{{"program": "{p}"}}'}
                         for p in suggestions[:3]]
-        text += "\n\n需要帮您查找就近的办理地点吗？"
-        send(dispatcher, text, buttons=buttons, citations=as_citations(results),
+        points = await offices_asked_for(tracker, members)
+        if points:
+            where = tracker.get_slot("place_county") or tracker.get_slot("place_city") or "您附近"
+            text += f"\n\n{where}的办理地点：\n" + "\n\n".join(format_card(p) for p in points)
+        else:
+            text += "\n\n需要帮您查找就近的办理地点吗？"
+        send(dispatcher, text, buttons=buttons, citations=as_citations(results), service_points=points,
              eligibility=[{k: r.get(k) for k in ("program", "outcome", "amount")} for r in results])
-        return [SlotSet("last_programs", members)]
+        return [SlotSet("last_programs", members), SlotSet("office_wanted", False)]
+
+
+async def offices_asked_for(tracker: Tracker, programs: list[str]) -> list[dict[str, Any]]:
+    """The offices for the programs, when the resident asked where to apply and named a place (two at once)."""
+    place = {k: tracker.get_slot(f"place_{k}") for k in ("city", "county", "town")}
+    if not tracker.get_slot("office_wanted") or not (place["city"] or place["county"]):
+        return []
+    return await find_offices(types_for_programs(programs), place, location_from_metadata(tracker))
 
 
 # One validation action per form and one ask action per fact, all named from the rules files.

@@ -227,3 +227,14 @@ def test_get_api_assist_without_a_valid_token_is_401(assist_stack, token):
     status, body = assist_stack.call("GET", "/api/assist", token=token)
     assert status == 401
     assert body["error"]["code"] and body["error"]["message"]
+
+
+def test_general_program_question_gets_the_same_program_answer_as_chat(assist_stack):
+    from bot.program_info import program_answer
+
+    view = assist_stack.line(new_call(), "育儿补贴一直领到娃多大？")
+    assert view["answers"], view
+    answer = view["answers"][0]
+    expected = program_answer(["childcare_subsidy"], ["duration"], audience="staff")
+    assert answer["answer"] == expected["text"] and answer["source"] == "program_info"
+    assert "3周岁" in answer["answer"] and answer["citations"]
