@@ -237,6 +237,11 @@ _COMBINE = re.compile(r"能|可以|同时|一起|叠加|兼得|重复")
 BOTH_DISABILITY = ["disability_living_allowance", "disability_care_allowance"]
 
 
+def wants_both_disability(text: str) -> bool:
+    """ "两个都问问", "都帮我看看": the resident wants both disability allowances assessed."""
+    return bool(_BOTH.search(text)) and not _COMBINE.search(text)
+
+
 def mentioned_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list[str]:
     engine = engine or get_engine()
     found = []
@@ -244,7 +249,7 @@ def mentioned_programs(text: str, engine: Optional[EligibilityEngine] = None) ->
         prog = engine.program(pid)
         if any(a in text for a in [prog.label] + list(prog.data["aliases"])):
             found.append(pid)
-    if _BOTH.search(text) and not _COMBINE.search(text) and not (set(found) - set(BOTH_DISABILITY)):
+    if wants_both_disability(text) and not (set(found) - set(BOTH_DISABILITY)):
         found = [p for p in BOTH_DISABILITY if p in engine.program_ids()]
     return found
 
