@@ -223,11 +223,14 @@ def _hukou_place(text: str, spec: dict) -> Optional[bool]:
         for word in group.get("false", []):
             if word in text and not any(w in text for w in ("山西", "本省")):
                 return False
+    negated = re.search(r"不在|不是|没在|迁走|迁出", text)
     for group in groups:
         for word in group.get("true", []):
             if word in text:
-                return True
-    return True if find_places(text) else None
+                return not negated
+    if find_places(text):
+        return not negated
+    return None
 
 
 # "两个都问问", "都帮我看看", "两项都测测": assess both disability allowances (两项补贴). Not "两个都能领吗",
@@ -302,10 +305,16 @@ def _read(text: str, today: dt.date, asking: Optional[str], specs: dict[str, dic
         value = _parsed(name, spec, text, today, asking=False)
         if value is not None:
             facts[name] = value
-    if asking == "hukou_in_shanxi" and asking not in facts and asking not in unknown:
-        value = _hukou_place(text, specs[asking])
-        if value is not None:
-            facts[asking] = value
+    hukou = "hukou_in_shanxi"
+    if hukou in specs and hukou not in facts and hukou not in unknown:
+        # Asked, the whole reply is the place; otherwise only a clause about the 户口 ("户口在平遥县").
+        context = [w for g in specs[hukou]["words"].get("in_clause") or [] for w in g.get("context", [])]
+        parts = [text] if asking == hukou else [c for c in _CLAUSE.split(text) if any(w in c for w in context)]
+        for part in parts:
+            value = _hukou_place(part, specs[hukou])
+            if value is not None:
+                facts[hukou] = value
+                break
     if asking in specs and specs[asking]["type"] == "bool" and asking not in facts \
             and asking not in unknown and not strict_correction:
         # A bare 有/没有 answers the question; with other facts in the sentence only its first clause does.
