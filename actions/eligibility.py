@@ -20,6 +20,7 @@ from bot import textparse
 from bot.dialogue_domain import DIGRESSIONS, form_members, program_facts
 from bot.eligibility.engine import get_engine
 from bot.eligibility.extract import cross_suggestions, extract_facts, programs_touched
+from bot.eligibility.spans import DateSpan, parse_span
 from bot.service_points import format_card
 from bot.eligibility.render import fact_question, render_results, render_suggestions, unknown_help
 
@@ -179,6 +180,10 @@ class ActionAskFact(Action, ABC):
         form = (tracker.active_loop_name or "").removesuffix("_form") or tracker.get_slot("eligibility_program")
         program = next((p for p in form_members(form or "") if self.fact in FORM_PROGRAMS.get(p, [])), form)
         question, options = fact_question(program, self.fact), fact_options(program, self.fact)
+        rough = parse_span(tracker.get_slot(self.fact))
+        if isinstance(rough, DateSpan):
+            # Asked again because a month, year or age does not settle it: say so, never guess the day.
+            question = f"您说的是{rough.cn()}，要确定结果还需要更准确的日期。" + question
         buttons = [{"title": label, "payload": label} for label in options] + [{"title": "不知道", "payload": "不知道"}]
         send(dispatcher, question, buttons=buttons)
         return []

@@ -13,10 +13,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import eligibility as elig
 
 
-def tracker(text: str, intent: str, requested: str | None, **slots) -> Tracker:
+def tracker(text: str, intent: str, requested: str | None, form: str = "disability_care_allowance", **slots) -> Tracker:
     all_slots = {"requested_slot": requested, "unknown_facts": [], **slots}
     return Tracker("t1", all_slots, {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []},
-                   [], False, None, {"name": "disability_care_allowance_form"}, "action_listen")
+                   [], False, None, {"name": f"{form}_form"}, "action_listen")
 
 
 def run(form: str, t: Tracker) -> tuple[list[dict], list[dict]]:
@@ -87,3 +87,19 @@ def test_twins_are_remembered():
     got = slots(events)
     assert got["child_birth_date"] == "2025-03"
     assert got["children"]["count"] == 2
+
+
+def test_a_year_that_does_not_settle_the_certificate_window_is_asked_again_with_the_reason():
+    t = tracker("去年", "inform", "certificate_issue_date", unemployment_insurance_months=24,
+                certificate_level="intermediate", claimed_same_level_before=False)
+    events, _ = run("skills_upgrade_subsidy", t)
+    got = slots(events)
+    assert got["certificate_issue_date"] == str(elig.today().year - 1)
+    assert got["requested_slot"] == "certificate_issue_date"
+    ask = elig.AskFact_certificate_issue_date()
+    dispatcher = CollectingDispatcher()
+    t = tracker("", "inform", "certificate_issue_date", form="skills_upgrade_subsidy",
+                certificate_issue_date=got["certificate_issue_date"])
+    asyncio.run(ask.run(dispatcher, t, {}))
+    text = dispatcher.messages[0]["custom"]["text"]
+    assert text.startswith(f"您说的是{elig.today().year - 1}年，要确定结果还需要更准确的日期。")
