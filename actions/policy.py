@@ -45,8 +45,9 @@ LOW_CONFIDENCE = 0.45
 
 
 async def reply_from_kb(dispatcher: CollectingDispatcher, question: str, min_len: int, otherwise: str,
-                        reason: str) -> None:
+                        reason: str | None = None) -> None:
     """The KB's cited answer, or an honest "not found" pointing to 12345 (marked `unanswered`: reason)."""
+    reason = reason or ("not_in_sources" if otherwise == NOT_COVERED else "fallback")
     result = await answer_question(question) if len(question) >= min_len else {}
     message = answer_message(result) if result else None
     if message is None:
@@ -55,26 +56,6 @@ async def reply_from_kb(dispatcher: CollectingDispatcher, question: str, min_len
         if result.get("kind") != "curated" and result.get("confidence", 1.0) < LOW_CONFIDENCE:
             message["unanswered"] = "low_confidence"
         send(dispatcher, **message)
-
-
-class ActionAnswerPolicy(Action):
-    def name(self) -> str:
-        return "action_answer_policy"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        await reply_from_kb(dispatcher, user_text(tracker), 1, NOT_COVERED, "not_in_sources")
-        return []
-
-
-class ActionKbFallback(Action):
-    """Low NLU confidence: the knowledge base may still answer; otherwise say so honestly."""
-
-    def name(self) -> str:
-        return "action_kb_fallback"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        await reply_from_kb(dispatcher, user_text(tracker), 4, NOT_UNDERSTOOD, "fallback")
-        return []
 
 
 class ActionShowPassage(Action):

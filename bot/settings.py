@@ -35,6 +35,10 @@ class Settings:
     database_url: str = ""
     embedding_model: str = str(DEFAULT_EMBEDDING_MODEL)
     rasa_url: str = "http://127.0.0.1:5005"
+    rasa_urls: tuple[str, ...] = ()  # RASA_URLS: several Rasa workers, comma-separated (set by the launcher)
+    rasa_workers: int = 0            # RASA_WORKERS for the launcher; 0 = the core count on PostgreSQL + Redis, else 1
+    redis_url: str = ""              # REDIS_URL: Rasa's lock store (needed for several Rasa workers)
+    tracker_max_events: int = 120    # TRACKER_MAX_EVENTS: a live conversation session's bound (0 = unbounded)
     action_host: str = "127.0.0.1"
     action_port: int = 5055
     wechat_token: str = ""
@@ -58,6 +62,10 @@ class Settings:
             database_url=_env("DATABASE_URL", ""),
             embedding_model=_env("EMBEDDING_MODEL", str(DEFAULT_EMBEDDING_MODEL)),
             rasa_url=_env("RASA_URL", "http://127.0.0.1:5005"),
+            rasa_urls=tuple(u.strip() for u in _env("RASA_URLS").split(",") if u.strip()),
+            rasa_workers=int(_env("RASA_WORKERS", "0") or 0),
+            redis_url=_env("REDIS_URL"),
+            tracker_max_events=int(_env("TRACKER_MAX_EVENTS", "120") or 0),
             action_host="127.0.0.1",
             action_port=int(_env("ACTION_PORT", "5055")),
             wechat_token=_env("WECHAT_TOKEN"),
@@ -71,6 +79,10 @@ class Settings:
             var_dir=var_dir,
             rasa_timeout_s=float(_env("RASA_TIMEOUT_S", "10")),
         )
+
+    def rasa_endpoints(self) -> list[str]:
+        """The Rasa workers the service talks to: RASA_URLS when set, else RASA_URL."""
+        return list(self.rasa_urls) or [self.rasa_url]
 
     def sqlite_url(self, name: str) -> str:
         """DATABASE_URL when set, else a SQLite file var/<name>.db."""
