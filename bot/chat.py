@@ -2,19 +2,55 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import json
 import logging
+import re
 from typing import Any, Optional
 
 import aiohttp
+import yaml
 
 from bot.errors import ApiError
 from bot.privacy import mask_text
+from bot.settings import ROOT
 from bot.text_normalize import normalize
 
 log = logging.getLogger("bot.chat")
 
 RASA_DOWN_MESSAGE = "对话服务暂时不可用，请稍后再试；如有急事，请拨打12345政务服务便民热线。"
 _MESSAGE_KEYS = ("buttons", "citations", "service_points")
+_PAYLOAD = re.compile(r"^/([A-Za-z_][A-Za-z0-9_]*)(\{.*\})?$", re.S)
+
+
+@functools.lru_cache(maxsize=1)
+def domain_intents() -> frozenset[str]:
+    """The intents a button payload may name (domain.yml)."""
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8")) or {}
+    return frozenset(i if isinstance(i, str) else next(iter(i)) for i in domain.get("intents") or [])
+
+
+def payload_intent(text: str) -> Optional[str]:
+    """The intent of a known button payload (`/intent` or `/intent{json object}`), else None."""
+    m = _PAYLOAD.match(text.strip())
+    if not m or m.group(1) not in domain_intents():
+        return None
+    if m.group(2):
+        try:
+            if not isinstance(json.loads(m.group(2)), dict):
+                return None
+        except ValueError:
+            return None
+    return m.group(1)
+
+
+def prepare_text(text: str) -> tuple[str, Optional[str]]:
+    """(what Rasa gets, payload intent). Always masked; only a known payload keeps its leading "/"
+    (anything else starting with "/" is ordinary text, so Rasa never reads it as an intent)."""
+    intent = payload_intent(text)
+    if intent is not None:
+        return mask_text(text.strip()), intent
+    return mask_text(normalize(text).lstrip("/").strip() or "?"), None
 
 
 def to_message(raw: dict[str, Any]) -> Optional[dict[str, Any]]:
@@ -42,9 +78,10 @@ def to_message(raw: dict[str, Any]) -> Optional[dict[str, Any]]:
 class ChatCore:
     """Talks to Rasa's REST webhook; one instance per process, sharing an HTTP session."""
 
-    def __init__(self, rasa_url: str, timeout_s: float = 10.0) -> None:
+    def __init__(self, rasa_url: str, timeout_s: float = 10.0, token: str = "") -> None:
         self.rasa_url = rasa_url.rstrip("/")
         self.timeout_s = timeout_s
+        self._auth = {"token": token} if token else {}   # Rasa's --auth-token, random per start
         self._session: Optional[aiohttp.ClientSession] = None
 
     async def start(self) -> None:
@@ -62,12 +99,13 @@ class ChatCore:
     async def send(self, sender_id: str, text: str, metadata: Optional[dict[str, Any]] = None) -> list[dict[str, Any]]:
         await self.start()
         assert self._session is not None
-        # Masked before Rasa sees it, so the tracker store never holds ID-card or phone numbers.
-        clean = text if text.startswith("/") else mask_text(normalize(text))
+        # Masked before Rasa sees it, so the tracker store never holds ID-card, phone or bank numbers.
+        clean, intent = prepare_text(text)
         payload = {"sender": sender_id, "message": clean, "metadata": metadata or {}}
-        log.info("chat turn", extra={"sender": sender_id, "text": clean})
+        log.info("chat turn", extra={"sender": sender_id, "payload_intent": intent, "chars": len(clean)})
         try:
-            async with self._session.post(f"{self.rasa_url}/webhooks/rest/webhook", json=payload) as resp:
+            async with self._session.post(f"{self.rasa_url}/webhooks/rest/webhook", params=self._auth,
+                                          json=payload) as resp:
                 if resp.status != 200:
                     log.warning("rasa answered %s", resp.status)
                     raise ApiError(503, "rasa_unavailable", RASA_DOWN_MESSAGE)
@@ -75,6 +113,7 @@ class ChatCore:
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
             raise ApiError(503, "rasa_unavailable", RASA_DOWN_MESSAGE)
         messages = [m for m in (to_message(r) for r in raw or [] if isinstance(r, dict)) if m]
+        log.info("chat reply", extra={"sender": sender_id, "messages": len(messages)})
         if not messages:
             messages = [{"text": "抱歉，我没有理解您的意思。您可以换个说法，或拨打12345政务服务便民热线咨询。"}]
         return messages
@@ -93,7 +132,8 @@ class ChatCore:
         await self.start()
         assert self._session is not None
         try:
-            async with self._session.post(f"{self.rasa_url}/model/parse", json={"text": normalize(text)}) as resp:
+            async with self._session.post(f"{self.rasa_url}/model/parse", params=self._auth,
+                                          json={"text": normalize(text)}) as resp:
                 if resp.status != 200:
                     raise ApiError(503, "rasa_unavailable", RASA_DOWN_MESSAGE)
                 return await resp.json(content_type=None)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from bot.settings import ROOT, Settings, load_dotenv
+from bot.settings import ROOT, Settings, load_dotenv, private_file
 
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
 APP_PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -62,11 +63,23 @@ def write_endpoints(settings: Settings) -> Path:
     path = settings.var_dir / "endpoints.runtime.yml"
     text = (f"action_endpoint:\n  url: \"http://{settings.action_host}:{settings.action_port}/webhook\"\n\n"
             + tracker_store_yaml(settings.database_url, settings.var_dir) + "\n"
-            + lock_store_yaml(os.environ.get("REDIS_URL", "")))
-    tmp = path.with_suffix(".tmp")
+            + lock_store_yaml(settings.redis_url))
+    return _write_private(path, text)
+
+
+def _write_private(path: Path, text: str) -> Path:
+    """Atomically replace a var/ file, mode 0600 (it may hold database passwords or the Rasa token)."""
+    tmp = private_file(path.with_suffix(".tmp"))
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def write_credentials(settings: Settings, token: str) -> Path:
+    """Rasa's channels: only the REST webhook, behind the per-start token (bot/rasa_channel.py)."""
+    text = ("# Written by bot/launcher.py at every start; the token changes each time.\n"
+            f"bot.rasa_channel.TokenRestInput:\n  token: {_yaml_str(token)}\n")
+    return _write_private(settings.var_dir / "credentials.runtime.yml", text)
 
 
 def latest_model(models_dir: Path = ROOT / "models") -> Path:
@@ -76,10 +89,18 @@ def latest_model(models_dir: Path = ROOT / "models") -> Path:
     return models[-1]
 
 
-def rasa_command(settings: Settings, endpoints: Path, model: Path, port: int = 5005) -> list[str]:
-    return [str(RASA_BIN), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(port), "-m", str(model),
-            "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
-            "--log-file", str(settings.var_dir / "rasa.log")]
+RASA_BIND = "127.0.0.1"   # never public: the assistant service is the only public surface
+
+
+def rasa_command(settings: Settings, endpoints: Path, model: Path, port: int = 5005, token: str = "",
+                 credentials: Path | None = None) -> list[str]:
+    """`rasa run` on loopback only, its HTTP API behind `--auth-token` (random per start)."""
+    cmd = [str(RASA_BIN), "run", "--enable-api", "-i", RASA_BIND, "-p", str(port), "-m", str(model),
+           "--endpoints", str(endpoints), "--credentials", str(credentials or ROOT / "credentials.yml"),
+           "--log-file", str(private_file(settings.var_dir / "rasa.log"))]
+    if token:
+        cmd += ["--auth-token", token]
+    return cmd
 
 
 class Stack:
@@ -87,6 +108,7 @@ class Stack:
 
     def __init__(self) -> None:
         self.children: list[tuple[str, subprocess.Popen]] = []
+        self.rasa_token = ""
 
     def start(self, name: str, cmd: list[str], env: dict[str, str], log_path: Path | None = None) -> subprocess.Popen:
         out = open(log_path, "ab") if log_path else None
@@ -134,10 +156,15 @@ def wait_http(url: str, timeout: float) -> bool:
 
 
 def start_stack(settings: Settings, env: dict[str, str], rasa_port: int = 5005, log_dir: Path | None = None) -> Stack:
+    os.umask(0o077)  # var/ files of every child (tracker.db, logs, caches) are this user's only
     endpoints = write_endpoints(settings)
     stack = Stack()
+    stack.rasa_token = token = secrets.token_urlsafe(32)   # random per start; the service gets it too
+    credentials = write_credentials(settings, token)
+    env = dict(env, RASA_TOKEN=token)
     rasa_env = dict(env, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="3")
-    stack.start("rasa", rasa_command(settings, endpoints, latest_model(), rasa_port), rasa_env,
+    rasa_env.pop("RASA_TOKEN")
+    stack.start("rasa", rasa_command(settings, endpoints, latest_model(), rasa_port, token, credentials), rasa_env,
                 log_dir / "rasa.out" if log_dir else None)
     stack.start("service", [str(APP_PYTHON), "-m", "bot"], env, log_dir / "service.out" if log_dir else None)
     return stack
@@ -147,8 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="启动山西民生政策助手的全部进程")
     parser.parse_args(argv)
     load_dotenv()
-    settings = Settings.from_env()
-    rasa_port = int(os.environ.get("RASA_PORT", "5005"))
+    settings = Settings.from_env()   # a bad value stops here, with the variable's name and the fix
+    rasa_port = settings.rasa_port
     env = dict(os.environ, RASA_URL=f"http://127.0.0.1:{rasa_port}")
     stack = start_stack(settings, env, rasa_port=rasa_port)
     stopping = False

@@ -33,6 +33,17 @@ class LiveStack:
     log_dir: Path
     stack: Stack = field(repr=False)
 
+    @property
+    def rasa_token(self) -> str:
+        """Rasa's per-start --auth-token (its HTTP API and REST channel refuse calls without it)."""
+        return self.stack.rasa_token
+
+    def rasa_get(self, path: str, timeout: float = 10) -> dict:
+        """GET Rasa's HTTP API with the token (e.g. /conversations/<id>/tracker)."""
+        sep = "&" if "?" in path else "?"
+        with urllib.request.urlopen(f"{self.rasa_url}{path}{sep}token={self.rasa_token}", timeout=timeout) as resp:
+            return json.loads(resp.read())
+
     def chat(self, text: str, sender_id: str, metadata: Optional[dict] = None) -> list[dict]:
         body = json.dumps({"sender_id": sender_id, "text": text, "metadata": metadata or {}}).encode()
         req = urllib.request.Request(f"{self.base_url}/api/chat", data=body,
@@ -65,7 +76,8 @@ def launch(tmp_dir: Path, extra_env: Optional[dict[str, str]] = None) -> LiveSta
                         database_url=env.get("DATABASE_URL", ""))
     tmp_dir.mkdir(parents=True, exist_ok=True)
     stack = start_stack(settings, env, rasa_port=rasa_port, log_dir=tmp_dir)
-    live = LiveStack(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{rasa_port}", env, tmp_dir, stack)
+    live = LiveStack(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{rasa_port}",
+                     dict(env, RASA_TOKEN=stack.rasa_token), tmp_dir, stack)
     deadline = time.time() + STACK_START_TIMEOUT_S
     while time.time() < deadline:
         if stack.dead():
