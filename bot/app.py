@@ -28,6 +28,7 @@ FEATURES: list[str] = [
     "bot.channels.wechat",
     "bot.web.routes",
     "bot.assist.routes",
+    "bot.retention",
     "bot.openapi",
 ]
 

@@ -33,7 +33,7 @@ def _too_large(max_bytes: int) -> ApiError:
 
 
 async def read_body(request: web.Request, max_bytes: int = MAX_BODY_BYTES,
-                    timeout_s: float = BODY_TIMEOUT_S) -> bytes:
+                    timeout_s: Optional[float] = None) -> bytes:
     """The whole body, however many pieces it arrives in; 413 past `max_bytes`, 408 past `timeout_s`."""
     if request.content_length is not None and request.content_length > max_bytes:
         raise _too_large(max_bytes)
@@ -52,7 +52,7 @@ async def read_body(request: web.Request, max_bytes: int = MAX_BODY_BYTES,
             chunks.append(chunk)
 
     try:
-        await asyncio.wait_for(pump(), timeout_s)
+        await asyncio.wait_for(pump(), BODY_TIMEOUT_S if timeout_s is None else timeout_s)
     except asyncio.TimeoutError:
         raise ApiError(408, "request_timeout", "请求内容传输超时，请检查网络后重试。") from None
     except ApiError:
