@@ -17,6 +17,7 @@ from typing import Any, Optional
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, insert, select
 
+from bot.db import engine_for
 from bot.privacy import mask_text
 
 metadata = MetaData()
@@ -34,8 +35,6 @@ _ready: set[int] = set()
 
 
 def _engine(url: str):
-    from bot.assist.store import engine_for
-
     engine = engine_for(url)
     if id(engine) not in _ready:
         metadata.create_all(engine)

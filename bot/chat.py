@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import json
 import logging
 import re
-from typing import Any, Optional
+import time
+from typing import Any, Optional, Sequence, Union
 
 import aiohttp
 import yaml
@@ -76,11 +78,25 @@ def to_message(raw: dict[str, Any]) -> Optional[dict[str, Any]]:
 
 
 class ChatCore:
-    """Talks to Rasa's REST webhook; one instance per process, sharing an HTTP session."""
+    """Talks to Rasa's REST webhook; one instance per process, sharing an HTTP session.
 
-    def __init__(self, rasa_url: str, timeout_s: float = 10.0, token: str = "") -> None:
-        self.rasa_url = rasa_url.rstrip("/")
+    With several Rasa workers, each sender goes to one worker chosen by rendezvous hashing (stable while the
+    workers stay the same; when one is down only its senders move). A worker that refuses the connection is
+    skipped for `down_for_s` and the turn goes to the sender's next worker; nothing was delivered, so nothing
+    is sent twice. Timeouts and 5xx are not retried: the turn may have run. Rasa's Redis lock store keeps one
+    sender's turns in order across workers. Every call carries Rasa's per-start --auth-token.
+    """
+
+    def __init__(self, rasa_url: Union[str, Sequence[str]], timeout_s: float = 10.0, token: str = "",
+                 down_for_s: float = 3.0) -> None:
+        urls = [rasa_url] if isinstance(rasa_url, str) else list(rasa_url)
+        if not urls:
+            raise ValueError("at least one Rasa URL")
+        self.rasa_urls = [u.rstrip("/") for u in urls]
+        self.rasa_url = self.rasa_urls[0]
         self.timeout_s = timeout_s
+        self.down_for_s = down_for_s
+        self._down_until: dict[str, float] = {}
         self._auth = {"token": token} if token else {}   # Rasa's --auth-token, random per start
         self._session: Optional[aiohttp.ClientSession] = None
 
@@ -88,7 +104,7 @@ class ChatCore:
         if self._session is None:
             self._session = aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(total=self.timeout_s),
-                connector=aiohttp.TCPConnector(limit=64),
+                connector=aiohttp.TCPConnector(limit=64 * len(self.rasa_urls)),
             )
 
     async def close(self) -> None:
@@ -96,22 +112,42 @@ class ChatCore:
             await self._session.close()
             self._session = None
 
-    async def send(self, sender_id: str, text: str, metadata: Optional[dict[str, Any]] = None) -> list[dict[str, Any]]:
+    def workers_for(self, key: str) -> list[str]:
+        """Every worker in this key's preference order (rendezvous hashing); workers marked down go last."""
+        def score(url: str) -> int:
+            return int.from_bytes(hashlib.blake2b(f"{url}|{key}".encode(), digest_size=8).digest(), "big")
+
+        ranked = sorted(self.rasa_urls, key=score, reverse=True)
+        now = time.monotonic()
+        return [u for u in ranked if self._down_until.get(u, 0) <= now] + \
+               [u for u in ranked if self._down_until.get(u, 0) > now]
+
+    async def _post(self, key: str, path: str, payload: dict[str, Any]) -> Any:
+        """POST to the key's worker, failing over on a refused connection only; JSON body or ApiError 503."""
         await self.start()
         assert self._session is not None
+        for url in self.workers_for(key):
+            try:
+                async with self._session.post(f"{url}{path}", params=self._auth, json=payload) as resp:
+                    if resp.status != 200:
+                        log.warning("rasa answered %s", resp.status, extra={"rasa_worker": url})
+                        raise ApiError(503, "rasa_unavailable", RASA_DOWN_MESSAGE)
+                    self._down_until.pop(url, None)
+                    return await resp.json(content_type=None)
+            except aiohttp.ClientConnectorError:
+                self._down_until[url] = time.monotonic() + self.down_for_s
+                log.warning("rasa worker down, trying the next one", extra={"rasa_worker": url})
+                continue
+            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+                raise ApiError(503, "rasa_unavailable", RASA_DOWN_MESSAGE)
+        raise ApiError(503, "rasa_unavailable", RASA_DOWN_MESSAGE)
+
+    async def send(self, sender_id: str, text: str, metadata: Optional[dict[str, Any]] = None) -> list[dict[str, Any]]:
         # Masked before Rasa sees it, so the tracker store never holds ID-card, phone or bank numbers.
         clean, intent = prepare_text(text)
         payload = {"sender": sender_id, "message": clean, "metadata": metadata or {}}
         log.info("chat turn", extra={"sender": sender_id, "payload_intent": intent, "chars": len(clean)})
-        try:
-            async with self._session.post(f"{self.rasa_url}/webhooks/rest/webhook", params=self._auth,
-                                          json=payload) as resp:
-                if resp.status != 200:
-                    log.warning("rasa answered %s", resp.status)
-                    raise ApiError(503, "rasa_unavailable", RASA_DOWN_MESSAGE)
-                raw = await resp.json(content_type=None)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-            raise ApiError(503, "rasa_unavailable", RASA_DOWN_MESSAGE)
+        raw = await self._post(sender_id, "/webhooks/rest/webhook", payload)
         messages = [m for m in (to_message(r) for r in raw or [] if isinstance(r, dict)) if m]
         log.info("chat reply", extra={"sender": sender_id, "messages": len(messages)})
         if not messages:
@@ -119,23 +155,19 @@ class ChatCore:
         return messages
 
     async def rasa_ok(self) -> bool:
+        """True when at least one Rasa worker answers (the service can still hold conversations)."""
         await self.start()
         assert self._session is not None
-        try:
-            async with self._session.get(f"{self.rasa_url}/", timeout=aiohttp.ClientTimeout(total=2)) as resp:
-                return resp.status == 200
-        except (aiohttp.ClientError, asyncio.TimeoutError):
-            return False
+
+        async def one(url: str) -> bool:
+            try:
+                async with self._session.get(f"{url}/", timeout=aiohttp.ClientTimeout(total=2)) as resp:
+                    return resp.status == 200
+            except (aiohttp.ClientError, asyncio.TimeoutError):
+                return False
+
+        return any(await asyncio.gather(*(one(u) for u in self.rasa_urls)))
 
     async def parse(self, text: str) -> dict[str, Any]:
         """Rasa NLU only (/model/parse): no dialogue turn, no tracker touched (used by agent assist)."""
-        await self.start()
-        assert self._session is not None
-        try:
-            async with self._session.post(f"{self.rasa_url}/model/parse", params=self._auth,
-                                          json={"text": normalize(text)}) as resp:
-                if resp.status != 200:
-                    raise ApiError(503, "rasa_unavailable", RASA_DOWN_MESSAGE)
-                return await resp.json(content_type=None)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-            raise ApiError(503, "rasa_unavailable", RASA_DOWN_MESSAGE)
+        return await self._post(text, "/model/parse", {"text": normalize(text)})

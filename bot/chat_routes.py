@@ -51,7 +51,7 @@ async def _close_chat(app: web.Application) -> None:
 
 def setup(app: web.Application) -> None:
     settings = app["settings"]
-    app["chat"] = ChatCore(settings.rasa_url, settings.rasa_timeout_s, settings.rasa_token)
+    app["chat"] = ChatCore(settings.rasa_endpoints(), settings.rasa_timeout_s, settings.rasa_token)
     app.on_startup.append(_start_chat)
     app.on_cleanup.append(_close_chat)
     app.router.add_get("/healthz", healthz)

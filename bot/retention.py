@@ -23,28 +23,26 @@ EVERY_S = 6 * 3600
 
 
 def tracker_url(settings: Settings) -> str:
-    """Where Rasa's tracker store is (the same rule as bot/launcher.py's endpoints file)."""
-    url = settings.database_url
-    if url and not url.startswith("sqlite"):
-        return url.replace("postgres://", "postgresql://", 1)
-    folder = Path(url.split(":///", 1)[1]).parent if url.startswith("sqlite:///") else settings.var_dir
-    return f"sqlite:///{folder / 'tracker.db'}"
+    """Where Rasa's tracker store is (bot.db decides, as it does for the launcher's endpoints file)."""
+    from bot.db import tracker_store_config
+
+    cfg = tracker_store_config(settings.database_url, settings.var_dir)
+    return f"sqlite:///{cfg['db']}" if cfg.get("dialect") == "sqlite" else settings.database_url
 
 
 def prune_trackers(url: str, older_than_s: float, now: float | None = None) -> int:
     """Delete tracker events older than the retention (conversations idle that long start afresh)."""
+    from bot.db import engine_for
+
     if url.startswith("sqlite:///") and not Path(url.split(":///", 1)[1]).exists():
         return 0
-    engine = sa.create_engine(url)
-    try:
-        if not sa.inspect(engine).has_table("events"):
-            return 0
-        events = sa.Table("events", sa.MetaData(), autoload_with=engine)
-        with engine.begin() as conn:
-            cutoff = (now or time.time()) - older_than_s
-            return conn.execute(events.delete().where(events.c.timestamp < cutoff)).rowcount or 0
-    finally:
-        engine.dispose()
+    engine = engine_for(url)
+    if not sa.inspect(engine).has_table("events"):
+        return 0
+    events = sa.Table("events", sa.MetaData(), autoload_with=engine)
+    with engine.begin() as conn:
+        cutoff = (now or time.time()) - older_than_s
+        return conn.execute(events.delete().where(events.c.timestamp < cutoff)).rowcount or 0
 
 
 def run_once(settings: Settings) -> dict[str, Any]:
@@ -55,10 +53,7 @@ def run_once(settings: Settings) -> dict[str, Any]:
     counts: dict[str, Any] = {}
     counts["tracker_events"] = prune_trackers(tracker_url(settings), settings.retention_s)
     wechat = WeChatStore(settings.sqlite_url("wechat"))
-    try:
-        counts["wechat_rows"] = wechat.prune(settings.retention_s, settings.wechat_timestamp_window_s)
-    finally:
-        wechat.close()
+    counts["wechat_rows"] = wechat.prune(settings.retention_s, settings.wechat_timestamp_window_s)
     assist_url = settings.sqlite_url("assist")
     counts["assist_calls"] = CallStore(assist_url, settings.assist_idle_minutes).purge_expired()
     counts["audit_rows"] = audit.prune(assist_url, settings.audit_retention_s)

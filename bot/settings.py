@@ -13,7 +13,8 @@ from typing import Any, Optional
 
 from dotenv import dotenv_values
 from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
@@ -41,6 +42,9 @@ FIXES: dict[str, str] = {
     "RETENTION_DAYS": "应为 1-3650 之间的天数（默认 30）/ days between 1 and 3650 (default 30)",
     "AUDIT_RETENTION_DAYS": "应为 1-3650 之间的天数（默认 180）/ days between 1 and 3650 (default 180)",
     "RASA_TIMEOUT_S": "应为大于 0 的秒数 / seconds greater than 0",
+    "RASA_URLS": "应为逗号分隔的 http:// 地址 / comma-separated http:// URLs",
+    "RASA_WORKERS": "应为 0-64 的整数（0 = 自动）/ an integer 0-64 (0 = automatic)",
+    "TRACKER_MAX_EVENTS": "应为不小于 0 的整数（0 = 不限）/ an integer >= 0 (0 = unbounded)",
 }
 _GENERIC_FIX = "取值无效，请检查 / invalid value, please check it"
 
@@ -80,6 +84,9 @@ class Settings(BaseSettings):
 
     # --- processes ---------------------------------------------------------------------------------
     rasa_url: str = "http://127.0.0.1:5005"
+    rasa_urls: Annotated[tuple[str, ...], NoDecode] = ()   # RASA_URLS: several Rasa workers, comma-separated
+    rasa_workers: int = Field(0, ge=0, le=64)    # for the launcher; 0 = the core count on PostgreSQL + Redis, else 1
+    tracker_max_events: int = Field(120, ge=0, le=100_000)   # a live conversation session's bound (0 = unbounded)
     rasa_port: int = Field(5005, ge=1, le=65535)
     rasa_token: str = Field("", repr=False)     # set by the launcher per start (Rasa's --auth-token)
     rasa_timeout_s: float = Field(10.0, gt=0, le=600)
@@ -118,6 +125,20 @@ class Settings(BaseSettings):
     @classmethod
     def _strip(cls, value: Any) -> Any:
         return value.strip() if isinstance(value, str) else value
+
+    @field_validator("rasa_urls", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(u.strip().rstrip("/") for u in value.split(",") if u.strip())
+        return value
+
+    @field_validator("rasa_urls")
+    @classmethod
+    def _http_urls(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not u.startswith(("http://", "https://")) for u in value):
+            raise ValueError("not an http(s) URL")
+        return value
 
     @field_validator("wechat_api_base", "rasa_url", mode="after")
     @classmethod
@@ -170,6 +191,10 @@ class Settings(BaseSettings):
             return cls(**overrides)
         except ValidationError as exc:
             raise SettingsError(describe_error(exc)) from None
+
+    def rasa_endpoints(self) -> list[str]:
+        """The Rasa workers the service talks to: RASA_URLS when set, else RASA_URL."""
+        return list(self.rasa_urls) or [self.rasa_url]
 
     def sqlite_url(self, name: str) -> str:
         """DATABASE_URL when set, else a SQLite file var/<name>.db created readable by this user only."""

@@ -14,6 +14,8 @@ from typing import Any, Callable, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from bot.db import engine_for
+
 T = TypeVar("T")
 
 metadata = sa.MetaData()
@@ -76,10 +78,7 @@ class InboundRow:
 
 class WeChatStore:
     def __init__(self, url: str) -> None:
-        kwargs: dict[str, Any] = {"future": True}
-        if url.startswith("sqlite"):
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
-        self.engine = sa.create_engine(url, **kwargs)
+        self.engine = engine_for(url)
         metadata.create_all(self.engine)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
