@@ -91,7 +91,7 @@ def _operation(method: str, path: str, handler: Callable, schemas: _Schemas) -> 
         ok = {"description": "成功", "content": {(op.response_type if op else "application/json"): {"schema": {}}}}
     error = {"content": {"application/json": {"schema": schemas.ref(ErrorBody)}}}
     out["responses"] = {"200": ok, **{code: {"description": text, **error} for code, text in _ERROR_STATUSES.items()}}
-    auth = op.auth if op else ("admin" if path.startswith("/api/admin") else None)
+    auth = (op.auth if op else None) or ("admin" if path.startswith("/api/admin") else None)
     if auth:
         out["security"] = [{f"{auth}_token": []}]
     return out

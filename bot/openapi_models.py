@@ -209,6 +209,12 @@ class WeChatQuery(BaseModel):
     openid: Optional[str] = None
 
 
+class UndeliveredQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    limit: Annotated[Optional[Annotated[int, Field(ge=1, le=500)]], Blank] = 50
+    openid: Annotated[Optional[Annotated[str, Field(max_length=128)]], Blank] = None
+
+
 # --- shared -------------------------------------------------------------------------------------------
 class ErrorDetail(BaseModel):
     code: str

@@ -30,10 +30,10 @@ from bot.channels.wechat_format import format_messages, pick_option, split_text
 from bot.channels.wechat_store import PUSHED, REPLIED, UNDELIVERED, WeChatStore
 from bot.channels.wechat_xml import Inbound, MalformedXml, parse_inbound, parse_xml_fields, render_text_reply
 from bot.errors import ApiError
-from bot.http import json_response, query_int, read_body
+from bot.http import json_response, query_int, read_body, validate
 from bot.limits import LIMITS_KEY, client_ip
 from bot.openapi import api
-from bot.openapi_models import Location, WeChatQuery
+from bot.openapi_models import Location, UndeliveredQuery, WeChatQuery
 from bot.privacy import mask_text
 from bot.settings import Settings
 
@@ -391,7 +391,7 @@ async def receive(request: web.Request) -> web.Response:
     return web.Response(text=xml, content_type="application/xml")
 
 
-@api("公众号未送达的答复（供工作人员跟进）", auth="admin", tags=["wechat"])
+@api("公众号未送达的答复（供工作人员跟进）", query=UndeliveredQuery, auth="admin", tags=["wechat"])
 async def list_undelivered(request: web.Request) -> web.Response:
     """Answers WeChat refused (48-hour window, reply limit, …) for staff to follow up."""
     admin = request.app[CONFIG_KEY].admin_token
@@ -406,6 +406,7 @@ async def list_undelivered(request: web.Request) -> web.Response:
             guard.failed(ip)
         log.warning("admin login failed", extra={"ip": ip, "path": request.path})
         raise ApiError(401, "unauthorized", "未授权：请提供有效的管理令牌。")
+    validate(UndeliveredQuery, dict(request.query))
     limit = query_int(request, "limit", 50, 1, 500)
     openid = request.query.get("openid") or None
     store: WeChatStore = request.app[STORE_KEY]
