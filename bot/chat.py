@@ -16,7 +16,7 @@ import yaml
 from bot.errors import ApiError
 from bot.privacy import mask_text
 from bot.settings import ROOT
-from bot.text_normalize import normalize
+from bot.text_normalize import read_line
 
 log = logging.getLogger("bot.chat")
 
@@ -52,7 +52,7 @@ def prepare_text(text: str) -> tuple[str, Optional[str]]:
     intent = payload_intent(text)
     if intent is not None:
         return mask_text(text.strip()), intent
-    return mask_text(normalize(text).lstrip("/").strip() or "?"), None
+    return mask_text(read_line(text.lstrip().lstrip("/")).strip() or "?"), None
 
 
 def to_message(raw: dict[str, Any]) -> Optional[dict[str, Any]]:
@@ -170,4 +170,4 @@ class ChatCore:
 
     async def parse(self, text: str) -> dict[str, Any]:
         """Rasa NLU only (/model/parse): no dialogue turn, no tracker touched (used by agent assist)."""
-        return await self._post(text, "/model/parse", {"text": normalize(text)})
+        return await self._post(text, "/model/parse", {"text": read_line(text)})
