@@ -682,7 +682,13 @@ def setup(app: web.Application) -> None:
     app["admin"] = AdminState(app)
     if "chat" in app:
         app["chat"].turn_observers.append(observe_turn(app))
-    for method, path, handler, _role, _model, _summary in ROUTES:
+    from bot.openapi import api
+
+    for method, path, handler, role, model, summary in ROUTES:
+        content = {upload_document: "multipart/form-data", import_service_points: "multipart/form-data"}
+        api(f"{summary} (role: {role})", body=model, auth="admin", tags=["admin"],
+            content_type=content.get(handler, "application/json"),
+            response_type="text/csv" if handler is export_service_points else "application/json")(handler)
         app.router.add_route(method, path, handler)
     page, asset = static_site(STATIC_DIR, STATIC_PREFIX)
     app.router.add_get("/admin", page)
