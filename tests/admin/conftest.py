@@ -67,3 +67,50 @@ async def client(aiohttp_client, admin_app):
     c = await aiohttp_client(admin_app)
     c.admin_app = admin_app
     return c
+
+
+# ---------------------------------------------------------------------------------------------- live stack
+STACK_EDITOR = "stack-editor-token"
+STACK_PUBLISHER = "stack-publisher-token"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def admin_stack(live_stack_factory, tmp_path_factory):
+    """The real stack (Rasa + service) on a scratch var/ holding a copy of the built KB, with admin tokens."""
+    from bot.settings import VAR
+
+    built = VAR / "kb"
+    version = store.read_pointer(built)
+    if not version:
+        pytest.fail("没有已发布的知识库：先运行 make build（python -m bot.kb ensure）")
+    var = tmp_path_factory.mktemp("admin-var")
+    shutil.copytree(built / version, var / "kb" / version)
+    store.set_pointer(var / "kb", version)
+    return live_stack_factory({"VAR_DIR": str(var), "ADMIN_TOKEN": "",
+                               "ADMIN_TOKENS": f"editor:wang:{STACK_EDITOR},publisher:li:{STACK_PUBLISHER}"})
+
+
+@pytest.fixture
+async def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("没有找到 /usr/bin/chromium：请先运行 scripts/install_browser.sh")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        instance = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            await instance.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    from bot.settings import ROOT
+
+    folder = ROOT / "test-artifacts" / "admin"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

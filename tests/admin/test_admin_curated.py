@@ -122,7 +122,9 @@ async def test_unknown_items_and_versions(client, var_dir):
     assert (await client.delete("/api/admin/curated/candidate", headers=auth(EDITOR))).status == 404
     resp = await client.post("/api/admin/curated/rollback", json={"version": "c2020"}, headers=auth(PUBLISHER))
     assert resp.status == 404
-    assert (await client.post("/api/admin/curated", data=b"[1,2]", headers=auth(EDITOR))).status == 400
+    resp = await client.post("/api/admin/curated", data=b"[1,2]",
+                             headers={**auth(EDITOR), "Content-Type": "application/json"})
+    assert resp.status == 400 and (await resp.json())["error"]["code"] == "invalid_json"
     assert curated_files(var_dir) == files
 
 

@@ -196,7 +196,8 @@ async def test_publish_without_candidate_and_rollback_to_unknown_version(client,
         resp = await client.post("/api/admin/rollback", json=body, headers=auth(PUBLISHER))
         assert resp.status == status, body
         assert "message" in (await resp.json())["error"]
-    resp = await client.post("/api/admin/rollback", data=b"{not json", headers=auth(PUBLISHER))
+    resp = await client.post("/api/admin/rollback", data=b"{not json",
+                             headers={**auth(PUBLISHER), "Content-Type": "application/json"})
     assert resp.status == 400 and (await resp.json())["error"]["code"] == "invalid_json"
     assert (await client.delete("/api/admin/candidate", headers=auth(EDITOR))).status == 404
     assert kb_state(var_dir) == state
