@@ -1,113 +1,129 @@
-"""KB documents for the console: versions, upload → candidate, remove → candidate, publish, roll back.
+"""KB documents for the console, on the KB's own document API (bot.kb.admin): versions, upload → candidate
+with an impact report, remove → candidate, publish, roll back, discard.
 
-Builds go through the KB's own build path (bot.kb.build.build_version, all or nothing, one at a time);
-only a complete build becomes the CANDIDATE, and only publish or rollback move CURRENT, so a failed
-build leaves the serving version as it was.
+Word and PDF files are turned into text here (bot.admin.uploads); everything else (checks, metadata,
+the all-or-nothing build, pointers, the impact report) is bot.kb.admin's, so there is one build path.
 """
 from __future__ import annotations
 
-import hashlib
-import re
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Optional
 
-from bot.kb import build, store
-from bot.kb.build import DocSpec, DocumentError
+from bot.kb import admin as kb_admin
+from bot.kb import store
+from bot.kb.build import DocumentError
+
+class RememberingEmbedder:
+    """The service's embedder, remembering query vectors: every impact report asks the same golden questions
+    of two fresh KnowledgeBase instances, so each question is embedded once per process, not twice per report."""
+
+    def __init__(self, embedder, size: int = 4096) -> None:
+        self._embedder = embedder
+        self._size = size
+        self._vectors: "OrderedDict[str, Any]" = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._embedder, name)
+
+    def embed_queries(self, texts: list[str]):
+        import numpy as np
+
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if missing:
+            fresh = self._embedder.embed_queries(missing)
+            with self._lock:
+                for t, v in zip(missing, fresh):
+                    self._vectors[t] = v
+                while len(self._vectors) > self._size:
+                    self._vectors.popitem(last=False)
+        with self._lock:
+            return np.stack([self._vectors[t] for t in texts])
+
+
+_remembering: dict[int, RememberingEmbedder] = {}
+
+
+def remembering(embedder) -> Any:
+    if embedder is None:
+        return None
+    key = id(embedder)
+    if key not in _remembering:
+        _remembering[key] = RememberingEmbedder(embedder)
+    return _remembering[key]
+
 
 DOC_FIELDS = ("doc_id", "title", "issuer", "doc_number", "date", "effective_date", "builtin", "sha256", "chunks")
 
 
-def _doc_view(meta: dict[str, Any]) -> dict[str, Any]:
-    out = {k: meta.get(k, "") for k in DOC_FIELDS}
-    out["effective_date"] = meta.get("effective_date") or (meta.get("extra") or {}).get("effective_date", "")
-    out["builtin"] = bool(meta.get("builtin"))
-    return out
-
-
 def versions(root: Path) -> dict[str, Any]:
-    current, candidate = store.read_pointer(root), store.read_pointer(root, "CANDIDATE")
     out = []
-    for v in reversed(store.list_versions(root)):
+    for v in kb_admin.list_versions(root):
         try:
-            m = store.read_manifest(root, v)
-        except (OSError, ValueError):
+            docs = kb_admin.documents(v["version"], root)
+        except (DocumentError, OSError, ValueError):
             continue
-        out.append({"version": v, "created_at": m.get("created_at"), "note": m.get("note", ""),
-                    "current": v == current, "candidate": v == candidate,
-                    "counts": m.get("counts", {}), "documents": [_doc_view(d) for d in m.get("documents", [])]})
-    return {"current": current, "candidate": candidate, "versions": out}
+        out.append({**v, "documents": [{k: d.get(k, "") for k in DOC_FIELDS} for d in docs]})
+    return {"current": store.read_pointer(root), "candidate": store.read_pointer(root, "CANDIDATE"), "versions": out}
 
 
-def _docs(root: Path, version: Optional[str]) -> list[DocSpec]:
-    docs = build.docs_of_version(root, version)
-    if version:  # keep the effective date and other extra metadata across rebuilds
-        metas = {m["doc_id"]: m for m in store.read_manifest(root, version)["documents"]}
-        for d in docs:
-            d.extra = dict(metas.get(d.doc_id, {}).get("extra") or {})
-    return docs
+def _report(raw: dict[str, Any], groups: dict[str, list[str]]) -> dict[str, Any]:
+    """bot.kb.admin's impact report in the console's shape (question, group, before → after with 出处)."""
+    membership = {q: g for g, qs in groups.items() for q in qs}
+
+    def side(s: dict[str, Any]) -> dict[str, Any]:
+        return {"answer": s.get("answer"), "source_label": ("出处：" + s["source"]) if s.get("source") else None,
+                "citations": [{"doc_id": d, "section": "", "quote": ""} for d in s.get("doc_ids", [])]}
+
+    changed = [{"question": c["question"], "group": membership.get(c["question"], "document"),
+                "before": side(c["before"]), "after": side(c["after"])} for c in raw.get("changed", [])]
+    summary: dict[str, dict[str, int]] = {}
+    for c in changed:
+        s = summary.setdefault(c["group"], {"checked": 0, "changed": 0, "answered_before": 0, "answered_after": 0})
+        s["changed"] += 1
+    return {"before_version": raw.get("old_version"), "after_version": raw.get("new_version"),
+            "checked": raw.get("questions_checked", 0), "changed": changed, "groups": summary,
+            "added_documents": raw.get("added_documents", []), "removed_documents": raw.get("removed_documents", [])}
 
 
-def base_docs(root: Path) -> list[DocSpec]:
-    """What a new candidate starts from: the pending candidate if any (edits accumulate), else the serving one."""
-    version = store.read_pointer(root, "CANDIDATE") or store.read_pointer(root)
-    return _docs(root, version) if version else build.builtin_documents()
+def add_document(root: Path, text: str, filename: str, meta: dict[str, str], embedder,
+                 unanswered: list[str]) -> dict[str, Any]:
+    """Build a candidate with one more document → {"version", "doc_id", "impact"} (console shape)."""
+    name = Path(filename).stem + ".txt"  # already text: Word/PDF were extracted by bot.admin.uploads
+    res = kb_admin.add_document(text, meta, filename=name, root=root, embedder=remembering(embedder),
+                                questions=unanswered)
+    return {"version": res["version"], "doc_id": res["doc_id"],
+            "impact": _report(res["impact"], {"unanswered": unanswered, "golden": kb_admin.golden_questions()})}
 
 
-def add_document(root: Path, text: str, meta: dict[str, str], embedder, note: str) -> tuple[str, str]:
-    """Build a candidate with one more document; returns (candidate version, doc_id)."""
-    docs = base_docs(root)
-    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    for d in docs:
-        if (d.sha256 or hashlib.sha256(d.read().encode("utf-8")).hexdigest()) == sha:
-            raise DocumentError(f"这份文件与已收录的“{d.title or d.doc_id}”完全相同，未重复添加。")
-        if meta.get("doc_number") and d.doc_number and _norm_number(d.doc_number) == _norm_number(meta["doc_number"]):
-            raise DocumentError(f"文号“{meta['doc_number']}”已被“{d.title or d.doc_id}”使用：如要替换，请先删除旧文件。")
-    path, sha = store.store_source(root, text)
-    doc_id = build.make_doc_id(meta.get("title", ""), sha)
-    spec = DocSpec(doc_id=doc_id, path=path, title=meta.get("title", ""), issuer=meta.get("issuer", ""),
-                   doc_number=meta.get("doc_number", ""), date=meta.get("date", ""), sha256=sha,
-                   extra={"effective_date": meta.get("effective_date", "")})
-    version = build.build_version(docs + [spec], embedder, root, note=note)
-    store.set_pointer(root, version, "CANDIDATE")
-    return version, doc_id
+def remove_document(root: Path, doc_id: str, embedder, unanswered: list[str]) -> dict[str, Any]:
+    res = kb_admin.remove_document(doc_id, root=root, embedder=remembering(embedder), questions=unanswered)
+    return {"version": res["version"], "doc_id": doc_id,
+            "impact": _report(res["impact"], {"unanswered": unanswered, "golden": kb_admin.golden_questions()})}
 
 
-def remove_document(root: Path, doc_id: str, embedder, note: str) -> str:
-    docs = base_docs(root)
-    keep = [d for d in docs if d.doc_id != doc_id]
-    if len(keep) == len(docs):
-        raise LookupError(doc_id)
-    if not keep:
-        raise DocumentError("不能删除最后一份文档：知识库不能为空。")
-    version = build.build_version(keep, embedder, root, note=note)
-    store.set_pointer(root, version, "CANDIDATE")
-    return version
+def known_document(root: Path, doc_id: str) -> bool:
+    return any(d["doc_id"] == doc_id for d in kb_admin.documents(None, root))
 
 
 def publish(root: Path) -> tuple[Optional[str], str]:
-    candidate = store.read_pointer(root, "CANDIDATE")
-    if not candidate:
-        raise LookupError("candidate")
     before = store.read_pointer(root)
-    store.set_pointer(root, candidate)
-    store.set_pointer(root, None, "CANDIDATE")
-    store.gc_versions(root)
-    return before, candidate
+    if not store.read_pointer(root, "CANDIDATE"):
+        raise LookupError("candidate")
+    return before, kb_admin.publish(None, root)
 
 
 def rollback(root: Path, version: str) -> tuple[Optional[str], str]:
     if version not in store.list_versions(root):
         raise LookupError(version)
     before = store.read_pointer(root)
-    store.set_pointer(root, version)
-    return before, version
+    return before, kb_admin.rollback(version, root)
 
 
 def discard(root: Path) -> Optional[str]:
     candidate = store.read_pointer(root, "CANDIDATE")
     store.set_pointer(root, None, "CANDIDATE")
     return candidate
-
-
-def _norm_number(text: str) -> str:
-    return re.sub(r"[\s〔〕\[\]()（）【】]", "", text)

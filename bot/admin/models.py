@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.errors import InvalidInput
 from bot.text_normalize import has_control_chars
 
-DATE = r"^(\d{4}-\d{2}-\d{2}|\d{4}-\d{2}|\d{4})?$"
 
 
 def _clean(value: Any) -> Any:
@@ -82,8 +81,8 @@ class DocumentMeta(_Model):
     title: str = Field(..., min_length=2, max_length=200)
     doc_number: str = Field("", max_length=80, description="文号, e.g. 晋民发〔2026〕12号")
     issuer: str = Field("", max_length=100)
-    date: str = Field("", pattern=DATE, description="issue date YYYY-MM-DD")
-    effective_date: str = Field("", pattern=DATE)
+    date: str = Field("", max_length=20, description="成文日期, e.g. 2026-01-10 or 2026年1月10日")
+    effective_date: str = Field("", max_length=20, description="施行日期")
 
 
 FIELD_LABELS = {"question": "问题", "paraphrases": "其他说法", "answer": "答案", "source": "出处", "type": "出处类型",

@@ -200,6 +200,11 @@ async def _read_upload(request: web.Request) -> tuple[str, bytes, dict[str, str]
     return filename, data, fields
 
 
+def _document_error(exc: DocumentError) -> InvalidInput:
+    """A refused file names `file`; refused metadata names its field (bot.kb.admin.MetadataError)."""
+    return InvalidInput(str(exc), field=getattr(exc, "field", None) or "file", code="document_refused")
+
+
 async def upload_document(request: web.Request) -> web.Response:
     st = _state(request)
     admin = st.require(request, "editor")
@@ -209,30 +214,31 @@ async def upload_document(request: web.Request) -> web.Response:
         text = await _run(uploads.extract_text, filename, data)
     except DocumentError as exc:
         await st.record(admin, "document_upload_refused", 400, filename, detail=str(exc))
-        raise InvalidInput(str(exc), field="file", code="document_refused")
+        raise _document_error(exc)
     kb = st.kb
     if st.lock.locked():
         raise ApiError(409, "busy", "另一个管理操作正在进行，请稍后再试。")
     async with st.lock:
         before = kb_store.read_pointer(st.kb_root, "CANDIDATE")
+        unanswered = await _run(_unanswered_questions, st)
         try:
-            version, doc_id = await _run(documents.add_document, st.kb_root, text, meta.model_dump(), kb.embedder,
-                                         f"add {meta.title}")
+            res = await _run(documents.add_document, st.kb_root, text, filename, meta.model_dump(), kb.embedder,
+                             unanswered)
         except DocumentError as exc:
             await st.record(admin, "document_upload_refused", 400, filename, detail=str(exc))
-            raise InvalidInput(str(exc), field="file", code="document_refused")
+            raise _document_error(exc)
         except kb_store.BuildBusy as exc:
             raise ApiError(409, "busy", str(exc))
         except Exception:
             log.exception("candidate build failed; the serving version is unchanged")
             await st.record(admin, "document_build_failed", 500, filename, before=before)
             raise ApiError(500, "build_failed", "候选版本构建失败，正在使用的知识库版本没有变化。请稍后重试或联系技术人员。")
-        report = await _run(_impact, st, version, None, [])
-        report["candidate"] = version
+        report = res["impact"]
+        report["candidate"] = res["version"]
         await _run(_save_impact, st, "kb", report)
-    await st.record(admin, "document_upload", 201, f"{doc_id} {meta.title} {meta.doc_number}", before=before,
-                    after=version, detail={"file": filename, "chars": len(text), "changed": len(report["changed"])})
-    return json_response({"candidate": version, "doc_id": doc_id, "impact": report}, status=201)
+    await st.record(admin, "document_upload", 201, f"{res['doc_id']} {meta.title} {meta.doc_number}", before=before,
+                    after=res["version"], detail={"file": filename, "chars": len(text), "changed": len(report["changed"])})
+    return json_response({"candidate": res["version"], "doc_id": res["doc_id"], "impact": report}, status=201)
 
 
 async def delete_document(request: web.Request) -> web.Response:
@@ -242,23 +248,24 @@ async def delete_document(request: web.Request) -> web.Response:
     if len(doc_id) > 200:
         raise InvalidInput("文档编号过长。", field="doc_id")
     kb = st.kb
+    if not await _run(documents.known_document, st.kb_root, doc_id):
+        raise ApiError(404, "unknown_document", "当前版本中没有这份文档。", field="doc_id")
     if st.lock.locked():
         raise ApiError(409, "busy", "另一个管理操作正在进行，请稍后再试。")
     async with st.lock:
         before = kb_store.read_pointer(st.kb_root, "CANDIDATE")
+        unanswered = await _run(_unanswered_questions, st)
         try:
-            version = await _run(documents.remove_document, st.kb_root, doc_id, kb.embedder, f"remove {doc_id}")
-        except LookupError:
-            raise ApiError(404, "unknown_document", "当前版本中没有这份文档。", field="doc_id")
+            res = await _run(documents.remove_document, st.kb_root, doc_id, kb.embedder, unanswered)
         except DocumentError as exc:
             raise InvalidInput(str(exc), field="doc_id")
         except kb_store.BuildBusy as exc:
             raise ApiError(409, "busy", str(exc))
-        report = await _run(_impact, st, version, None, [])
-        report["candidate"] = version
+        report = res["impact"]
+        report["candidate"] = res["version"]
         await _run(_save_impact, st, "kb", report)
-    await st.record(admin, "document_remove", 200, doc_id, before=before, after=version)
-    return json_response({"candidate": version, "impact": report})
+    await st.record(admin, "document_remove", 200, doc_id, before=before, after=res["version"])
+    return json_response({"candidate": res["version"], "impact": report})
 
 
 async def get_candidate(request: web.Request) -> web.Response:
@@ -299,6 +306,8 @@ async def rollback(request: web.Request) -> web.Response:
             before, after = await _run(documents.rollback, st.kb_root, body.version)
         except LookupError:
             raise ApiError(404, "unknown_version", "没有这个知识库版本（可能已被清理）。", field="version")
+        except DocumentError as exc:
+            raise ApiError(409, "already_current", str(exc), field="version")
     await st.record(admin, "rollback", 200, "knowledge_base", before=before, after=after)
     return json_response({"current": after, "previous": before})
 
