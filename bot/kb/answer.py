@@ -179,7 +179,20 @@ def extractive(question: str, hits: list, chunks: list[dict], idf) -> tuple[str 
 # states the asked kind of figure, the target or the baseline as asked, a place for "where"… When no
 # retrieved text has it, the answer is null with an honest message and the nearest passage as "相关内容".
 
+from functools import lru_cache  # noqa: E402
+
 from bot.kb import qtypes  # noqa: E402
+
+
+@lru_cache(maxsize=65536)
+def text_tokens(text: str) -> frozenset[str]:
+    """Tokens of a source sentence or heading, memoised: the corpus is small and answers reuse them."""
+    return frozenset(tokenize(text))
+
+
+@lru_cache(maxsize=4096)
+def _alternatives(token: str) -> tuple[frozenset[str], ...]:
+    return tuple(text_tokens(e) for e in get_synonyms().expand(token))
 
 ROW_MIN_COVERAGE = 0.5      # share of the question's topic words an indicator row must carry
 SENT_MIN_COVERAGE = 0.34    # … and a quoted sentence (with its passage's headings)
@@ -221,14 +234,13 @@ def topic_weights(question: str, idf) -> dict[str, float]:
     return {t: (idf(t) or 3.0) for t in toks}
 
 
-def covered_share(weights: dict[str, float], tokens: set[str]) -> float:
+def covered_share(weights: dict[str, float], tokens) -> float:
     total = sum(weights.values())
     if not total:
         return 1.0
-    syn = get_synonyms()
 
     def has(t: str) -> bool:
-        return t in tokens or any(set(tokenize(e)) & tokens for e in syn.expand(t))
+        return t in tokens or any(alt & tokens for alt in _alternatives(t))
 
     return sum(w for t, w in weights.items() if has(t)) / total
 
@@ -239,8 +251,8 @@ def in_effect(doc: dict, today: str) -> bool:
 
 
 def _heading_tokens(chunk: dict) -> set[str]:
-    return set(tokenize(" ".join([chunk.get("section", "").split(" > ")[-1], chunk.get("box", ""),
-                                  chunk.get("lead", ""), chunk.get("title", "")])))
+    return text_tokens(" ".join([chunk.get("section", "").split(" > ")[-1], chunk.get("box", ""),
+                                  chunk.get("lead", ""), chunk.get("title", "")]))
 
 
 def row_candidates(asked, weights, hits, chunks, all_chunks_by_row) -> list[Candidate]:
@@ -298,7 +310,7 @@ def text_candidates(question: str, asked, weights, hits, chunks, idf) -> list[Ca
                 continue
             if asked.shape == "eligibility" and not _ELIG_WORDS.search(s):
                 continue
-            toks = set(tokenize(s))
+            toks = text_tokens(s)
             cov = covered_share(weights, toks | heads)
             if cov < SENT_MIN_COVERAGE and (asked.figure or asked.shape in ("where", "apply", "contact",
                                                                               "eligibility")):
@@ -311,7 +323,7 @@ def text_candidates(question: str, asked, weights, hits, chunks, idf) -> list[Ca
             if asked.year == "baseline" and re.search(r"十三五|2020|累计|已|实现|取得", s):
                 score *= 1.15
             if asked.shape == "definition" and pos == 1 and c.get("lead") and \
-                    covered_share(weights, set(tokenize(c["lead"]))) >= 0.5:
+                    covered_share(weights, text_tokens(c["lead"])) >= 0.5:
                 score *= 1.3  # "X是什么": the sentence that follows the item named X explains it
             if asked.figure and len(asked.kinds) > 1 and asked.figure in qtypes.sentence_kinds(s):
                 score *= 1.2  # the first-named kind ("多少" → a count) before the alternative
@@ -328,13 +340,13 @@ def expand_text(cand: Candidate, question: str, asked, idf) -> Candidate:
     q_tokens = set(tokenize(question))
     want_more = asked.shape == "list" or c.get("box")
     if want_more:
-        top_ov = len(q_tokens & set(tokenize(top_sent))) or 1
+        top_ov = len(q_tokens & text_tokens(top_sent)) or 1
         for pos, s in enumerate(sents):
             if pos == top_pos or len(chosen) >= MAX_ANSWER_SENTENCES or len(s) < 6:
                 continue
             if asked.figure and not qtypes.states(s, asked):
                 continue
-            ov = len(q_tokens & set(tokenize(s)))
+            ov = len(q_tokens & text_tokens(s))
             near = abs(pos - top_pos) == 1
             if (ov >= max(1, 0.75 * top_ov) or (c.get("box") and near and asked.figure)) and \
                     sum(len(x) for _, x in chosen) + len(s) <= MAX_ANSWER_CHARS:
@@ -467,7 +479,7 @@ def section_list(asked, weights, hits, chunks):
     if top is None or not top.get("section"):
         return None
     leaf = top["section"].split(" > ")[-1]
-    if covered_share(weights, set(tokenize(leaf))) < 0.6:
+    if covered_share(weights, text_tokens(leaf)) < 0.6:
         return None
     items, seen = [], set()
     for c in chunks:

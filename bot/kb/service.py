@@ -21,6 +21,7 @@ from bot.kb import answer as ans
 from bot.kb import qtypes
 from bot.kb import store
 from bot.kb.index import HybridIndex
+from bot.kb.parser import split_sentences
 from bot.kb.textproc import tokenize
 from bot.settings import Settings
 from bot.text_normalize import normalize
@@ -120,6 +121,10 @@ class KnowledgeBase:
         for c in index.chunks:
             if c.get("kind") == "indicator":
                 rows.setdefault((c["doc_id"], c["indicator"]["number"]), []).append(c)
+        for c in index.chunks:  # warm the sentence-token memo so the first answers are as quick as later ones
+            if c.get("kind") == "text":
+                for sent in split_sentences(c["text"]):
+                    ans.text_tokens(sent.strip())
         return Loaded(version, manifest, index, by_id, docs, rows)
 
     def _require(self) -> Loaded:
