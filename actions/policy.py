@@ -76,26 +76,6 @@ async def reply_from_kb(dispatcher: CollectingDispatcher, question: str, min_len
         send(dispatcher, **message)
 
 
-class ActionAnswerPolicy(Action):
-    def name(self) -> str:
-        return "action_answer_policy"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        await reply_from_kb(dispatcher, user_text(tracker), 1, NOT_COVERED)
-        return []
-
-
-class ActionKbFallback(Action):
-    """Low NLU confidence: the knowledge base may still answer; otherwise say so honestly."""
-
-    def name(self) -> str:
-        return "action_kb_fallback"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        await reply_from_kb(dispatcher, user_text(tracker), 4, NOT_UNDERSTOOD)
-        return []
-
-
 class ActionShowPassage(Action):
     def name(self) -> str:
         return "action_show_passage"
