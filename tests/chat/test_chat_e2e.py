@@ -71,8 +71,7 @@ def test_office_lookup(live_stack):
 def test_id_card_and_phone_never_reach_the_tracker_store(live_stack):
     sender = new_sender()
     live_stack.chat("我的身份证号14010519850312001X，电话13812345678，想问问残疾人补贴", sender)
-    with urllib.request.urlopen(f"{live_stack.rasa_url}/conversations/api:{sender}/tracker", timeout=10) as resp:
-        tracker = resp.read().decode("utf-8")
+    tracker = json.dumps(live_stack.rasa_get(f"/conversations/api:{sender}/tracker"), ensure_ascii=False)
     assert "14010519850312001X" not in tracker and "13812345678" not in tracker
     assert "138****5678" in tracker
 

@@ -37,5 +37,7 @@ def test_message_extra_fields_and_traceback_are_masked():
     raw = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines)
     assert len(lines) == 2
     assert ID not in raw and PHONE not in raw
-    assert "139****5678" in lines[0]["text"] and lines[0]["msg"].startswith("chat turn 身份证140105")
+    # At INFO a resident's text is logged as its length only (issue 13); the message itself is masked.
+    assert "text" not in lines[0] and lines[0]["text_chars"] == len(f"电话{PHONE}")
+    assert lines[0]["msg"].startswith("chat turn 身份证140105")
     assert ID not in lines[1]["exc"] and "139****5678" in lines[1]["exc"]
