@@ -7,10 +7,10 @@ import aiohttp
 
 DATA = Path(__file__).with_name("data")
 NOTICE = DATA / "notice.txt"
-NOTICE_META = {"title": "关于残疾人两项补贴按月发放时间的通知（测试样例）", "doc_number": "晋残联发〔2026〕99号",
-               "issuer": "山西省残疾人联合会", "date": "2026-11-20", "effective_date": "2026-12-01"}
-NOTICE_QUESTION = "残疾人两项补贴每月几号发放"
-NOTICE_ANSWER = "每月15日前发放"
+NOTICE_META = {"title": "关于普惠托育机构运营补贴标准的通知（测试样例）", "doc_number": "晋卫人口发〔2026〕99号",
+               "issuer": "山西省卫生健康委员会", "date": "2026-11-20", "effective_date": "2026-11-25"}
+NOTICE_QUESTION = "普惠托育机构运营补贴每个托位每月多少钱"
+NOTICE_ANSWER = "每个托位每月补贴200元"
 
 
 def upload_form(data: bytes, filename: str = "notice.txt", **overrides: str) -> aiohttp.FormData:

@@ -164,7 +164,7 @@
     var box = el("div", cls);
     box.appendChild(el("div", "answer", a.answer === null || a.answer === undefined ? "（答不上）" : a.answer));
     if (a.source_label) { box.appendChild(el("span", "cite", a.source_label)); }
-    (a.citations || []).forEach(function (c) {
+    (a.source_label ? [] : (a.citations || [])).forEach(function (c) {
       box.appendChild(el("span", "cite", "出处：" + (c.doc_title ? "《" + c.doc_title + "》" : c.doc_id) +
         (c.doc_number ? "（" + c.doc_number + "）" : "") + (c.section ? " " + c.section : "")));
     });
