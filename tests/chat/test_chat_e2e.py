@@ -82,8 +82,7 @@ def test_gibberish_gets_an_honest_answer_pointing_to_12345(live_stack):
 
 
 def _tracker(live_stack, rasa_sender: str) -> dict:
-    with urllib.request.urlopen(f"{live_stack.rasa_url}/conversations/{rasa_sender}/tracker", timeout=10) as resp:
-        return json.loads(resp.read())
+    return live_stack.rasa_get(f"/conversations/{rasa_sender}/tracker")
 
 
 def test_web_channel_senders_are_namespaced(live_stack):
