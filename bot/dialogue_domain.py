@@ -49,10 +49,16 @@ def form_members(form_program: str) -> list[str]:
     return COMBINED.get(form_program, [form_program])
 
 
+# What the forms remember besides the facts: hedged answers ("好像是三级" → shown as to be checked),
+# several children, an unborn child. Filled by the form validation (actions/eligibility.py).
+FORM_STATE_SLOTS = ["children", "child_unborn", "hedged_facts"]
+
+
 def _blocks(programs: dict[str, list[str]]) -> dict[str, str]:
     facts = sorted({f for fs in programs.values() for f in fs})
     slots = "".join(
-        f"  {f}:\n    type: any\n    influence_conversation: false\n    mappings:\n      - type: custom\n" for f in facts)
+        f"  {f}:\n    type: any\n    influence_conversation: false\n    mappings:\n      - type: custom\n"
+        for f in facts + FORM_STATE_SLOTS)
     actions = "".join(f"  - validate_{p}_form\n" for p in programs) + "".join(f"  - action_ask_{f}\n" for f in facts)
     forms = "forms:\n" + "".join(
         f"  {p}_form:\n    required_slots:\n" + "".join(f"      - {f}\n" for f in fs) for p, fs in programs.items())

@@ -223,11 +223,26 @@ def _hukou_place(text: str, spec: dict) -> Optional[bool]:
         for word in group.get("false", []):
             if word in text and not any(w in text for w in ("山西", "本省")):
                 return False
+    negated = re.search(r"不在|不是|没在|迁走|迁出", text)
     for group in groups:
         for word in group.get("true", []):
             if word in text:
-                return True
-    return True if find_places(text) else None
+                return not negated
+    if find_places(text):
+        return not negated
+    return None
+
+
+# "两个都问问", "都帮我看看", "两项都测测": assess both disability allowances (两项补贴). Not "两个都能领吗",
+# which asks whether the two can be combined (a program question, answered from the rules files).
+_BOTH = re.compile(r"(?:两个|两项|两样|俩)都(?:问问|看看|测|算|查|了解|想|要|帮)|都(?:问问|帮我看看|帮我测|帮我算|想了解)")
+_COMBINE = re.compile(r"能|可以|同时|一起|叠加|兼得|重复")
+BOTH_DISABILITY = ["disability_living_allowance", "disability_care_allowance"]
+
+
+def wants_both_disability(text: str) -> bool:
+    """ "两个都问问", "都帮我看看": the resident wants both disability allowances assessed."""
+    return bool(_BOTH.search(text)) and not _COMBINE.search(text)
 
 
 def mentioned_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list[str]:
@@ -237,6 +252,8 @@ def mentioned_programs(text: str, engine: Optional[EligibilityEngine] = None) ->
         prog = engine.program(pid)
         if any(a in text for a in [prog.label] + list(prog.data["aliases"])):
             found.append(pid)
+    if wants_both_disability(text) and not (set(found) - set(BOTH_DISABILITY)):
+        found = [p for p in BOTH_DISABILITY if p in engine.program_ids()]
     return found
 
 
@@ -288,10 +305,16 @@ def _read(text: str, today: dt.date, asking: Optional[str], specs: dict[str, dic
         value = _parsed(name, spec, text, today, asking=False)
         if value is not None:
             facts[name] = value
-    if asking == "hukou_in_shanxi" and asking not in facts and asking not in unknown:
-        value = _hukou_place(text, specs[asking])
-        if value is not None:
-            facts[asking] = value
+    hukou = "hukou_in_shanxi"
+    if hukou in specs and hukou not in facts and hukou not in unknown:
+        # Asked, the whole reply is the place; otherwise only a clause about the 户口 ("户口在平遥县").
+        context = [w for g in specs[hukou]["words"].get("in_clause") or [] for w in g.get("context", [])]
+        parts = [text] if asking == hukou else [c for c in _CLAUSE.split(text) if any(w in c for w in context)]
+        for part in parts:
+            value = _hukou_place(part, specs[hukou])
+            if value is not None:
+                facts[hukou] = value
+                break
     if asking in specs and specs[asking]["type"] == "bool" and asking not in facts \
             and asking not in unknown and not strict_correction:
         # A bare 有/没有 answers the question; with other facts in the sentence only its first clause does.

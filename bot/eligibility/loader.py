@@ -245,10 +245,12 @@ class _Checker:
         for key in ("where", "bring", "online"):
             self.text(steps, key, ("next_steps",))
         for key, value in steps.items():
-            if key not in {"where", "bring", "online", "refer_locally", "also"}:
+            if key not in {"where", "bring", "online", "refer_locally", "also", "before_birth"}:
                 self.err(("next_steps", key), f"未知的键 {key!r}")
             elif not isinstance(value, str):
                 self.err(("next_steps", key), "应为字符串")
+            elif key == "before_birth":
+                self._template(value, ("next_steps", key))
         for i, h in enumerate(self.need(d, "hotlines", (), list) or []):
             p = ("hotlines", i)
             num = self.text(h, "number", p)

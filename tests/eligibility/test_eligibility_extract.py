@@ -158,3 +158,14 @@ def test_exact_birth_date_is_not_approximate():
 
 def test_age_without_child_context_is_ignored():
     assert extract_facts("我今年三十岁", TODAY)["facts"] == {}
+
+
+@pytest.mark.parametrize("text", ["两个都问问", "都问问吧", "两项都帮我测测", "两个都想了解一下", "两项补贴"])
+def test_both_disability_allowances(text):
+    assert set(extract_facts(text, TODAY)["programs"]) == {"disability_living_allowance", "disability_care_allowance"}
+
+
+@pytest.mark.parametrize("text", ["两个都能领吗", "育儿补贴和技能提升补贴两个都问问"])
+def test_both_is_not_a_combination_question_or_other_programs(text):
+    programs = set(extract_facts(text, TODAY)["programs"])
+    assert programs != {"disability_living_allowance", "disability_care_allowance"}
