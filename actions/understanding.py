@@ -16,12 +16,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import entity_values, send, today, user_text
-from actions.eligibility import (ALL_FACTS, FIND_OFFICE_BUTTON, FORM_PROGRAMS, PROGRAM_LABELS, as_citations,
+from actions.eligibility import (ALL_FACTS, FIND_OFFICE_BUTTON, PROGRAM_LABELS, as_citations,
                                  ask_which_program, choose_program, current_facts, evaluate_all)
 from actions.policy import HANDOFF_BUTTON, NOT_COVERED, NOT_UNDERSTOOD, reply_from_kb
 from actions.program_info import reply_program_info
 from actions.service_points import answer_service_points
 from bot.eligibility.extract import programs_touched
+from bot.dialogue_domain import form_members
 from bot.eligibility.render import render_summary
 from bot.understanding import (NOT_IN_SOURCES, OFFICE_LOOKUP, OTHER, PERSONAL_CASE, PLAN_QUESTION, PROGRAM_INFO,
                                Reading, not_in_sources_reply, read_line, scope_reply)
@@ -141,6 +142,12 @@ class ActionAnswerQuestion(Action):
         if not text:
             return await answer_service_points(dispatcher, tracker) if intent_of(tracker) == "find_service_point" else []
         reading = reading_of(tracker, text)
+        form = (tracker.active_loop_name or "").removesuffix("_form")
+        if form and reading.programs and not reading.aspects and not reading.question \
+                and set(reading.members) <= set(form_members(form)):
+            labels = "和".join(PROGRAM_LABELS.get(p, p) for p in reading.members)
+            send(dispatcher, f"好的，{labels}{'都' if len(reading.members) > 1 else ''}在帮您看，我们接着来。")
+            return []          # "两个都问问" while both are being assessed: the form simply goes on
         if reading.kind in (PERSONAL_CASE, OTHER) and not reading.programs and not reading.other_province:
             if intent_of(tracker) == "find_service_point" or reading.office_types:
                 return await answer_service_points(dispatcher, tracker, reading)
