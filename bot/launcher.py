@@ -186,9 +186,14 @@ def start_stack(settings: Settings, env: dict[str, str], rasa_port: int = 5005, 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="启动山西民生政策助手的全部进程")
     parser.add_argument("--workers", type=int, default=None, help="Rasa 进程数（默认 RASA_WORKERS，或自动）")
+    parser.add_argument("--write-endpoints", action="store_true",
+                        help="只写出 var/endpoints.runtime.yml 后退出（systemd 的 Rasa 单元启动前调用）")
     args = parser.parse_args(argv)
     load_dotenv()
     settings = Settings.from_env()
+    if args.write_endpoints:
+        print(write_endpoints(settings))
+        return 0
     rasa_port = int(os.environ.get("RASA_PORT", "5005"))
     workers = args.workers or worker_count(settings)
     env = dict(os.environ)
