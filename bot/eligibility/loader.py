@@ -188,7 +188,7 @@ class _Checker:
             self.err((), "顶层应为映射（键: 值）")
             return
         known = {"id", "label", "summary", "aliases", "updated", "sources", "plan_passages", "parameters", "facts",
-                 "criteria", "derived", "amount", "office_types", "next_steps", "hotlines"}
+                 "criteria", "derived", "amount", "office_types", "next_steps", "hotlines", "info"}
         for key in d:
             if key not in known:
                 self.err((key,), f"未知的顶层键 {key!r}")
@@ -248,6 +248,8 @@ class _Checker:
             if num and not re.fullmatch(r"\d{5}", num):
                 self.err(p + ("number",), "热线号码应为5位数字（用引号括起）")
             self.text(h, "name", p)
+        from bot.program_info.schema import check_info  # the info block's own checker (bot/program_info)
+        check_info(d, self.err, self.plan_text)
 
     def _plan_passages(self) -> None:
         passages = self.need(self.data, "plan_passages", (), list) or []
@@ -301,7 +303,7 @@ class _Checker:
             self.err(p, "应为映射")
             return
         self._known_keys(spec, p, {"type", "label", "describe", "question", "unknown_help", "words", "values",
-                                   "value_labels", "min", "max", "priority", "not_after_as_of"})
+                                   "value_labels", "min", "max", "priority", "not_after_as_of", "check_with"})
         ftype = self.text(spec, "type", p)
         if ftype and ftype not in FACT_TYPES:
             self.err(p + ("type",), f"未知类型 {ftype!r}（可用：bool、int、enum、date）")
@@ -311,6 +313,7 @@ class _Checker:
             self.text(q, "resident", p + ("question",))
             self.text(q, "staff", p + ("question",))
         self.text(spec, "unknown_help", p)
+        self.text(spec, "check_with", p, optional=True)
         self.need(spec, "priority", p, int, optional=True)
         if spec.get("not_after_as_of") is not None and spec.get("type") != "date":
             self.err(p + ("not_after_as_of",), "not_after_as_of 只能用于日期事实")
@@ -443,7 +446,7 @@ class _Checker:
         if isinstance(expr, (int, float)) and not isinstance(expr, bool):
             return
         if not isinstance(expr, dict) or not expr:
-            self.err(p, "表达式应为数值或映射（param/fact/derived/var/mul/calendar_months/as_of）")
+            self.err(p, "表达式应为数值或映射（param/fact/derived/var/mul/calendar_months/month_of/as_of）")
             return
         if "param" in expr:
             if expr["param"] not in self.params:
@@ -474,6 +477,8 @@ class _Checker:
             else:
                 self._expr(spec["from"], p + ("calendar_months", "from"), variables)
                 self._expr(spec["to"], p + ("calendar_months", "to"), variables)
+        elif "month_of" in expr:
+            self._expr(expr["month_of"], p + ("month_of",), variables)
         elif expr.get("as_of") is True:
             pass
         else:

@@ -46,9 +46,17 @@ def next_fact(result: dict[str, Any], skip: Iterable[str] = ()) -> Optional[str]
     return next((f for f in result.get("missing_facts") or [] if f not in skip), None)
 
 
+def check_note(program: str, fact: str, said: str, engine: Optional[EligibilityEngine] = None) -> str:
+    """ "（您说好像是三级，请以残疾人证上评定的等级为准）": a hedged answer was taken, and should be checked."""
+    engine = engine or get_engine()
+    spec = engine.program(program).facts.get(fact) or {}
+    return f"（您说{said}，{spec.get('check_with') or '请以相关证件和当地认定为准'}）"
+
+
 def render_result(result: dict[str, Any], engine: Optional[EligibilityEngine] = None,
-                  skip: Iterable[str] = ()) -> str:
-    """The chat message for one program's result; `skip` are facts the resident does not know."""
+                  skip: Iterable[str] = (), hedged: Optional[dict[str, str]] = None) -> str:
+    """The chat message for one program's result; `skip` are facts the resident does not know,
+    `hedged` maps facts the resident was unsure of ("好像是三级") to what they said."""
     skip = set(skip)
     label = result.get("label") or result["program"]
     lines = [f"【{label}】" + _HEADLINE[result["outcome"]].format(label=label)]
@@ -57,6 +65,11 @@ def render_result(result: dict[str, Any], engine: Optional[EligibilityEngine] = 
     if reasons:
         lines.append("判断依据：")
         lines += [f"· {r}" for r in reasons]
+    for note in result.get("assumed") or []:
+        lines.append(f"说明：{note}。")
+    for fact, said in (hedged or {}).items():
+        if fact in (result.get("facts") or {}):
+            lines.append(check_note(result["program"], fact, said, engine=engine))
     money = amount_text(result)
     if money:
         lines.append(money)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -34,12 +34,15 @@ class Loaded:
     manifest: dict
     index: HybridIndex
     by_id: dict[str, int]
+    docs: dict[str, dict] = field(default_factory=dict)  # doc_id → manifest entry (title, 文号, dates)
 
 
 class KnowledgeBase:
     def __init__(self, kb_root: str | Path | None = None, embedding_model: str | Path | None = None,
-                 embedder=None) -> None:
+                 embedder=None, version: str | None = None) -> None:
+        """`version` pins one version (impact reports compare two); by default the CURRENT one is served."""
         self.root = store.kb_root(kb_root)
+        self.pinned = version
         self.embedding_model = embedding_model
         self._embedder = embedder
         self._embedder_failed = False
@@ -73,6 +76,12 @@ class KnowledgeBase:
         return self
 
     def _maybe_reload(self) -> Loaded | None:
+        if self.pinned:
+            if self._state is None:
+                with self._lock:
+                    if self._state is None:
+                        self._state = self._load(self.pinned)
+            return self._state
         stamp = store.pointer_stamp(self.root)
         if stamp == self._stamp and self._state is not None:
             return self._state
@@ -99,7 +108,9 @@ class KnowledgeBase:
         emb = self.embedder
         index = HybridIndex.load(folder, emb.model_id if emb is not None else None)
         by_id = {c["chunk_id"]: i for i, c in enumerate(index.chunks)}
-        return Loaded(version, store.read_manifest(self.root, version), index, by_id)
+        manifest = store.read_manifest(self.root, version)
+        docs = {d["doc_id"]: d for d in manifest.get("documents", [])}
+        return Loaded(version, manifest, index, by_id, docs)
 
     def _require(self) -> Loaded:
         state = self._maybe_reload()
@@ -151,7 +162,7 @@ class KnowledgeBase:
         hits = self._hits(state, q, 5)
         chunks = state.index.chunks
         out = {"answer": None, "citations": [], "confidence": 0.0, "kb_version": state.version,
-               "kind": None, "passages": []}
+               "kind": None, "passages": [], "source": ""}
         if not hits:
             return out
         top = chunks[hits[0].idx]
@@ -173,7 +184,8 @@ class KnowledgeBase:
             if text:
                 log.error("answer withheld: a figure is not in its citations (%r)", text)
             return out
-        out.update(answer=text, citations=cites, kind=kind,
+        cites = [_with_doc(c, state.docs) for c in cites]
+        out.update(answer=text, citations=cites, kind=kind, source=source_label(cites, state.docs),
                    passages=[_passage(used)] if used else [])
         return out
 
@@ -194,6 +206,23 @@ def _chunk_of(cites: list[dict], chunks: list[dict], hits) -> str:
         if quote in chunks[h.idx]["text"]:
             return chunks[h.idx]["chunk_id"]
     return chunks[hits[0].idx]["chunk_id"]
+
+
+def _with_doc(cite: dict, docs: dict[str, dict]) -> dict:
+    """A citation with its document's title and 文号 (contract keys first, additions after)."""
+    d = docs.get(cite.get("doc_id", ""), {})
+    return {**cite, "doc_title": d.get("title", ""), "doc_number": d.get("doc_number", "")}
+
+
+def source_label(cites: list[dict], docs: dict[str, dict]) -> str:
+    """'《title》（文号）' of each cited document, in citation order."""
+    out = []
+    for c in cites:
+        d = docs.get(c.get("doc_id", ""), {})
+        label = f"《{d.get('title', '').strip('《》')}》" + (f"（{d['doc_number']}）" if d.get("doc_number") else "")
+        if d and label not in out and not c.get("superseded"):
+            out.append(label)
+    return "、".join(out)
 
 
 def _passage(chunk: dict) -> dict:

@@ -93,6 +93,11 @@ def read_manifest(root: Path, version: str) -> dict:
     return json.loads((root / version / "manifest.json").read_text(encoding="utf-8"))
 
 
+def read_chunks(root: Path, version: str) -> list[dict]:
+    path = root / version / "chunks.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def list_versions(root: Path) -> list[str]:
     """Complete versions, oldest first."""
     out = [p.name for p in root.iterdir()

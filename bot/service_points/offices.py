@@ -1,13 +1,23 @@
 """Office types: names, what they handle, national hotlines, synonyms in resident speech, card text.
 
-Pure standard library, like the gazetteer, so both venvs can import it.
+Standard library (plus PyYAML, loaded lazily to read a program's office types from its rules file), like
+the gazetteer, so both venvs can import it.
 """
 from __future__ import annotations
 
+import re
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Mapping, Optional
 
-from bot.service_points.gazetteer import normalize_place_text
+from bot.service_points.gazetteer import ROOT, normalize_place_text
+
+# Program → office types is not kept here: each program's rules file names its office types.
+RULES_DIR: Path = ROOT / "policy_kb" / "rules"
+_PROGRAM_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_rules_cache: dict[Path, tuple[tuple[int, int], list[str]]] = {}
+_rules_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -62,18 +72,6 @@ for _type, _words in {
         TYPE_SYNONYMS[_w] = _type
 _MAX_SYNONYM = max(len(w) for w in TYPE_SYNONYMS)
 
-# Where to apply, per the reference sheet (/work/shared/reference/eligibility_rules.md):
-# 两项补贴 → 户籍所在地乡镇人民政府（街道办事处）, 残疾评定 at the county 残联; training and skills
-# subsidies → 县级人社部门/公共就业服务机构 and 失业保险经办机构. The sheet names no office for 育儿补贴,
-# so the 卫生健康局 (托育 is its remit) and the 政务服务中心 are offered.
-PROGRAM_OFFICE_TYPES: dict[str, list[str]] = {
-    "disability_living_allowance": ["town_service_center", "disability_federation"],
-    "disability_care_allowance": ["town_service_center", "disability_federation"],
-    "childcare_subsidy": ["health_commission", "government_service_center"],
-    "skills_upgrade_subsidy": ["hrss"],
-    "vocational_training_subsidy": ["hrss"],
-}
-
 _PRECISION_NOTES = {
     "county_seat": "按县（区）政府驻地估算",
     "predecessor_seat": "按县（区）政府驻地估算",
@@ -82,8 +80,32 @@ _PRECISION_NOTES = {
 
 
 def office_types_for_program(program_id: str) -> list[str]:
-    """Office types to suggest after an eligibility result, most relevant first ([] if unknown)."""
-    return list(PROGRAM_OFFICE_TYPES.get(program_id, []))
+    """Office types to suggest for a program, most relevant first ([] if unknown).
+
+    Read from the program's rules file (`office_types:` in policy_kb/rules/<id>.yaml), the only place the
+    program → office mapping lives; a file that cannot be read keeps its last good value.
+    """
+    if not isinstance(program_id, str) or not _PROGRAM_ID.match(program_id):
+        return []
+    path = RULES_DIR / f"{program_id}.yaml"
+    try:
+        st = path.stat()
+    except OSError:
+        return []
+    sig = (st.st_mtime_ns, st.st_size)
+    with _rules_lock:
+        cached = _rules_cache.get(path)
+        if cached and cached[0] == sig:
+            return list(cached[1])
+        import yaml  # PyYAML: in both venvs; imported here so the gazetteer stays import-light
+
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            types = [t for t in data.get("office_types") or [] if t in OFFICE_TYPES]
+        except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
+            return list(cached[1]) if cached else []
+        _rules_cache[path] = (sig, types)
+        return list(types)
 
 
 def office_types_from_text(text: str) -> list[str]:

@@ -1,0 +1,283 @@
+"""General answers about a program, composed from the `info:` blocks of the rules files.
+
+A resident who asks what a program is, how much it pays or where to apply gets the sourced statements
+for that aspect, the documents they come from and a button that starts the eligibility form. Pure Python
+over the already-loaded rules (the eligibility engine's last good version), so it is fast and serves the
+chat actions and agent assist alike.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import string
+from dataclasses import dataclass
+from typing import Any, Iterable, Optional
+
+from bot.dialogue_domain import COMBINED, form_members
+from bot.eligibility.engine import EligibilityEngine, cn_date, get_engine, today_shanghai
+from bot.eligibility.loader import Program
+from bot.program_info.schema import ASPECT_LABELS, ASPECTS, param_now
+
+OVERVIEW = ("what", "amount", "how_to_apply")
+MAX_LINES = 5                      # a phone screen: content lines plus the source line
+CHECK_TITLE = "测一测我能不能领"
+FIND_TITLE = "查找办理地点"
+FIND_PAYLOAD = "/find_service_point"
+COMPARE = {"difference", "combine"}
+# Short labels in front of a line when several aspects share one answer (what needs none).
+LINE_LABELS = {"who": "谁能领", "amount": "金额", "duration": "期限", "how_to_apply": "申请", "where": "地点",
+               "documents": "材料", "deadline": "时限", "combine": "同时申领", "difference": "区别",
+               "tax_income": "个税与收入", "related": "相关政策"}
+
+
+@dataclass
+class Statement:
+    """One rendered info item with where it comes from."""
+    program: Program
+    aspect: str
+    text: str
+    item: dict[str, Any]
+
+    @property
+    def silent(self) -> bool:
+        return bool(self.item.get("silent"))
+
+
+class _Params(string.Formatter):
+    """Fills {param}, {param[key]} and {date_param:month} from the program's parameters in force."""
+
+    def __init__(self, program: Program, as_of: dt.date) -> None:
+        super().__init__()
+        self.program = program
+        self.as_of = as_of
+
+    def get_value(self, key: Any, args: Any, kwargs: Any) -> Any:
+        return param_now(self.program.data["parameters"][key], self.as_of)
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, dt.date):
+            if format_spec == "month":
+                return f"{value.year}年{value.month}月"
+            if format_spec == "year":
+                return f"{value.year}年"
+            return cn_date(value)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value)
+
+
+def expand_programs(programs: Iterable[str], engine: Optional[EligibilityEngine] = None) -> list[str]:
+    """Contract ids in order, `disability_both` → both disability allowances; unknown ids raise ValueError."""
+    engine = engine or get_engine()
+    known = set(engine.program_ids())
+    out: list[str] = []
+    for pid in programs:
+        for member in form_members(pid):
+            if member not in known:
+                raise ValueError(f"unknown program {pid!r}")
+            if member not in out:
+                out.append(member)
+    if not out:
+        raise ValueError("no program given")
+    return out
+
+
+def render(program: Program, item: dict[str, Any], audience: str = "resident",
+           as_of: Optional[dt.date] = None) -> str:
+    """One info item's text with the parameters in force filled in (staff wording where the file has one)."""
+    text = item.get("staff") if audience == "staff" and item.get("staff") else item["text"]
+    return _Params(program, as_of or today_shanghai()).format(text)
+
+
+def statements(program: Program, aspect: str, audience: str = "resident",
+               as_of: Optional[dt.date] = None) -> list[Statement]:
+    return [Statement(program, aspect, render(program, item, audience, as_of), item)
+            for item in program.data["info"][aspect]]
+
+
+def source_title(program: Program, key: str) -> str:
+    return program.source_title(key)
+
+
+def _citation(st: Statement) -> dict[str, str]:
+    ref = st.item["reference"]
+    title = source_title(st.program, ref["source"])
+    return {"doc_id": title, "section": ref["section"], "quote": st.item.get("quote") or st.text,
+            "source": title, "program": st.program.id}
+
+
+def _compact(line: str) -> str:
+    return line.strip().rstrip("；;")
+
+
+def _prefix(label: str, text: str) -> str:
+    return text if text.startswith(label) else f"{label}：{text}"
+
+
+def _pair_statement(progs: list[Program], aspect: str, audience: str, as_of: dt.date) -> list[Statement]:
+    """For `combine`: an item of one program that names the other (`with:`), e.g. 两项补贴可同时申领."""
+    ids = {p.id for p in progs}
+    for prog in progs:
+        for st in statements(prog, aspect, audience, as_of):
+            if set(st.item.get("with") or []) >= ids - {prog.id} and st.item.get("with"):
+                return [st]
+    return []
+
+
+def _hotline_text(progs: list[Program]) -> str:
+    numbers: list[str] = []
+    for prog in progs:
+        for h in prog.data["hotlines"]:
+            text = f"{h['number']}{h['name']}"
+            if text not in numbers:
+                numbers.append(text)
+    return "、".join(numbers)
+
+
+def _lines(progs: list[Program], aspects: list[str], audience: str, as_of: dt.date,
+           place: Optional[dict[str, Any]]) -> list[tuple[str, Optional[Statement]]]:
+    """(line, the statement it states) pairs, the asked aspect first."""
+    out: list[tuple[str, Optional[Statement]]] = []
+    several = len(progs) > 1
+    if several and len(aspects) == 1 and aspects[0] in COMPARE:
+        if aspects[0] == "combine":
+            pair = _pair_statement(progs, "combine", audience, as_of)
+            if pair:
+                out.append((pair[0].text, pair[0]))
+            else:
+                labels = "和".join(p.label for p in progs)
+                out.append((f"{labels}能否同时申领，我们依据的政策资料没有说明，请拨打{_hotline_text(progs)}咨询。", None))
+        for prog in progs:   # what sets each one apart
+            st = statements(prog, "difference", audience, as_of)[0]
+            out.append((_prefix(prog.label, st.text), st))
+        return out
+    labelled: set[str] = set()
+    for aspect in aspects:            # the asked aspect first; several programs side by side within it
+        groups: dict[str, list[tuple[Program, Statement]]] = {}
+        for prog in progs:
+            sts = statements(prog, aspect, audience, as_of)
+            if aspect == "combine" and several:
+                sts = _pair_statement(progs, aspect, audience, as_of) or sts
+            # One aspect of one program: its statements line by line; otherwise the first one per line.
+            take = sts if (not several and len(aspects) == 1) else sts[:1]
+            for st in take:
+                groups.setdefault(st.text, []).append((prog, st))   # the same words for two programs: once
+        for i, (text, members) in enumerate(groups.items()):
+            if aspect == "related":
+                text = _prefix("相关政策", text)
+            elif len(aspects) > 1 and aspect in LINE_LABELS:
+                text = _prefix(LINE_LABELS[aspect], text)
+            names = [p.label for p, _ in members]
+            who = _group_label([p.id for p, _ in members]) if len(members) > 1 else names[0]
+            if not any(n in text for n in names) and (several or who not in labelled):
+                if several or not (aspect == "what" or i > 0):
+                    text = f"【{who}】{text}"
+            labelled.update(names)
+            out.append((text, members[0][1]))
+    place_line = _place_line(progs, aspects, place, audience)
+    if place_line:
+        out.append((place_line, None))
+    return out
+
+
+def _group_label(ids: list[str]) -> str:
+    for name, members in COMBINED.items():
+        if set(ids) == set(members):
+            return "残疾人两项补贴" if name == "disability_both" else name
+    return "、".join(get_engine().program(pid).label for pid in ids)
+
+
+def _place_line(progs: list[Program], aspects: list[str], place: Optional[dict[str, Any]],
+                audience: str = "resident") -> Optional[str]:
+    if not place or not ({"where", "how_to_apply"} & set(aspects)):
+        return None
+    where = place.get("town") or place.get("county") or place.get("city")
+    if not where:
+        return None
+    if audience == "staff":
+        return f"来电人在{where}，可在坐席台查当地办理地点和电话。"
+    return f"您在{where}，点“{FIND_TITLE}”可以查看当地的办理地点和电话。"
+
+
+def _documents(used: list[Statement]) -> list[str]:
+    """Cited documents, national before the provincial plan; silent statements cite nothing."""
+    docs: list[str] = []
+    for st in used:
+        if st.silent:
+            continue
+        title = source_title(st.program, st.item["reference"]["source"])
+        if title not in docs:
+            docs.append(title)
+    plan = [d for d in docs if "规划" in d]
+    return [d for d in docs if d not in plan] + plan
+
+
+def _buttons(program_ids: list[str], requested: list[str], aspects: list[str]) -> list[dict[str, str]]:
+    targets = [p for p in requested if p in COMBINED] + [p for p in program_ids
+                                                          if not any(p in COMBINED[c] for c in requested if c in COMBINED)]
+    if set(program_ids) == set(COMBINED["disability_both"]) and "disability_both" not in targets:
+        targets = ["disability_both"]
+    buttons = []
+    if {"where", "how_to_apply"} & set(aspects):
+        buttons.append({"title": FIND_TITLE, "payload": FIND_PAYLOAD})
+    for pid in targets[:2]:
+        title = CHECK_TITLE if len(targets) == 1 else f"{CHECK_TITLE}（{_label(pid)}）"
+        buttons.append({"title": title, "payload": "/ask_eligibility" + json.dumps({"program": pid}, ensure_ascii=False)})
+    return buttons
+
+
+def _label(pid: str) -> str:
+    if pid == "disability_both":
+        return "残疾人两项补贴"
+    return get_engine().program(pid).label
+
+
+def program_answer(programs: list[str], aspects: list[str], place: Optional[dict[str, Any]] = None,
+                   audience: str = "resident", as_of: Optional[dt.date] = None,
+                   engine: Optional[EligibilityEngine] = None) -> dict[str, Any]:
+    """A general answer: {text, citations, buttons, programs, aspects, office_types}.
+
+    `programs` are contract ids (or `disability_both`), `aspects` from ASPECTS (empty → what, amount and how
+    to apply). `audience="staff"` words the same facts for a hotline agent to read out.
+    """
+    if audience not in {"resident", "staff"}:
+        raise ValueError(f"unknown audience {audience!r}")
+    engine = engine or get_engine()
+    as_of = as_of or today_shanghai()
+    ids = expand_programs(programs, engine)
+    progs = [engine.program(pid) for pid in ids]
+    wanted = [a for a in dict.fromkeys(aspects or []) if a in ASPECTS]
+    unknown = [a for a in aspects or [] if a not in ASPECTS]
+    if unknown:
+        raise ValueError(f"unknown aspect(s) {unknown}")
+    wanted = wanted or list(OVERVIEW)
+    pairs = _lines(progs, wanted, audience, as_of, place)
+    if audience == "staff":
+        pairs.insert(0, (f"（{'、'.join(p.label for p in progs)}·{'、'.join(ASPECT_LABELS[a] for a in wanted)}）", None))
+    # Fit a phone screen: drop trailing lines, but keep the place line when there is one.
+    budget = MAX_LINES - 1
+    if len(pairs) > budget:
+        place_pair = pairs[-1] if pairs[-1][1] is None and place else None
+        pairs = pairs[:budget - (1 if place_pair else 0)] + ([place_pair] if place_pair else [])
+    used = [st for _, st in pairs if st is not None]
+    docs = _documents(used)
+    tail = "依据：" + "、".join(docs[:2]) if docs else ""
+    if audience == "staff":
+        hot = f"咨询热线：{_hotline_text(progs)}"
+        tail = f"{tail}；{hot}" if tail else hot
+    body = [_compact(line) for line, _ in pairs] + ([tail] if tail else [])
+    citations, seen = [], set()
+    for st in used:
+        if st.silent:
+            continue
+        c = _citation(st)
+        key = (c["doc_id"], c["section"], c["quote"])
+        if key not in seen:
+            seen.add(key)
+            citations.append(c)
+    office_types: list[str] = []
+    for prog in progs:
+        office_types += [t for t in prog.data["office_types"] if t not in office_types]
+    return {"text": "\n".join(body), "citations": citations,
+            "buttons": _buttons(ids, list(programs), wanted), "programs": ids, "aspects": wanted,
+            "office_types": office_types}
