@@ -97,15 +97,17 @@ def free_port_run(n: int) -> int:
 
 
 def start(tmp: Path, timeout: float = 600, database_url: str = "", redis_url: str = "", workers: int = 1,
-          tracker_max_events: int | None = None, extra_env: dict | None = None) -> tuple[Stack, str, str]:
+          tracker_max_events: int | None = None, extra_env: dict | None = None,
+          action_port_for_rasa: int | None = None) -> tuple[Stack, str, str]:
     """The real stack on free loopback ports; SQLite under `tmp` unless database_url names PostgreSQL."""
     port, action_port, rasa_port = free_port(), free_port(), free_port_run(workers)
     env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), ACTION_PORT=str(action_port),
                RASA_URL=f"http://127.0.0.1:{rasa_port}", DATABASE_URL=database_url, REDIS_URL=redis_url,
                **(extra_env or {}))
     tmp.mkdir(parents=True, exist_ok=True)
-    settings = Settings(host="127.0.0.1", port=port, action_port=action_port, var_dir=tmp, database_url=database_url,
-                        redis_url=redis_url)
+    # Rasa calls the action webhook at action_port_for_rasa when given (a proxy the fault runs can stop).
+    settings = Settings(host="127.0.0.1", port=port, action_port=action_port_for_rasa or action_port, var_dir=tmp,
+                        database_url=database_url, redis_url=redis_url)
     if tracker_max_events is not None:
         settings.tracker_max_events = tracker_max_events
     stack = start_stack(settings, env, rasa_port=rasa_port, log_dir=tmp, workers=workers)
