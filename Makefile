@@ -69,9 +69,11 @@ rasa-model: venvs places domain
 	@if $(STAMP) check rasa_model $(RASA_INPUTS) && ls models/*.tar.gz >/dev/null 2>&1; then \
 	  echo "Rasa 模型已是最新，跳过训练。"; \
 	else \
+	  before=$$($(STAMP) digest rasa_model $(RASA_INPUTS)); \
 	  rm -f models/*.tar.gz; \
 	  $(RASA) train --config config.yml --domain domain.yml --data nlu_data --out models --fixed-model-name assistant; \
-	  $(STAMP) mark rasa_model $(RASA_INPUTS); \
+	  if [ "$$before" = "$$($(STAMP) digest rasa_model $(RASA_INPUTS))" ]; then $(STAMP) mark rasa_model $(RASA_INPUTS); \
+	  else echo "训练期间训练数据有改动：下次 make 会重新训练。"; fi; \
 	fi
 
 build: venvs model kb places rasa-model

@@ -1,6 +1,6 @@
 """KB answer-quality scorer: the golden set (tuning half, held-out half) and the blind set side by side.
 
-    .venv/bin/python -m benchmarks.kb_quality [--blind PATH] [--out NAME] [--details golden]
+    .venv/bin/python -m benchmarks.kb_quality [--blind PATH] [--out NAME] [--details golden_tune] [--no-blind]
 
 Builds a KB of the built-in documents with the current code (embedding cache makes it quick), then for
 each question set reports:
@@ -259,10 +259,10 @@ def build_kb(emb):
     return KnowledgeBase(root, embedder=emb).warm_up()
 
 
-def score_sets(kb, blind_paths: list[Path], details_golden: bool = False) -> dict[str, dict]:
+def score_sets(kb, blind_paths: list[Path], details: str | None = None) -> dict[str, dict]:
     scores: dict[str, dict] = {}
     for name, qset in load_golden().items():
-        scores[name] = evaluate(kb, qset, details=details_golden)
+        scores[name] = evaluate(kb, qset, details=details == name)
     for path in blind_paths:
         if path.exists():
             scores[f"blind:{path.stem}"] = evaluate(kb, load_blind(path))  # aggregates only, by design
@@ -275,10 +275,11 @@ def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.kb_quality")
     p.add_argument("--blind", action="append", default=None, help="blind set YAML (default tests/blind/kb_round1.yml)")
     p.add_argument("--out", default="", help="also save as benchmarks/results/<out>.json")
-    p.add_argument("--details", choices=["golden"], default=None,
-                   help="print per-question results for the golden set (never for the blind set)")
+    p.add_argument("--details", choices=["golden_tune", "golden_heldout"], default=None,
+                   help="print per-question results of one golden half (never of a blind set)")
+    p.add_argument("--no-blind", action="store_true", help="golden halves only")
     args = p.parse_args(argv)
-    blind = [Path(b) for b in (args.blind or [str(BLIND_DEFAULT)])]
+    blind = [] if args.no_blind else [Path(b) for b in (args.blind or [str(BLIND_DEFAULT)])]
 
     from bot.kb.embedding import Embedder
 
@@ -286,17 +287,16 @@ def main(argv: list[str]) -> int:
     emb.warm_up()
     kb = build_kb(emb)
     t = time.perf_counter()
-    scores = score_sets(kb, blind, details_golden=args.details == "golden")
+    scores = score_sets(kb, blind, details=args.details)
     result = {"what": "KB answer quality: golden (tune/held-out halves) and blind sets",
               "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **commit_info(),
               "kb_version": kb.version, "model_id": emb.model_id,
               "blind_files": [str(b.relative_to(ROOT)) if b.is_absolute() and ROOT in b.parents else str(b)
                               for b in blind if b.exists()],
               "seconds": round(time.perf_counter() - t, 1), "scores": scores}
-    if args.details == "golden":
-        for name in ("golden_tune", "golden_heldout"):
-            for row in scores[name].pop("per_question", []):
-                print(json.dumps(row, ensure_ascii=False))
+    for name in ("golden_tune", "golden_heldout"):
+        for row in scores[name].pop("per_question", []):
+            print(json.dumps(row, ensure_ascii=False))
     RESULTS.mkdir(parents=True, exist_ok=True)
     for name in {"kb_quality", *([args.out] if args.out else [])}:
         (RESULTS / f"{name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n",

@@ -2,21 +2,57 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
+import json
 import logging
+import re
 import time
 from typing import Any, Optional, Sequence, Union
 
 import aiohttp
+import yaml
 
 from bot.errors import ApiError
 from bot.privacy import mask_text
-from bot.text_normalize import normalize
+from bot.settings import ROOT
+from bot.text_normalize import read_line
 
 log = logging.getLogger("bot.chat")
 
 RASA_DOWN_MESSAGE = "对话服务暂时不可用，请稍后再试；如有急事，请拨打12345政务服务便民热线。"
 _MESSAGE_KEYS = ("buttons", "citations", "service_points")
+_PAYLOAD = re.compile(r"^/([A-Za-z_][A-Za-z0-9_]*)(\{.*\})?$", re.S)
+
+
+@functools.lru_cache(maxsize=1)
+def domain_intents() -> frozenset[str]:
+    """The intents a button payload may name (domain.yml)."""
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8")) or {}
+    return frozenset(i if isinstance(i, str) else next(iter(i)) for i in domain.get("intents") or [])
+
+
+def payload_intent(text: str) -> Optional[str]:
+    """The intent of a known button payload (`/intent` or `/intent{json object}`), else None."""
+    m = _PAYLOAD.match(text.strip())
+    if not m or m.group(1) not in domain_intents():
+        return None
+    if m.group(2):
+        try:
+            if not isinstance(json.loads(m.group(2)), dict):
+                return None
+        except ValueError:
+            return None
+    return m.group(1)
+
+
+def prepare_text(text: str) -> tuple[str, Optional[str]]:
+    """(what Rasa gets, payload intent). Always masked; only a known payload keeps its leading "/"
+    (anything else starting with "/" is ordinary text, so Rasa never reads it as an intent)."""
+    intent = payload_intent(text)
+    if intent is not None:
+        return mask_text(text.strip()), intent
+    return mask_text(read_line(text.lstrip().lstrip("/")).strip() or "?"), None
 
 
 def to_message(raw: dict[str, Any]) -> Optional[dict[str, Any]]:
@@ -51,10 +87,11 @@ class ChatCore:
     sender's turns in order across workers. A worker that drops the connection mid-turn (it died) is treated
     the same way: the turn goes to the next worker, which waits for the dead worker's lock to expire; the turn
     is run twice only if the worker died after storing it and before answering (benchmarks/load.py fault
-    runs count duplicates from the tracker store).
+    runs count duplicates from the tracker store). Every call carries Rasa's per-start --auth-token.
     """
 
-    def __init__(self, rasa_url: Union[str, Sequence[str]], timeout_s: float = 10.0, down_for_s: float = 3.0) -> None:
+    def __init__(self, rasa_url: Union[str, Sequence[str]], timeout_s: float = 10.0, token: str = "",
+                 down_for_s: float = 3.0) -> None:
         urls = [rasa_url] if isinstance(rasa_url, str) else list(rasa_url)
         if not urls:
             raise ValueError("at least one Rasa URL")
@@ -63,6 +100,7 @@ class ChatCore:
         self.timeout_s = timeout_s
         self.down_for_s = down_for_s
         self._down_until: dict[str, float] = {}
+        self._auth = {"token": token} if token else {}   # Rasa's --auth-token, random per start
         self._session: Optional[aiohttp.ClientSession] = None
 
     async def start(self) -> None:
@@ -96,7 +134,7 @@ class ChatCore:
             urls = urls * 2  # one worker: a dropped keep-alive connection is worth one more try
         for url in urls:
             try:
-                async with self._session.post(f"{url}{path}", json=payload) as resp:
+                async with self._session.post(f"{url}{path}", params=self._auth, json=payload) as resp:
                     if resp.status != 200:
                         log.warning("rasa answered %s", resp.status, extra={"rasa_worker": url})
                         raise ApiError(503, "rasa_unavailable", RASA_DOWN_MESSAGE)
@@ -111,12 +149,13 @@ class ChatCore:
         raise ApiError(503, "rasa_unavailable", RASA_DOWN_MESSAGE)
 
     async def send(self, sender_id: str, text: str, metadata: Optional[dict[str, Any]] = None) -> list[dict[str, Any]]:
-        # Masked before Rasa sees it, so the tracker store never holds ID-card or phone numbers.
-        clean = text if text.startswith("/") else mask_text(normalize(text))
+        # Masked before Rasa sees it, so the tracker store never holds ID-card, phone or bank numbers.
+        clean, intent = prepare_text(text)
         payload = {"sender": sender_id, "message": clean, "metadata": metadata or {}}
-        log.info("chat turn", extra={"sender": sender_id, "text": clean})
+        log.info("chat turn", extra={"sender": sender_id, "payload_intent": intent, "chars": len(clean)})
         raw = await self._post(sender_id, "/webhooks/rest/webhook", payload)
         messages = [m for m in (to_message(r) for r in raw or [] if isinstance(r, dict)) if m]
+        log.info("chat reply", extra={"sender": sender_id, "messages": len(messages)})
         if not messages:
             messages = [{"text": "抱歉，我没有理解您的意思。您可以换个说法，或拨打12345政务服务便民热线咨询。"}]
         return messages
@@ -137,4 +176,4 @@ class ChatCore:
 
     async def parse(self, text: str) -> dict[str, Any]:
         """Rasa NLU only (/model/parse): no dialogue turn, no tracker touched (used by agent assist)."""
-        return await self._post(text, "/model/parse", {"text": normalize(text)})
+        return await self._post(text, "/model/parse", {"text": read_line(text)})

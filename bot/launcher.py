@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from bot.db import is_postgres, tracker_store_config
-from bot.settings import ROOT, Settings, load_dotenv
+from bot.settings import ROOT, Settings, load_dotenv, private_file
 
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
 BOUNDED_TRACKER_STORE = "bot.rasa_tracker_store.BoundedSQLTrackerStore"
@@ -64,10 +65,22 @@ def write_endpoints(settings: Settings, redis_url: str = "") -> Path:
     text = (f"action_endpoint:\n  url: \"http://{settings.action_host}:{settings.action_port}/webhook\"\n\n"
             + tracker_store_yaml(settings.database_url, settings.var_dir, settings.tracker_max_events) + "\n"
             + lock_store_yaml(redis_url or settings.redis_url))
-    tmp = path.with_suffix(".tmp")
+    return _write_private(path, text)
+
+
+def _write_private(path: Path, text: str) -> Path:
+    """Atomically replace a var/ file, mode 0600 (it may hold database passwords or the Rasa token)."""
+    tmp = private_file(path.with_suffix(".tmp"))
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def write_credentials(settings: Settings, token: str) -> Path:
+    """Rasa's channels: only the REST webhook, behind the per-start token (bot/rasa_channel.py)."""
+    text = ("# Written by bot/launcher.py at every start; the token changes each time.\n"
+            f"bot.rasa_channel.TokenRestInput:\n  token: {_yaml_str(token)}\n")
+    return _write_private(settings.var_dir / "credentials.runtime.yml", text)
 
 
 def latest_model(models_dir: Path = ROOT / "models") -> Path:
@@ -77,10 +90,19 @@ def latest_model(models_dir: Path = ROOT / "models") -> Path:
     return models[-1]
 
 
-def rasa_command(settings: Settings, endpoints: Path, model: Path, port: int = 5005, worker: int = 0) -> list[str]:
-    log = settings.var_dir / ("rasa.log" if worker == 0 else f"rasa-{worker}.log")
-    return [str(RASA_BIN), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(port), "-m", str(model),
-            "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"), "--log-file", str(log)]
+RASA_BIND = "127.0.0.1"   # never public: the assistant service is the only public surface
+
+
+def rasa_command(settings: Settings, endpoints: Path, model: Path, port: int = 5005, worker: int = 0,
+                 token: str = "", credentials: Path | None = None) -> list[str]:
+    """`rasa run` on loopback only, its HTTP API (and REST channel) behind `--auth-token`, random per start."""
+    log = private_file(settings.var_dir / ("rasa.log" if worker == 0 else f"rasa-{worker}.log"))
+    cmd = [str(RASA_BIN), "run", "--enable-api", "-i", RASA_BIND, "-p", str(port), "-m", str(model),
+           "--endpoints", str(endpoints), "--credentials", str(credentials or ROOT / "credentials.yml"),
+           "--log-file", str(log)]
+    if token:
+        cmd += ["--auth-token", token]
+    return cmd
 
 
 def worker_count(settings: Settings, redis_url: str = "") -> int:
@@ -100,6 +122,7 @@ class Stack:
 
     def __init__(self) -> None:
         self.children: list[tuple[str, subprocess.Popen]] = []
+        self.rasa_token = ""
         self._how: dict[str, tuple[list[str], dict[str, str], Path | None]] = {}
 
     def start(self, name: str, cmd: list[str], env: dict[str, str], log_path: Path | None = None) -> subprocess.Popen:
@@ -164,10 +187,14 @@ def rasa_ports(first: int, workers: int) -> list[int]:
 def start_stack(settings: Settings, env: dict[str, str], rasa_port: int = 5005, log_dir: Path | None = None,
                 workers: int | None = None) -> Stack:
     """Rasa worker(s) on rasa_port, rasa_port+1, … and the assistant service, which gets their URLs."""
+    os.umask(0o077)  # var/ files of every child (tracker.db, logs, caches) are this user's only
     redis_url = env.get("REDIS_URL", "")
     workers = workers or worker_count(settings, redis_url)
     endpoints = write_endpoints(settings, redis_url)
     stack = Stack()
+    stack.rasa_token = token = secrets.token_urlsafe(32)   # random per start; the service gets it too
+    credentials = write_credentials(settings, token)
+    env = {k: v for k, v in env.items() if k != "RASA_TOKEN"}
     # Small pools: N workers × (pool + overflow) must stay under PostgreSQL's max_connections (200 here).
     rasa_env = dict(env, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="3", SQL_POOL_SIZE="5",
                     SQL_MAX_OVERFLOW="10", TICKET_LOCK_LIFETIME=str(LOCK_LIFETIME_S), PYTHONPATH=str(ROOT))
@@ -175,9 +202,9 @@ def start_stack(settings: Settings, env: dict[str, str], rasa_port: int = 5005, 
     ports = rasa_ports(rasa_port, workers)
     for i, port in enumerate(ports):
         name = "rasa" if i == 0 else f"rasa-{i}"
-        stack.start(name, rasa_command(settings, endpoints, model, port, i), rasa_env,
+        stack.start(name, rasa_command(settings, endpoints, model, port, i, token, credentials), rasa_env,
                     log_dir / f"{name}.out" if log_dir else None)
-    service_env = dict(env, RASA_URL=f"http://127.0.0.1:{ports[0]}",
+    service_env = dict(env, RASA_URL=f"http://127.0.0.1:{ports[0]}", RASA_TOKEN=token,
                        RASA_URLS=",".join(f"http://127.0.0.1:{p}" for p in ports))
     stack.start("service", [str(APP_PYTHON), "-m", "bot"], service_env, log_dir / "service.out" if log_dir else None)
     return stack
@@ -190,11 +217,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="只写出 var/endpoints.runtime.yml 后退出（systemd 的 Rasa 单元启动前调用）")
     args = parser.parse_args(argv)
     load_dotenv()
-    settings = Settings.from_env()
-    if args.write_endpoints:
+    settings = Settings.from_env()   # a bad value stops here, with the variable's name and the fix
+    if args.write_endpoints:  # systemd (deploy/): the files each Rasa worker starts with; the token from RASA_TOKEN
         print(write_endpoints(settings))
+        token = os.environ.get("RASA_TOKEN", "")
+        if token:
+            print(write_credentials(settings, token))
         return 0
-    rasa_port = int(os.environ.get("RASA_PORT", "5005"))
+    rasa_port = settings.rasa_port
     workers = args.workers or worker_count(settings)
     env = dict(os.environ)
     stack = start_stack(settings, env, rasa_port=rasa_port, workers=workers)

@@ -257,6 +257,8 @@ class EligibilityEngine:
                          for r in results],
             "facts": {k: _iso(v) for k, v in typed.items()},
             "assumed": [texts.assumed(name) for name, v in typed.items() if isinstance(v, DateSpan)],
+            # Said when it fits the conversation, e.g. an unborn child: when and how to claim after birth.
+            "notes": {k: texts.fill(v) for k, v in prog.data["next_steps"].items() if k == "before_birth"},
         }
 
     # ------------------------------------------------------------------ most decisive first

@@ -105,32 +105,38 @@ _COUNT = re.compile(r"(?P<n>[两俩二三仨四2-4])(?:个)?(?:娃娃|孩子|宝
 _UNBORN = re.compile(r"还没生|还没出生|没出生|未出生|怀孕|怀上|怀着|预产期|快生了|快要生|要生了|待产|孕[期妇]|二胎还没|还在肚子")
 
 
-def _age_months(text: str) -> Optional[tuple[int, int]]:
-    """A child's age said instead of a birth date → [low, high) in whole months.
+def _ages(text: str) -> list[tuple[int, int]]:
+    """Children's ages said instead of birth dates → [low, high) in whole months, in order.
 
     "4岁" is anywhere from 48 up to 60 months, "两岁半" 30-31, "1岁8个月" 20-21, "8个月大" 8-9.
     """
+    out: list[tuple[int, int]] = []
     for m in _AGE.finditer(text):
         if m.group("m"):
-            if not m.group(0).endswith("大") and not re.search(r"(?:宝宝|孩子|娃|小孩|闺女|儿子|女儿).{0,3}$",
+            if not m.group(0).endswith("大") and not re.search(r"(?:宝宝|孩子|娃|小孩|闺女|儿子|女儿|一个|个).{0,3}$",
                                                                 text[:m.start()]):
                 continue  # "交了8个月" is a duration, not an age
             months = textparse.cn_to_int(m.group("m"))
-            if months is None:
-                continue
-            return (months, months + 2) if m.group("mmore") else (months, months + 1)
+            if months is not None:
+                out.append((months, months + 2) if m.group("mmore") else (months, months + 1))
+            continue
         years = textparse.cn_to_int(m.group("y"))
         if years is None or years > 18:
             continue
         if m.group("half"):
-            return years * 12 + 6, years * 12 + 7
-        if m.group("ym"):
+            out.append((years * 12 + 6, years * 12 + 7))
+        elif m.group("ym"):
             extra = textparse.cn_to_int(m.group("ym"))
             if extra is not None:
-                return years * 12 + extra, years * 12 + extra + 1
-            continue
-        return years * 12, years * 12 + 12
-    return None
+                out.append((years * 12 + extra, years * 12 + extra + 1))
+        else:
+            out.append((years * 12, years * 12 + 12))
+    return out
+
+
+def _age_months(text: str) -> Optional[tuple[int, int]]:
+    ages = _ages(text)
+    return ages[0] if ages else None
 
 
 def age_span(low: int, high: int, today: dt.date) -> DateSpan | dt.date:
@@ -185,9 +191,10 @@ def _date_facts(text: str, specs: dict[str, dict], today: dt.date, asking: Optio
         if name in out or not words.get("age"):
             continue
         if name == asking or any(w in text for w in words.get("context") or []):
-            months = _age_months(text)
-            if months is not None:
-                out[name] = age_span(*months, today)
+            ages = [age_span(*months, today) for months in _ages(text)]
+            if ages:
+                out[name] = ages[0]
+                all_values.setdefault(name, []).extend(ages)
     return out, all_values.get("child_birth_date", [])
 
 
@@ -223,11 +230,26 @@ def _hukou_place(text: str, spec: dict) -> Optional[bool]:
         for word in group.get("false", []):
             if word in text and not any(w in text for w in ("山西", "本省")):
                 return False
+    negated = re.search(r"不在|不是|没在|迁走|迁出", text)
     for group in groups:
         for word in group.get("true", []):
             if word in text:
-                return True
-    return True if find_places(text) else None
+                return not negated
+    if find_places(text):
+        return not negated
+    return None
+
+
+# "两个都问问", "都帮我看看", "两项都测测": assess both disability allowances (两项补贴). Not "两个都能领吗",
+# which asks whether the two can be combined (a program question, answered from the rules files).
+_BOTH = re.compile(r"(?:两个|两项|两样|俩)都(?:问问|看看|测|算|查|了解|想|要|帮)|都(?:问问|帮我看看|帮我测|帮我算|想了解)")
+_COMBINE = re.compile(r"能|可以|同时|一起|叠加|兼得|重复")
+BOTH_DISABILITY = ["disability_living_allowance", "disability_care_allowance"]
+
+
+def wants_both_disability(text: str) -> bool:
+    """ "两个都问问", "都帮我看看": the resident wants both disability allowances assessed."""
+    return bool(_BOTH.search(text)) and not _COMBINE.search(text)
 
 
 def mentioned_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list[str]:
@@ -237,6 +259,8 @@ def mentioned_programs(text: str, engine: Optional[EligibilityEngine] = None) ->
         prog = engine.program(pid)
         if any(a in text for a in [prog.label] + list(prog.data["aliases"])):
             found.append(pid)
+    if wants_both_disability(text) and not (set(found) - set(BOTH_DISABILITY)):
+        found = [p for p in BOTH_DISABILITY if p in engine.program_ids()]
     return found
 
 
@@ -288,10 +312,16 @@ def _read(text: str, today: dt.date, asking: Optional[str], specs: dict[str, dic
         value = _parsed(name, spec, text, today, asking=False)
         if value is not None:
             facts[name] = value
-    if asking == "hukou_in_shanxi" and asking not in facts and asking not in unknown:
-        value = _hukou_place(text, specs[asking])
-        if value is not None:
-            facts[asking] = value
+    hukou = "hukou_in_shanxi"
+    if hukou in specs and hukou not in facts and hukou not in unknown:
+        # Asked, the whole reply is the place; otherwise only a clause about the 户口 ("户口在平遥县").
+        context = [w for g in specs[hukou]["words"].get("in_clause") or [] for w in g.get("context", [])]
+        parts = [text] if asking == hukou else [c for c in _CLAUSE.split(text) if any(w in c for w in context)]
+        for part in parts:
+            value = _hukou_place(part, specs[hukou])
+            if value is not None:
+                facts[hukou] = value
+                break
     if asking in specs and specs[asking]["type"] == "bool" and asking not in facts \
             and asking not in unknown and not strict_correction:
         # A bare 有/没有 answers the question; with other facts in the sentence only its first clause does.

@@ -187,8 +187,8 @@ class _Checker:
         if not isinstance(d, dict):
             self.err((), "顶层应为映射（键: 值）")
             return
-        known = {"id", "label", "summary", "aliases", "updated", "sources", "plan_passages", "parameters", "facts",
-                 "criteria", "derived", "amount", "office_types", "next_steps", "hotlines", "info"}
+        known = {"id", "label", "summary", "aliases", "cues", "cues_exclude", "updated", "sources", "plan_passages",
+                 "parameters", "facts", "criteria", "derived", "amount", "office_types", "next_steps", "hotlines", "info"}
         for key in d:
             if key not in known:
                 self.err((key,), f"未知的顶层键 {key!r}")
@@ -202,6 +202,13 @@ class _Checker:
         aliases = self.need(d, "aliases", (), list) or []
         if not aliases or not all(isinstance(a, str) and a.strip() for a in aliases):
             self.err(("aliases",), "aliases 应为非空的说法列表")
+        cues = d.get("cues", [])
+        if not isinstance(cues, list) or not all(isinstance(g, list) and g and all(isinstance(w, str) and w for w in g)
+                                                 for g in cues):
+            self.err(("cues",), "cues 应为词组列表，例如 [[残疾, 残联], [护理, 照护]]（每组至少一个词）")
+        exclude = d.get("cues_exclude", [])
+        if not isinstance(exclude, list) or not all(isinstance(w, str) and w for w in exclude):
+            self.err(("cues_exclude",), "cues_exclude 应为词语列表")
         self.sources = self.need(d, "sources", (), dict) or {}
         if "plan" not in self.sources:
             self.err(("sources",), "sources 需要登记 plan（山西省“十四五”高品质生活建设规划）")
@@ -238,10 +245,12 @@ class _Checker:
         for key in ("where", "bring", "online"):
             self.text(steps, key, ("next_steps",))
         for key, value in steps.items():
-            if key not in {"where", "bring", "online", "refer_locally", "also"}:
+            if key not in {"where", "bring", "online", "refer_locally", "also", "before_birth"}:
                 self.err(("next_steps", key), f"未知的键 {key!r}")
             elif not isinstance(value, str):
                 self.err(("next_steps", key), "应为字符串")
+            elif key == "before_birth":
+                self._template(value, ("next_steps", key))
         for i, h in enumerate(self.need(d, "hotlines", (), list) or []):
             p = ("hotlines", i)
             num = self.text(h, "number", p)

@@ -158,3 +158,19 @@ def test_exact_birth_date_is_not_approximate():
 
 def test_age_without_child_context_is_ignored():
     assert extract_facts("我今年三十岁", TODAY)["facts"] == {}
+
+
+@pytest.mark.parametrize("text", ["两个都问问", "都问问吧", "两项都帮我测测", "两个都想了解一下", "两项补贴"])
+def test_both_disability_allowances(text):
+    assert set(extract_facts(text, TODAY)["programs"]) == {"disability_living_allowance", "disability_care_allowance"}
+
+
+@pytest.mark.parametrize("text", ["两个都能领吗", "育儿补贴和技能提升补贴两个都问问"])
+def test_both_is_not_a_combination_question_or_other_programs(text):
+    programs = set(extract_facts(text, TODAY)["programs"])
+    assert programs != {"disability_living_allowance", "disability_care_allowance"}
+
+
+def test_two_children_by_age_are_both_kept():
+    children = extract_facts("两个娃，一个3岁一个1岁", TODAY)["children"]
+    assert children == {"count": 2, "birth_dates": ["2022-11-29/2023-11-28", "2024-11-29/2025-11-28"]}

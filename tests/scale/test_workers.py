@@ -80,7 +80,7 @@ def test_a_turn_reaches_rasa_when_the_senders_first_worker_is_down(live_stack):
     dead = f"http://127.0.0.1:{_closed_port()}"
 
     async def run() -> list:
-        core = ChatCore([dead, live_stack.rasa_url], timeout_s=30)
+        core = ChatCore([dead, live_stack.rasa_url], timeout_s=30, token=live_stack.rasa_token)
         try:
             sender = next(s for s in (f"api:failover-{i}" for i in range(100)) if core.workers_for(s)[0] == dead)
             return await core.send(sender, "你好")

@@ -69,3 +69,14 @@ def test_dialect_in_fact_extraction():
     result = extract_facts("俺家娃年时三月生的，能领甚补贴", TODAY)
     assert result["facts"] == {"child_birth_date": "2025-03"}
     assert extract_facts("夜来拿到的中级证", TODAY)["facts"]["certificate_issue_date"] == "2026-11-27"
+
+
+def test_heldout_evaluation_reads_lines_as_the_service_does(tmp_path):
+    from bot import nlu_eval
+    from bot.text_normalize import read_line
+    assert read_line("俺娃年時生的") == "我孩子去年生的"     # traditional 時 normalised first, then dialect
+    src, dst = tmp_path / "in.yml", tmp_path / "out.yml"
+    src.write_text('version: "3.1"\nnlu:\n- intent: ask_eligibility\n  examples: |\n    - 俺娃年时生的，能领甚补贴\n',
+                   encoding="utf-8")
+    assert nlu_eval.normalize_file(src, dst) == 0   # exit code
+    assert "我孩子去年生的，能领什么补贴" in dst.read_text(encoding="utf-8")
