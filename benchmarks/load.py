@@ -131,7 +131,7 @@ def prepare_history(b: Bench, kind: str, users: int, turns: int) -> list[str]:
     senders = [f"long-{kind}-{uuid.uuid4().hex[:8]}" for _ in range(users)]
     if turns <= 0:
         return []
-    cls = user_class(kind=kind, base=b.base, rasa_urls=b.rasa_urls, log=Log(), conversations=turns // len(TURNS),
+    cls = user_class(kind=kind, base=b.base, rasa_urls=b.rasa_urls, rasa_token=b.stack.rasa_token, log=Log(), conversations=turns // len(TURNS),
                      senders=None)
     # Each history user replays TURNS turns//5 times on its own sender.
     pool = list(senders)
@@ -155,8 +155,8 @@ def closed(args) -> None:
         if args.prefill:
             out["prefill"] = b.prefill(args.prefill)
         # Warm both paths (first requests load lazy parts) and keep the warm-up out of the figures.
-        run_users(user_class(kind="api", base=b.base, rasa_urls=b.rasa_urls, log=Log()), 4, 120)
-        run_users(user_class(kind="rasa", base=b.base, rasa_urls=b.rasa_urls, log=Log()), 4, 120)
+        run_users(user_class(kind="api", base=b.base, rasa_urls=b.rasa_urls, rasa_token=b.stack.rasa_token, log=Log()), 4, 120)
+        run_users(user_class(kind="rasa", base=b.base, rasa_urls=b.rasa_urls, rasa_token=b.stack.rasa_token, log=Log()), 4, 120)
         long = {k: prepare_history(b, k, args.users, args.history) for k in ("api", "rasa")} if args.history else {}
         rounds = {"api": [], "rasa": []}
         for r in range(args.rounds):
@@ -164,7 +164,7 @@ def closed(args) -> None:
             for kind in order:
                 log = Log()
                 senders = list(long.get(kind, [])) or None
-                cls = user_class(kind=kind, base=b.base, rasa_urls=b.rasa_urls, log=log, senders=senders)
+                cls = user_class(kind=kind, base=b.base, rasa_urls=b.rasa_urls, rasa_token=b.stack.rasa_token, log=log, senders=senders)
                 cpu0, la0 = stack_cpu(b.stack), load_average()
                 wall = run_users(cls, args.users, max_s=300)
                 s = summarize(log.rows, wall)
@@ -203,8 +203,8 @@ def open_loop(args) -> None:
                  "minutes": args.minutes}
     log = Log()
     try:
-        run_users(user_class(kind="api", base=b.base, rasa_urls=b.rasa_urls, log=Log()), 4, 120)
-        cls = user_class(kind="api", base=b.base, rasa_urls=b.rasa_urls, log=log, conversations=0,
+        run_users(user_class(kind="api", base=b.base, rasa_urls=b.rasa_urls, rasa_token=b.stack.rasa_token, log=Log()), 4, 120)
+        cls = user_class(kind="api", base=b.base, rasa_urls=b.rasa_urls, rasa_token=b.stack.rasa_token, log=log, conversations=0,
                          between_turns=think(args.think), wait_time=lambda self: think(args.think)())
         cpu0 = stack_cpu(b.stack)
         wall = run_users(cls, args.users, max_s=args.minutes * 60)
@@ -262,7 +262,7 @@ def fault(args) -> None:
     log = Log()
     try:
         ref = reference_answers(b.base)
-        cls = user_class(kind="api", base=b.base, rasa_urls=b.rasa_urls, log=log, conversations=0,
+        cls = user_class(kind="api", base=b.base, rasa_urls=b.rasa_urls, rasa_token=b.stack.rasa_token, log=log, conversations=0,
                          between_turns=think(args.think), wait_time=lambda self: think(args.think)())
         state: dict = {}
 
@@ -278,7 +278,7 @@ def fault(args) -> None:
         out["fault_duration_s"] = round(restored - fault_at, 1)
         out["before_fault"] = summarize([r for r in log.rows if r.t < fault_at], args.at)
         out["during_and_after"] = summarize([r for r in log.rows if r.t >= fault_at], args.seconds - args.at)
-        out["audit"] = audit_answers(log.rows, ref, b.rasa_urls[0] if args.fault != "kill_worker" else b.rasa_urls[0])
+        out["audit"] = audit_answers(log.rows, ref, b.rasa_urls[0], token=b.stack.rasa_token)
         # Time to recover: from the fault (or the end of a timed outage) to the last failed request.
         out["recovery_s_after_fault"] = recovery_s(log.rows, fault_at, time.time())
         out["recovery_s_after_restore"] = max(0.0, round((out["recovery_s_after_fault"] or 0) - (restored - fault_at), 1))
@@ -301,8 +301,8 @@ def soak(args) -> None:
     log = Log()
     samples: list[dict] = []
     try:
-        run_users(user_class(kind="api", base=b.base, rasa_urls=b.rasa_urls, log=Log()), 4, 120)
-        cls = user_class(kind="api", base=b.base, rasa_urls=b.rasa_urls, log=log, conversations=0,
+        run_users(user_class(kind="api", base=b.base, rasa_urls=b.rasa_urls, rasa_token=b.stack.rasa_token, log=Log()), 4, 120)
+        cls = user_class(kind="api", base=b.base, rasa_urls=b.rasa_urls, rasa_token=b.stack.rasa_token, log=log, conversations=0,
                          between_turns=think(args.think), wait_time=lambda self: think(args.think)())
         t0 = time.time()
         state = {"next": 0.0}

@@ -97,6 +97,7 @@ class ChatUser(FastHttpUser):
     kind = "api"                      # api → POST /api/chat; rasa → Rasa's REST webhook (the floor)
     base = ""
     rasa_urls: list[str] = []
+    rasa_token = ""                   # Rasa's per-start --auth-token (the launcher's Stack.rasa_token)
     conversations = 1                 # 0 = until the runner stops
     log: Log
     wait_time = constant(0)
@@ -116,7 +117,7 @@ class ChatUser(FastHttpUser):
         if self.kind == "api":
             url, body = f"{self.base}/api/chat", {"sender_id": sender, "text": text}
         else:
-            url = f"{self._core.workers_for(sender)[0]}/webhooks/rest/webhook"
+            url = f"{self._core.workers_for(sender)[0]}/webhooks/rest/webhook?token={self.rasa_token}"
             body = {"sender": sender, "message": text}
         t0 = time.time()
         p0 = time.perf_counter()
@@ -189,13 +190,14 @@ def reference_answers(base: str, conversations: int = 3) -> list[set[str]]:
     return ref
 
 
-def tracker_user_texts(rasa_url: str, sender: str) -> list[str]:
-    with urllib.request.urlopen(f"{rasa_url}/conversations/{sender}/tracker?include_events=ALL", timeout=30) as r:
+def tracker_user_texts(rasa_url: str, sender: str, token: str = "") -> list[str]:
+    url = f"{rasa_url}/conversations/{sender}/tracker?include_events=ALL&token={token}"
+    with urllib.request.urlopen(url, timeout=30) as r:
         tracker = json.loads(r.read())
     return [e.get("text") for e in tracker.get("events", []) if e.get("event") == "user"]
 
 
-def audit_answers(rows: list[Req], ref: list[set[str]], rasa_url: str, namespace: str = "api") -> dict:
+def audit_answers(rows: list[Req], ref: list[set[str]], rasa_url: str, namespace: str = "api", token: str = "") -> dict:
     """Lost, duplicated and wrong answers; what residents saw when it was not a normal answer."""
     shown_other: dict[str, int] = {}
     wrong = 0
@@ -214,7 +216,7 @@ def audit_answers(rows: list[Req], ref: list[set[str]], rasa_url: str, namespace
         by_sender.setdefault(r.sender, []).append(r)
     for sender, reqs in by_sender.items():
         try:
-            texts = tracker_user_texts(rasa_url, f"{namespace}:{sender}" if namespace else sender)
+            texts = tracker_user_texts(rasa_url, f"{namespace}:{sender}" if namespace else sender, token)
         except OSError:
             continue
         for i, t in enumerate(TURNS):
