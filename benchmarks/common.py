@@ -103,8 +103,8 @@ def start(tmp: Path, timeout: float = 600, database_url: str = "", redis_url: st
     port, action_port, rasa_port = free_port(), free_port(), free_port_run(workers)
     env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), ACTION_PORT=str(action_port),
                RASA_URL=f"http://127.0.0.1:{rasa_port}", DATABASE_URL=database_url, REDIS_URL=redis_url,
-               RATE_LIMIT_IP_PER_MIN="0", RATE_LIMIT_SENDER_PER_MIN="0",   # load from one address is the point
-               **(extra_env or {}))
+               RATE_LIMIT_IP_PER_MIN="0", RATE_LIMIT_SENDER_PER_MIN="0")   # load from one address is the point
+    env.update(extra_env or {})
     tmp.mkdir(parents=True, exist_ok=True)
     # Rasa calls the action webhook at action_port_for_rasa when given (a proxy the fault runs can stop).
     settings = Settings(host="127.0.0.1", port=port, action_port=action_port_for_rasa or action_port, var_dir=tmp,
@@ -112,6 +112,14 @@ def start(tmp: Path, timeout: float = 600, database_url: str = "", redis_url: st
     if tracker_max_events is not None:
         settings.tracker_max_events = tracker_max_events
     stack = start_stack(settings, env, rasa_port=rasa_port, log_dir=tmp, workers=workers)
+    try:
+        return _wait_healthy(stack, port, rasa_port, workers, timeout, tmp)
+    except BaseException:
+        stack.stop()  # never leave a half-started stack behind (Ctrl-C, timeout)
+        raise
+
+
+def _wait_healthy(stack: Stack, port: int, rasa_port: int, workers: int, timeout: float, tmp: Path):
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + timeout
     while time.time() < deadline:

@@ -62,9 +62,14 @@ class Bench:
             self.action_port, self.proxy_port = free_port(), free_port()
             self.start_proxy()
             extra = {"ACTION_PORT": str(self.action_port)}
-        self.stack, self.base, first = start(self.tmp, database_url=self.db_url, redis_url=self.redis_url,
-                                             workers=workers, extra_env=extra,
-                                             action_port_for_rasa=self.proxy_port if action_proxy else None)
+        try:
+            self.stack, self.base, first = start(self.tmp, database_url=self.db_url, redis_url=self.redis_url,
+                                                 workers=workers, extra_env=extra,
+                                                 action_port_for_rasa=self.proxy_port if action_proxy else None)
+        except BaseException:
+            self.stack = None
+            self.close()
+            raise
         port = int(first.rsplit(":", 1)[1])
         self.rasa_urls = [f"http://127.0.0.1:{port + i}" for i in range(workers)]
 
@@ -77,7 +82,8 @@ class Bench:
 
     def start_proxy(self) -> None:
         self.proxy = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "tcp_proxy.py"), str(self.proxy_port),
-                                       str(self.action_port)], start_new_session=True)
+                                       str(self.action_port)], start_new_session=True,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def stop_proxy(self) -> None:
         if self.proxy and self.proxy.poll() is None:
@@ -85,7 +91,8 @@ class Bench:
             self.proxy.wait()
 
     def close(self) -> None:
-        self.stack.stop()
+        if self.stack is not None:
+            self.stack.stop()
         self.stop_proxy()
         if self.db_name:
             try:
@@ -358,7 +365,12 @@ def plot(samples: list[dict], path: Path, args) -> None:
     fig.savefig(path, dpi=100)
 
 
+def _interrupt(signum, frame):  # noqa: ARG001
+    raise KeyboardInterrupt  # `timeout` and Ctrl-C alike: the finally blocks stop the stack and drop the database
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _interrupt)
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("scenario", choices=["closed", "open", "fault", "soak"])
     p.add_argument("--workers", type=int, default=0, help="Rasa workers (default: 1; 2 for PostgreSQL runs)")
