@@ -21,8 +21,10 @@ import aiohttp
 
 from common import cpu_seconds, save, start, table
 
+from bot.settings import Settings
+
 TURNS = ["你好", "残疾人两项补贴是什么", "太原市小店区的残联在哪里", "2025年每千人口托位数目标是多少", "谢谢"]
-CONFIGS = {"bounded": 120, "unbounded": 0}
+CONFIGS = {"bounded": Settings().tracker_max_events, "unbounded": 0}  # bounded: what the service runs
 POINTS = (5, 50, 200)
 
 
