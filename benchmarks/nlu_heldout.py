@@ -7,6 +7,7 @@ examples and the weakest intents to benchmarks/results/nlu_heldout.json (the REA
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -26,7 +27,7 @@ def main() -> int:
         out = Path(tmp) / "nlu"
         subprocess.run([str(RASA), "test", "nlu", "--model", "models", "--nlu", str(normalized), "--out", str(out)],
                        cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       env={"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"})
+                       env=dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="3"))
         report = json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
     macro = report["macro avg"]
     intents = {k: v for k, v in report.items() if isinstance(v, dict) and "support" in v and "avg" not in k}
