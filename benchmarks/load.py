@@ -287,7 +287,7 @@ def fault(args) -> None:
         out["during_and_after"] = summarize([r for r in log.rows if r.t >= fault_at], args.seconds - args.at)
         out["audit"] = audit_answers(log.rows, ref, b.rasa_urls[0], token=b.stack.rasa_token)
         # Time to recover: from the fault (or the end of a timed outage) to the last failed request.
-        out["recovery_s_after_fault"] = recovery_s(log.rows, fault_at, time.time())
+        out["recovery_s_after_fault"] = recovery_s(log.rows, fault_at, time.time(), ref)
         out["recovery_s_after_restore"] = max(0.0, round((out["recovery_s_after_fault"] or 0) - (restored - fault_at), 1))
         out["status_5xx"] = sum(1 for r in log.rows if r.status >= 500)
     finally:

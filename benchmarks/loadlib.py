@@ -231,9 +231,13 @@ def audit_answers(rows: list[Req], ref: list[set[str]], rasa_url: str, namespace
             "residents_saw_instead_of_an_answer": dict(sorted(shown_other.items(), key=lambda kv: -kv[1])[:8])}
 
 
-def recovery_s(rows: list[Req], fault_at: float, until: float) -> Optional[float]:
-    """Seconds from the fault until the last failed request that started before `until` (0: none failed)."""
-    failed = [r.t for r in rows if (r.status != 200 or r.error) and fault_at - 1 <= r.t <= until]
+def recovery_s(rows: list[Req], fault_at: float, until: float, ref: Optional[list[set[str]]] = None) -> Optional[float]:
+    """Seconds from the fault until the last request that failed or got other than the healthy answer
+    (0: none did)."""
+    def bad(r: Req) -> bool:
+        return r.status != 200 or bool(r.error) or (ref is not None and r.text not in ref[r.turn])
+
+    failed = [r.t + r.ms / 1000 for r in rows if bad(r) and fault_at - 1 <= r.t <= until]
     return round(max(failed) - fault_at, 1) if failed else 0.0
 
 
