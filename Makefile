@@ -47,7 +47,7 @@ APP_LOCKS := requirements/runtime.txt requirements/build.txt requirements/dev.tx
 	$(call step,"Python 3.10 环境 (.venv-rasa)：Rasa Open Source 3.6.21（首次约数分钟）")
 	test -x $(RASA_PY) || $(PY310) -m venv .venv-rasa
 	$(RASA_PY) -m pip install -q pip==$(RASA_PIP)
-	$(RASA_PY) -m pip install --progress-bar on -r requirements/rasa.txt
+	$(RASA_PY) -m pip install --progress-bar on --require-hashes -r requirements/rasa.txt
 	touch $@
 
 # Re-resolve the locks from the *.in files (network: PyPI). pip-tools is in the dev group.
