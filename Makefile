@@ -126,9 +126,9 @@ test-rasa: build
 	rm -rf var/rasa_results
 	$(RASA) test core --model models --stories tests/stories --out var/rasa_results/core --fail-on-prediction-errors \
 	  --endpoints endpoints.yml
-	$(APP_PY) -m bot.nlu_eval normalize tests/nlu/heldout.yml var/heldout.normalized.yml
+	$(APP_PY) -m bot.build.nlu_eval normalize tests/nlu/heldout.yml var/heldout.normalized.yml
 	$(RASA) test nlu --model models --nlu var/heldout.normalized.yml --out var/rasa_results/nlu
-	$(APP_PY) -m bot.nlu_eval report var/rasa_results/nlu/intent_report.json --min-macro-f1 0.95
+	$(APP_PY) -m bot.build.nlu_eval report var/rasa_results/nlu/intent_report.json --min-macro-f1 0.95
 
 test: test-rasa test-py
 

@@ -22,7 +22,7 @@ APP_PY = ROOT / ".venv" / "bin" / "python"
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp:
         normalized = Path(tmp) / "heldout.normalized.yml"
-        subprocess.run([str(APP_PY), "-m", "bot.nlu_eval", "normalize", "tests/nlu/heldout.yml", str(normalized)],
+        subprocess.run([str(APP_PY), "-m", "bot.build.nlu_eval", "normalize", "tests/nlu/heldout.yml", str(normalized)],
                        cwd=ROOT, check=True)
         out = Path(tmp) / "nlu"
         subprocess.run([str(RASA), "test", "nlu", "--model", "models", "--nlu", str(normalized), "--out", str(out)],
