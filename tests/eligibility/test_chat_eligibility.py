@@ -57,8 +57,7 @@ def test_correction_updates_the_result(live_stack):
 
 
 def _tracker(live_stack, sid: str) -> dict:
-    with urllib.request.urlopen(f"{live_stack.rasa_url}/conversations/api:{sid}/tracker", timeout=10) as resp:
-        return json.loads(resp.read())
+    return live_stack.rasa_get(f"/conversations/api:{sid}/tracker")   # Rasa's API needs its per-start token
 
 
 def test_stop_halfway(live_stack):
