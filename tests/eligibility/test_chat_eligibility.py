@@ -1,8 +1,6 @@
 """Eligibility in chat, end to end (real Rasa + actions): one-message questions, forms, 不知道, corrections."""
 from __future__ import annotations
 
-import json
-import urllib.request
 import uuid
 
 import pytest
