@@ -55,7 +55,7 @@ def test_correction_updates_the_result(live_stack):
 
 
 def _tracker(live_stack, sid: str) -> dict:
-    return live_stack.rasa_get(f"/conversations/api:{sid}/tracker")   # Rasa's API needs its per-start token
+    return live_stack.rasa_get(f"/conversations/api:{sid}/tracker")
 
 
 def test_stop_halfway(live_stack):
