@@ -109,7 +109,8 @@ def rasa_command(settings: Settings, endpoints: Path, model: Path, port: int = 5
            "--endpoints", str(endpoints), "--credentials", str(credentials or ROOT / "credentials.yml"),
            "--log-file", str(log)]
     if token:
-        cmd += ["--auth-token", token]
+        # One argument: a random token may start with "-", which argparse would take for an option.
+        cmd.append(f"--auth-token={token}")
     return cmd
 
 
