@@ -119,7 +119,8 @@ class Settings(BaseSettings):
     concurrency_wait_s: float = Field(2.0, ge=0, le=60)
     model_threads: int = Field(2, ge=1, le=64)
     db_threads: int = Field(8, ge=1, le=256)
-    login_failures_per_min: int = Field(5, ge=1, le=1000)            # per IP, staff/admin tokens
+    login_failures_per_min: int = Field(5, ge=1, le=100_000)         # per IP, staff/admin tokens
+    trusted_proxies: str = "127.0.0.1,::1"     # peers whose X-Forwarded-For names the client (deploy/nginx)
 
     @field_validator("host", "wechat_token", "wechat_appid", "wechat_appsecret", "wechat_aes_key", "admin_token",
                      "admin_tokens", "staff_token", "rasa_token", "database_url", "redis_url", "embedding_model", mode="before")
