@@ -6,7 +6,6 @@ fills several facts from one message; this module only moves values between Rasa
 from __future__ import annotations
 
 import asyncio
-import re
 from abc import ABC, abstractmethod
 from typing import Any, Optional
 
@@ -22,6 +21,7 @@ from bot.eligibility.engine import get_engine
 from bot.eligibility.extract import cross_suggestions, extract_facts, programs_touched
 from bot.eligibility.spans import DateSpan, parse_span
 from bot.service_points import format_card
+from bot.understanding import is_question
 from bot.eligibility.render import fact_question, render_results, render_suggestions, unknown_help
 
 FORM_PROGRAMS = program_facts()          # form program → facts it may ask, from policy_kb/rules
@@ -90,14 +90,6 @@ def choose_program(tracker: Tracker, mentioned: list[str], new_facts: dict[str, 
     return None
 
 
-_QUESTION = re.compile(r"[?？]|吗|怎么|咋|哪|什么|甚|多少|几|啥|如何|为什么|能不能|可不可以|是否|有没有|是不是")
-
-
-def is_new_question(text: str) -> bool:
-    """The line asks something of its own ("残联在哪", "低保怎么申请"), rather than telling us a fact."""
-    return bool(_QUESTION.search(textparse.to_standard(text)))
-
-
 def form_state(extracted: dict[str, Any], tracker: Tracker, facts: dict[str, Any]) -> list[EventType]:
     """Slots beside the facts: hedged answers to flag, several children, an unborn child."""
     events: list[EventType] = []
@@ -147,7 +139,7 @@ class EligibilityFormValidation(FormValidationAction, ABC):
         if asking and not answered and not extracted.get("unborn"):
             if intent == "stop_form" or textparse.is_stop(text):
                 return []  # the form rejects, and the stop rule takes over
-            if intent in DIGRESSIONS and (not facts or is_new_question(text)):
+            if intent in DIGRESSIONS and (not facts or is_question(text)):
                 return []  # a new question: answered by the digression rule, then the form resumes
         events: list[EventType] = [SlotSet(k, v) for k, v in facts.items()]
         events += form_state(extracted, tracker, facts)

@@ -17,11 +17,13 @@ OFFICE_ASPECTS = {"where", "how_to_apply", "documents"}
 
 
 async def reply_program_info(dispatcher: CollectingDispatcher, tracker: Tracker, reading: Reading) -> list[EventType]:
-    place = {k: v for k, v in (reading.place or {}).items() if v}
+    # The place named now, else the one the conversation already knows ("户口在太原" earlier, then "那去哪办").
+    place = {k: v for k, v in (reading.place or {}).items() if v} or \
+        {k: tracker.get_slot(f"place_{k}") for k in ("city", "county", "town") if tracker.get_slot(f"place_{k}")}
     location = location_from_metadata(tracker)
     points: list[dict] = []
     if (place or location) and (OFFICE_ASPECTS & set(reading.aspects) or reading.wants_office):
-        points = await find_offices(types_for_programs(reading.members), reading.place, location)
+        points = await find_offices(types_for_programs(reading.members), place, location)
     # With the offices in hand the answer lists them; otherwise it says where the place's offices can be found.
     answer = program_answer(reading.programs, reading.aspects, place=None if points else (place or None))
     text = answer["text"]

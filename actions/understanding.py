@@ -16,12 +16,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import entity_values, send, today, user_text
-from actions.eligibility import (ALL_FACTS, FIND_OFFICE_BUTTON, FORM_PROGRAMS, PROGRAM_LABELS, as_citations,
+from actions.eligibility import (ALL_FACTS, FIND_OFFICE_BUTTON, PROGRAM_LABELS, as_citations,
                                  ask_which_program, choose_program, current_facts, evaluate_all)
 from actions.policy import HANDOFF_BUTTON, NOT_COVERED, NOT_UNDERSTOOD, reply_from_kb
 from actions.program_info import reply_program_info
 from actions.service_points import answer_service_points
 from bot.eligibility.extract import programs_touched
+from bot.dialogue_domain import form_members
 from bot.eligibility.render import render_summary
 from bot.understanding import (NOT_IN_SOURCES, OFFICE_LOOKUP, OTHER, PERSONAL_CASE, PLAN_QUESTION, PROGRAM_INFO,
                                Reading, not_in_sources_reply, read_line, scope_reply)
@@ -35,8 +36,8 @@ def intent_of(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-def reading_of(tracker: Tracker, text: str, asking: Optional[str] = None) -> Reading:
-    return read_line(text, today=today(), asking=asking, context_programs=tracker.get_slot("last_programs") or [],
+def reading_of(tracker: Tracker, text: str) -> Reading:
+    return read_line(text, today=today(), context_programs=tracker.get_slot("last_programs") or [],
                      intent=intent_of(tracker), hint_city=tracker.get_slot("place_city"))
 
 
@@ -51,28 +52,26 @@ def place_events(reading: Reading) -> list[EventType]:
 async def answer_reading(dispatcher: CollectingDispatcher, tracker: Tracker, reading: Reading,
                          in_form: bool = False) -> list[EventType]:
     """Answer a line that asks something (never starts a form): program, office, plan or an honest no."""
-    events: list[EventType] = []
     if reading.other_province and reading.kind in (PROGRAM_INFO, PLAN_QUESTION, PERSONAL_CASE, NOT_IN_SOURCES):
         send(dispatcher, scope_reply(reading), buttons=[HANDOFF_BUTTON], unanswered="not_in_sources")
-        return events
+        return []
     if reading.kind == NOT_IN_SOURCES:
         send(dispatcher, not_in_sources_reply(reading), buttons=[HANDOFF_BUTTON], unanswered="not_in_sources")
-        return events
+        return []
     if reading.kind in (PROGRAM_INFO, PERSONAL_CASE) and reading.programs:
-        events += await reply_program_info(dispatcher, tracker, reading)
+        events = await reply_program_info(dispatcher, tracker, reading)
         return events + place_events(reading) + [SlotSet("last_programs", reading.members)]
     if reading.kind == OFFICE_LOOKUP or (tracker.get_slot("awaiting_place") and reading.place.get("city")):
-        return events + await answer_service_points(dispatcher, tracker, reading)
+        return await answer_service_points(dispatcher, tracker, reading)
     if reading.kind == PLAN_QUESTION:
         await reply_from_kb(dispatcher, reading.text, 1, NOT_COVERED)
-        return events
-    if in_form:
-        return events
-    if intent_of(tracker) == "nlu_fallback":
+    elif in_form:
+        pass                     # nothing to answer: the form asks its question again
+    elif intent_of(tracker) == "nlu_fallback":
         await reply_from_kb(dispatcher, reading.text, 4, NOT_UNDERSTOOD)
     else:
         send(dispatcher, OUT_OF_SCOPE, buttons=[HANDOFF_BUTTON], unanswered="fallback")
-    return events
+    return []
 
 
 async def start_personal_case(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -141,6 +140,12 @@ class ActionAnswerQuestion(Action):
         if not text:
             return await answer_service_points(dispatcher, tracker) if intent_of(tracker) == "find_service_point" else []
         reading = reading_of(tracker, text)
+        form = (tracker.active_loop_name or "").removesuffix("_form")
+        if form and reading.programs and not reading.aspects and not reading.question \
+                and set(reading.members) <= set(form_members(form)):
+            labels = "和".join(PROGRAM_LABELS.get(p, p) for p in reading.members)
+            send(dispatcher, f"好的，{labels}{'都' if len(reading.members) > 1 else ''}在帮您看，我们接着来。")
+            return []          # "两个都问问" while both are being assessed: the form simply goes on
         if reading.kind in (PERSONAL_CASE, OTHER) and not reading.programs and not reading.other_province:
             if intent_of(tracker) == "find_service_point" or reading.office_types:
                 return await answer_service_points(dispatcher, tracker, reading)

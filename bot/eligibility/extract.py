@@ -105,32 +105,38 @@ _COUNT = re.compile(r"(?P<n>[两俩二三仨四2-4])(?:个)?(?:娃娃|孩子|宝
 _UNBORN = re.compile(r"还没生|还没出生|没出生|未出生|怀孕|怀上|怀着|预产期|快生了|快要生|要生了|待产|孕[期妇]|二胎还没|还在肚子")
 
 
-def _age_months(text: str) -> Optional[tuple[int, int]]:
-    """A child's age said instead of a birth date → [low, high) in whole months.
+def _ages(text: str) -> list[tuple[int, int]]:
+    """Children's ages said instead of birth dates → [low, high) in whole months, in order.
 
     "4岁" is anywhere from 48 up to 60 months, "两岁半" 30-31, "1岁8个月" 20-21, "8个月大" 8-9.
     """
+    out: list[tuple[int, int]] = []
     for m in _AGE.finditer(text):
         if m.group("m"):
-            if not m.group(0).endswith("大") and not re.search(r"(?:宝宝|孩子|娃|小孩|闺女|儿子|女儿).{0,3}$",
+            if not m.group(0).endswith("大") and not re.search(r"(?:宝宝|孩子|娃|小孩|闺女|儿子|女儿|一个|个).{0,3}$",
                                                                 text[:m.start()]):
                 continue  # "交了8个月" is a duration, not an age
             months = textparse.cn_to_int(m.group("m"))
-            if months is None:
-                continue
-            return (months, months + 2) if m.group("mmore") else (months, months + 1)
+            if months is not None:
+                out.append((months, months + 2) if m.group("mmore") else (months, months + 1))
+            continue
         years = textparse.cn_to_int(m.group("y"))
         if years is None or years > 18:
             continue
         if m.group("half"):
-            return years * 12 + 6, years * 12 + 7
-        if m.group("ym"):
+            out.append((years * 12 + 6, years * 12 + 7))
+        elif m.group("ym"):
             extra = textparse.cn_to_int(m.group("ym"))
             if extra is not None:
-                return years * 12 + extra, years * 12 + extra + 1
-            continue
-        return years * 12, years * 12 + 12
-    return None
+                out.append((years * 12 + extra, years * 12 + extra + 1))
+        else:
+            out.append((years * 12, years * 12 + 12))
+    return out
+
+
+def _age_months(text: str) -> Optional[tuple[int, int]]:
+    ages = _ages(text)
+    return ages[0] if ages else None
 
 
 def age_span(low: int, high: int, today: dt.date) -> DateSpan | dt.date:
@@ -185,9 +191,10 @@ def _date_facts(text: str, specs: dict[str, dict], today: dt.date, asking: Optio
         if name in out or not words.get("age"):
             continue
         if name == asking or any(w in text for w in words.get("context") or []):
-            months = _age_months(text)
-            if months is not None:
-                out[name] = age_span(*months, today)
+            ages = [age_span(*months, today) for months in _ages(text)]
+            if ages:
+                out[name] = ages[0]
+                all_values.setdefault(name, []).extend(ages)
     return out, all_values.get("child_birth_date", [])
 
 

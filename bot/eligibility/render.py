@@ -184,6 +184,8 @@ def render_children(results: list[dict[str, Any]], count: int, birth_dates: list
             money = f"{_money(value)}至{_money(top)}" if top and top != value else _money(value)
             lines.append(f"· 第{i}个孩子{said}：{_SHORT['eligible']}，{money}{amount['unit']}")
             totals[amount["unit"]] = totals.get(amount["unit"], 0) + value
+        elif result["outcome"] == "eligible" and result.get("amount_note"):
+            lines.append(f"· 第{i}个孩子{said}：{_SHORT['eligible']}，{result['amount_note']}")
         else:
             lines.append(f"· 第{i}个孩子{said}：{_SHORT[result['outcome']]}")
     if totals:

@@ -70,7 +70,7 @@ class DateSpan:
         if self.precision == "month":
             months = (hi.year * 12 + hi.month) - (lo.year * 12 + lo.month)
             tail = f"{hi.month}月" if hi.year == lo.year else f"{hi.year}年{hi.month}月"
-            return f"{lo.year}年{lo.month}月{'或' if months == 1 else '至'}{tail}"
+            return f"{lo.year}年{lo.month}月或{tail}" if months == 1 else f"{lo.year}年{lo.month}月到{tail}间"
         if self.precision == "year" and lo.year == hi.year:
             return f"{lo.year}年"
         return f"{lo.year}年{lo.month}月{lo.day}日至{hi.year}年{hi.month}月{hi.day}日之间"

@@ -17,7 +17,7 @@ from typing import Any, Optional
 import yaml
 
 from bot.eligibility.engine import EligibilityEngine, get_engine, today_shanghai
-from bot.eligibility.extract import extract_facts
+from bot.eligibility.extract import extract_facts, wants_both_disability
 from bot.service_points import find_places, office_types_from_text
 from bot.text_normalize import normalize
 from bot.textparse.dialect import to_standard
@@ -115,6 +115,8 @@ def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list
                 if p not in found:
                     found.append(p)
             rest = rest.replace(alias, "　")
+    if not found and wants_both_disability(text):
+        found = list(DISABILITY)              # "两个都问问" after a disability question
     if not found:
         for pid, d in programs:
             cues = d.get("cues") or []
@@ -127,6 +129,11 @@ def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list
         found = [BOTH] + [p for p in found if p not in DISABILITY]
     order = {p: text.find(p) for p in found}
     return found if len(found) < 2 else sorted(found, key=lambda p: order[p])
+
+
+def is_question(text: str) -> bool:
+    """The line asks something of its own ("残联在哪", "低保怎么申请"), rather than only telling a fact."""
+    return bool(_QUESTION.search(to_standard(normalize(text or ""))))
 
 
 def find_aspects(text: str, lexicon: Optional[Lexicon] = None) -> list[str]:
@@ -182,7 +189,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     office_types = office_types_from_text(text)
     details = bool(lexicon.office_details.search(text))
     other = lexicon.other_provinces.search(text)
-    question = bool(_QUESTION.search(text))
+    question = is_question(text)
     personal = asks_personally(text, lexicon)
     unsupported = next(((reason, label) for reason, label, p in lexicon.not_in_sources if p.search(text)), None)
     core = lexicon.personal_strip.sub("", text)

@@ -169,3 +169,8 @@ def test_both_disability_allowances(text):
 def test_both_is_not_a_combination_question_or_other_programs(text):
     programs = set(extract_facts(text, TODAY)["programs"])
     assert programs != {"disability_living_allowance", "disability_care_allowance"}
+
+
+def test_two_children_by_age_are_both_kept():
+    children = extract_facts("两个娃，一个3岁一个1岁", TODAY)["children"]
+    assert children == {"count": 2, "birth_dates": ["2022-11-29/2023-11-28", "2024-11-29/2025-11-28"]}
