@@ -84,7 +84,10 @@ class ChatCore:
     workers stay the same; when one is down only its senders move). A worker that refuses the connection is
     skipped for `down_for_s` and the turn goes to the sender's next worker; nothing was delivered, so nothing
     is sent twice. Timeouts and 5xx are not retried: the turn may have run. Rasa's Redis lock store keeps one
-    sender's turns in order across workers. Every call carries Rasa's per-start --auth-token.
+    sender's turns in order across workers. A worker that drops the connection mid-turn (it died) is treated
+    the same way: the turn goes to the next worker, which waits for the dead worker's lock to expire; the turn
+    is run twice only if the worker died after storing it and before answering (benchmarks/load.py fault
+    runs count duplicates from the tracker store). Every call carries Rasa's per-start --auth-token.
     """
 
     def __init__(self, rasa_url: Union[str, Sequence[str]], timeout_s: float = 10.0, token: str = "",
@@ -123,10 +126,13 @@ class ChatCore:
                [u for u in ranked if self._down_until.get(u, 0) > now]
 
     async def _post(self, key: str, path: str, payload: dict[str, Any]) -> Any:
-        """POST to the key's worker, failing over on a refused connection only; JSON body or ApiError 503."""
+        """POST to the key's worker, failing over when it refuses or drops the connection; JSON or ApiError 503."""
         await self.start()
         assert self._session is not None
-        for url in self.workers_for(key):
+        urls = self.workers_for(key)
+        if len(urls) == 1:
+            urls = urls * 2  # one worker: a dropped keep-alive connection is worth one more try
+        for url in urls:
             try:
                 async with self._session.post(f"{url}{path}", params=self._auth, json=payload) as resp:
                     if resp.status != 200:
@@ -134,7 +140,7 @@ class ChatCore:
                         raise ApiError(503, "rasa_unavailable", RASA_DOWN_MESSAGE)
                     self._down_until.pop(url, None)
                     return await resp.json(content_type=None)
-            except aiohttp.ClientConnectorError:
+            except (aiohttp.ClientConnectorError, aiohttp.ServerDisconnectedError):
                 self._down_until[url] = time.monotonic() + self.down_for_s
                 log.warning("rasa worker down, trying the next one", extra={"rasa_worker": url})
                 continue

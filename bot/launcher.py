@@ -213,9 +213,17 @@ def start_stack(settings: Settings, env: dict[str, str], rasa_port: int = 5005, 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="启动山西民生政策助手的全部进程")
     parser.add_argument("--workers", type=int, default=None, help="Rasa 进程数（默认 RASA_WORKERS，或自动）")
+    parser.add_argument("--write-endpoints", action="store_true",
+                        help="只写出 var/endpoints.runtime.yml 后退出（systemd 的 Rasa 单元启动前调用）")
     args = parser.parse_args(argv)
     load_dotenv()
     settings = Settings.from_env()   # a bad value stops here, with the variable's name and the fix
+    if args.write_endpoints:  # systemd (deploy/): the files each Rasa worker starts with; the token from RASA_TOKEN
+        print(write_endpoints(settings))
+        token = os.environ.get("RASA_TOKEN", "")
+        if token:
+            print(write_credentials(settings, token))
+        return 0
     rasa_port = settings.rasa_port
     workers = args.workers or worker_count(settings)
     env = dict(os.environ)

@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_urls: Annotated[tuple[str, ...], NoDecode] = ()   # RASA_URLS: several Rasa workers, comma-separated
     rasa_workers: int = Field(0, ge=0, le=64)    # for the launcher; 0 = the core count on PostgreSQL + Redis, else 1
-    tracker_max_events: int = Field(120, ge=0, le=100_000)   # a live conversation session's bound (0 = unbounded)
+    tracker_max_events: int = Field(60, ge=0, le=100_000)    # a live conversation session's bound (0 = unbounded)
     rasa_port: int = Field(5005, ge=1, le=65535)
     rasa_token: str = Field("", repr=False)     # set by the launcher per start (Rasa's --auth-token)
     rasa_timeout_s: float = Field(10.0, gt=0, le=600)

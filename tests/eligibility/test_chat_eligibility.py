@@ -1,8 +1,6 @@
 """Eligibility in chat, end to end (real Rasa + actions): one-message questions, forms, 不知道, corrections."""
 from __future__ import annotations
 
-import json
-import urllib.request
 import uuid
 
 import pytest
@@ -57,8 +55,7 @@ def test_correction_updates_the_result(live_stack):
 
 
 def _tracker(live_stack, sid: str) -> dict:
-    with urllib.request.urlopen(f"{live_stack.rasa_url}/conversations/api:{sid}/tracker", timeout=10) as resp:
-        return json.loads(resp.read())
+    return live_stack.rasa_get(f"/conversations/api:{sid}/tracker")
 
 
 def test_stop_halfway(live_stack):
