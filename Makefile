@@ -52,6 +52,7 @@ model: venvs
 
 kb: model
 	$(call step,"知识库：解析规划、构建 FAISS + BM25 索引（输入未变则跳过）")
+	$(APP_PY) -m bot.program_info render
 	$(APP_PY) -m bot.kb ensure
 
 places: venvs
