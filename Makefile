@@ -18,10 +18,12 @@ export TOKENIZERS_PARALLELISM := false
 
 RASA_INPUTS := config.yml domain.yml nlu_data policy_kb/jieba var/stamps/spacy_pipeline.sha256
 
-.PHONY: help venvs build model kb places domain rasa-model run test test-py test-rasa nlu-eval browser-deps bench clean
+.PHONY: help venvs build model kb places domain rasa-model run run-scaled services services-stop test test-py test-rasa \
+        test-stores nlu-eval browser-deps bench clean
 
 help:
 	@echo "make run    — build whatever is missing, then start everything on http://localhost:8000"
+	@echo "make run-scaled — the same on PostgreSQL + Redis (started under var/), one Rasa worker per core"
 	@echo "make test   — run every test (pytest on both runtimes, rasa data validate, rasa test, NLU eval)"
 	@echo "make bench  — run the benchmarks (results in benchmarks/results/)"
 
@@ -68,9 +70,11 @@ rasa-model: venvs places domain
 	@if $(STAMP) check rasa_model $(RASA_INPUTS) && ls models/*.tar.gz >/dev/null 2>&1; then \
 	  echo "Rasa 模型已是最新，跳过训练。"; \
 	else \
+	  before=$$($(STAMP) digest rasa_model $(RASA_INPUTS)); \
 	  rm -f models/*.tar.gz; \
 	  $(RASA) train --config config.yml --domain domain.yml --data nlu_data --out models --fixed-model-name assistant; \
-	  $(STAMP) mark rasa_model $(RASA_INPUTS); \
+	  if [ "$$before" = "$$($(STAMP) digest rasa_model $(RASA_INPUTS))" ]; then $(STAMP) mark rasa_model $(RASA_INPUTS); \
+	  else echo "训练期间训练数据有改动：下次 make 会重新训练。"; fi; \
 	fi
 
 build: venvs model kb places rasa-model
@@ -79,6 +83,18 @@ build: venvs model kb places rasa-model
 run: build
 	$(call step,"启动：Rasa 127.0.0.1:5005，动作服务 127.0.0.1:5055，助手服务 $${HOST:-0.0.0.0}:$${PORT:-8000}")
 	$(APP_PY) -m bot.launcher
+
+run-scaled: build services
+	$(call step,"启动（PostgreSQL + Redis，多个 Rasa 进程）：助手服务 $${HOST:-0.0.0.0}:$${PORT:-8000}")
+	set -a; eval "$$(bash scripts/services.sh env)"; set +a; $(APP_PY) -m bot.launcher
+
+# --- PostgreSQL and Redis (Debian packages, data under var/, loopback only) -------------------------
+services:
+	$(call step,"PostgreSQL 与 Redis：安装（如缺）并在 var/ 下启动，仅监听 127.0.0.1")
+	bash scripts/services.sh start
+
+services-stop:
+	bash scripts/services.sh stop
 
 # --- tests ----------------------------------------------------------------------------------------
 browser-deps:
@@ -101,6 +117,13 @@ test-rasa: build
 	$(APP_PY) -m bot.nlu_eval report var/rasa_results/nlu/intent_report.json --min-macro-f1 0.95
 
 test: test-rasa test-py
+
+# The store, tracker, lock and service-point tests; CI runs them a second time on PostgreSQL + Redis
+# (.ci/run exports DATABASE_URL and REDIS_URL from scripts/services.sh).
+STORE_TESTS := tests/scale tests/service_points/test_store.py tests/assist/test_assist_store.py
+test-stores: venvs
+	$(call step,"存储测试（DATABASE_URL / REDIS_URL 所指的数据库）：助手、微信、网点、Rasa 对话存储与锁")
+	$(APP_PY) -m pytest -q -p no:cacheprovider -m "not stack" $(STORE_TESTS)
 
 bench: build
 	$(APP_PY) benchmarks/chat_latency.py

@@ -13,13 +13,16 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import entity_values, send, today, user_text
-from actions.service_points import answer_service_points
+from actions.common import location_from_metadata, send, today, user_text
+from actions.service_points import find_offices, types_for_programs
+from bot import textparse
 from bot.dialogue_domain import DIGRESSIONS, form_members, program_facts
 from bot.eligibility.engine import get_engine
 from bot.eligibility.extract import cross_suggestions, extract_facts, programs_touched
-from bot.service_points import find_places
-from bot.eligibility.render import fact_question, render_result, render_suggestions, render_summary, unknown_help
+from bot.eligibility.spans import DateSpan, parse_span
+from bot.service_points import format_card
+from bot.understanding import is_question
+from bot.eligibility.render import fact_question, render_results, render_suggestions, unknown_help
 
 FORM_PROGRAMS = program_facts()          # form program → facts it may ask, from policy_kb/rules
 ALL_FACTS = sorted({f for facts in FORM_PROGRAMS.values() for f in facts})
@@ -87,43 +90,28 @@ def choose_program(tracker: Tracker, mentioned: list[str], new_facts: dict[str, 
     return None
 
 
-class ActionEligibilityStart(Action):
-    """Entry for ask_eligibility / inform: fill facts from the message, pick the program, or list what applies."""
-
-    def name(self) -> str:
-        return "action_eligibility_start"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        text = user_text(tracker)
-        extracted = extract_facts(text, today()) if text else {"facts": {}, "unknown": [], "programs": [], "correction": False}
-        new_facts = {k: v for k, v in extracted["facts"].items() if k in ALL_FACTS}
-        if not new_facts and not entity_values(tracker, "program") and not extracted["programs"] and text \
-                and (tracker.get_slot("awaiting_place") or find_places(text)):
-            # A bare place ("小店区", "阳泉市") answers our place question: find the office, no program in play.
-            return await answer_service_points(dispatcher, tracker) + [SlotSet("eligibility_program", "overview")]
-        events: list[EventType] = [SlotSet(k, v) for k, v in new_facts.items()]
-        facts = current_facts(tracker) | new_facts
-        program = choose_program(tracker, entity_values(tracker, "program") + list(extracted["programs"]),
-                                 new_facts, bool(extracted.get("correction")))
-        if program is None:
-            ask_which_program(dispatcher)
-            return events + [SlotSet("eligibility_program", "overview")]
-        if program == "overview":
-            touched = programs_touched(facts)
-            if not touched:
-                ask_which_program(dispatcher)
-                return events + [SlotSet("eligibility_program", "overview")]
-            results = await asyncio.to_thread(evaluate_all, touched, facts)
-            buttons = [{"title": f"详细测算：{PROGRAM_LABELS.get(p, p)}",
-                        "payload": f'/ask_eligibility{{"program": "{p}"}}'} for p in touched]
-            send(dispatcher, render_summary(results), buttons=buttons + [FIND_OFFICE_BUTTON],
-                 citations=as_citations(results))
-            return events + [SlotSet("eligibility_program", "overview"), SlotSet("last_programs", touched)]
-        return events + [SlotSet("eligibility_program", program), SlotSet("awaiting_place", False)]
+def form_state(extracted: dict[str, Any], tracker: Tracker, facts: dict[str, Any]) -> list[EventType]:
+    """Slots beside the facts: hedged answers to flag, several children, an unborn child."""
+    events: list[EventType] = []
+    hedged = dict(tracker.get_slot("hedged_facts") or {})
+    for fact in facts:
+        if fact in (extracted.get("hedged") or {}):
+            hedged[fact] = extracted["hedged"][fact]
+        else:
+            hedged.pop(fact, None)   # said again without a hedge: now it is firm
+    if hedged != (tracker.get_slot("hedged_facts") or {}):
+        events.append(SlotSet("hedged_facts", hedged))
+    if extracted.get("children"):
+        events.append(SlotSet("children", extracted["children"]))
+    if extracted.get("unborn") and not tracker.get_slot("child_unborn"):
+        events.append(SlotSet("child_unborn", True))
+    return events
 
 
 class EligibilityFormValidation(FormValidationAction, ABC):
-    """validate_<program>_form: extract facts from the reply and request the engine's next question."""
+    """validate_<program>_form: read the reply as an answer to the question just asked, then request the
+    engine's next question. A line is a digression only when it gives nothing for the asked fact and
+    really is a new question ("有，残联给办的那个新证" answers the certificate question)."""
 
     @property
     @abstractmethod
@@ -136,6 +124,8 @@ class EligibilityFormValidation(FormValidationAction, ABC):
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: dict) -> list[str]:
         unknown = set(tracker.get_slot("unknown_facts") or [])
+        if tracker.get_slot("child_unborn"):
+            unknown.add("child_birth_date")   # not born yet: we say when and how to claim after birth
         return missing_in_order(self.form_program, current_facts(tracker), unknown)
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
@@ -143,19 +133,22 @@ class EligibilityFormValidation(FormValidationAction, ABC):
         asking = tracker.get_slot("requested_slot")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         unknown = list(tracker.get_slot("unknown_facts") or [])
-        # A digression is not an answer to the question asked: read only the facts it states outright.
-        context = None if intent == "stop_form" or intent in DIGRESSIONS else asking
-        extracted = extract_facts(text, today(), asking=context) if text else {"facts": {}, "unknown": []}
+        extracted = extract_facts(text, today(), asking=asking) if text else {"facts": {}, "unknown": []}
         facts = {k: v for k, v in extracted["facts"].items() if k in ALL_FACTS}
-        if not facts and asking and (intent == "stop_form" or intent in DIGRESSIONS) and asking not in extracted["unknown"]:
-            return []  # nothing for the form: it rejects, and the stop / digression rules take over
+        answered = asking in facts or asking in extracted["unknown"]
+        if asking and not answered and not extracted.get("unborn"):
+            if intent == "stop_form" or textparse.is_stop(text):
+                return []  # the form rejects, and the stop rule takes over
+            if intent in DIGRESSIONS and (not facts or is_question(text)):
+                return []  # a new question: answered by the digression rule, then the form resumes
         events: list[EventType] = [SlotSet(k, v) for k, v in facts.items()]
+        events += form_state(extracted, tracker, facts)
         for fact in extracted["unknown"]:
             if fact in ALL_FACTS and fact not in unknown and fact not in facts:
                 unknown.append(fact)
                 dispatcher.utter_message(text=unknown_help(fact))
         unknown = [f for f in unknown if f not in facts]
-        if text and asking and not facts and asking not in unknown:
+        if text and asking and not facts and asking not in unknown and not extracted.get("unborn"):
             dispatcher.utter_message(text="抱歉，我没能从您的回答中识别出这一项。您可以直接回答，例如“有”“没有”，"
                                           "不清楚的话请说“不知道”；不想继续可以说“算了”。")
         events.append(SlotSet("unknown_facts", unknown))
@@ -179,6 +172,10 @@ class ActionAskFact(Action, ABC):
         form = (tracker.active_loop_name or "").removesuffix("_form") or tracker.get_slot("eligibility_program")
         program = next((p for p in form_members(form or "") if self.fact in FORM_PROGRAMS.get(p, [])), form)
         question, options = fact_question(program, self.fact), fact_options(program, self.fact)
+        rough = parse_span(tracker.get_slot(self.fact))
+        if isinstance(rough, DateSpan):
+            # Asked again because a month, year or age does not settle it: say so, never guess the day.
+            question = f"您说的是{rough.cn()}，要确定结果还需要更准确的日期。" + question
         buttons = [{"title": label, "payload": label} for label in options] + [{"title": "不知道", "payload": "不知道"}]
         send(dispatcher, question, buttons=buttons)
         return []
@@ -211,17 +208,32 @@ class ActionEligibilityResult(Action):
         facts = current_facts(tracker)
         results = await asyncio.to_thread(evaluate_all, members, facts)
         unknown = tracker.get_slot("unknown_facts") or []
-        text = "\n\n".join(render_result(r, skip=unknown) for r in results)
+        text = render_results(results, facts, skip=unknown, hedged=tracker.get_slot("hedged_facts") or {},
+                              children=tracker.get_slot("children"), unborn=bool(tracker.get_slot("child_unborn")),
+                              as_of=today())
         buttons = [FIND_OFFICE_BUTTON]
         suggestions = [p for p in cross_suggestions(facts, program, as_of=today()) if p not in members]
         if suggestions:
             text += "\n\n" + render_suggestions(suggestions)
             buttons += [{"title": f"测算{PROGRAM_LABELS.get(p, p)}", "payload": f'/ask_eligibility{{"program": "{p}"}}'}
                         for p in suggestions[:3]]
-        text += "\n\n需要帮您查找就近的办理地点吗？"
-        send(dispatcher, text, buttons=buttons, citations=as_citations(results),
+        points = await offices_asked_for(tracker, members)
+        if points:
+            where = tracker.get_slot("place_county") or tracker.get_slot("place_city") or "您附近"
+            text += f"\n\n{where}的办理地点：\n" + "\n\n".join(format_card(p) for p in points)
+        else:
+            text += "\n\n需要帮您查找就近的办理地点吗？"
+        send(dispatcher, text, buttons=buttons, citations=as_citations(results), service_points=points,
              eligibility=[{k: r.get(k) for k in ("program", "outcome", "amount")} for r in results])
-        return [SlotSet("last_programs", members)]
+        return [SlotSet("last_programs", members), SlotSet("office_wanted", False)]
+
+
+async def offices_asked_for(tracker: Tracker, programs: list[str]) -> list[dict[str, Any]]:
+    """The offices for the programs, when the resident asked where to apply and named a place (two at once)."""
+    place = {k: tracker.get_slot(f"place_{k}") for k in ("city", "county", "town")}
+    if not tracker.get_slot("office_wanted") or not (place["city"] or place["county"]):
+        return []
+    return await find_offices(types_for_programs(programs), place, location_from_metadata(tracker))
 
 
 # One validation action per form and one ask action per fact, all named from the rules files.

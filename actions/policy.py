@@ -22,9 +22,11 @@ def answer_message(result: dict[str, Any]) -> dict[str, Any] | None:
         return None
     citations = result.get("citations") or []
     passages = result.get("passages") or []
-    sections = list(dict.fromkeys(c.get("section", "") for c in citations if c.get("section")))
+    sections = list(dict.fromkeys(c.get("section", "") for c in citations
+                                  if c.get("section") and not c.get("superseded")))
     title = (passages[0].get("doc_title") if passages else None) or "山西省“十四五”高品质生活建设规划"
-    source = f"出处：《{title.strip('《》')}》" + (f" {sections[0]}" if sections else "")
+    label = result.get("source") or f"《{title.strip('《》')}》"  # 《title》（文号） from the KB
+    source = f"出处：{label}" + (f" {sections[0]}" if sections else "")
     buttons = []
     if passages and passages[0].get("chunk_id"):
         payload = "/show_passage" + json.dumps({"chunk_id": passages[0]["chunk_id"]}, ensure_ascii=False)
@@ -42,33 +44,36 @@ NOT_UNDERSTOOD = ("抱歉，我没有完全理解您的意思，也没有在政�
 HANDOFF_BUTTON = {"title": "转人工 / 拨打12345", "payload": "/human_handoff"}
 
 
+RELATED_EXCERPT = 120
+
+
+def not_found_message(result: dict[str, Any]) -> dict[str, Any] | None:
+    """The KB's own honest "not in the sources" (another region, or no text of the asked kind), with the
+    nearest passage clearly labelled 相关内容 — never presented as the answer."""
+    if not result.get("message") or not (result.get("scope") or result.get("related")):
+        return None
+    text = result["message"]
+    buttons = [HANDOFF_BUTTON]
+    related = result.get("related")
+    if related:
+        excerpt = related.get("text", "")
+        excerpt = excerpt[:RELATED_EXCERPT] + ("…" if len(excerpt) > RELATED_EXCERPT else "")
+        title = (related.get("doc_title") or "").strip("《》")
+        text += f"\n\n相关内容（仅供参考，不是对您问题的回答）：《{title}》{related.get('section', '')}\n{excerpt}"
+        if related.get("chunk_id"):
+            payload = "/show_passage" + json.dumps({"chunk_id": related["chunk_id"]}, ensure_ascii=False)
+            buttons = [{"title": "查看相关原文", "payload": payload}, HANDOFF_BUTTON]
+    return {"text": text, "buttons": buttons}
+
+
 async def reply_from_kb(dispatcher: CollectingDispatcher, question: str, min_len: int, otherwise: str) -> None:
     """The KB's cited answer, or an honest "not found" pointing to 12345."""
-    message = answer_message(await answer_question(question)) if len(question) >= min_len else None
+    result = await answer_question(question) if len(question) >= min_len else {}
+    message = answer_message(result) or not_found_message(result)
     if message is None:
         send(dispatcher, otherwise, buttons=[HANDOFF_BUTTON])
     else:
         send(dispatcher, **message)
-
-
-class ActionAnswerPolicy(Action):
-    def name(self) -> str:
-        return "action_answer_policy"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        await reply_from_kb(dispatcher, user_text(tracker), 1, NOT_COVERED)
-        return []
-
-
-class ActionKbFallback(Action):
-    """Low NLU confidence: the knowledge base may still answer; otherwise say so honestly."""
-
-    def name(self) -> str:
-        return "action_kb_fallback"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        await reply_from_kb(dispatcher, user_text(tracker), 4, NOT_UNDERSTOOD)
-        return []
 
 
 class ActionShowPassage(Action):

@@ -10,10 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import entity_values, location_from_metadata, send, user_text
 from bot.dialogue_domain import form_members
-from bot.eligibility.extract import mentioned_programs
 from bot.service_points.gazetteer import wgs84_to_gcj02
-from bot.service_points import (OFFICE_TYPES, find_places, format_card, lookup, office_types_for_program,
-                                office_types_from_text)
+from bot.service_points import OFFICE_TYPES, format_card, lookup, office_types_for_program
+from bot.understanding import Reading, read_line
 
 ASK_PLACE = "请问您在哪个市、县（区）？比如“太原市小店区”。在微信里也可以直接发送您的位置，我帮您找最近的办理地点。"
 TWO_SUBSIDIES_NOTE = "残疾人两项补贴由本人（或法定监护人、委托人）向户籍所在地乡镇人民政府（街道办事处）申请，可在当地便民服务中心办理。"
@@ -27,53 +26,32 @@ def types_for_programs(programs: list[str]) -> list[str]:
     return types
 
 
-def wanted_types(tracker: Tracker, text: str) -> list[str]:
+def wanted_types(tracker: Tracker, reading: Reading) -> list[str]:
     """Office types named in the words, else those of the program named, else of the last result."""
     types = [t for t in entity_values(tracker, "office_type") if t in OFFICE_TYPES]
-    types += [t for t in office_types_from_text(text) if t not in types]
-    types = types or types_for_programs(entity_values(tracker, "program") + (mentioned_programs(text) if text else []))
+    types += [t for t in reading.office_types if t not in types]
+    types = types or types_for_programs(entity_values(tracker, "program") + reading.programs)
     types = types or types_for_programs(tracker.get_slot("last_programs") or [])
     if not types and tracker.get_slot("office_type") in OFFICE_TYPES:
         types = [tracker.get_slot("office_type")]
     return types
 
 
-def place_from(tracker: Tracker, text: str) -> tuple[dict[str, Optional[str]], Optional[Any]]:
-    """(city/county/town names, or the ambiguous Resolution to ask about)."""
-    hint_city = tracker.get_slot("place_city")
-    mentions = find_places(text) if text else []
-    place = {"city": None, "county": None, "town": None}
-    for res in mentions:
-        cands = res.candidates
-        if res.ambiguous and hint_city:
-            cands = [c for c in cands if c.city == hint_city] or cands
-        if len(cands) > 1 and len({c.city for c in cands}) > 1:
-            return place, res
-        c = cands[0]
-        place["city"] = c.city
-        if c.level in ("county", "town"):
-            place["county"] = c.county if c.level == "town" else c.name
-        if c.level == "town":
-            place["town"] = c.name
-    if not any(place.values()):
-        place = {"city": hint_city, "county": tracker.get_slot("place_county"), "town": tracker.get_slot("place_town")}
-    return place, None
+def place_of(tracker: Tracker, reading: Reading) -> dict[str, Optional[str]]:
+    """The place the line names, else the one the conversation already knows."""
+    if any(reading.place.values()):
+        return dict(reading.place)
+    return {k: tracker.get_slot(f"place_{k}") for k in ("city", "county", "town")}
 
 
-async def answer_service_points(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    text = user_text(tracker)
-    types = wanted_types(tracker, text)
-    location = location_from_metadata(tracker)
-    place, ambiguous = place_from(tracker, text)
-    type_events = [SlotSet("office_type", types[0])] if types else []
-    if ambiguous is not None:
-        cities = sorted({c.city for c in ambiguous.candidates if not c.former_name})
-        send(dispatcher, ambiguous.clarifying_question(), buttons=[{"title": c, "payload": c} for c in cities])
-        return type_events + [SlotSet("awaiting_place", True)]
-    if location is None and not place.get("city") and not place.get("county"):
-        send(dispatcher, ASK_PLACE)
-        return type_events + [SlotSet("awaiting_place", True)]
-    types = types or ["government_service_center", "town_service_center"]
+def read_for_offices(tracker: Tracker) -> Reading:
+    return read_line(user_text(tracker), hint_city=tracker.get_slot("place_city"),
+                     context_programs=tracker.get_slot("last_programs") or [])
+
+
+async def find_offices(types: list[str], place: dict[str, Optional[str]],
+                       location: Optional[tuple[float, float, str]]) -> list[dict[str, Any]]:
+    """Offices of the first two types in the place (or nearest the shared location): plain data, no reply."""
     points: list[dict[str, Any]] = []
     for office_type in types[:2]:
         kwargs: dict[str, Any] = dict(type=office_type, city=place.get("city"), county=place.get("county"),
@@ -82,6 +60,25 @@ async def answer_service_points(dispatcher: CollectingDispatcher, tracker: Track
             lat, lng = wgs84_to_gcj02(*location[:2]) if location[2] == "wgs84" else location[:2]  # stored data is GCJ-02
             kwargs.update(lat=lat, lng=lng, city=None, county=None, town=None, limit=3)
         points += await asyncio.to_thread(lookup, **kwargs)
+    return points
+
+
+async def answer_service_points(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                reading: Optional[Reading] = None) -> list[EventType]:
+    reading = reading or read_for_offices(tracker)
+    types = wanted_types(tracker, reading)
+    location = location_from_metadata(tracker)
+    place = place_of(tracker, reading)
+    type_events = [SlotSet("office_type", types[0])] if types else []
+    if reading.place_ambiguous:
+        send(dispatcher, reading.place_question or ASK_PLACE,
+             buttons=[{"title": c, "payload": c} for c in reading.place_ambiguous])
+        return type_events + [SlotSet("awaiting_place", True)]
+    if location is None and not place.get("city") and not place.get("county"):
+        send(dispatcher, ASK_PLACE)
+        return type_events + [SlotSet("awaiting_place", True)]
+    types = types or ["government_service_center", "town_service_center"]
+    points = await find_offices(types, place, location)
     if not points:
         send(dispatcher, "抱歉，没有查到符合条件的办理地点。请确认地名，或拨打12345政务服务便民热线咨询。")
         return type_events + [SlotSet("awaiting_place", False)]

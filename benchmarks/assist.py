@@ -37,7 +37,7 @@ async def timed(session: aiohttp.ClientSession, method: str, url: str, samples: 
     samples.append(time.perf_counter() - t0)
 
 
-async def run(base: str, rasa_url: str, rounds: int) -> dict:
+async def run(base: str, rasa_url: str, rounds: int, rasa_token: str = "") -> dict:
     headers = {"Authorization": f"Bearer {TOKEN}"}
     per_line: dict[str, list[float]] = {t: [] for t in SCRIPTED_CALL}
     extra: dict[str, list[float]] = {"caller_question_kb": [], "staff_line": [], "get_call": [], "rasa_parse_floor": []}
@@ -56,7 +56,7 @@ async def run(base: str, rasa_url: str, rounds: int) -> dict:
             await timed(session, "GET", f"{base}/api/assist/{call_id}", extra["get_call"] if keep else [], errors,
                         headers=headers)
             await timed(session, "POST", f"{rasa_url}/model/parse", extra["rasa_parse_floor"] if keep else [], errors,
-                        json={"text": SCRIPTED_CALL[0]})
+                        json={"text": SCRIPTED_CALL[0]}, params={"token": rasa_token})
             await timed(session, "DELETE", f"{base}/api/assist/{call_id}", [], errors, headers=headers)
     scripted_all = [v for vs in per_line.values() for v in vs]
     return {"per_utterance": {t: summary_ms(v) for t, v in per_line.items()},
@@ -72,7 +72,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-assist-"))
     stack, base, rasa_url = start(tmp)
     try:
-        result = asyncio.run(run(base, rasa_url, args.rounds))
+        result = asyncio.run(run(base, rasa_url, args.rounds, stack.rasa_token))
         result["service_peak_rss_mb"] = peak_rss_mb(stack.children[-1][1].pid)
     finally:
         stack.stop()

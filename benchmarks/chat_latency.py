@@ -54,7 +54,7 @@ async def measure(name: str, rasa: bool) -> tuple[dict, dict]:
     """One endpoint on a fresh stack: a long-running Rasa gets slower per message as its tracker store grows,
     so whichever endpoint ran second on a shared stack would look worse."""
     stack, base, rasa_url = start(Path(tempfile.mkdtemp(prefix="bench-chat-")))
-    url = f"{rasa_url}/webhooks/rest/webhook" if rasa else f"{base}/api/chat"
+    url = f"{rasa_url}/webhooks/rest/webhook?token={stack.rasa_token}" if rasa else f"{base}/api/chat"
     procs = dict(stack.children)
     out: dict = {}
     try:

@@ -2,7 +2,9 @@
 
     .venv/bin/python -m benchmarks.kb [--quick]     # writes benchmarks/results/kb.json, prints a table
 
-1. Retrieval quality on tests/kb/golden.yml: BM25 vs dense vs naive RRF vs our hybrid (Recall@3, MRR).
+1. Retrieval quality on tests/kb/golden.yml: BM25 vs dense vs naive RRF vs our hybrid (Recall@3, MRR);
+   answer quality (benchmarks/kb_quality.py) on the golden set's tuning and held-out halves and on every
+   blind set tests/blind/kb_*.yml, side by side (aggregates only for the blind sets).
 2. Null-answer calibration: confidence of answerable vs unanswerable golden questions.
 3. POST /api/kb/search and /api/kb/answer p50/p95, in process through the aiohttp app.
 4. Build time of the plan: cold (every chunk embedded) and warm (embedding cache), model load apart.
@@ -220,6 +222,9 @@ def main(argv: list[str]) -> int:
     qual = quality(idx, emb, golden["questions"])
     kb = KnowledgeBase(root, embedder=emb).warm_up()
     calib = calibration(kb, golden)
+    from benchmarks import kb_quality
+
+    answer_quality = kb_quality.score_sets(kb, sorted((ROOT / "tests" / "blind").glob("kb_*.yml")))
     print("latency…", flush=True)
     load_before = os.getloadavg()[0]
     lat = asyncio.run(_latency(kb, [q["q"] for q in golden["questions"]], 1 if quick else 2))
@@ -239,6 +244,8 @@ def main(argv: list[str]) -> int:
         "golden_questions": len(golden["questions"]),
         "quality": qual,
         "calibration": calib,
+        "answer_quality": answer_quality,
+        "commit": kb_quality.commit_info(),
         "latency": lat,
         "targets": {"search_p95_ms": 50, "answer_p95_ms": 100, "build_s": 60, "embedding_ratio": 3},
         "build": builds,
@@ -249,6 +256,8 @@ def main(argv: list[str]) -> int:
     save("kb", result)
     print("\nRetrieval on the golden set (%d questions)" % len(golden["questions"]))
     print(table([[k, v["recall_at_3"], v["mrr"]] for k, v in qual.items()], ["system", "Recall@3", "MRR"]))
+    print("\nAnswer quality: golden halves and blind sets side by side")
+    kb_quality.print_table(answer_quality)
     print("\nEndpoints (in-process aiohttp)")
     print(table([[k, v["p50_ms"], v["p95_ms"], v["n"]] for k, v in lat.items() if isinstance(v, dict)],
                 ["endpoint", "p50 ms", "p95 ms", "n"]))

@@ -68,11 +68,10 @@ async def main() -> None:
     url = f"{base}/wechat"
     try:
         async with aiohttp.ClientSession() as session:
-            results = {"overhead_plaintext": await overhead(session, url, False),
-                       "overhead_safe_mode": await overhead(session, url, True)}
+            # With WECHAT_AES_KEY set the service takes safe mode only (plaintext pushes are refused, issue 13).
+            results = {"overhead_safe_mode": await overhead(session, url, True)}
         for users in (1, 10):
-            for safe in (False, True):
-                results[f"turns_{users}u_{'safe' if safe else 'plain'}"] = await scenario(url, fake, users, safe)
+            results[f"turns_{users}u_safe"] = await scenario(url, fake, users, True)
     finally:
         stack.stop()
         fake.stop()

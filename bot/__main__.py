@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 
 from aiohttp import web
@@ -38,14 +39,16 @@ async def serve(settings: Settings) -> None:
 
 
 def main() -> None:
-    logging_setup.configure()
+    os.umask(0o077)                  # every file the service creates under var/ is this user's only
+    settings = Settings.from_env()   # a bad value stops here: SettingsError names the variable and the fix
+    logging_setup.configure(settings.log_level)
     try:  # uvloop (already installed with rasa-sdk's server stack) trims the event loop's per-request cost
         import uvloop
         loop_factory = uvloop.new_event_loop
     except ImportError:
         loop_factory = None
     with asyncio.Runner(loop_factory=loop_factory) as runner:
-        runner.run(serve(Settings.from_env()))
+        runner.run(serve(settings))
 
 
 if __name__ == "__main__":

@@ -15,8 +15,9 @@ import sys
 import time
 from typing import Any, Optional
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, insert, select
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, insert, select
 
+from bot.db import engine_for
 from bot.privacy import mask_text
 
 metadata = MetaData()
@@ -34,8 +35,6 @@ _ready: set[int] = set()
 
 
 def _engine(url: str):
-    from bot.assist.store import engine_for
-
     engine = engine_for(url)
     if id(engine) not in _ready:
         metadata.create_all(engine)
@@ -50,6 +49,12 @@ def record(url: str, staff_id: str, call_id: Optional[str], action: str, status:
         conn.execute(insert(audit_log).values(
             at=time.time(), staff_id=staff_id, call_id=mask_text(call_id) if call_id else None,
             action=action, status=status, detail=mask_text(detail)[:4000]))
+
+
+def prune(url: str, older_than_s: float, now: Optional[float] = None) -> int:
+    """Delete audit rows past the retention period (AUDIT_RETENTION_DAYS, default 180)."""
+    with _engine(url).begin() as conn:
+        return conn.execute(delete(audit_log).where(audit_log.c.at < (now or time.time()) - older_than_s)).rowcount or 0
 
 
 def read(url: str, call_id: Optional[str] = None, staff_id: Optional[str] = None,

@@ -17,9 +17,15 @@ from bot.settings import POLICY_KB, ROOT
 DOMAIN = ROOT / "domain.yml"
 FORM_RULES = ROOT / "nlu_data" / "rules" / "eligibility_forms.yml"
 # Mid-form digressions: answered, then the form resumes.
-DIGRESSIONS = {"ask_policy": "action_answer_policy", "find_service_point": "action_find_service_point",
+DIGRESSIONS = {"ask_policy": "action_answer_question", "ask_program_info": "action_answer_question",
+               "find_service_point": "action_answer_question", "out_of_scope": "action_answer_question",
                "human_handoff": "utter_human_handoff", "bot_challenge": "utter_bot_challenge",
-               "thank": "utter_thank", "out_of_scope": "utter_out_of_scope"}
+               "thank": "utter_thank", "nlu_fallback": "action_answer_question"}
+# Content messages outside a form: one entry action reads the line and answers, starts a form, or finds the
+# office (actions/understanding.py); the intent is only a hint, so every content intent goes the same way.
+ROUTED_INTENTS = ("ask_eligibility", "inform", "ask_program_info", "ask_policy", "find_service_point",
+                  "out_of_scope", "nlu_fallback")
+ROUTE_ACTION = "action_route"
 RULES_DIR = POLICY_KB / "rules"
 COMBINED = {"disability_both": ["disability_living_allowance", "disability_care_allowance"]}
 
@@ -43,10 +49,16 @@ def form_members(form_program: str) -> list[str]:
     return COMBINED.get(form_program, [form_program])
 
 
+# What the forms remember besides the facts: hedged answers ("好像是三级" → shown as to be checked),
+# several children, an unborn child. Filled by the form validation (actions/eligibility.py).
+FORM_STATE_SLOTS = ["children", "child_unborn", "hedged_facts"]
+
+
 def _blocks(programs: dict[str, list[str]]) -> dict[str, str]:
     facts = sorted({f for fs in programs.values() for f in fs})
     slots = "".join(
-        f"  {f}:\n    type: any\n    influence_conversation: false\n    mappings:\n      - type: custom\n" for f in facts)
+        f"  {f}:\n    type: any\n    influence_conversation: false\n    mappings:\n      - type: custom\n"
+        for f in facts + FORM_STATE_SLOTS)
     actions = "".join(f"  - validate_{p}_form\n" for p in programs) + "".join(f"  - action_ask_{f}\n" for f in facts)
     forms = "forms:\n" + "".join(
         f"  {p}_form:\n    required_slots:\n" + "".join(f"      - {f}\n" for f in fs) for p, fs in programs.items())
@@ -56,11 +68,14 @@ def _blocks(programs: dict[str, list[str]]) -> dict[str, str]:
 def render_rules(programs: dict[str, list[str]]) -> str:
     out = ["# Generated from policy_kb/rules by `python -m bot.dialogue_domain`; do not edit by hand.",
            'version: "3.1"', "rules:"]
+    for intent in ROUTED_INTENTS:
+        out += [f"  - rule: {intent} answered without a form", "    steps:", f"      - intent: {intent}",
+                f"      - action: {ROUTE_ACTION}", "      - slot_was_set:", "          - eligibility_program: overview"]
     for p in programs:
         form = f"{p}_form"
-        for intent in ("ask_eligibility", "inform"):
+        for intent in ROUTED_INTENTS:
             out += [f"  - rule: {intent} starts {form}", "    steps:", f"      - intent: {intent}",
-                    "      - action: action_eligibility_start", "      - slot_was_set:",
+                    f"      - action: {ROUTE_ACTION}", "      - slot_was_set:",
                     f"          - eligibility_program: {p}", f"      - action: {form}", f"      - active_loop: {form}"]
         out += [f"  - rule: submit {form}", "    condition:", f"      - active_loop: {form}", "    steps:",
                 f"      - action: {form}", "      - active_loop: null", "      - slot_was_set:",

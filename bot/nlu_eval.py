@@ -13,17 +13,17 @@ from pathlib import Path
 
 
 def normalize_file(src: Path, dst: Path) -> int:
-    """Residents' text reaches Rasa normalised (bot.text_normalize); evaluate the held-out set the same way."""
+    """Residents' text reaches Rasa normalised (bot.text_normalize.read_line); evaluate the held-out set the same way."""
     import yaml
 
-    from bot.text_normalize import normalize
+    from bot.text_normalize import read_line
 
     data = yaml.safe_load(src.read_text(encoding="utf-8"))
     count = 0
     for block in data.get("nlu", []):
         if "examples" in block:
             lines = [ln[2:] for ln in block["examples"].splitlines() if ln.startswith("- ")]
-            block["examples"] = "".join(f"- {normalize(ln)}\n" for ln in lines)
+            block["examples"] = "".join(f"- {read_line(ln)}\n" for ln in lines)
             count += len(lines)
     class _Literal(yaml.SafeDumper):
         pass

@@ -49,3 +49,11 @@ def normalize(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _SPACES.sub(" ", text)
     return text.strip()
+
+
+def read_line(text: str) -> str:
+    """A resident's line as every reader sees it: normalised, and Shanxi dialect words in standard form
+    (夜来 → 昨天, 俺 → 我; bot/textparse/dialect.yml). Documents and KB text use plain normalize()."""
+    from bot.textparse.dialect import to_standard
+
+    return to_standard(normalize(text))

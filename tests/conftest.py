@@ -33,6 +33,17 @@ class LiveStack:
     log_dir: Path
     stack: Stack = field(repr=False)
 
+    @property
+    def rasa_token(self) -> str:
+        """Rasa's per-start --auth-token (its HTTP API and REST channel refuse calls without it)."""
+        return self.stack.rasa_token
+
+    def rasa_get(self, path: str, timeout: float = 10) -> dict:
+        """GET Rasa's HTTP API with the token (e.g. /conversations/<id>/tracker)."""
+        sep = "&" if "?" in path else "?"
+        with urllib.request.urlopen(f"{self.rasa_url}{path}{sep}token={self.rasa_token}", timeout=timeout) as resp:
+            return json.loads(resp.read())
+
     def chat(self, text: str, sender_id: str, metadata: Optional[dict] = None) -> list[dict]:
         body = json.dumps({"sender_id": sender_id, "text": text, "metadata": metadata or {}}).encode()
         req = urllib.request.Request(f"{self.base_url}/api/chat", data=body,
@@ -58,14 +69,18 @@ def launch(tmp_dir: Path, extra_env: Optional[dict[str, str]] = None) -> LiveSta
     except SystemExit as exc:
         pytest.fail(f"{exc} (run `make build` before the stack tests)")
     port, action_port, rasa_port = free_port(), free_port(), free_port()
+    # The end-to-end suites send hundreds of turns from 127.0.0.1 within minutes: rate limits off here
+    # (tests/security/test_limits.py checks them on their own app).
     env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), ACTION_PORT=str(action_port),
-               RASA_URL=f"http://127.0.0.1:{rasa_port}", **(extra_env or {}))
+               RASA_URL=f"http://127.0.0.1:{rasa_port}", RATE_LIMIT_IP_PER_MIN="0", RATE_LIMIT_SENDER_PER_MIN="0",
+               **(extra_env or {}))
     # The built artefacts (KB, models, office data) live in var/; only the tracker store is per test session.
     settings = Settings(host="127.0.0.1", port=port, action_port=action_port, var_dir=tmp_dir,
                         database_url=env.get("DATABASE_URL", ""))
     tmp_dir.mkdir(parents=True, exist_ok=True)
     stack = start_stack(settings, env, rasa_port=rasa_port, log_dir=tmp_dir)
-    live = LiveStack(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{rasa_port}", env, tmp_dir, stack)
+    live = LiveStack(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{rasa_port}",
+                     dict(env, RASA_TOKEN=stack.rasa_token), tmp_dir, stack)
     deadline = time.time() + STACK_START_TIMEOUT_S
     while time.time() < deadline:
         if stack.dead():

@@ -12,11 +12,13 @@ from typing import Any, Optional
 
 from bot.dialogue_domain import COMBINED
 from bot.eligibility.engine import EligibilityEngine, get_engine, today_shanghai
-from bot.eligibility.extract import extract_facts, programs_touched
+from bot.eligibility.extract import programs_touched
 from bot.eligibility.render import fact_question, unknown_help
 from bot.errors import ApiError
 from bot.privacy import mask_text
-from bot.service_points import find_places, office_types_for_program, office_types_from_text
+from bot.program_info import program_answer
+from bot.service_points import office_types_for_program
+from bot.understanding import OFFICE_LOOKUP, PLAN_QUESTION, PROGRAM_INFO, read_line
 
 MAX_TRANSCRIPT = 400
 MAX_ANSWERS = 5
@@ -61,38 +63,6 @@ def _expand(programs: list[str], engine: EligibilityEngine) -> list[str]:
     return out
 
 
-def _place_from(text: str, entities: list[dict[str, Any]], current: dict[str, Any]) -> dict[str, Any]:
-    """City/county/town named in the line (gazetteer, with Rasa's place entities as a fallback)."""
-    mentions = find_places(text)
-    if not mentions:
-        for ent in entities:
-            if ent.get("entity") in {"city", "county", "town"} and isinstance(ent.get("value"), str):
-                mentions += find_places(ent["value"])
-    if not mentions:
-        return current
-    place = {"city": None, "county": None, "town": None}
-    for res in mentions:
-        cands = res.candidates
-        hint = place["city"] or current.get("city")
-        if len(cands) > 1 and hint:
-            cands = [c for c in cands if c.city == hint] or cands
-        if len({c.city for c in cands}) > 1:
-            place["ambiguous"] = sorted({c.city for c in cands})
-            continue
-        c = cands[0]
-        if place["city"] and c.city != place["city"]:
-            place = {"city": None, "county": None, "town": None}
-        place["city"] = c.city
-        if c.level == "county":
-            place["county"], place["town"] = c.name, None
-        elif c.level == "town":
-            place["county"], place["town"] = c.county, c.name
-    if not place["city"]:
-        return {**current, "ambiguous": place.get("ambiguous")}
-    place.pop("ambiguous", None)
-    return place
-
-
 def add_line(state: dict[str, Any], role: str, text: str, parse: Optional[dict[str, Any]],
              today: Optional[dt.date] = None, engine: Optional[EligibilityEngine] = None) -> dict[str, Any]:
     """Record one line; a caller line updates facts, programs, place and (for questions) the pending KB query.
@@ -115,27 +85,37 @@ def add_line(state: dict[str, Any], role: str, text: str, parse: Optional[dict[s
                                                 if e.get(k) is not None} for e in entities]}
         if intent and intent not in state["intents"]:
             state["intents"].append(intent)
-    found = extract_facts(text, today=today, asking=state.get("asking"), engine=engine)
-    new_facts = found["facts"]
+    reading = read_line(text, today=today, asking=state.get("asking"), context_programs=state["programs"],
+                        intent=intent, engine=engine)
+    new_facts = reading.facts
     state["facts"].update(new_facts)
     state["unknown"] = [f for f in state["unknown"] if f not in new_facts] + \
-        [f for f in found["unknown"] if f not in state["unknown"]]
+        [f for f in reading.unknown if f not in state["unknown"]]
     named = [e["value"] for e in entities if e.get("entity") == "program" and isinstance(e.get("value"), str)]
-    in_play = _expand(state["programs"] + found["programs"] + named + programs_touched(state["facts"], engine), engine)
+    in_play = _expand(state["programs"] + reading.members + named + programs_touched(state["facts"], engine), engine)
     state["programs"] = in_play
-    for t in office_types_from_text(text) + [e["value"] for e in entities if e.get("entity") == "office_type"]:
+    for t in reading.office_types + [e["value"] for e in entities if e.get("entity") == "office_type"]:
         if t not in state["office_types"]:
             state["office_types"].append(t)
-    state["place"] = _place_from(text, entities, state.get("place") or {})
-    question = is_question(text, intent) and not (new_facts and not looks_like_question(text))
-    return {"question": question, "facts": new_facts}
+    if reading.place.get("city"):
+        state["place"] = {k: reading.place.get(k) for k in ("city", "county", "town")}
+    elif reading.place_ambiguous:
+        state["place"] = {**(state.get("place") or {}), "ambiguous": reading.place_ambiguous}
+    question = reading.kind in (PROGRAM_INFO, PLAN_QUESTION, OFFICE_LOOKUP) or (
+        is_question(text, intent) and not (new_facts and not looks_like_question(text)))
+    if reading.kind == PROGRAM_INFO and reading.programs:
+        info = program_answer(reading.programs, reading.aspects, audience="staff")
+        add_answer(state, text, {"answer": info["text"], "citations": info.get("citations") or [],
+                                 "confidence": None, "kb_version": None, "source": "program_info"})
+    return {"question": question and reading.kind != PROGRAM_INFO, "facts": new_facts, "kind": reading.kind}
 
 
 def add_answer(state: dict[str, Any], question: str, answer: dict[str, Any]) -> None:
     if not answer.get("answer"):
         return
     item = {"question": mask_text(question), "answer": answer["answer"], "citations": answer.get("citations") or [],
-            "confidence": answer.get("confidence"), "kb_version": answer.get("kb_version")}
+            "confidence": answer.get("confidence"), "kb_version": answer.get("kb_version"),
+            "source": answer.get("source", "kb")}
     state["answers"] = [item] + [a for a in state["answers"] if a["question"] != item["question"]][:MAX_ANSWERS - 1]
 
 

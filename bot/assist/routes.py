@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 import time
 from pathlib import Path
@@ -27,7 +26,11 @@ from bot.assist.auth import NOT_CONFIGURED, bearer, parse_tokens, staff_for, una
 from bot.assist.script import build_script, build_summary
 from bot.assist.store import CallStore
 from bot.errors import ApiError, InvalidInput
-from bot.http import json_response, read_json_object, require_str
+from bot.http import json_response, read_json_object, validate
+from bot.limits import LIMITS_KEY, client_ip
+from bot.openapi import api
+from bot.openapi_models import AssistLine
+from bot.pools import run_db, run_model
 from bot.privacy import mask_text
 from bot.web.routes import static_site
 
@@ -39,6 +42,7 @@ ROLES = ("caller", "staff")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_PREFIX = "/assist/static/"
 DEFAULT_IDLE_MINUTES = 120.0
+UNKNOWN_STAFF = "-"          # audit rows of failed logins
 KB_TIMEOUT_S = 5.0
 
 
@@ -49,11 +53,7 @@ class Assist:
         settings = app["settings"]
         self.tokens = parse_tokens(settings.staff_token)
         self.db_url = settings.sqlite_url("assist")
-        try:
-            idle = float(os.environ.get("ASSIST_IDLE_MINUTES", DEFAULT_IDLE_MINUTES))
-        except ValueError:
-            idle = DEFAULT_IDLE_MINUTES
-        self.idle_minutes = idle if idle > 0 else DEFAULT_IDLE_MINUTES
+        self.idle_minutes = settings.assist_idle_minutes
         self._store: Optional[CallStore] = None
         self._locks: dict[str, asyncio.Lock] = {}
         self.app = app
@@ -69,11 +69,18 @@ class Assist:
             self._locks = {k: v for k, v in self._locks.items() if v.locked()}
         return self._locks.setdefault(call_id, asyncio.Lock())
 
-    def authenticate(self, request: web.Request) -> str:
+    async def authenticate(self, request: web.Request) -> str:
+        """The staff id; a wrong token is audited and, repeated from one address, throttled (429)."""
         if not self.tokens:
             raise NOT_CONFIGURED
+        guard = request.app[LIMITS_KEY].logins
+        ip = client_ip(request)
+        guard.check(ip)
         staff_id = staff_for(self.tokens, bearer(request))
         if staff_id is None:
+            guard.failed(ip)
+            log.warning("staff login failed", extra={"ip": ip, "path": request.path})
+            await self.audit(UNKNOWN_STAFF, None, "login_failed", 401, f"ip={ip} {request.method} {request.path}")
             raise unauthorized()
         return staff_id
 
@@ -84,7 +91,7 @@ class Assist:
             log.exception("audit record failed for %s %s", staff_id, action)
 
     async def audit(self, staff_id: str, call_id: Optional[str], action: str, status: int, detail: str = "") -> None:
-        await asyncio.to_thread(self.audit_sync, staff_id, call_id, action, status, detail)
+        await run_db(self.audit_sync, staff_id, call_id, action, status, detail)
 
     # The blocking steps of a request run together in one worker thread (one hop, not four).
     def record_line(self, call_id: str, staff_id: str, role: str, utterance: str, parse: Optional[dict[str, Any]],
@@ -147,7 +154,7 @@ async def _kb_answer(app: web.Application, question: str) -> Optional[dict[str, 
     try:
         def run() -> dict[str, Any]:
             return _knowledge_base(app).answer(question)
-        return await asyncio.wait_for(asyncio.to_thread(run), KB_TIMEOUT_S)
+        return await asyncio.wait_for(run_model(run), KB_TIMEOUT_S)
     except (ApiError, ImportError, asyncio.TimeoutError, OSError) as exc:
         log.warning("KB answer unavailable for assist: %s", exc)
         return None
@@ -207,19 +214,15 @@ def view(state: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- handlers
+@api("坐席辅助：记录通话中的一句并返回当前视图", body=AssistLine, auth="staff", tags=["assist"])
 async def post_line(request: web.Request) -> web.Response:
     assist = _assist(request)
-    staff_id = assist.authenticate(request)
+    staff_id = await assist.authenticate(request)
     body: dict[str, Any] = {}
     try:
         body = await read_json_object(request)
-        call_id = _call_id(body.get("call_id"))
-        utterance = require_str(body, "utterance", 1, MAX_UTTERANCE, label="utterance（通话内容）")
-        if not _encodable(utterance):
-            raise InvalidInput("utterance（通话内容）含有无法识别的字符，请检查后重试。", field="utterance")
-        role = body.get("role", "caller")
-        if role not in ROLES:
-            raise InvalidInput("role 应为 caller（来电人）或 staff（坐席）。", field="role")
+        line = validate(AssistLine, body)
+        call_id, utterance, role = line.call_id, line.utterance, line.role
     except ApiError as exc:
         raw_id = body.get("call_id")
         await assist.audit(staff_id, raw_id[:128] if isinstance(raw_id, str) else None, "rejected",
@@ -236,33 +239,36 @@ async def post_line(request: web.Request) -> web.Response:
             answer = await _kb_answer(request.app, utterance)
         else:
             answer = None
-        result = await asyncio.to_thread(assist.record_line, call_id, staff_id, role, utterance, parse, answer)
+        result = await run_db(assist.record_line, call_id, staff_id, role, utterance, parse, answer)
     return json_response(result)
 
 
+@api("坐席令牌校验（控制台登录）", auth="staff", tags=["assist"])
 async def whoami(request: web.Request) -> web.Response:
     assist = _assist(request)
-    staff_id = assist.authenticate(request)
+    staff_id = await assist.authenticate(request)
     await assist.audit(staff_id, None, "login", 200)
     return json_response({"staff_id": staff_id, "idle_minutes": assist.idle_minutes})
 
 
+@api("坐席辅助：通话的当前视图", auth="staff", tags=["assist"])
 async def get_call(request: web.Request) -> web.Response:
     assist = _assist(request)
-    staff_id = assist.authenticate(request)
+    staff_id = await assist.authenticate(request)
     call_id = _call_id(request.match_info["call_id"])
-    result = await asyncio.to_thread(assist.current_view, call_id, staff_id)
+    result = await run_db(assist.current_view, call_id, staff_id)
     if result is None:
         raise ApiError(404, "call_not_found", "没有找到这个通话，可能已结束或超时清除。", field="call_id")
     return json_response(result)
 
 
+@api("坐席辅助：结束通话（删除其状态，审计记录保留）", auth="staff", tags=["assist"])
 async def delete_call(request: web.Request) -> web.Response:
     assist = _assist(request)
-    staff_id = assist.authenticate(request)
+    staff_id = await assist.authenticate(request)
     call_id = _call_id(request.match_info["call_id"])
     async with assist.lock(call_id):
-        deleted = await asyncio.to_thread(assist.store.delete, call_id)
+        deleted = await run_db(assist.store.delete, call_id)
     await assist.audit(staff_id, call_id, "close", 200 if deleted else 404)
     if not deleted:
         raise ApiError(404, "call_not_found", "没有找到这个通话，可能已结束或超时清除。", field="call_id")

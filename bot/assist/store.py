@@ -6,40 +6,12 @@ rewritten on every line. Calls idle longer than `idle_minutes` are purged on eve
 from __future__ import annotations
 
 import json
-import threading
 import time
 from typing import Any, Optional
 
-from sqlalchemy import (Column, Float, MetaData, String, Table, Text, create_engine, delete, event, insert, select,
-                        update)
-from sqlalchemy.engine import Engine
+from sqlalchemy import Column, Float, MetaData, String, Table, Text, delete, insert, select, update
 
-_engines: dict[str, Engine] = {}
-_engines_lock = threading.Lock()
-
-
-def engine_for(url: str) -> Engine:
-    """One engine per database URL per process (shared by the call store and the audit log)."""
-    with _engines_lock:
-        engine = _engines.get(url)
-        if engine is None:
-            kwargs: dict[str, Any] = {"pool_pre_ping": True}
-            if url.startswith("sqlite"):
-                kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
-            engine = _engines[url] = create_engine(url, **kwargs)
-            if url.startswith("sqlite"):
-                event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-
-
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    """WAL with synchronous=NORMAL: a commit is not an fsync (a line costs milliseconds, not tens of them),
-    and a crashed or restarted service still finds every committed call."""
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.close()
-
+from bot.db import engine_for
 
 metadata = MetaData()
 calls = Table(

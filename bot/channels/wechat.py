@@ -14,23 +14,26 @@ import asyncio
 import hmac
 import logging
 import math
-import os
+import random
 import secrets
 import time
 import weakref
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import aiohttp
 from aiohttp import web
 
-from bot.channels.wechat_api import NETWORK_ERROR, WeChatApi, WeChatApiError
+from bot.channels.wechat_api import NETWORK_ERROR, RETRYABLE, WeChatApi, WeChatApiError
 from bot.channels.wechat_crypto import AppIdMismatch, CryptoError, WeChatCipher, check_signature, encrypted_envelope
 from bot.channels.wechat_format import format_messages, pick_option, split_text
 from bot.channels.wechat_store import PUSHED, REPLIED, UNDELIVERED, WeChatStore
 from bot.channels.wechat_xml import Inbound, MalformedXml, parse_inbound, parse_xml_fields, render_text_reply
 from bot.errors import ApiError
-from bot.http import json_response, query_int
+from bot.http import json_response, query_int, read_body, validate
+from bot.limits import LIMITS_KEY, client_ip
+from bot.openapi import api
+from bot.openapi_models import Location, UndeliveredQuery, WeChatQuery
 from bot.privacy import mask_text
 from bot.settings import Settings
 
@@ -43,6 +46,7 @@ UNSUPPORTED = "抱歉，暂时只支持文字和位置消息。您可以直接�
 VOICE_UNHEARD = "抱歉，没有听清您的语音。请您打字输入问题。"
 FAILED = "抱歉，服务暂时出现问题，请稍后再试；如有急事，请拨打12345政务服务便民热线。"
 WELCOME_TEXT = "你好"          # sent through the core so subscribers get the same greeting as everyone
+TOO_FAST = "您发送得太快了，请稍等片刻再发。如有急事，请拨打12345政务服务便民热线。"
 NOT_CONFIGURED_PUSH = -3      # our own errcode: no appid/secret, so nothing can be pushed
 
 
@@ -56,29 +60,20 @@ class WeChatConfig:
     admin_token: str
     reply_deadline_s: float = 4.5
     continuation_delay_s: float = 1.0
+    timestamp_window_s: float = 300.0     # a push further than this from now is refused (and nonces kept as long)
+    push_retries: int = 3                 # further attempts of a failed customer-service push
+    push_retry_base_s: float = 0.5        # first back-off; doubles, with jitter
+    retention_s: float = 30 * 86400.0
 
     @classmethod
-    def from_settings(cls, settings: Settings, environ: Mapping[str, str] = os.environ) -> "WeChatConfig":
+    def from_settings(cls, settings: Settings) -> "WeChatConfig":
+        """From the validated settings: a bad value has already stopped startup with its fix."""
         return cls(token=settings.wechat_token, appid=settings.wechat_appid, secret=settings.wechat_appsecret,
                    aes_key=settings.wechat_aes_key, api_base=settings.wechat_api_base,
-                   admin_token=settings.admin_token,
-                   reply_deadline_s=_seconds(environ, "WECHAT_REPLY_DEADLINE_S", 4.5, 60.0),
-                   continuation_delay_s=_seconds(environ, "WECHAT_CONTINUATION_DELAY_S", 1.0, 30.0))
-
-
-def _seconds(environ: Mapping[str, str], name: str, default: float, hi: float) -> float:
-    """A bad value is logged and replaced by the default: a WeChat typo must not stop the web chat."""
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or not 0 <= value <= hi:
-        log.error("%s=%r is not a number of seconds between 0 and %s; using %s", name, raw, hi, default)
-        return default
-    return value
+                   admin_token=settings.admin_token, reply_deadline_s=settings.wechat_reply_deadline_s,
+                   continuation_delay_s=settings.wechat_continuation_delay_s,
+                   timestamp_window_s=settings.wechat_timestamp_window_s,
+                   push_retries=settings.wechat_push_retries, retention_s=settings.retention_s)
 
 
 @dataclass
@@ -106,7 +101,9 @@ def interpret(inbound: Inbound) -> Request | None:
             raise MalformedXml("Location_X/Location_Y are not numbers") from None
         if not (math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180):
             raise MalformedXml("location out of range")
-        return Request(text="/share_location", metadata={"location": {"lat": lat, "lng": lng, "datum": "gcj02"}})
+        # Range-checked above; kept rounded (~100 m), like a location sent to /api/chat.
+        return Request(text="/share_location",
+                       metadata={"location": Location(lat=lat, lng=lng, datum="gcj02").rounded()})
     if inbound.msg_type == "event":
         if inbound.event == "subscribe":
             return Request(text=WELCOME_TEXT)
@@ -219,13 +216,30 @@ class WeChatChannel:
             await self.store.run(self.store.set_options, openid, formatted.options)
         return split_text(formatted.text) or [FAILED]
 
+    async def _send_with_retries(self, openid: str, text: str) -> None:
+        """One customer-service message; a transient failure (network, system busy) is retried
+        `push_retries` times with jittered exponential back-off, so processes do not retry in step."""
+        if self.api is None:
+            raise WeChatApiError(NOT_CONFIGURED_PUSH, "WECHAT_APPID/WECHAT_APPSECRET not configured")
+        attempt = 0
+        while True:
+            try:
+                await self.api.send_text(openid, text)
+                return
+            except WeChatApiError as exc:
+                if exc.errcode not in RETRYABLE or attempt >= self.config.push_retries:
+                    raise
+                delay = self.config.push_retry_base_s * (2 ** attempt) * random.uniform(0.5, 1.5)
+                attempt += 1
+                log.info("wechat push to %s failed (%s), attempt %d of %d in %.2f s", openid, exc.errcode,
+                         attempt + 1, self.config.push_retries + 1, delay)
+                await asyncio.sleep(delay)
+
     async def _push(self, openid: str, key: str, chunks: list[str]) -> str:
         """Customer-service messages, in order; what WeChat refuses is stored, never dropped silently."""
         for i, chunk in enumerate(chunks):
             try:
-                if self.api is None:
-                    raise WeChatApiError(NOT_CONFIGURED_PUSH, "WECHAT_APPID/WECHAT_APPSECRET not configured")
-                await self.api.send_text(openid, chunk)
+                await self._send_with_retries(openid, chunk)
             except WeChatApiError as exc:
                 log.warning("wechat push to %s failed (%s %s); kept as undelivered: %s", openid, exc.errcode,
                             mask_text(exc.errmsg), mask_text(" / ".join(chunks[i:]))[:300])
@@ -245,7 +259,7 @@ class WeChatChannel:
             while True:
                 await asyncio.sleep(every_s)
                 try:
-                    await self.store.run(self.store.prune)
+                    await self.store.run(self.store.prune, self.config.retention_s)
                 except Exception:
                     log.exception("wechat store pruning failed")
         self._pruner = asyncio.get_running_loop().create_task(loop())
@@ -281,11 +295,19 @@ def _config(request: web.Request) -> WeChatConfig:
 
 
 def _check_url_signature(request: web.Request, config: WeChatConfig) -> None:
+    """The signature over (token, timestamp, nonce), and a timestamp within the window of now."""
     q = request.query
     if not check_signature(q.get("signature"), config.token, q.get("timestamp"), q.get("nonce")):
         raise ApiError(403, "invalid_signature", "签名校验失败。")
+    try:
+        skew = abs(time.time() - int(q.get("timestamp", "")))
+    except ValueError:
+        skew = math.inf
+    if not skew <= config.timestamp_window_s:
+        raise ApiError(403, "stale_request", "请求时间戳已过期。")
 
 
+@api("公众号服务器地址验证（回显 echostr）", query=WeChatQuery, response_type="text/plain", tags=["wechat"])
 async def verify_url(request: web.Request) -> web.Response:
     """WeChat's server-URL check: echo echostr only when the signature checks."""
     config = _config(request)
@@ -296,26 +318,21 @@ async def verify_url(request: web.Request) -> web.Response:
     return web.Response(text=echostr, content_type="text/plain")
 
 
-async def _read_body(request: web.Request) -> bytes:
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise ApiError(413, "payload_too_large", "请求内容过大。")
-    raw = await request.content.read(MAX_BODY_BYTES + 1)
-    if len(raw) > MAX_BODY_BYTES:
-        raise ApiError(413, "payload_too_large", "请求内容过大。")
-    return raw
-
-
 def _malformed() -> ApiError:
     return ApiError(400, "malformed_xml", "消息格式有误。")
 
 
+@api("公众号消息推送（明文或安全模式），被动回复 XML", query=WeChatQuery, content_type="text/xml",
+     response_type="application/xml", tags=["wechat"])
 async def receive(request: web.Request) -> web.Response:
     started = asyncio.get_running_loop().time()
     config = _config(request)
     _check_url_signature(request, config)
-    raw = await _read_body(request)
     q = request.query
     safe_mode = q.get("encrypt_type", "raw").lower() == "aes"
+    if config.aes_key and not safe_mode:  # safe mode configured: a plaintext push is a forgery or a downgrade
+        raise ApiError(403, "plaintext_refused", "已启用安全模式，只接受加密消息。")
+    raw = await read_body(request, MAX_BODY_BYTES)   # whole, however many pieces it arrives in
     try:
         if safe_mode:
             cipher: WeChatCipher | None = request.app[CIPHER_KEY]
@@ -339,6 +356,21 @@ async def receive(request: web.Request) -> web.Response:
         raise _malformed() from None
 
     channel: WeChatChannel = request.app[CHANNEL_KEY]
+    store: WeChatStore = request.app[STORE_KEY]
+    # Verified and decrypted: remember the nonce for the window. The plaintext signature does not cover the
+    # body, so a captured URL re-used with another message is refused; the same message again is WeChat's own
+    # retry (or a harmless replay) and goes to the dedupe below: never a second turn.
+    if not await store.run(store.claim_nonce, q.get("nonce", ""), q.get("timestamp", ""), inbound.dedupe_key,
+                           config.timestamp_window_s):
+        log.warning("wechat replayed nonce with another message refused")
+        raise ApiError(403, "replayed_request", "重复的请求。")
+    if not await store.run(store.check_account, inbound.account):
+        log.warning("wechat push for another account refused", extra={"to_user": inbound.account[:64]})
+        raise ApiError(403, "wrong_account", "消息不属于本公众号。")
+    if wanted is not None and wanted.local_reply is None and inbound.dedupe_key not in channel._turns:
+        limiter = request.app[LIMITS_KEY].sender if LIMITS_KEY in request.app else None
+        if limiter is not None and limiter.hit(f"wx:{inbound.openid}") > 0:
+            wanted = Request(local_reply=TOO_FAST)
     if wanted is None:
         if inbound.msg_type == "event" and inbound.event == "unsubscribe":
             await channel.forget_user(inbound.openid)
@@ -359,13 +391,22 @@ async def receive(request: web.Request) -> web.Response:
     return web.Response(text=xml, content_type="application/xml")
 
 
+@api("公众号未送达的答复（供工作人员跟进）", query=UndeliveredQuery, auth="admin", tags=["wechat"])
 async def list_undelivered(request: web.Request) -> web.Response:
     """Answers WeChat refused (48-hour window, reply limit, …) for staff to follow up."""
     admin = request.app[CONFIG_KEY].admin_token
     header = request.headers.get("Authorization", "")
     given = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    guard = request.app[LIMITS_KEY].logins if LIMITS_KEY in request.app else None
+    ip = client_ip(request)
+    if guard is not None:
+        guard.check(ip)
     if not admin or not given or not hmac.compare_digest(given.encode(), admin.encode()):
+        if guard is not None:
+            guard.failed(ip)
+        log.warning("admin login failed", extra={"ip": ip, "path": request.path})
         raise ApiError(401, "unauthorized", "未授权：请提供有效的管理令牌。")
+    validate(UndeliveredQuery, dict(request.query))
     limit = query_int(request, "limit", 50, 1, 500)
     openid = request.query.get("openid") or None
     store: WeChatStore = request.app[STORE_KEY]
@@ -376,13 +417,13 @@ async def _startup(app: web.Application) -> None:
     config: WeChatConfig = app[CONFIG_KEY]
     store = WeChatStore(app["settings"].sqlite_url("wechat"))
     app[STORE_KEY] = store
-    await store.run(store.prune)
-    api = None
+    await store.run(store.prune, config.retention_s)
+    wechat_api = None
     if config.appid and config.secret:
         app[HTTP_KEY] = aiohttp.ClientSession()
-        api = WeChatApi(app[HTTP_KEY], config.api_base, config.appid, config.secret)
-    app[API_KEY] = api
-    app[CHANNEL_KEY] = channel = WeChatChannel(config, store, app.get("chat"), api)
+        wechat_api = WeChatApi(app[HTTP_KEY], config.api_base, config.appid, config.secret)
+    app[API_KEY] = wechat_api
+    app[CHANNEL_KEY] = channel = WeChatChannel(config, store, app.get("chat"), wechat_api)
     channel.start_pruning()
     if not config.token:
         log.warning("WECHAT_TOKEN is not set: /wechat answers 503 (%s)", NOT_CONFIGURED)

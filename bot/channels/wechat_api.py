@@ -1,8 +1,11 @@
 """Client for the two WeChat server APIs the channel needs: access_token and customer-service text.
 
-The token is cached and refreshed before it expires (WeChat gives 7200 s); a token WeChat rejects
-(40001, 40014, 42001) is refreshed and the call retried once. Other errors (45015 outside the
-48-hour window, 45047 reply limit, …) surface as WeChatApiError for the caller to keep the answer.
+The token comes from the stable-token endpoint (POST /cgi-bin/stable_token): it hands every process the
+same token while it is valid, so several service processes sharing one account never invalidate each
+other's token (the old /cgi-bin/token did). It is cached and refreshed before it expires; a token WeChat
+rejects (40001, 40014, 42001) is fetched again (forcing a new one only if WeChat still hands out the one it
+rejected) and the call retried once. Other errors (45015 outside the 48-hour window, 45047 reply limit, …)
+surface as WeChatApiError; RETRYABLE lists the transient ones the channel retries with back-off.
 """
 from __future__ import annotations
 
@@ -19,6 +22,8 @@ log = logging.getLogger("bot.channels.wechat_api")
 TOKEN_ERRORS = {40001, 40014, 42001}
 OUTSIDE_WINDOW, REPLY_LIMIT = 45015, 45047
 NETWORK_ERROR = -2          # our own code: WeChat could not be reached or answered garbage
+SYSTEM_BUSY = -1            # WeChat's "system busy, try later"
+RETRYABLE = {NETWORK_ERROR, SYSTEM_BUSY, 45009}   # 45009: API frequency limit (passes within seconds)
 
 
 class WeChatApiError(Exception):
@@ -62,17 +67,25 @@ class WeChatApi:
         async with self._lock:
             if not force and self._fresh() and self._token != stale:
                 return self._token  # type: ignore[return-value]
-            payload = await self._json("GET", "/cgi-bin/token", {
-                "grant_type": "client_credential", "appid": self.appid, "secret": self.secret})
-            token = payload.get("access_token")
-            if not isinstance(token, str) or not token:
-                raise WeChatApiError(int(payload.get("errcode") or NETWORK_ERROR), str(payload.get("errmsg") or "no token"))
-            expires_in = payload.get("expires_in")
-            expires_in = float(expires_in) if isinstance(expires_in, (int, float)) and expires_in > 0 else 7200.0
+            token, expires_in = await self._stable_token(force_refresh=force)
+            if stale is not None and token == stale:    # WeChat still hands out the rejected one: force a new one
+                token, expires_in = await self._stable_token(force_refresh=True)
             margin = min(300.0, expires_in / 5)    # refresh well before WeChat expires it
             self._token, self._expires_at = token, self.clock() + expires_in - margin
             log.info("wechat access_token refreshed, valid for %.0f s", expires_in - margin)
             return token
+
+    async def _stable_token(self, force_refresh: bool) -> tuple[str, float]:
+        payload = await self._json("POST", "/cgi-bin/stable_token", {}, {
+            "grant_type": "client_credential", "appid": self.appid, "secret": self.secret,
+            "force_refresh": force_refresh})
+        token = payload.get("access_token")
+        if not isinstance(token, str) or not token:
+            code = payload.get("errcode")
+            raise WeChatApiError(int(code) if isinstance(code, int) else NETWORK_ERROR,
+                                 str(payload.get("errmsg") or "no token"))
+        expires_in = payload.get("expires_in")
+        return token, float(expires_in) if isinstance(expires_in, (int, float)) and expires_in > 0 else 7200.0
 
     async def call(self, path: str, body: dict[str, Any]) -> dict:
         """POST with the token; one refresh-and-retry on a token error."""

@@ -6,7 +6,6 @@ and synchronous; the service runs them in a worker thread (see WeChatStore.run).
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from dataclasses import dataclass
@@ -14,6 +13,8 @@ from typing import Any, Callable, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+
+from bot.db import engine_for
 
 T = TypeVar("T")
 
@@ -48,7 +49,21 @@ undelivered = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),
 )
 
+nonces = sa.Table(
+    "wechat_nonces", metadata,
+    sa.Column("nonce", sa.String(200), primary_key=True),      # timestamp:nonce of a verified push
+    sa.Column("dedupe_key", sa.String(200), nullable=False),   # the message it carried
+    sa.Column("created_at", sa.Float, nullable=False, index=True),
+)
+
+meta = sa.Table(
+    "wechat_meta", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.String(200), nullable=False),
+)
+
 PENDING, REPLIED, PUSHED, UNDELIVERED = "pending", "replied", "pushed", "undelivered"
+DEDUPE_KEEP_S = 3 * 24 * 3600     # WeChat retries within seconds; a few days of keys is plenty
 OPTIONS_TTL_S = 24 * 3600
 
 
@@ -63,15 +78,14 @@ class InboundRow:
 
 class WeChatStore:
     def __init__(self, url: str) -> None:
-        kwargs: dict[str, Any] = {"future": True}
-        if url.startswith("sqlite"):
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
-        self.engine = sa.create_engine(url, **kwargs)
+        self.engine = engine_for(url)
         metadata.create_all(self.engine)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Keep the event loop free while the database works."""
-        return await asyncio.to_thread(fn, *args)
+        """Keep the event loop free while the database works (the database pool, apart from model work)."""
+        from bot.pools import run_db
+
+        return await run_db(fn, *args)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -104,10 +118,43 @@ class WeChatStore:
             conn.execute(inbound.update().where(inbound.c.dedupe_key == dedupe_key).values(
                 status=status, chunks=json.dumps(chunks, ensure_ascii=False), updated_at=time.time()))
 
-    def prune(self, older_than_s: float = 3 * 24 * 3600) -> int:
-        """WeChat retries within seconds; a few days of keys is plenty."""
+    def prune(self, retention_s: float = 30 * 86400.0, nonce_window_s: float = 300.0) -> int:
+        """Drop what is past its use or the retention period: dedupe keys (a few days at most), stale
+        numbered options, undelivered answers older than the retention, and nonces past twice the window."""
+        now = time.time()
         with self.engine.begin() as conn:
-            return conn.execute(inbound.delete().where(inbound.c.created_at < time.time() - older_than_s)).rowcount
+            n = conn.execute(inbound.delete().where(inbound.c.created_at < now - min(DEDUPE_KEEP_S, retention_s))).rowcount
+            n += conn.execute(options.delete().where(options.c.updated_at < now - min(OPTIONS_TTL_S, retention_s))).rowcount
+            n += conn.execute(undelivered.delete().where(undelivered.c.created_at < now - retention_s)).rowcount
+            n += conn.execute(nonces.delete().where(nonces.c.created_at < now - 2 * nonce_window_s)).rowcount
+        return n
+
+    # --- replay protection ----------------------------------------------------------------------
+    def claim_nonce(self, nonce: str, timestamp: str, dedupe_key: str, window_s: float = 300.0) -> bool:
+        """False when this timestamp+nonce already carried another message (a replayed, re-bodied URL)."""
+        key = f"{timestamp}:{nonce}"[:200]
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(nonces.insert().values(nonce=key, dedupe_key=dedupe_key[:200], created_at=time.time()))
+            return True
+        except IntegrityError:
+            with self.engine.connect() as conn:
+                seen = conn.execute(sa.select(nonces.c.dedupe_key).where(nonces.c.nonce == key)).scalar()
+            return seen == dedupe_key[:200]
+
+    def check_account(self, account: str) -> bool:
+        """The Official Account's id (ToUserName) is learnt from the first verified push; others are refused."""
+        account = account[:200]
+        with self.engine.connect() as conn:
+            known = conn.execute(sa.select(meta.c.value).where(meta.c.key == "account")).scalar()
+        if known is not None:
+            return known == account
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(meta.insert().values(key="account", value=account))
+            return True
+        except IntegrityError:          # another process learnt it first
+            return self.check_account(account)
 
     # --- numbered options -----------------------------------------------------------------------
     def get_options(self, openid: str, max_age_s: float = OPTIONS_TTL_S) -> list[dict[str, str]]:

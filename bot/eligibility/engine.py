@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from bot.errors import ApiError, InvalidInput
 from bot.eligibility import logic
 from bot.eligibility.loader import Program, RulesError, load_program, rule_files
+from bot.eligibility.spans import DateSpan, parse_span
 from bot.settings import POLICY_KB
 
 log = logging.getLogger("bot.eligibility")
@@ -181,8 +182,9 @@ class EligibilityEngine:
                 if hit is True:
                     chosen = tier
                     break
-            missing = [f for f in dict.fromkeys(crit["facts"]) if f in ctx.touched]
-            missing += [f for f in ctx.touched if f not in missing]
+            open_facts = ctx.touched | ctx.spanned
+            missing = [f for f in dict.fromkeys(crit["facts"]) if f in open_facts]
+            missing += [f for f in sorted(open_facts) if f not in missing]
             if len(possible) == 1 and chosen is not None:
                 results.append(CriterionResult(crit, tier_status(chosen), possible, chosen, []))
             else:
@@ -209,7 +211,7 @@ class EligibilityEngine:
                              results: list[CriterionResult]) -> Optional[set[int]]:
         """Outcomes over all combinations of the open facts' boundary values (None when too many)."""
         open_facts = list(dict.fromkeys(f for r in results for f in r.missing))
-        choices = [self._candidate_values(prog, f, as_of) for f in open_facts]
+        choices = [self._candidate_values(prog, f, as_of, facts.get(f)) for f in open_facts]
         if math.prod(len(c) for c in choices) > MAX_FILLINGS:
             return None
         outcomes: set[int] = set()
@@ -234,7 +236,7 @@ class EligibilityEngine:
             if r.status == "not_applicable":
                 continue
             reasons.append(texts.reason(r))
-            if r.tier and r.tier.get("hint") and r.status != "met":
+            if r.tier and r.tier.get("hint"):
                 hints.append(texts.fill(r.tier["hint"]))
         return {
             "program": prog.id,
@@ -253,7 +255,10 @@ class EligibilityEngine:
             "hotlines": [dict(h) for h in prog.data["hotlines"]],
             "criteria": [{"id": r.criterion["id"], "description": r.criterion["description"], "status": r.status}
                          for r in results],
-            "facts": {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in typed.items()},
+            "facts": {k: _iso(v) for k, v in typed.items()},
+            "assumed": [texts.assumed(name) for name, v in typed.items() if isinstance(v, DateSpan)],
+            # Said when it fits the conversation, e.g. an unborn child: when and how to claim after birth.
+            "notes": {k: texts.fill(v) for k, v in prog.data["next_steps"].items() if k == "before_birth"},
         }
 
     # ------------------------------------------------------------------ most decisive first
@@ -264,7 +269,7 @@ class EligibilityEngine:
         order = list(prog.facts)
 
         def settles(name: str) -> bool:
-            for value in self._candidate_values(prog, name, as_of):
+            for value in self._candidate_values(prog, name, as_of, facts.get(name)):
                 outcome, _ = self._outcome(prog, {**facts, name: value}, as_of)
                 if outcome != "needs_more_info":
                     return True
@@ -273,7 +278,11 @@ class EligibilityEngine:
         keyed = [(prog.facts[f].get("priority", 0), not settles(f), order.index(f), f) for f in candidates]
         return [k[-1] for k in sorted(keyed)]
 
-    def _candidate_values(self, prog: Program, name: str, as_of: dt.date) -> list[Any]:
+    def _candidate_values(self, prog: Program, name: str, as_of: dt.date, current: Any = None) -> list[Any]:
+        """Values worth trying for an open fact: every choice, or the boundary days of its conditions.
+
+        A fact known only as a span of days ("2024年3月") is tried at its ends and at the boundaries inside it.
+        """
         spec = prog.facts[name]
         kind = spec["type"]
         if kind == "bool":
@@ -303,6 +312,9 @@ class EligibilityEngine:
             points |= {boundary - dt.timedelta(days=1), boundary, boundary + dt.timedelta(days=1)}
         if spec.get("not_after_as_of"):
             points = {p for p in points if p <= as_of}
+        if isinstance(current, DateSpan):
+            points = {p for p in points if current.earliest <= p <= current.latest}
+            points |= {current.earliest, current.latest}
         return sorted(points)
 
     # ------------------------------------------------------------------ amount, citations, next steps
@@ -312,6 +324,9 @@ class EligibilityEngine:
         none_note = texts.fill(spec["none_note"]) if spec.get("none_note") else None
         if outcome != "eligible":
             return None, none_note if outcome == "refer_locally" else None
+        spanned = [k for k, v in facts.items() if isinstance(v, DateSpan)]
+        if spanned:
+            return self._amount_over_span(prog, facts, as_of, texts, spanned, none_note)
         for rule in spec.get("rules") or []:
             ctx = logic.Context(prog, facts, as_of)
             if logic.condition(rule["when"], ctx) is not True:
@@ -331,6 +346,44 @@ class EligibilityEngine:
             amount.update({k: v for k, v in ctx.variables.items() if isinstance(v, (int, float))})
             return amount, None
         return None, none_note
+
+    def _amount_over_span(self, prog: Program, facts: dict, as_of: dt.date, texts: "_Texts",
+                          spanned: list[str], none_note: Optional[str]) -> tuple[Optional[dict], Optional[str]]:
+        """The amount when a date is known only roughly: exact when every day in the span gives the same,
+        otherwise the range ("8400至8700元") with the variables that vary written the same way."""
+        choices = [self._candidate_values(prog, f, as_of, facts[f]) for f in spanned]
+        found: list[tuple[int, dict]] = []
+        for combo in itertools.product(*choices):
+            filled = {**facts, **dict(zip(spanned, combo))}
+            amount, _ = self._amount(prog, filled, as_of, texts, "eligible")
+            if amount is None:
+                return None, none_note
+            found.append((amount["unit"], amount))
+        if len({unit for unit, _ in found}) > 1:
+            return None, "具体金额取决于准确日期，请提供准确日期后再测算。"
+        amounts = [a for _, a in found]
+        values = sorted({a["value"] for a in amounts})
+        variables: dict[str, Any] = {}
+        for key in amounts[0]:
+            if key in {"value", "unit", "note", "up_to", "reference_standard"}:
+                continue
+            seen = sorted({a.get(key) for a in amounts if a.get(key) is not None})
+            variables[key] = _fmt(seen[0]) if len(seen) == 1 else f"{_fmt(seen[0])}至{_fmt(seen[-1])}"
+        label = _fmt(values[0]) if len(values) == 1 else f"{_fmt(values[0])}至{_fmt(values[-1])}"
+        template = self._matching_rule(prog, facts, as_of, spanned, choices)["note"]
+        result = {**amounts[0], "value": values[0], "note": texts.fill(template, {**variables, "amount": label})}
+        if len(values) > 1:
+            result["value_max"] = values[-1]
+        for key in variables:
+            if key in result and len({a.get(key) for a in amounts}) > 1:
+                result[key] = min(a[key] for a in amounts)
+        return result, None
+
+    def _matching_rule(self, prog: Program, facts: dict, as_of: dt.date, spanned: list[str],
+                       choices: list[list[Any]]) -> dict:
+        filled = {**facts, **{f: c[0] for f, c in zip(spanned, choices)}}
+        ctx = logic.Context(prog, filled, as_of)
+        return next(r for r in prog.data["amount"]["rules"] if logic.condition(r["when"], ctx) is True)
 
     def _citations(self, prog: Program, results: list[CriterionResult]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -417,10 +470,21 @@ def _coerce(name: str, spec: dict, raw: Any, as_of: dt.date) -> Any:
             allowed = "、".join(spec["values"])
             raise InvalidInput(f"{label}（{name}）应为以下之一：{allowed}。", field=name)
         return raw
-    day = parse_day(raw, name)
-    if spec.get("not_after_as_of") and day > as_of:
+    day = parse_span(raw)
+    if day is None:
+        raise InvalidInput(f"字段 {name} 应为有效日期，格式 YYYY-MM-DD（只知道年月时可写 YYYY-MM）。", field=name)
+    first = day.earliest if isinstance(day, DateSpan) else day
+    if spec.get("not_after_as_of") and first > as_of:
         raise InvalidInput(f"{label}（{name}）不能晚于查询日期 {as_of.isoformat()}。", field=name)
+    if spec.get("not_after_as_of") and isinstance(day, DateSpan):
+        day = day.clip_to(as_of)
     return day
+
+
+def _iso(value: Any) -> Any:
+    if isinstance(value, DateSpan):
+        return value.iso()
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 class _Texts:
@@ -445,6 +509,16 @@ class _Texts:
             labels = spec.get("values") if spec["type"] == "enum" else spec.get("value_labels")
             values[f"{name}_label"] = (labels or {}).get(v, _fmt(v))
         self.values = values
+
+    def assumed(self, name: str) -> str:
+        """What the engine took a rough date to be, in the resident's terms."""
+        value = self.facts[name]
+        label = self.prog.facts[name]["label"]
+        if value.precision == "month":
+            return f"{label}只说到了月份（{value.cn()}），按月计算，没有假定具体哪一天"
+        if value.precision == "year":
+            return f"{label}只说到了年份（{value.cn()}），按整年计算，没有假定具体哪一天"
+        return f"{label}是按您说的年龄推算的（{value.cn()}），没有假定具体哪一天"
 
     def fill(self, template: str, extra: Optional[dict] = None) -> str:
         return string.Formatter().vformat(template, (), _Blank({**self.values, **(extra or {})}))
@@ -473,6 +547,8 @@ class _Texts:
 
 
 def _fmt(value: Any) -> str:
+    if isinstance(value, DateSpan):
+        return value.cn()
     if isinstance(value, dt.date):
         return cn_date(value)
     if isinstance(value, bool):

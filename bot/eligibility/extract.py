@@ -1,8 +1,11 @@
 """Fill eligibility facts from what a resident types, using the rules files' own words.
 
 One utterance may fill several facts ("我是二级肢体残疾，有残疾证，家里低保户，需要人长期照顾");
-`asking` (the fact the form just asked about) lets a bare "有"/"没有"/"不知道"/"2级" answer it.
-Generic Chinese parsing (numbers, dates, durations, levels, yes/no) comes from bot.textparse.
+`asking` (the fact the form just asked about) lets the reply be read first as an answer to it: a bare
+"有"/"没有"/"不知道"/"2级", a yes that names the thing ("在呢，就是平遥县的"), a place for the 户籍 question.
+Nothing is invented: a month without a day stays a month ("2024-03"), an age ("4岁") stays the span of
+birth dates it allows, a hedge ("好像是三级") is taken but flagged for checking. Shanxi dialect words
+(年时, 夜来, 俺, 娃) are read through bot.textparse.dialect. Generic Chinese parsing comes from bot.textparse.
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from typing import Any, Optional
 from bot import textparse
 from bot.errors import ApiError
 from bot.eligibility.engine import EligibilityEngine, get_engine, today_shanghai
+from bot.eligibility.spans import DateSpan
 from bot.text_normalize import normalize
 
 _CLAUSE = re.compile(r"[，,。；;！!？?\n]")
@@ -92,21 +96,106 @@ def _word_hits(text: str, specs: dict[str, dict], asking: Optional[str]) -> dict
 
 _CN_NUM = "0-9一二两三四五六七八九十"
 _AGE = re.compile(rf"(?:(?P<y>[{_CN_NUM}]+)(?:周岁|岁)(?P<half>半)?(?:零?(?P<ym>[{_CN_NUM}]+)个?月)?"
-                  rf"|(?P<m>[{_CN_NUM}]+)个?月大)")
+                  rf"|(?P<m>[{_CN_NUM}]+)个?(?P<mmore>多)?月大?)")
+_HEDGE = re.compile(r"好像|大概|大约|应该|可能|估计|差不多|似乎|也许|兴许|怕是|约莫|印象中|没准")
+# Several children: twins, "两个娃", "俩孩子".
+_MULTIPLE = {"双胞胎": 2, "龙凤胎": 2, "双胎": 2, "三胞胎": 3}
+_COUNT = re.compile(r"(?P<n>[两俩二三仨四2-4])(?:个)?(?:娃娃|孩子|宝宝|小孩|娃|闺女|儿子|女儿|宝贝)")
+# A child not born yet.
+_UNBORN = re.compile(r"还没生|还没出生|没出生|未出生|怀孕|怀上|怀着|预产期|快生了|快要生|要生了|待产|孕[期妇]|二胎还没|还在肚子")
 
 
-def _age_months(text: str) -> Optional[int]:
-    """A child's age said instead of a birth date ("两岁半", "1岁8个月", "8个月大") → months."""
-    m = _AGE.search(text)
-    if not m:
-        return None
-    if m.group("m"):
-        return textparse.cn_to_int(m.group("m"))
-    years = textparse.cn_to_int(m.group("y"))
-    if years is None:
-        return None
-    extra = 6 if m.group("half") else (textparse.cn_to_int(m.group("ym")) or 0 if m.group("ym") else 0)
-    return years * 12 + extra
+def _ages(text: str) -> list[tuple[int, int]]:
+    """Children's ages said instead of birth dates → [low, high) in whole months, in order.
+
+    "4岁" is anywhere from 48 up to 60 months, "两岁半" 30-31, "1岁8个月" 20-21, "8个月大" 8-9.
+    """
+    out: list[tuple[int, int]] = []
+    for m in _AGE.finditer(text):
+        if m.group("m"):
+            if not m.group(0).endswith("大") and not re.search(r"(?:宝宝|孩子|娃|小孩|闺女|儿子|女儿|一个|个).{0,3}$",
+                                                                text[:m.start()]):
+                continue  # "交了8个月" is a duration, not an age
+            months = textparse.cn_to_int(m.group("m"))
+            if months is not None:
+                out.append((months, months + 2) if m.group("mmore") else (months, months + 1))
+            continue
+        years = textparse.cn_to_int(m.group("y"))
+        if years is None or years > 18:
+            continue
+        if m.group("half"):
+            out.append((years * 12 + 6, years * 12 + 7))
+        elif m.group("ym"):
+            extra = textparse.cn_to_int(m.group("ym"))
+            if extra is not None:
+                out.append((years * 12 + extra, years * 12 + extra + 1))
+        else:
+            out.append((years * 12, years * 12 + 12))
+    return out
+
+
+def _age_months(text: str) -> Optional[tuple[int, int]]:
+    ages = _ages(text)
+    return ages[0] if ages else None
+
+
+def age_span(low: int, high: int, today: dt.date) -> DateSpan | dt.date:
+    """Birth dates of a child aged at least `low` and under `high` months today."""
+    earliest = textparse.add_months(today, -high) + dt.timedelta(days=1)
+    latest = textparse.add_months(today, -low)
+    return DateSpan(earliest, latest, "range") if earliest < latest else latest
+
+
+def _date_value(mention: "textparse.DateMention") -> DateSpan | dt.date:
+    """What the resident said: a day, or the whole month / year they named (never its 1st)."""
+    day = mention.date
+    if mention.precision == "month":
+        return DateSpan.month(day.year, day.month)
+    if mention.precision == "year":
+        return DateSpan.year(day.year)
+    return day
+
+
+def _owner(text: str, span: tuple[int, int], specs: dict[str, dict], names: list[str]) -> Optional[str]:
+    """The date fact whose context words sit closest to a date in the same clause."""
+    left = max((m.end() for m in _CLAUSE.finditer(text, 0, span[0])), default=0)
+    right = next((m.start() for m in _CLAUSE.finditer(text, span[1])), len(text))
+    best: Optional[tuple[int, str]] = None
+    for name in names:
+        for word in specs[name]["words"].get("context") or []:
+            for m in re.finditer(re.escape(word), text[left:right]):
+                pos = left + m.start()
+                dist = span[0] - (pos + len(word)) if pos < span[0] else pos - span[1]
+                if best is None or abs(dist) < best[0]:
+                    best = (abs(dist), name)
+    return best[1] if best else None
+
+
+def _date_facts(text: str, specs: dict[str, dict], today: dt.date, asking: Optional[str]) -> tuple[dict, list]:
+    """Each date mention fills the one date fact it belongs to ("去年" after "孩子…生的" is the birth date,
+    after "证…考的" the certificate date); a mention no fact claims answers the asked date fact.
+
+    Returns the facts and every birth-date-like value in order (for several children)."""
+    names = [n for n, sp in specs.items() if sp["words"].get("parse") == "date"]
+    out: dict[str, Any] = {}
+    all_values: dict[str, list] = {}
+    for mention in textparse.find_dates(text, today):
+        if mention.date > today:
+            continue
+        owner = _owner(text, mention.span, specs, names) or (asking if asking in names else None)
+        if owner:
+            out.setdefault(owner, _date_value(mention))
+            all_values.setdefault(owner, []).append(_date_value(mention))
+    for name in names:
+        words = specs[name]["words"]
+        if name in out or not words.get("age"):
+            continue
+        if name == asking or any(w in text for w in words.get("context") or []):
+            ages = [age_span(*months, today) for months in _ages(text)]
+            if ages:
+                out[name] = ages[0]
+                all_values.setdefault(name, []).extend(ages)
+    return out, all_values.get("child_birth_date", [])
 
 
 def _parsed(name: str, spec: dict, text: str, today: dt.date, asking: bool) -> Any:
@@ -128,23 +217,39 @@ def _parsed(name: str, spec: dict, text: str, today: dt.date, asking: bool) -> A
             value = textparse.cn_to_int(text.strip(" 个月的吧啊呀。，"))
         return value if value is not None and spec["min"] <= value <= spec["max"] else None
     if parser == "date":
-        for mention in textparse.find_dates(text, today):
-            clause = _clause(text, *mention.span)
-            if (asking or any(w in clause for w in context)) and mention.date <= today:
-                return Approx(mention.date) if mention.precision != "day" else mention.date
-        if words.get("age") and (asking or any(w in text for w in context)):
-            months = _age_months(text)
-            if months is not None:
-                return Approx(textparse.add_months(today, -months))
-        return None
+        return None  # all date facts are read together (_date_facts)
     raise ValueError(f"unknown parser {parser!r} for {name}")
 
 
-class Approx:
-    """A date known only to the month, year or from an age: usable, but worth confirming."""
+def _hukou_place(text: str, spec: dict) -> Optional[bool]:
+    """A place given in answer to the 户籍 question: anywhere in Shanxi → yes, another province → no."""
+    from bot.service_points import find_places   # the gazetteer: 117 counties and their towns
 
-    def __init__(self, day: dt.date) -> None:
-        self.day = day
+    groups = spec["words"].get("in_clause") or []
+    for group in groups:
+        for word in group.get("false", []):
+            if word in text and not any(w in text for w in ("山西", "本省")):
+                return False
+    negated = re.search(r"不在|不是|没在|迁走|迁出", text)
+    for group in groups:
+        for word in group.get("true", []):
+            if word in text:
+                return not negated
+    if find_places(text):
+        return not negated
+    return None
+
+
+# "两个都问问", "都帮我看看", "两项都测测": assess both disability allowances (两项补贴). Not "两个都能领吗",
+# which asks whether the two can be combined (a program question, answered from the rules files).
+_BOTH = re.compile(r"(?:两个|两项|两样|俩)都(?:问问|看看|测|算|查|了解|想|要|帮)|都(?:问问|帮我看看|帮我测|帮我算|想了解)")
+_COMBINE = re.compile(r"能|可以|同时|一起|叠加|兼得|重复")
+BOTH_DISABILITY = ["disability_living_allowance", "disability_care_allowance"]
+
+
+def wants_both_disability(text: str) -> bool:
+    """ "两个都问问", "都帮我看看": the resident wants both disability allowances assessed."""
+    return bool(_BOTH.search(text)) and not _COMBINE.search(text)
 
 
 def mentioned_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list[str]:
@@ -154,31 +259,48 @@ def mentioned_programs(text: str, engine: Optional[EligibilityEngine] = None) ->
         prog = engine.program(pid)
         if any(a in text for a in [prog.label] + list(prog.data["aliases"])):
             found.append(pid)
+    if wants_both_disability(text) and not (set(found) - set(BOTH_DISABILITY)):
+        found = [p for p in BOTH_DISABILITY if p in engine.program_ids()]
     return found
 
 
-def extract_facts(text: str, today: Optional[dt.date] = None, asking: Optional[str] = None,
-                  engine: Optional[EligibilityEngine] = None) -> dict[str, Any]:
-    """{"facts": {fact: value}, "unknown": [fact], "programs": [program id], "correction": bool,
-    "approximate": [fact]}.
+def _children(text: str, births: list) -> Optional[dict[str, Any]]:
+    """Several children ("双胞胎", "两个娃", two birth dates): how many, and their birth dates."""
+    count = next((n for word, n in _MULTIPLE.items() if word in text), None)
+    m = _COUNT.search(text)
+    if count is None and m:
+        count = textparse.cn_to_int(m.group("n"))
+    distinct = list(dict.fromkeys(births))
+    if len(distinct) > 1:
+        count = max(count or 0, len(distinct))
+    if not count or count < 2:
+        return None
+    return {"count": count, "birth_dates": [_iso(b) for b in distinct]}
 
-    Dates come back as YYYY-MM-DD strings, ready for POST /api/eligibility; "approximate" lists dates
-    known only to the month or worked out from an age ("两岁半"), which the dialogue may confirm.
-    """
-    engine = engine or get_engine()
-    today = today or today_shanghai()
-    text = normalize(text or "")
-    specs = _fact_specs(engine)
+
+def _iso(value: Any) -> Any:
+    if isinstance(value, DateSpan):
+        return value.iso()
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _read(text: str, today: dt.date, asking: Optional[str], specs: dict[str, dict]) -> dict[str, Any]:
+    """One pass over normalised text: facts, unknowns, birth dates seen."""
     correction = textparse.is_correction(text)
+    # "应该是三级" is a hedge, not a correction of an earlier answer.
+    strict_correction = correction and textparse.is_correction(text.replace("应该是", "是"))
     facts: dict[str, Any] = {}
     unknown: list[str] = []
-    if asking in specs and textparse.is_unknown(text):
+    if asking in specs and textparse.is_unknown(text) and not _HEDGE.search(text):
         unknown.append(asking)
     asked_parser = specs[asking]["words"].get("parse") if asking in specs else None
-    if asked_parser and not unknown:
+    if asked_parser and asked_parser != "date" and not unknown:
         value = _parsed(asking, specs[asking], text, today, asking=True)
         if value is not None:
             facts[asking] = value
+    dates, births = _date_facts(text, specs, today, None if unknown else asking)
+    for name, value in dates.items():
+        facts.setdefault(name, value)
     for name, value in _word_hits(text, specs, None if unknown else asking).items():
         if name not in unknown:
             facts.setdefault(name, value)
@@ -190,19 +312,59 @@ def extract_facts(text: str, today: Optional[dt.date] = None, asking: Optional[s
         value = _parsed(name, spec, text, today, asking=False)
         if value is not None:
             facts[name] = value
+    hukou = "hukou_in_shanxi"
+    if hukou in specs and hukou not in facts and hukou not in unknown:
+        # Asked, the whole reply is the place; otherwise only a clause about the 户口 ("户口在平遥县").
+        context = [w for g in specs[hukou]["words"].get("in_clause") or [] for w in g.get("context", [])]
+        parts = [text] if asking == hukou else [c for c in _CLAUSE.split(text) if any(w in c for w in context)]
+        for part in parts:
+            value = _hukou_place(part, specs[hukou])
+            if value is not None:
+                facts[hukou] = value
+                break
     if asking in specs and specs[asking]["type"] == "bool" and asking not in facts \
-            and asking not in unknown and not correction:
+            and asking not in unknown and not strict_correction:
         # A bare 有/没有 answers the question; with other facts in the sentence only its first clause does.
         # A long sentence is not a bare answer ("…目标是多少" is a question, not 是).
         first = _CLAUSE.split(text, maxsplit=1)[0]
         answer = textparse.parse_yes_no(first) if len(first) <= (4 if facts else BARE_ANSWER_MAX) else None
         if answer is not None:
             facts[asking] = answer
-    approximate = [k for k, v in facts.items() if isinstance(v, Approx)]
-    facts = {k: (v.day if isinstance(v, Approx) else v) for k, v in facts.items()}
-    out_facts = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in facts.items()}
-    return {"facts": out_facts, "unknown": unknown, "programs": mentioned_programs(text, engine),
-            "correction": correction, "approximate": approximate}
+    return {"facts": facts, "unknown": unknown, "correction": correction, "births": births}
+
+
+def extract_facts(text: str, today: Optional[dt.date] = None, asking: Optional[str] = None,
+                  engine: Optional[EligibilityEngine] = None) -> dict[str, Any]:
+    """{"facts": {fact: value}, "unknown": [fact], "programs": [program id], "correction": bool,
+    "approximate": [fact], "hedged": {fact: what was said}, "children": {"count", "birth_dates"} | None,
+    "unborn": bool}.
+
+    Dates come back ready for POST /api/eligibility: "2024-03-15" for a day, "2024-03" for a month,
+    "2025" for a year and "2024-04-29/2024-05-28" for the birth dates an age allows; "approximate"
+    lists the facts known only so roughly. "hedged" maps facts the resident was unsure of to the words
+    they used ("好像是三级"), so the answer can say they should be checked.
+    """
+    engine = engine or get_engine()
+    today = today or today_shanghai()
+    text = textparse.to_standard(normalize(text or ""))
+    specs = _fact_specs(engine)
+    read = _read(text, today, asking, specs)
+    facts = read["facts"]
+    hedged: dict[str, str] = {}
+    clauses = [c for c in _CLAUSE.split(text) if c.strip()]
+    for i, clause in enumerate(clauses):
+        if not _HEDGE.search(clause):
+            continue
+        part = _read(clause, today, asking if i == 0 or len(clauses) == 1 else None, specs)["facts"]
+        for name, value in part.items():
+            if name in facts and facts[name] == value:
+                hedged[name] = clause.strip()
+    unborn = bool(_UNBORN.search(text))
+    approximate = [k for k, v in facts.items() if isinstance(v, DateSpan)]
+    out_facts = {k: _iso(v) for k, v in facts.items()}
+    return {"facts": out_facts, "unknown": read["unknown"], "programs": mentioned_programs(text, engine),
+            "correction": read["correction"], "approximate": approximate, "hedged": hedged,
+            "children": _children(text, read["births"]), "unborn": unborn}
 
 
 def programs_touched(facts: dict[str, Any], engine: Optional[EligibilityEngine] = None) -> list[str]:

@@ -187,8 +187,8 @@ class _Checker:
         if not isinstance(d, dict):
             self.err((), "顶层应为映射（键: 值）")
             return
-        known = {"id", "label", "summary", "aliases", "updated", "sources", "plan_passages", "parameters", "facts",
-                 "criteria", "derived", "amount", "office_types", "next_steps", "hotlines", "info"}
+        known = {"id", "label", "summary", "aliases", "cues", "cues_exclude", "updated", "sources", "plan_passages",
+                 "parameters", "facts", "criteria", "derived", "amount", "office_types", "next_steps", "hotlines", "info"}
         for key in d:
             if key not in known:
                 self.err((key,), f"未知的顶层键 {key!r}")
@@ -202,6 +202,13 @@ class _Checker:
         aliases = self.need(d, "aliases", (), list) or []
         if not aliases or not all(isinstance(a, str) and a.strip() for a in aliases):
             self.err(("aliases",), "aliases 应为非空的说法列表")
+        cues = d.get("cues", [])
+        if not isinstance(cues, list) or not all(isinstance(g, list) and g and all(isinstance(w, str) and w for w in g)
+                                                 for g in cues):
+            self.err(("cues",), "cues 应为词组列表，例如 [[残疾, 残联], [护理, 照护]]（每组至少一个词）")
+        exclude = d.get("cues_exclude", [])
+        if not isinstance(exclude, list) or not all(isinstance(w, str) and w for w in exclude):
+            self.err(("cues_exclude",), "cues_exclude 应为词语列表")
         self.sources = self.need(d, "sources", (), dict) or {}
         if "plan" not in self.sources:
             self.err(("sources",), "sources 需要登记 plan（山西省“十四五”高品质生活建设规划）")
@@ -238,10 +245,12 @@ class _Checker:
         for key in ("where", "bring", "online"):
             self.text(steps, key, ("next_steps",))
         for key, value in steps.items():
-            if key not in {"where", "bring", "online", "refer_locally", "also"}:
+            if key not in {"where", "bring", "online", "refer_locally", "also", "before_birth"}:
                 self.err(("next_steps", key), f"未知的键 {key!r}")
             elif not isinstance(value, str):
                 self.err(("next_steps", key), "应为字符串")
+            elif key == "before_birth":
+                self._template(value, ("next_steps", key))
         for i, h in enumerate(self.need(d, "hotlines", (), list) or []):
             p = ("hotlines", i)
             num = self.text(h, "number", p)
@@ -303,7 +312,7 @@ class _Checker:
             self.err(p, "应为映射")
             return
         self._known_keys(spec, p, {"type", "label", "describe", "question", "unknown_help", "words", "values",
-                                   "value_labels", "min", "max", "priority", "not_after_as_of"})
+                                   "value_labels", "min", "max", "priority", "not_after_as_of", "check_with"})
         ftype = self.text(spec, "type", p)
         if ftype and ftype not in FACT_TYPES:
             self.err(p + ("type",), f"未知类型 {ftype!r}（可用：bool、int、enum、date）")
@@ -313,6 +322,7 @@ class _Checker:
             self.text(q, "resident", p + ("question",))
             self.text(q, "staff", p + ("question",))
         self.text(spec, "unknown_help", p)
+        self.text(spec, "check_with", p, optional=True)
         self.need(spec, "priority", p, int, optional=True)
         if spec.get("not_after_as_of") is not None and spec.get("type") != "date":
             self.err(p + ("not_after_as_of",), "not_after_as_of 只能用于日期事实")
@@ -445,7 +455,7 @@ class _Checker:
         if isinstance(expr, (int, float)) and not isinstance(expr, bool):
             return
         if not isinstance(expr, dict) or not expr:
-            self.err(p, "表达式应为数值或映射（param/fact/derived/var/mul/calendar_months/as_of）")
+            self.err(p, "表达式应为数值或映射（param/fact/derived/var/mul/calendar_months/month_of/as_of）")
             return
         if "param" in expr:
             if expr["param"] not in self.params:
@@ -476,6 +486,8 @@ class _Checker:
             else:
                 self._expr(spec["from"], p + ("calendar_months", "from"), variables)
                 self._expr(spec["to"], p + ("calendar_months", "to"), variables)
+        elif "month_of" in expr:
+            self._expr(expr["month_of"], p + ("month_of",), variables)
         elif expr.get("as_of") is True:
             pass
         else:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from bot.eligibility.loader import Program
+from bot.eligibility.spans import DateSpan, ends
 
 
 class _Unknown:
@@ -41,9 +42,12 @@ class Context:
     as_of: dt.date
     variables: dict[str, Any] = field(default_factory=dict)
     touched: set[str] = field(default_factory=set)      # facts read while missing
+    spanned: set[str] = field(default_factory=set)      # facts read while known only as a span of days
 
     def fact(self, name: str) -> Any:
         if name in self.facts:
+            if isinstance(self.facts[name], DateSpan):
+                self.spanned.add(name)
             return self.facts[name]
         self.touched.add(name)
         return UNKNOWN
@@ -84,17 +88,31 @@ def value(expr: Any, ctx: Context) -> Any:
         end = value(expr["calendar_months"]["to"], ctx)
         if start is UNKNOWN or end is UNKNOWN:
             return UNKNOWN
-        return calendar_months(start, end)
+        counts = {calendar_months(a, b) for a in ends(start) for b in ends(end)}
+        return counts.pop() if len(counts) == 1 else UNKNOWN
+    if "month_of" in expr:
+        day = value(expr["month_of"], ctx)
+        if day is UNKNOWN:
+            return UNKNOWN
+        lo, hi = ends(day)
+        first, last = DateSpan.month(lo.year, lo.month), DateSpan.month(hi.year, hi.month)
+        return DateSpan(first.earliest, last.latest, "month")
     raise ValueError(f"unknown expression {expr!r}")
 
 
 def _offset(val: Any, expr: dict, ctx: Context) -> Any:
     if val is UNKNOWN:
         return UNKNOWN
+    steps = []
     if "offset_years" in expr:
-        val = add_months(val, 12 * int(value(expr["offset_years"], ctx)))
+        steps.append(12 * int(value(expr["offset_years"], ctx)))
     if "offset_months" in expr:
-        val = add_months(val, int(value(expr["offset_months"], ctx)))
+        steps.append(int(value(expr["offset_months"], ctx)))
+    for months in steps:
+        if isinstance(val, DateSpan):
+            val = val.shift(lambda d, m=months: add_months(d, m))
+        else:
+            val = add_months(val, months)
     return val
 
 
@@ -126,7 +144,9 @@ def condition(cond: dict, ctx: Context) -> Optional[bool]:
     right = value(cond[op], ctx)
     if left is UNKNOWN or right is UNKNOWN:
         return None
-    return bool(_OPS[op](left, right))
+    # A span of days decides a comparison only when every day in it gives the same answer.
+    results = {bool(_OPS[op](a, b)) for a in ends(left) for b in ends(right)}
+    return results.pop() if len(results) == 1 else None
 
 
 def condition_facts(cond: Any) -> list[tuple[str, dict]]:

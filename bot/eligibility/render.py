@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Optional
 
-from bot.eligibility.engine import EligibilityEngine, get_engine
+from bot.eligibility.engine import EligibilityEngine, cn_date, get_engine
+from bot.eligibility.spans import DateSpan, parse_span
 
 _HEADLINE = {
     "eligible": "根据您提供的情况，您符合{label}的申领条件。",
@@ -46,9 +47,17 @@ def next_fact(result: dict[str, Any], skip: Iterable[str] = ()) -> Optional[str]
     return next((f for f in result.get("missing_facts") or [] if f not in skip), None)
 
 
+def check_note(program: str, fact: str, said: str, engine: Optional[EligibilityEngine] = None) -> str:
+    """ "（您说好像是三级，请以残疾人证上评定的等级为准）": a hedged answer was taken, and should be checked."""
+    engine = engine or get_engine()
+    spec = engine.program(program).facts.get(fact) or {}
+    return f"（您说{said}，{spec.get('check_with') or '请以相关证件和当地认定为准'}）"
+
+
 def render_result(result: dict[str, Any], engine: Optional[EligibilityEngine] = None,
-                  skip: Iterable[str] = ()) -> str:
-    """The chat message for one program's result; `skip` are facts the resident does not know."""
+                  skip: Iterable[str] = (), hedged: Optional[dict[str, str]] = None) -> str:
+    """The chat message for one program's result; `skip` are facts the resident does not know,
+    `hedged` maps facts the resident was unsure of ("好像是三级") to what they said."""
     skip = set(skip)
     label = result.get("label") or result["program"]
     lines = [f"【{label}】" + _HEADLINE[result["outcome"]].format(label=label)]
@@ -57,6 +66,11 @@ def render_result(result: dict[str, Any], engine: Optional[EligibilityEngine] = 
     if reasons:
         lines.append("判断依据：")
         lines += [f"· {r}" for r in reasons]
+    for note in result.get("assumed") or []:
+        lines.append(f"说明：{note}。")
+    for fact, said in (hedged or {}).items():
+        if fact in (result.get("facts") or {}):
+            lines.append(check_note(result["program"], fact, said, engine=engine))
     money = amount_text(result)
     if money:
         lines.append(money)
@@ -126,3 +140,83 @@ def render_suggestions(program_ids: list[str], engine: Optional[EligibilityEngin
     engine = engine or get_engine()
     labels = "、".join(engine.program(p).label for p in program_ids)
     return f"根据您提到的情况，您还可以了解：{labels}。需要的话请告诉我，我帮您测算。"
+
+
+def render_unborn(result: dict[str, Any]) -> str:
+    """A child not born yet: nothing can be claimed now; when and how after birth (from the rules file)."""
+    label = result.get("label") or result["program"]
+    lines = [f"【{label}】宝宝还没有出生，现在还不能申领。"]
+    note = (result.get("notes") or {}).get("before_birth")
+    if note:
+        lines.append(note)
+    docs = _documents(result)
+    if docs:
+        lines.append("政策依据：" + "；".join(docs))
+    steps = result.get("next_steps") or []
+    lines += [f"· {s}" for s in steps[-1:]]
+    return "\n".join(lines)
+
+
+def _money(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def render_children(results: list[dict[str, Any]], count: int, birth_dates: list[str]) -> str:
+    """Several children: the result for each child and the total ("每个孩子…，合计…").
+
+    `results` holds one result per distinct birth date; twins (one date, count 2) share one result.
+    """
+    if not results:
+        return ""
+    label = results[0].get("label") or results[0]["program"]
+    lines = [f"【{label}】您家有{count}个孩子，育儿补贴按每个孩子分别计算："]
+    totals: dict[str, float] = {}
+    per_child = [results[0]] * count if len(results) == 1 else results
+    for i, result in enumerate(per_child, 1):
+        facts = result.get("facts") or {}
+        born = parse_span(next(iter(facts.values()), None))
+        shown = born.cn() if isinstance(born, DateSpan) else (cn_date(born) if born else None)
+        said = f"（出生于{shown}）" if shown and len(results) > 1 else ""
+        amount = result.get("amount")
+        if result["outcome"] == "eligible" and amount:
+            value = amount["value"]
+            top = amount.get("value_max")
+            money = f"{_money(value)}至{_money(top)}" if top and top != value else _money(value)
+            lines.append(f"· 第{i}个孩子{said}：{_SHORT['eligible']}，{money}{amount['unit']}")
+            totals[amount["unit"]] = totals.get(amount["unit"], 0) + value
+        elif result["outcome"] == "eligible" and result.get("amount_note"):
+            lines.append(f"· 第{i}个孩子{said}：{_SHORT['eligible']}，{result['amount_note']}")
+        else:
+            lines.append(f"· 第{i}个孩子{said}：{_SHORT[result['outcome']]}")
+    if totals:
+        parts = [f"{_money(v)}{unit}" for unit, v in totals.items()]
+        ranged = any((r.get("amount") or {}).get("value_max") for r in per_child)
+        lines.append("合计：" + "，另加".join(parts) + ("起（具体以出生日期为准）" if ranged else "") + "。")
+    if len(results) == 1 and results[0].get("amount"):
+        lines.append("每个孩子：" + results[0]["amount"]["note"])
+    return "\n".join(lines)
+
+
+def render_results(results: list[dict[str, Any]], facts: dict[str, Any], skip: Iterable[str] = (),
+                   hedged: Optional[dict[str, str]] = None, children: Optional[dict[str, Any]] = None,
+                   unborn: bool = False, as_of: Any = None, engine: Optional[EligibilityEngine] = None) -> str:
+    """The result message of a finished form: each program, with what the resident was unsure of, an
+    unborn child (when and how after birth) and several children (each one and the total)."""
+    engine = engine or get_engine()
+    parts = []
+    for result in results:
+        program = result["program"]
+        if program == "childcare_subsidy" and unborn and "child_birth_date" not in facts:
+            parts.append(render_unborn(result))
+            continue
+        parts.append(render_result(result, engine=engine, skip=skip, hedged=hedged))
+        if program == "childcare_subsidy" and children and (children.get("count") or 0) > 1 \
+                and "child_birth_date" in facts:
+            dates = children.get("birth_dates") or [facts["child_birth_date"]]
+            per_child = [engine.evaluate(program, {**facts, "child_birth_date": d}, as_of) for d in dates]
+            parts.append(render_children(per_child, max(children["count"], len(dates)), dates))
+        if program == "childcare_subsidy" and unborn and "child_birth_date" in facts:
+            note = (result.get("notes") or {}).get("before_birth")
+            if note:
+                parts.append("还没出生的宝宝：" + note)
+    return "\n\n".join(parts)

@@ -1,9 +1,11 @@
 """Admin CLI of the policy knowledge base.
 
     python -m bot.kb ensure                 # Makefile build step: build + publish the plan if missing/stale
-    python -m bot.kb add FILE --title T [--issuer I --doc-number N --date YYYY-MM-DD]
+    python -m bot.kb add FILE --title T --doc-number N --issuer I --date YYYY-MM-DD --effective-date YYYY-MM-DD
                                             # build a candidate version with FILE, print the impact report
-    python -m bot.kb publish                # serve the candidate (the running service picks it up)
+                                            # (missing metadata is asked for at a terminal, else refused)
+    python -m bot.kb publish [VERSION]      # serve the candidate (the running service picks it up)
+    python -m bot.kb rollback VERSION       # serve an earlier version again
     python -m bot.kb remove DOC_ID          # candidate without DOC_ID (then publish)
     python -m bot.kb list | rebuild | search QUERY | answer QUESTION
 Exit codes: 0 ok, 1 refused input (message says why), 2 environment problem (e.g. no embedding model).
@@ -15,14 +17,10 @@ import json
 import sys
 from pathlib import Path
 
-import yaml
-
 from bot import buildstamp
-from bot.kb import build, store
+from bot.kb import admin, build, store
 from bot.kb.build import DocSpec, DocumentError
-from bot.settings import ROOT
 
-GOLDEN = ROOT / "tests" / "kb" / "golden.yml"
 
 
 def stamp_name(root: Path) -> str:
@@ -51,43 +49,13 @@ def _model_path(model: str | None) -> Path:
 
 
 def current_docs(root: Path) -> list[DocSpec]:
-    return build.docs_of_version(root, store.read_pointer(root))
+    return admin.current_docs(root)
 
 
-def impact_report(root: Path, old: str | None, new: str, emb) -> list[str]:
-    """Golden questions whose top-3 sections changed between two versions."""
-    from bot.kb.index import HybridIndex
-    from bot.text_normalize import normalize
-
-    if not GOLDEN.exists():
-        return ["（没有找到 tests/kb/golden.yml，跳过影响报告）"]
-    questions = [q["q"] for q in (yaml.safe_load(GOLDEN.read_text(encoding="utf-8")) or {}).get("questions", [])]
-    idx_new = HybridIndex.load(root / new, emb.model_id)
-    idx_old = HybridIndex.load(root / old, emb.model_id) if old else None
-    lines = []
-    for q in questions:
-        nq = normalize(q)
-        vec = emb.embed_queries([nq])[0]
-
-        def top3(idx):
-            return [f"{idx.chunks[h.idx]['doc_id']}:{idx.chunks[h.idx]['title'][:24]}" for h in idx.search(nq, vec, 3)]
-
-        after = top3(idx_new)
-        before = top3(idx_old) if idx_old else []
-        if before != after:
-            lines.append(f"- {q}\n    之前：{' | '.join(before) or '（无）'}\n    之后：{' | '.join(after)}")
-    return lines
-
-
-def _build_candidate(root: Path, docs: list[DocSpec], emb, note: str) -> str:
-    version = build.build_version(docs, emb, root, progress=_say, note=note)
-    store.set_pointer(root, version, "CANDIDATE")
-    changed = impact_report(root, store.read_pointer(root), version, emb)
-    _say(f"\n影响报告（黄金问题集前3条结果有变化的问题：{len(changed)} 个）")
-    for line in changed:
+def _report(res: dict) -> None:
+    for line in admin.format_impact(res["impact"]):
         _say(line)
-    _say(f"\n候选版本 {version} 已就绪。确认无误后运行：python -m bot.kb publish")
-    return version
+    _say(f"\n候选版本 {res['version']} 已就绪。确认无误后运行：python -m bot.kb publish")
 
 
 def cmd_ensure(args) -> int:
@@ -111,50 +79,44 @@ def cmd_ensure(args) -> int:
     return 0
 
 
+def _metadata(args) -> dict:
+    """The five metadata fields from the options; asked for interactively when missing at a terminal."""
+    meta = {f: getattr(args, f, "") or "" for f in admin.META_FIELDS}
+    missing = [f for f in admin.META_FIELDS if not meta[f].strip()]
+    if missing and sys.stdin.isatty():
+        for f in missing:
+            meta[f] = input(f"{admin.META_FIELDS[f]}（--{f.replace('_', '-')}）：").strip()
+    if args.doc_id:
+        meta["doc_id"] = args.doc_id
+    return meta
+
+
 def cmd_add(args) -> int:
     root = store.kb_root(args.kb_root)
     path = Path(args.path)
-    text = build.decode_document(path)
-    docs = current_docs(root) or build.builtin_documents()
-    import hashlib
-
-    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    for d in docs:
-        if (d.sha256 or hashlib.sha256(d.read().encode("utf-8")).hexdigest()) == sha:
-            raise DocumentError(f"这份文件与已收录的“{d.title or d.doc_id}”（{d.doc_id}）完全相同，未重复添加。")
-    src, sha = store.store_source(root, text)
-    doc_id = args.doc_id or build.make_doc_id(args.title, sha)
-    if any(d.doc_id == doc_id for d in docs):
-        raise DocumentError(f"文档编号 {doc_id} 已存在，请换一个 --doc-id。")
-    spec = DocSpec(doc_id=doc_id, path=src, title=args.title or path.stem, issuer=args.issuer or "",
-                   doc_number=args.doc_number or "", date=args.date or "", sha256=sha)
-    emb = _embedder(args.model)
-    _build_candidate(root, docs + [spec], emb, note=f"add {doc_id}")
+    build.decode_document(path)  # a bad file is refused before any question is asked
+    res = admin.add_document(path, _metadata(args), root=root, embedder=_embedder(args.model), progress=_say)
+    _say(f"已加入文档 {res['doc_id']}")
+    _report(res)
     return 0
 
 
 def cmd_remove(args) -> int:
     root = store.kb_root(args.kb_root)
-    docs = current_docs(root)
-    keep = [d for d in docs if d.doc_id != args.doc_id]
-    if len(keep) == len(docs):
-        raise DocumentError(f"当前版本中没有文档 {args.doc_id}（用 list 查看）。")
-    if not keep:
-        raise DocumentError("不能删除最后一份文档：知识库不能为空。")
-    emb = _embedder(args.model)
-    _build_candidate(root, keep, emb, note=f"remove {args.doc_id}")
+    res = admin.remove_document(args.doc_id, root=root, embedder=_embedder(args.model), progress=_say)
+    _report(res)
     return 0
 
 
 def cmd_publish(args) -> int:
-    root = store.kb_root(args.kb_root)
-    cand = store.read_pointer(root, "CANDIDATE")
-    if not cand:
-        raise DocumentError("没有待发布的候选版本（先运行 add 或 remove）。")
-    store.set_pointer(root, cand)
-    store.set_pointer(root, None, "CANDIDATE")
-    store.gc_versions(root)
-    _say(f"已发布：{cand}（运行中的服务会自动切换，无需重启）")
+    version = admin.publish(args.version or None, root=args.kb_root)
+    _say(f"已发布：{version}（运行中的服务会自动切换，无需重启）")
+    return 0
+
+
+def cmd_rollback(args) -> int:
+    version = admin.rollback(args.version, root=args.kb_root)
+    _say(f"已回滚到：{version}（运行中的服务会自动切换，无需重启）")
     return 0
 
 
@@ -214,10 +176,16 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--title", default="")
     s.add_argument("--issuer", default="")
     s.add_argument("--doc-number", default="")
-    s.add_argument("--date", default="")
+    s.add_argument("--date", default="", help="成文日期 YYYY-MM-DD")
+    s.add_argument("--effective-date", default="", help="施行日期 YYYY-MM-DD")
     s.add_argument("--doc-id", default="")
     s.set_defaults(func=cmd_add)
-    sub.add_parser("publish", help="发布候选版本").set_defaults(func=cmd_publish)
+    s = sub.add_parser("publish", help="发布候选版本（或指定版本）")
+    s.add_argument("version", nargs="?", default="")
+    s.set_defaults(func=cmd_publish)
+    s = sub.add_parser("rollback", help="回滚到以前的版本")
+    s.add_argument("version")
+    s.set_defaults(func=cmd_rollback)
     s = sub.add_parser("remove", help="删除文档，生成候选版本")
     s.add_argument("doc_id")
     s.set_defaults(func=cmd_remove)

@@ -172,3 +172,324 @@ def extractive(question: str, hits: list, chunks: list[dict], idf) -> tuple[str 
                   "quote": "".join(s.sentence for s in run)} for run in runs]
     answer = "".join(s.sentence for s in chosen)
     return answer, citations
+
+
+# ====================================================================================== typed answers
+# The answer is chosen for what the question asks (bot/kb/qtypes.py): a sentence or indicator row that
+# states the asked kind of figure, the target or the baseline as asked, a place for "where"… When no
+# retrieved text has it, the answer is null with an honest message and the nearest passage as "相关内容".
+
+from functools import lru_cache  # noqa: E402
+
+from bot.kb import qtypes  # noqa: E402
+
+
+@lru_cache(maxsize=65536)
+def text_tokens(text: str) -> frozenset[str]:
+    """Tokens of a source sentence or heading, memoised: the corpus is small and answers reuse them."""
+    return frozenset(tokenize(text))
+
+
+@lru_cache(maxsize=4096)
+def _alternatives(token: str) -> tuple[frozenset[str], ...]:
+    return tuple(text_tokens(e) for e in get_synonyms().expand(token))
+
+ROW_MIN_COVERAGE = 0.5      # share of the question's topic words an indicator row must carry
+SENT_MIN_COVERAGE = 0.34    # … and a quoted sentence (with its passage's headings)
+SUPERSEDE_RATIO = 0.6       # a newer document's candidate this close to the best one answers instead
+MAX_SPAN_CHARS = 420
+# Words that say what kind of answer is wanted, not what it is about: left out of topic coverage.
+ASK_WORDS = set("""
+目标 多少 几 达到 提高 提高到 要 到 年 2025 2025年 2020 2020年 2035 以后 将来 未来 今后 现在 目前 能 会 是 什么 哪些 有 有啥
+怎么 如何 多少钱 钱 标准 每月 每年 一个月 一年 比例 占比 比重 时候 什么时候 哪里 哪儿 谁 部门 措施 政策 规划 指标
+情况 怎么样 啥 具体 多大 多高 控制 控制在 增加 建 建设 哪个 数量 个 人 平方 平方米 面积 率 十四五 十三五 期间 时期
+占 大 来 了 吗 呢 要占 得 给 发 领 拿 这些 那些 这个 那个 咱 咱们 老百姓 山西人 我们 我家 附近 家门口 以后 已经
+""".split())
+_PLACE_WORDS = re.compile(r"太原|大同|阳泉|长治|晋城|朔州|晋中|运城|忻州|临汾|吕梁|平遥|五台山|云冈|壶口|雁门关|晋祠|"
+                          r"[\u4e00-\u9fff]{2,}(?:市|县|区|镇|乡|村|山|河|湖|景区|古城|石窟|基地|园区|中心|黄河|长城|太行)")
+_HOW_TO_APPLY = re.compile(r"怎么申请|如何申请|去哪申请|在哪申请|哪里申请|怎么办理|如何办理|去哪办|在哪办|哪里办|办理流程|申请流程|"
+                           r"需要什么材料|要什么材料|带什么|申请条件|申请材料|怎么领|去哪领|在哪领|怎么报名|哪里报名|怎么申报")
+_APPLY_WORDS = re.compile(r"申请|办理|材料|流程|窗口|受理|报名|申报|领取")
+_CONTACT = re.compile(r"电话|热线号码|联系方式|手机号|咨询电话|网址|网站|公众号|邮箱|微信号")
+_PHONE = re.compile(r"\d{3,4}-?\d{7,8}|1\d{10}|12345|http|www\.")
+_ELIGIBILITY = re.compile(r"能领吗|能不能领|可以领吗|能申请吗|能不能申请|可以申请吗|符合条件|什么条件|啥条件|哪些条件|够条件|有资格|"
+                          r"能享受吗|能不能享受|可以享受吗|算不算|能报销吗|我能领|我家能|我能不能")
+_ELIG_WORDS = re.compile(r"条件|对象|符合|年满|纳入|范围|户籍|资格|认定")
+NOT_FOUND_WHAT = {"amount": "具体金额", "rate": "具体比例", "count": "具体数字", "area": "具体面积标准",
+                  "date": "具体时间", "where": "具体地点", "who": "具体的负责部门或对象", "apply": "办理方式和材料",
+                  "contact": "联系电话或网址", "eligibility": "具体的申领条件"}
+
+
+@dataclass
+class Candidate:
+    kind: str           # "row" | "text" | "notice"
+    score: float
+    chunk: dict
+    sentences: list = None  # [(pos, sentence)] for text
+    rows: list = None       # indicator rows (both 市级/县级 when the table has them)
+
+
+def topic_weights(question: str, idf) -> dict[str, float]:
+    toks = [t for t in tokenize(question) if t not in ASK_WORDS and not re.fullmatch(r"\d+(\.\d+)?", t)]
+    return {t: (idf(t) or 3.0) for t in toks}
+
+
+def covered_share(weights: dict[str, float], tokens) -> float:
+    total = sum(weights.values())
+    if not total:
+        return 1.0
+
+    def has(t: str) -> bool:
+        return t in tokens or any(alt & tokens for alt in _alternatives(t))
+
+    return sum(w for t, w in weights.items() if has(t)) / total
+
+
+def in_effect(doc: dict, today: str) -> bool:
+    eff = (doc or {}).get("effective_date") or (doc or {}).get("date") or ""
+    return not eff or eff <= today
+
+
+def _heading_tokens(chunk: dict) -> set[str]:
+    return text_tokens(" ".join([chunk.get("section", "").split(" > ")[-1], chunk.get("box", ""),
+                                  chunk.get("lead", ""), chunk.get("title", "")]))
+
+
+def row_candidates(asked, weights, hits, chunks, all_chunks_by_row) -> list[Candidate]:
+    out = []
+    for rank, h in enumerate(hits):
+        c = chunks[h.idx]
+        if c.get("kind") != "indicator":
+            continue
+        row = c["indicator"]
+        kind = qtypes.row_kind(row)
+        if asked.figure and kind not in (asked.kinds or {asked.figure}):
+            continue
+        if asked.year == "baseline" and row.get("value_2020", "") in ("", "—", "-", "－"):
+            continue
+        if asked.year_value and asked.year_value not in ("2018", "2020", "2025"):
+            continue  # the table has 2020 and 2025 only
+        cov = covered_share(weights, set(c.get("tokens", ())))
+        if cov < ROW_MIN_COVERAGE:
+            continue
+        rows = all_chunks_by_row.get(row["number"], [c])
+        out.append(Candidate("row", cov * (1.0 - 0.04 * rank) + 0.1, c, rows=rows))
+    return out
+
+
+def text_candidates(question: str, asked, weights, hits, chunks, idf) -> list[Candidate]:
+    """Sentences that state what is asked, scored by topic coverage (with the passage's headings) and rank."""
+    q_tokens = tokenize(question)
+    extra = [t for e in get_synonyms().expand(question) for t in tokenize(e)]
+    w_all = {t: (idf(t) or 1.0) for t in q_tokens}
+    for t in extra:
+        w_all.setdefault(t, 0.5 * (idf(t) or 1.0))
+    total = sum(w_all.values()) or 1.0
+    best = hits[0].score if hits else 1.0
+    out = []
+    for rank, h in enumerate(hits[:6]):
+        c = chunks[h.idx]
+        if c.get("kind") != "text":
+            continue
+        rel = h.score / best if best > 0 else 0.0
+        heads = _heading_tokens(c)
+        for pos, sent in enumerate(split_sentences(c["text"])):
+            s = sent.strip()
+            if len(s) < 6 or (c.get("lead") and s.rstrip("。") == c["lead"]):
+                continue  # an item's lead sentence is its heading: context, never the answer alone
+            if asked.figure and not qtypes.states(s, asked):
+                continue
+            if asked.year_value and asked.year_value not in s.replace(" ", "") and \
+                    not (asked.year_value == "2020" and "十三五" in s):
+                continue
+            if asked.shape == "where" and not _PLACE_WORDS.search(s):
+                continue
+            if asked.shape == "apply" and not _APPLY_WORDS.search(s):
+                continue
+            if asked.shape == "contact" and not _PHONE.search(s):
+                continue
+            if asked.shape == "eligibility" and not _ELIG_WORDS.search(s):
+                continue
+            toks = text_tokens(s)
+            cov = covered_share(weights, toks | heads)
+            if cov < SENT_MIN_COVERAGE and (asked.figure or asked.shape in ("where", "apply", "contact",
+                                                                              "eligibility")):
+                continue  # a figure or place about another topic must never answer
+            overlap = (sum(w for t, w in w_all.items() if t in toks) +
+                       0.5 * sum(w for t, w in w_all.items() if t in heads and t not in toks)) / total
+            score = rel * (0.35 + overlap) * (0.6 + 0.4 * cov)
+            if asked.year == "target" and re.search(r"20[2-3]\d年|十四五|力争|目标|达到|提高到|以上|以内", s):
+                score *= 1.15
+            if asked.year == "baseline" and re.search(r"十三五|2020|累计|已|实现|取得", s):
+                score *= 1.15
+            if asked.shape == "definition" and pos == 1 and c.get("lead") and \
+                    covered_share(weights, text_tokens(c["lead"])) >= 0.5:
+                score *= 1.3  # "X是什么": the sentence that follows the item named X explains it
+            if asked.figure and len(asked.kinds) > 1 and asked.figure in qtypes.sentence_kinds(s):
+                score *= 1.2  # the first-named kind ("多少" → a count) before the alternative
+            out.append(Candidate("text", score, c, sentences=[(pos, s)]))
+    return out
+
+
+def expand_text(cand: Candidate, question: str, asked, idf) -> Candidate:
+    """More sentences of the same passage when they answer too (a list, a 专栏 item's own figures)."""
+    c = cand.chunk
+    sents = [s.strip() for s in split_sentences(c["text"])]
+    top_pos, top_sent = cand.sentences[0]
+    chosen = [(top_pos, top_sent)]
+    q_tokens = set(tokenize(question))
+    want_more = asked.shape == "list" or c.get("box")
+    if want_more:
+        top_ov = len(q_tokens & text_tokens(top_sent)) or 1
+        for pos, s in enumerate(sents):
+            if pos == top_pos or len(chosen) >= MAX_ANSWER_SENTENCES or len(s) < 6:
+                continue
+            if asked.figure and not qtypes.states(s, asked):
+                continue
+            ov = len(q_tokens & text_tokens(s))
+            near = abs(pos - top_pos) == 1
+            if (ov >= max(1, 0.75 * top_ov) or (c.get("box") and near and asked.figure)) and \
+                    sum(len(x) for _, x in chosen) + len(s) <= MAX_ANSWER_CHARS:
+                chosen.append((pos, s))
+    lead = c.get("lead")
+    if lead and top_pos == 1 and sents and sents[0].startswith(lead) and all(p != 0 for p, _ in chosen):
+        chosen.append((0, sents[0]))  # the item's lead sentence right before the answer gives its topic
+    chosen.sort()
+    return Candidate("text", cand.score, c, sentences=chosen)
+
+
+def span_citation(chunk: dict, sentences: list) -> dict:
+    """One verbatim quote per document and section: the source from the first chosen sentence to the last."""
+    sents = [s.strip() for s in split_sentences(chunk["text"])]
+    lo, hi = min(p for p, _ in sentences), max(p for p, _ in sentences)
+    quote = "".join(sents[lo:hi + 1])
+    if len(quote) > MAX_SPAN_CHARS:
+        quote = "".join(s for _, s in sentences) if len(sentences) == 1 else sentences[0][1]
+    return {"doc_id": chunk["doc_id"], "section": chunk["section"] or chunk.get("doc_title", ""), "quote": quote}
+
+
+def rows_answer(asked, rows: list[dict], level_asked: str) -> str:
+    """2025 target (or the 2020 baseline when that is asked) of one row, or of its 市级 and 县级 rows."""
+    rows = sorted(rows, key=lambda c: (c["indicator"].get("level") != level_asked, c["indicator"].get("level", "")))
+    if len(rows) == 1:
+        row = rows[0]["indicator"]
+        if asked.year == "baseline":
+            return baseline_answer(row)
+        return indicator_answer(row)
+    parts = [indicator_answer(c["indicator"]) for c in rows]
+    if asked.year == "baseline":
+        parts = [baseline_answer(c["indicator"]) for c in rows]
+    return "；".join(parts)
+
+
+def baseline_answer(row: dict) -> str:
+    """'2020年：困难残疾人…覆盖率90%（2025年目标为100%，约束性指标）'."""
+    name = row["name"] + (f"（{row['level']}）" if row.get("level") else "")
+    base = format_value(row["value_2020"], row.get("unit", ""))
+    year = "2018年" if row["value_2020"].endswith("*") and any("2018" in n for n in row.get("notes", [])) else "2020年"
+    paren = [f"2025年目标为{format_value(row['target_2025'], row.get('unit', ''))}"]
+    if row.get("attribute"):
+        paren.append(f"{row['attribute']}指标")
+    return f"{year}：{name}{base}（" + "，".join(paren) + "）"
+
+
+def rows_citation(rows: list[dict]) -> dict:
+    """The rows' own lines of the table (never its header), with the table's note when a value needs it."""
+    last = max(rows, key=lambda c: len(c["indicator"].get("quote", "")))
+    row = last["indicator"]
+    quote = row.get("quote") or last["text"]
+    if row.get("header"):  # the header says which column is 2020 and which 2025: quoted with its row
+        quote = row["header"] + "\n" + quote
+    if any(c["indicator"].get("note_line") and c["indicator"].get("value_2020", "").endswith("*") for c in rows):
+        quote += "\n" + row.get("note_line", "") if row.get("note_line") else ""
+    return {"doc_id": last["doc_id"], "section": last["section"], "quote": quote}
+
+
+def not_found_message(asked) -> str:
+    what = NOT_FOUND_WHAT.get(getattr(asked, "figure", "") or getattr(asked, "shape", ""), "") if asked else ""
+    if what:
+        return f"抱歉，已收录的政策文件中没有写明{what}，我不想给您不准确的说法。建议拨打12345政务服务便民热线咨询。"
+    return "抱歉，已收录的政策文件中没有找到能回答这个问题的内容。建议拨打12345政务服务便民热线咨询。"
+
+
+def _doc_date(docs: dict, doc_id: str) -> str:
+    d = docs.get(doc_id) or {}
+    return d.get("effective_date") or d.get("date") or ""
+
+
+def _notice_for(asked, hits, chunks) -> dict | None:
+    """The 发文通知 block of the best-ranked document, for a question about the document itself."""
+    if asked.shape != "document":
+        return None
+    for h in hits[:5]:
+        if chunks[h.idx].get("kind") == "notice":
+            return chunks[h.idx]
+    return None
+
+
+def choose(question: str, asked, hits, chunks, idf, rows_by_number: dict, docs: dict):
+    """(answer text, citations, passage used, kind, superseded citations) or None when nothing answers."""
+    notice = _notice_for(asked, hits, chunks)
+    if notice is not None:
+        text, cites = notice_answer(notice)
+        return text, cites, notice, "text", []
+    weights = topic_weights(question, idf)
+    listed = section_list(asked, weights, hits, chunks)
+    if listed is not None:
+        return listed
+    level = "县级" if "县" in question else ("市级" if re.search(r"市级|地级", question) else "")
+    cands: list[Candidate] = []
+    if asked.wants_indicator or asked.year in ("target", "baseline"):
+        by_number = {}
+        for (doc_id, number), cs in rows_by_number.items():
+            by_number.setdefault(number, cs)
+        cands += row_candidates(asked, weights, hits, chunks,
+                                {n: rows_by_number.get((chunks[h.idx]["doc_id"], n), []) or cs
+                                 for n, cs in by_number.items() for h in hits[:1]})
+    cands += text_candidates(question, asked, weights, hits, chunks, idf)
+    if not cands:
+        return None
+    cands.sort(key=lambda c: -c.score)
+    best = cands[0]
+    # A newer document in effect, with a close candidate of the asked kind, answers instead.
+    newest = max(cands, key=lambda c: (_doc_date(docs, c.chunk["doc_id"]), c.score))
+    superseded = []
+    if newest is not best and newest.chunk["doc_id"] != best.chunk["doc_id"] and \
+            _doc_date(docs, newest.chunk["doc_id"]) > _doc_date(docs, best.chunk["doc_id"]) and \
+            newest.score >= SUPERSEDE_RATIO * best.score:
+        old = best
+        best = newest
+        if old.kind == "text":
+            superseded.append(span_citation(old.chunk, old.sentences))
+        else:
+            superseded.append(rows_citation(old.rows))
+    if best.kind == "row":
+        text = rows_answer(asked, best.rows, level)
+        return text, [rows_citation(best.rows)], best.chunk, "indicator", superseded
+    best = expand_text(best, question, asked, idf)
+    text = "".join(s for _, s in best.sentences)
+    return text, [span_citation(best.chunk, best.sentences)], best.chunk, "text", superseded
+
+
+def section_list(asked, weights, hits, chunks):
+    """"规划的基本原则有哪些": the lead sentences of the items of the section the question names."""
+    if asked.shape != "list":
+        return None
+    top = next((chunks[h.idx] for h in hits[:3] if chunks[h.idx].get("kind") == "text"), None)
+    if top is None or not top.get("section"):
+        return None
+    leaf = top["section"].split(" > ")[-1]
+    if covered_share(weights, text_tokens(leaf)) < 0.6:
+        return None
+    items, seen = [], set()
+    for c in chunks:
+        if c["doc_id"] == top["doc_id"] and c["section"] == top["section"] and c.get("kind") == "text" \
+                and c.get("lead") and not c.get("box") and c["lead"] not in seen:
+            seen.add(c["lead"])
+            items.append(c)
+    if len(items) < 3:
+        return None
+    leads = [c["lead"] for c in items[:8]]
+    text = "；".join(leads) + "。"
+    cite = {"doc_id": top["doc_id"], "section": top["section"], "quote": "\n".join(f"{x}。" for x in leads)}
+    return text, [cite], top, "text", []

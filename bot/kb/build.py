@@ -43,6 +43,7 @@ class DocSpec:
     issuer: str = ""
     doc_number: str = ""
     date: str = ""
+    effective_date: str = ""  # from when the document applies (YYYY-MM-DD); '' = from its date
     builtin: bool = False
     sha256: str = ""
     extra: dict = field(default_factory=dict)
@@ -61,7 +62,8 @@ def builtin_documents(path: Path = DOCUMENTS_YML) -> list[DocSpec]:
     for d in data.get("documents", []):
         docs.append(DocSpec(doc_id=d["doc_id"], path=d["path"], title=d.get("title", ""),
                             issuer=d.get("issuer", ""), doc_number=d.get("doc_number", ""),
-                            date=str(d.get("date", "")), builtin=True))
+                            date=str(d.get("date", "")), effective_date=str(d.get("effective_date", "")),
+                            builtin=True))
     return docs
 
 
@@ -80,11 +82,21 @@ def decode_document(path: Path) -> str:
     if not path.is_file():
         raise DocumentError(f"找不到文件：{path}")
     size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise DocumentError(f"文件过大（{size / 1024 / 1024:.1f} MB），上限为 5 MB。")
+    return decode_bytes(path.read_bytes())
+
+
+def decode_bytes(data: bytes, filename: str = "") -> str:
+    """An upload's bytes as text (UTF-8 or GB18030), or a DocumentError saying what is wrong with it."""
+    if filename and Path(filename).suffix.lower() not in ALLOWED_SUFFIXES:
+        suffix = Path(filename).suffix
+        raise DocumentError(f"不支持的文件类型“{suffix or '无扩展名'}”：请上传 .txt 或 .md 文本文件。")
+    size = len(data)
     if size == 0:
         raise DocumentError("文件是空的，请检查后重新上传。")
     if size > MAX_BYTES:
         raise DocumentError(f"文件过大（{size / 1024 / 1024:.1f} MB），上限为 5 MB。")
-    data = path.read_bytes()
     if b"\x00" in data[:8192] or data[:4] in (b"PK\x03\x04", b"%PDF") or data[:2] == b"\xd0\xcf":
         raise DocumentError("这是二进制文件（如 Word/PDF/压缩包），请先另存为 .txt 文本再上传。")
     text = None
@@ -117,7 +129,8 @@ def _chunks_for(docs: list[DocSpec], progress: Progress) -> tuple[list[dict], li
         parsed = parse_text(raw, spec.doc_id, {"title": spec.title, "issuer": spec.issuer,
                                                "doc_number": spec.doc_number, "date": spec.date})
         sha = hashlib.sha256(raw.encode("utf-8")).hexdigest()
-        meta = asdict(spec) | parsed.meta() | {"sha256": sha, "chunks": len(parsed.chunks),
+        meta = asdict(spec) | parsed.meta() | {"effective_date": spec.effective_date or parsed.date,
+                                                "builtin": spec.builtin} | {"sha256": sha, "chunks": len(parsed.chunks),
                                                 "chapters": len(parsed.chapters), "sections": len(parsed.sections),
                                                 "boxes": len(parsed.boxes), "indicators": len(parsed.indicators),
                                                 "repairs": parsed.repairs}
@@ -125,6 +138,7 @@ def _chunks_for(docs: list[DocSpec], progress: Progress) -> tuple[list[dict], li
         for c in parsed.chunks:
             d = c.to_dict()
             d["doc_title"] = parsed.title
+            d["doc_number"] = parsed.doc_number
             chunks.append(d)
         progress(f"  解析 {spec.doc_id}：{len(parsed.chunks)} 个片段，{len(parsed.sections)} 节，"
                  f"{len(parsed.indicators)} 行指标，修复 {len(parsed.repairs)} 处")
@@ -209,6 +223,7 @@ def docs_of_version(root: Path, version: str | None) -> list[DocSpec]:
         return []
     out = []
     for m in store.read_manifest(root, version)["documents"]:
-        fields = {k: m.get(k, "") for k in ("doc_id", "path", "title", "issuer", "doc_number", "date", "sha256")}
+        fields = {k: m.get(k, "") for k in ("doc_id", "path", "title", "issuer", "doc_number", "date", "sha256",
+                                            "effective_date")}
         out.append(DocSpec(**fields, builtin=bool(m.get("builtin"))))
     return out

@@ -37,7 +37,9 @@ class EmbeddingModelError(RuntimeError):
 
 def default_model_path() -> Path:
     """EMBEDDING_MODEL when set, else the bundled build under var/models/."""
-    return Path(os.environ.get("EMBEDDING_MODEL") or DEFAULT_EMBEDDING_MODEL)
+    from bot.settings import Settings
+
+    return Path(Settings.from_env().embedding_model or DEFAULT_EMBEDDING_MODEL)
 
 
 def read_prompts(folder: Path) -> tuple[str, str]:

@@ -251,7 +251,7 @@ class PlanParser:
 
     def parse(self, raw: str, meta: dict | None = None) -> ParsedDocument:
         doc = ParsedDocument(doc_id=self.doc_id)
-        paras = list(_paragraphs(raw))
+        paras = _drop_signature(list(_paragraphs(raw)), doc)
         body_from = self._front_matter(paras, doc)
         self._body(paras[body_from:], doc)
         if meta:
@@ -279,7 +279,7 @@ class PlanParser:
         if toc_at is None:
             if head and _is_heading_text(head[0].text) and not RE_CHAPTER.match(head[0].text):
                 doc.title = head[0].text
-            return 0
+            return self._notice_head(paras, doc)
         # The plan's own title is the last heading-like line before 目录; the notice is the rest.
         titles = [p for p in head if _is_heading_text(p.text) and not RE_DATE.match(p.text)
                   and not RE_DOC_NUMBER.search(p.text) and p.text != doc.issuer and not p.text.startswith("（")]
@@ -294,6 +294,23 @@ class PlanParser:
         while i < len(paras) and (RE_TOC_LINE.match(raw_line(paras[i])) or "\t" in paras[i].text):
             i += 1
         return i
+
+    def _notice_head(self, paras: list[Paragraph], doc: ParsedDocument) -> int:
+        """A 通知 without 目录: its title, 文号 and 主送 lines form the 发文通知 block, not body text."""
+        if not doc.title or not paras or paras[0].text != doc.title or RE_MD_HEADING.match(doc.title):
+            return 0
+        k = 1
+        while k < min(len(paras), 5):
+            t = paras[k].text
+            if (RE_DOC_NUMBER.search(t) and len(t) < 30) or (t.endswith(("：", ":")) and len(t) <= 80
+                                                              and "。" not in t):
+                k += 1
+            else:
+                break
+        if k > 1:
+            text = "\n".join(p.text for p in paras[:k])
+            doc.blocks.append(Block("notice", "发文通知", "", "", "发文通知", text, paras[0].start, paras[k - 1].end))
+        return k
 
     # -- body ---------------------------------------------------------------------------------
     def _body(self, paras: list[Paragraph], doc: ParsedDocument) -> None:
@@ -422,6 +439,26 @@ class PlanParser:
             dm = RE_DATE.match(p.text)
             if dm and dm.group(4):
                 doc.printed_date = f"{int(dm.group(1)):04d}-{int(dm.group(2)):02d}-{int(dm.group(3)):02d}"
+
+
+def _drop_signature(paras: list[Paragraph], doc: ParsedDocument) -> list[Paragraph]:
+    """A notice's closing issuer + date lines are metadata, not body text: read them and leave them out."""
+    if len(paras) < 3 or any(p.text.startswith("抄送") for p in paras[-6:]):
+        return paras
+    end = len(paras)
+    while end > 2 and paras[end - 1].text in ("（此件公开发布）", "(此件公开发布)"):
+        end -= 1
+    dm = RE_DATE.match(paras[end - 1].text)
+    if not dm:
+        return paras
+    if not doc.date:
+        doc.date = f"{int(dm.group(1)):04d}-{int(dm.group(2)):02d}-{int(dm.group(3)):02d}"
+    end -= 1
+    prev = paras[end - 1].text
+    if len(prev) <= 40 and not any(c in prev for c in "。，；："):
+        doc.issuer = doc.issuer or re.sub(r"\s+", " ", prev)
+        end -= 1
+    return paras[:end]
 
 
 def raw_line(p: Paragraph) -> str:

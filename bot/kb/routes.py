@@ -11,8 +11,11 @@ import logging
 from aiohttp import web
 
 from bot.errors import ApiError
-from bot.http import json_response, optional_int, read_json_object, require_str
+from bot.http import json_response, read_model
 from bot.kb.service import NOT_READY, KnowledgeBase, get_knowledge_base
+from bot.openapi import api
+from bot.openapi_models import KbAnswerRequest, KbAnswerResponse, KbSearchRequest, KbSearchResponse
+from bot.pools import run_model
 
 log = logging.getLogger("bot.kb")
 
@@ -27,20 +30,19 @@ def _kb(request: web.Request) -> KnowledgeBase:
     return kb
 
 
+@api("检索政策知识库", body=KbSearchRequest, response=KbSearchResponse, tags=["kb"])
 async def kb_search(request: web.Request) -> web.Response:
-    body = await read_json_object(request)
-    query = require_str(body, "query", 1, MAX_QUERY, label="query（查询内容）")
-    top_k = optional_int(body, "top_k", 5, 1, 50)
+    req = await read_model(request, KbSearchRequest)
     kb = _kb(request)
-    result = await asyncio.get_running_loop().run_in_executor(None, kb.search, query, top_k)
+    result = await run_model(kb.search, req.query, req.top_k)   # the model pool, never the event loop
     return json_response(result)
 
 
+@api("基于知识库的带出处回答", body=KbAnswerRequest, response=KbAnswerResponse, tags=["kb"])
 async def kb_answer(request: web.Request) -> web.Response:
-    body = await read_json_object(request)
-    question = require_str(body, "question", 1, MAX_QUERY, label="question（问题）")
+    req = await read_model(request, KbAnswerRequest)
     kb = _kb(request)
-    result = await asyncio.get_running_loop().run_in_executor(None, kb.answer, question)
+    result = await run_model(kb.answer, req.question)
     return json_response(result)
 
 
@@ -60,4 +62,5 @@ def setup(app: web.Application) -> None:
     holder: dict[str, KnowledgeBase | None] = {"kb": None}  # filled at startup (the app is frozen by then)
     app[KB_KEY] = holder
     app.on_startup.append(_warm)
+    # Reading `version` may load a newly published version: callers run it in a worker thread (/healthz does).
     app["kb_version"] = lambda: (holder["kb"].version if holder["kb"] is not None else "")

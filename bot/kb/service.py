@@ -7,17 +7,21 @@ new version, never a mix.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
-from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from bot.errors import ApiError
 from bot.kb import answer as ans
+from bot.kb import qtypes
 from bot.kb import store
 from bot.kb.index import HybridIndex
+from bot.kb.parser import split_sentences
 from bot.kb.textproc import tokenize
 from bot.settings import Settings
 from bot.text_normalize import normalize
@@ -25,6 +29,7 @@ from bot.text_normalize import normalize
 log = logging.getLogger("bot.kb")
 
 QUERY_CACHE_SIZE = 512
+ANSWER_CANDIDATES = 8
 NOT_READY = "知识库正在准备中，请稍后再试，或拨打12345政务服务便民热线。"
 
 
@@ -34,12 +39,16 @@ class Loaded:
     manifest: dict
     index: HybridIndex
     by_id: dict[str, int]
+    docs: dict[str, dict] = field(default_factory=dict)  # doc_id → manifest entry (title, 文号, dates)
+    rows: dict[tuple, list[dict]] = field(default_factory=dict)  # (doc_id, row number) → its indicator chunks
 
 
 class KnowledgeBase:
     def __init__(self, kb_root: str | Path | None = None, embedding_model: str | Path | None = None,
-                 embedder=None) -> None:
+                 embedder=None, version: str | None = None) -> None:
+        """`version` pins one version (impact reports compare two); by default the CURRENT one is served."""
         self.root = store.kb_root(kb_root)
+        self.pinned = version
         self.embedding_model = embedding_model
         self._embedder = embedder
         self._embedder_failed = False
@@ -47,6 +56,7 @@ class KnowledgeBase:
         self._stamp: tuple | None = ("unset",)
         self._lock = threading.Lock()
         self._qcache: dict[str, np.ndarray] = {}  # normalised query → embedding, oldest first
+        self._today: str | None = None  # tests pin the date that decides which documents are in effect
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -73,6 +83,12 @@ class KnowledgeBase:
         return self
 
     def _maybe_reload(self) -> Loaded | None:
+        if self.pinned:
+            if self._state is None:
+                with self._lock:
+                    if self._state is None:
+                        self._state = self._load(self.pinned)
+            return self._state
         stamp = store.pointer_stamp(self.root)
         if stamp == self._stamp and self._state is not None:
             return self._state
@@ -99,7 +115,17 @@ class KnowledgeBase:
         emb = self.embedder
         index = HybridIndex.load(folder, emb.model_id if emb is not None else None)
         by_id = {c["chunk_id"]: i for i, c in enumerate(index.chunks)}
-        return Loaded(version, store.read_manifest(self.root, version), index, by_id)
+        manifest = store.read_manifest(self.root, version)
+        docs = {d["doc_id"]: d for d in manifest.get("documents", [])}
+        rows: dict[tuple, list[dict]] = {}
+        for c in index.chunks:
+            if c.get("kind") == "indicator":
+                rows.setdefault((c["doc_id"], c["indicator"]["number"]), []).append(c)
+        for c in index.chunks:  # warm the sentence-token memo so the first answers are as quick as later ones
+            if c.get("kind") == "text":
+                for sent in split_sentences(c["text"]):
+                    ans.text_tokens(sent.strip())
+        return Loaded(version, manifest, index, by_id, docs, rows)
 
     def _require(self) -> Loaded:
         state = self._maybe_reload()
@@ -145,37 +171,63 @@ class KnowledgeBase:
         return {"kb_version": state.version, "results": results}
 
     def answer(self, question: str) -> dict:
-        """Contract shape + `kind` ("indicator"|"text"|null) and `passages` for "see full passage"."""
+        """Contract shape + `kind`, `passages`, `source`; when null, `message` and maybe `related` (相关内容).
+
+        The question's answer type (qtypes.classify) decides which sentences or indicator rows may answer;
+        documents not yet in effect are left out; a newer document in effect answers before an older one,
+        which is then cited as superseded.
+        """
         state = self._require()
         q = normalize(question)
-        hits = self._hits(state, q, 5)
-        chunks = state.index.chunks
+        asked = qtypes.classify(q)
+        for shape, pattern in (("contact", ans._CONTACT), ("apply", ans._HOW_TO_APPLY), ("eligibility", ans._ELIGIBILITY)):
+            if pattern.search(q):
+                asked.shape, asked.figure, asked.kinds, asked.year = shape, "", set(), ""
+                break
         out = {"answer": None, "citations": [], "confidence": 0.0, "kb_version": state.version,
-               "kind": None, "passages": []}
+               "kind": None, "passages": [], "source": "", "answer_type": asked.label, "message": None,
+               "related": None}
+        hits = self._hits(state, q, ANSWER_CANDIDATES)
+        today = self.today()
+        chunks = state.index.chunks
+        hits = [h for h in hits if ans.in_effect(state.docs.get(chunks[h.idx]["doc_id"]), today)]
         if not hits:
+            out["message"] = ans.not_found_message(asked)
             return out
         top = chunks[hits[0].idx]
         cov = ans.coverage(tokenize(q), set(top.get("tokens", ())), state.index.idf, state.index.max_idf)
         conf = ans.confidence_of(cov, hits[0].dense, state.index.dense_ok)
         out["confidence"] = conf
-        if conf < ans.CONFIDENCE_THRESHOLD:
+        place = qtypes.other_place(q)
+        if place and not any(place in chunks[h.idx]["text"] for h in hits[:3]):
+            out["message"] = (f"本知识库收录的是山西省的政策文件，没有{place}的相关规定，不能用山西的数字代替。"
+                              f"请咨询{place}当地的12345政务服务便民热线。")
+            out["scope"] = "other_region"
             return out
-        indicator = next((chunks[h.idx] for h in hits[:2] if chunks[h.idx].get("kind") == "indicator"), None)
-        if indicator is not None and (ans.wants_indicator(q) or top is indicator):
-            text, cites, used = ans.indicator_answer(indicator["indicator"]), ans.indicator_citations(indicator), indicator
-            kind = "indicator"
-        elif top.get("kind") == "notice":
-            (text, cites), used, kind = ans.notice_answer(top), top, "text"
-        else:
-            text, cites = ans.extractive(q, hits, chunks, state.index.idf)
-            used, kind = (chunks[state.by_id[_chunk_of(cites, chunks, hits)]] if cites else None), "text"
+        if conf < ans.CONFIDENCE_THRESHOLD:
+            out["message"] = ans.not_found_message(None)
+            return out
+        picked = ans.choose(q, asked, hits, chunks, state.index.idf, state.rows, state.docs)
+        if picked is None:
+            out["message"] = ans.not_found_message(asked)
+            out["related"] = {"label": "相关内容", **_passage(top)}
+            return out
+        text, cites, used, kind, superseded = picked
         if not text or not ans.supported(text, cites):
             if text:
                 log.error("answer withheld: a figure is not in its citations (%r)", text)
+            out["message"] = ans.not_found_message(asked)
             return out
-        out.update(answer=text, citations=cites, kind=kind,
+        cites = [_with_doc(c, state.docs) for c in cites]
+        for old in superseded:
+            cites.append({**_with_doc(old, state.docs), "superseded": True})
+        out.update(answer=text, citations=cites, kind=kind, source=source_label(cites, state.docs),
                    passages=[_passage(used)] if used else [])
         return out
+
+    def today(self) -> str:
+        """Today in Asia/Shanghai (documents take effect by date there)."""
+        return self._today or dt.datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
 
     def get_chunk(self, chunk_id: str) -> dict | None:
         state = self._require()
@@ -187,13 +239,21 @@ class KnowledgeBase:
                                       "kind")}
 
 
-def _chunk_of(cites: list[dict], chunks: list[dict], hits) -> str:
-    """The chunk the extractive answer was taken from (its first quote is inside that chunk's text)."""
-    quote = cites[0]["quote"]
-    for h in hits[:3]:
-        if quote in chunks[h.idx]["text"]:
-            return chunks[h.idx]["chunk_id"]
-    return chunks[hits[0].idx]["chunk_id"]
+def _with_doc(cite: dict, docs: dict[str, dict]) -> dict:
+    """A citation with its document's title and 文号 (contract keys first, additions after)."""
+    d = docs.get(cite.get("doc_id", ""), {})
+    return {**cite, "doc_title": d.get("title", ""), "doc_number": d.get("doc_number", "")}
+
+
+def source_label(cites: list[dict], docs: dict[str, dict]) -> str:
+    """'《title》（文号）' of each cited document, in citation order."""
+    out = []
+    for c in cites:
+        d = docs.get(c.get("doc_id", ""), {})
+        label = f"《{d.get('title', '').strip('《》')}》" + (f"（{d['doc_number']}）" if d.get("doc_number") else "")
+        if d and label not in out and not c.get("superseded"):
+            out.append(label)
+    return "、".join(out)
 
 
 def _passage(chunk: dict) -> dict:

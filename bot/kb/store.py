@@ -33,8 +33,15 @@ class BuildBusy(RuntimeError):
     """Another build holds the lock."""
 
 
+def _settings():
+    """KB_ROOT / KB_CACHE come from the one settings object (read now: tests and benchmarks set them late)."""
+    from bot.settings import Settings
+
+    return Settings.from_env()
+
+
 def kb_root(root: str | os.PathLike | None = None) -> Path:
-    path = Path(root) if root else Path(os.environ.get("KB_ROOT", DEFAULT_ROOT))
+    path = Path(root) if root else Path(_settings().kb_root or DEFAULT_ROOT)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -91,6 +98,11 @@ def pointer_stamp(root: Path, name: str = "CURRENT") -> tuple | None:
 
 def read_manifest(root: Path, version: str) -> dict:
     return json.loads((root / version / "manifest.json").read_text(encoding="utf-8"))
+
+
+def read_chunks(root: Path, version: str) -> list[dict]:
+    path = root / version / "chunks.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def list_versions(root: Path) -> list[str]:
@@ -154,7 +166,7 @@ class EmbeddingCache:
     """Passage vectors by sha1(text) for one model; saved atomically next to the versions."""
 
     def __init__(self, model_id: str, cache_root: Path | None = None) -> None:
-        self.folder = Path(cache_root or os.environ.get("KB_CACHE") or CACHE_ROOT) / model_id
+        self.folder = Path(cache_root or _settings().kb_cache or CACHE_ROOT) / model_id
         self.path = self.folder / "vectors.npz"
         self.vectors: dict[str, np.ndarray] = {}
         if self.path.exists():

@@ -82,7 +82,7 @@ def validate(text: str, gaz: Gazetteer) -> ImportReport:
         if len(cells) != len(header):
             report.errors.append((line, f"列数为{len(cells)}，应为{len(header)}"))
             continue
-        raw = {f: cells[i].strip() for i, f in enumerate(fields) if f}
+        raw = {f: _unneutralise(cells[i].strip()) for i, f in enumerate(fields) if f}
         row, reasons = _validate_row(raw, gaz)
         if row:
             key = (row["county_adcode"], row["name"])
@@ -194,5 +194,19 @@ def export_csv(store: ServicePointStore, out: io.TextIOBase, **filters: Any) -> 
     return len(rows)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(v: Any) -> str:
-    return "" if v is None else str(v)
+    """A cell a spreadsheet will not run: text starting with = + - @ (or tab/CR) gets a leading "'"
+    (OWASP CSV injection); numbers are written as they are. The import strips that "'" again."""
+    if v is None:
+        return ""
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return str(v)
+    text = str(v)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _unneutralise(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell

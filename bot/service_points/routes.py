@@ -12,7 +12,10 @@ from typing import Optional
 from aiohttp import web
 
 from bot.errors import InvalidInput
-from bot.http import json_response, query_int
+from bot.http import json_response, query_int, validate
+from bot.openapi import api
+from bot.openapi_models import ServicePointsQuery, ServicePointsResponse
+from bot.pools import run_db
 from bot.service_points import get_store, lookup
 from bot.service_points.gazetteer import wgs84_to_gcj02
 from bot.service_points.offices import OFFICE_TYPES
@@ -34,8 +37,11 @@ def _coordinate(request: web.Request, name: str, lo: float, hi: float, label: st
     return value
 
 
+@api("查找办事地点（按类型、地区或距离）", query=ServicePointsQuery, response=ServicePointsResponse,
+     tags=["service_points"])
 async def service_points(request: web.Request) -> web.Response:
     q = request.query
+    validate(ServicePointsQuery, dict(q))       # the described schema; the checks below add the Chinese wording
     type_id = q.get("type") or None
     if type_id is not None and type_id not in OFFICE_TYPES:
         raise InvalidInput("抱歉，没有这种办理地点类型。请使用：" + "、".join(OFFICE_TYPES) + "。", field="type")
@@ -53,8 +59,7 @@ async def service_points(request: web.Request) -> web.Response:
     if any(v is not None and len(v) > MAX_PLACE_LEN for v in places.values()):
         return json_response({"results": []})
     store = request.app["service_points_store"]
-    results = await asyncio.get_running_loop().run_in_executor(
-        None, lambda: lookup(type=type_id, lat=lat, lng=lng, limit=limit, store=store, **places))
+    results = await run_db(lambda: lookup(type=type_id, lat=lat, lng=lng, limit=limit, store=store, **places))
     return json_response({"results": results})
 
 

@@ -13,10 +13,11 @@ from datetime import datetime, timezone
 from typing import Any, Iterable, Optional
 
 from sqlalchemy import (Column, Float, Index, MetaData, String, Table, Text, UniqueConstraint, and_,
-                        create_engine, delete, func, insert, select, update)
+                        delete, func, insert, select, update)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from bot.db import engine_for
 from bot.service_points.gazetteer import GAZETTEER_PATH, Gazetteer, load_gazetteer
 from bot.service_points.offices import COUNTY_OFFICE_TYPES, OFFICE_TYPES
 
@@ -98,11 +99,8 @@ def _tables(prefix: str) -> tuple[MetaData, Table, Table]:
 
 class ServicePointStore:
     def __init__(self, url: str, table: str = "service_points", gazetteer: Optional[Gazetteer] = None) -> None:
-        kwargs: dict[str, Any] = {}
-        if url.startswith("sqlite"):
-            kwargs["connect_args"] = {"check_same_thread": False}
         self.url = url
-        self.engine: Engine = create_engine(url, **kwargs)
+        self.engine: Engine = engine_for(url)
         self.gaz = gazetteer or load_gazetteer()
         self.metadata, self.points, self.meta = _tables(table)
         try:

@@ -1,6 +1,6 @@
 """Generic Chinese parsers for filling eligibility facts from what residents type.
 
-Pure standard library (Python ≥ 3.10). Input is normally already normalised by
+Standard library plus PyYAML for the dialect glossary (dialect.yml). Input is normally already normalised by
 bot.text_normalize.normalize; the parsers still fold full-width digits and the traditional forms of
 their keywords, one character for one, so every span refers to the caller's text.
 
@@ -12,6 +12,7 @@ their keywords, one character for one, so every span refers to the caller's text
     parse_yes_no("好像没有") is False;  is_unknown("记不得了");  is_correction("不对，是三级");  is_stop("算了")
 """
 from ._chars import cn_to_int
+from .dialect import to_standard
 from .answers import is_correction, is_stop, is_unknown, parse_yes_no
 from .dates import DateMention, add_months, find_dates, parse_date
 from .durations import parse_duration_months
@@ -31,4 +32,5 @@ __all__ = [
     "parse_duration_months",
     "parse_level",
     "parse_yes_no",
+    "to_standard",
 ]

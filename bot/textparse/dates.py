@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from . import dialect
 from ._chars import NUM, NUM_CHARS, cn_to_int, fold, is_digit_string
 from .durations import scan_durations
 
@@ -33,6 +34,13 @@ _REL_MONTHS = {"上上个月": -2, "上上月": -2, "上个月": -1, "上月": -
                "本月": 0, "下个月": 1, "下月": 1}
 _REL_DAYS = {"大前天": -3, "前天": -2, "前儿": -2, "昨天": -1, "昨日": -1, "昨儿": -1,
              "今天": 0, "今日": 0, "今儿": 0}
+
+
+# Shanxi (Jin) relative-date words from the dialect glossary (年时 = 去年, 夜来 = 昨天), with their sources there.
+for _word, _std in dialect.date_words().items():
+    for _table in (_REL_YEARS, _REL_MONTHS, _REL_DAYS):
+        if _std in _table:
+            _table[_word] = _table[_std]
 
 
 def _alt(words) -> str:

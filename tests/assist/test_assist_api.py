@@ -89,13 +89,23 @@ def test_acceptance_both_disability_programs_eligible_at_end(scripted):
     assert {r["outcome"] for r in view["eligibility"]} == {"eligible"}
 
 
-def test_living_allowance_condition_is_spoken_not_assumed(scripted):
+def test_living_allowance_condition_is_spoken_not_assumed(assist_stack):
+    # Nothing in these lines says who the disabled person is, so the orphan-allowance question stays open:
+    # staff must say the condition, not assume it ("我妈妈…" in the scripted call settles it as "no").
+    call_id = new_call()
+    assist_stack.line(call_id, "二级肢体残疾，有证，瘫在床上好几年了，家里是低保户")
+    view = assist_stack.line(call_id, "户口在太原小店区")
+    living = by_program(view)["disability_living_allowance"]
+    assert living["outcome"] == "needs_more_info"
+    assert living["eligible_if"]["fact"] == "receives_orphan_allowance"
+    assert living["eligible_if"]["value"] is False
+    assert "如果没有享受孤儿基本生活保障政策，就符合困难残疾人生活补贴的申领条件" in view["script"]
+
+
+def test_scripted_call_settles_the_orphan_question_from_the_relation(scripted):
     _, (_, _, view) = scripted
     living = by_program(view)["disability_living_allowance"]
-    if living["outcome"] == "needs_more_info":
-        assert living["eligible_if"]["fact"] == "receives_orphan_allowance"
-        assert living["eligible_if"]["value"] is False
-        assert "如果没有享受孤儿基本生活保障政策，就符合困难残疾人生活补贴的申领条件" in view["script"]
+    assert living["outcome"] == "eligible" and living["eligible_if"] is None
 
 
 def test_get_returns_the_call_and_delete_closes_it(assist_stack, scripted):
@@ -203,3 +213,28 @@ def test_console_page_is_served_with_local_assets(assist_stack):
         html = resp.read().decode()
         assert "default-src 'self'" in resp.headers["Content-Security-Policy"]
     assert "/assist/static/assist.js?v=" in html and "http" not in html.split("<body>")[1].split("</body>")[0]
+
+
+def test_get_api_assist_names_the_staff_member_of_the_token(assist_stack):
+    status, body = assist_stack.call("GET", "/api/assist")
+    assert status == 200 and body == {"staff_id": "wang01", "idle_minutes": 120}
+    status, body = assist_stack.call("GET", "/api/assist", token=OTHER_TOKEN)
+    assert status == 200 and body["staff_id"] == "li02"
+
+
+@pytest.mark.parametrize("token", [None, "not-a-token"])
+def test_get_api_assist_without_a_valid_token_is_401(assist_stack, token):
+    status, body = assist_stack.call("GET", "/api/assist", token=token)
+    assert status == 401
+    assert body["error"]["code"] and body["error"]["message"]
+
+
+def test_general_program_question_gets_the_same_program_answer_as_chat(assist_stack):
+    from bot.program_info import program_answer
+
+    view = assist_stack.line(new_call(), "育儿补贴一直领到娃多大？")
+    assert view["answers"], view
+    answer = view["answers"][0]
+    expected = program_answer(["childcare_subsidy"], ["duration"], audience="staff")
+    assert answer["answer"] == expected["text"] and answer["source"] == "program_info"
+    assert "3周岁" in answer["answer"] and answer["citations"]

@@ -33,9 +33,11 @@ def test_greeting_names_what_the_assistant_does(live_stack):
 
 
 def test_traditional_characters_are_understood(live_stack):
-    simplified = live_stack.chat("残疾人补贴", new_sender())
-    traditional = live_stack.chat("殘疾人補貼", new_sender())
-    assert all_text(traditional) == all_text(simplified)
+    traditional = all_text(live_stack.chat("我家寶寶2024年3月出生，能領育兒補貼嗎", new_sender()))
+    # The real answer, not a fallback: the amount for 26 months (2025年1月 up to the 3rd birthday in 2027年3月).
+    assert "7800元" in traditional and "共26个月" in traditional
+    simplified = all_text(live_stack.chat("我家宝宝2024年3月出生，能领育儿补贴吗", new_sender()))
+    assert traditional == simplified
 
 
 def test_policy_question_gets_a_cited_answer(live_stack):
@@ -47,9 +49,16 @@ def test_policy_question_gets_a_cited_answer(live_stack):
 
 
 def test_childcare_question_in_one_message(live_stack):
-    text = all_text(live_stack.chat("我家宝宝2024年3月出生，能领育儿补贴吗", new_sender()))
-    assert "育儿补贴" in text
-    assert "元" in text
+    messages = live_stack.chat("我家宝宝2024年3月出生，能领育儿补贴吗", new_sender())
+    text = all_text(messages)
+    assert "您符合育儿补贴的申领条件" in text
+    assert "补贴月份为2025年1月至2027年2月，共26个月" in text and "合计7800元" in text
+    assert "2024年3月1日" not in text   # a month without a day is never turned into the 1st
+    # The rich message carries the machine-readable result (contract addition: `eligibility`).
+    results = [r for m in messages for r in m.get("eligibility", [])]
+    assert results == [{"program": "childcare_subsidy", "outcome": "eligible",
+                        "amount": results[0]["amount"]}]
+    assert results[0]["amount"]["value"] == 7800 and results[0]["amount"]["unit"] == "元"
 
 
 def test_office_lookup(live_stack):
@@ -62,8 +71,7 @@ def test_office_lookup(live_stack):
 def test_id_card_and_phone_never_reach_the_tracker_store(live_stack):
     sender = new_sender()
     live_stack.chat("我的身份证号14010519850312001X，电话13812345678，想问问残疾人补贴", sender)
-    with urllib.request.urlopen(f"{live_stack.rasa_url}/conversations/api:{sender}/tracker", timeout=10) as resp:
-        tracker = resp.read().decode("utf-8")
+    tracker = json.dumps(live_stack.rasa_get(f"/conversations/api:{sender}/tracker"), ensure_ascii=False)
     assert "14010519850312001X" not in tracker and "13812345678" not in tracker
     assert "138****5678" in tracker
 
@@ -71,3 +79,63 @@ def test_id_card_and_phone_never_reach_the_tracker_store(live_stack):
 def test_gibberish_gets_an_honest_answer_pointing_to_12345(live_stack):
     text = all_text(live_stack.chat("zxqv 咔咔 ##@@ 8817", new_sender()))
     assert "12345" in text
+
+
+def _tracker(live_stack, rasa_sender: str) -> dict:
+    return live_stack.rasa_get(f"/conversations/{rasa_sender}/tracker")
+
+
+def test_web_channel_senders_are_namespaced(live_stack):
+    sender = new_sender()
+    live_stack.chat("你好", sender, metadata={"channel": "web"})
+    web = _tracker(live_stack, f"web:{sender}")
+    assert [e for e in web["events"] if e.get("event") == "user"], "no turn under web:<id>"
+    api = _tracker(live_stack, f"api:{sender}")
+    assert not [e for e in api["events"] if e.get("event") == "user"], "web turn leaked into api:<id>"
+    other = new_sender()
+    live_stack.chat("你好", other)
+    assert [e for e in _tracker(live_stack, f"api:{other}")["events"] if e.get("event") == "user"]
+
+
+def test_id_card_and_phone_are_masked_in_the_log_lines(live_stack):
+    sender = new_sender()
+    live_stack.chat("我的身份证号14010519850312001X，电话13912345678，想问问残疾人补贴", sender)
+    logs = "".join(p.read_text(errors="replace") for p in live_stack.log_dir.glob("*.out"))
+    turns = [json.loads(line) for line in logs.splitlines()
+             if line.startswith("{") and f"api:{sender}" in line and '"chat turn"' in line]
+    assert turns, "the chat turn was not logged at all"
+    assert "14010519850312001X" not in logs and "13912345678" not in logs
+    assert "14010519850312001X" not in json.dumps(turns, ensure_ascii=False)
+
+
+def _listening(port: int) -> list[str]:
+    """Local addresses (hex, as in /proc/net/tcp*) of sockets listening on `port`."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = open(table).read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            addr, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:
+                found.append(addr)
+    return found
+
+
+def test_rasa_listens_on_loopback_only(live_stack):
+    port = int(live_stack.rasa_url.rsplit(":", 1)[1])
+    addresses = _listening(port)
+    assert addresses, f"nothing listens on Rasa's port {port}"
+    loopback = {"0100007F", "00000000000000000000000001000000"}   # 127.0.0.1, ::1
+    assert set(addresses) <= loopback, addresses
+    action_port = int(live_stack.env["ACTION_PORT"])
+    assert set(_listening(action_port)) <= loopback
+
+
+def test_dialect_words_reach_rasa_in_standard_form(live_stack):
+    sender = new_sender()
+    live_stack.chat("俺家娃年时三月生的，能领甚补贴", sender)
+    user = [e for e in _tracker(live_stack, f"api:{sender}")["events"] if e.get("event") == "user"]
+    assert user[0]["text"] == "我家孩子去年三月生的，能领什么补贴"

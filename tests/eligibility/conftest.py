@@ -1,7 +1,8 @@
 """One collector for the eligibility cases written as data: tests/eligibility/<program>/*.yaml.
 
 Each file holds `cases:`; each case has name, as_of, facts and `expect` (outcome, amount, unit,
-missing_facts, missing_first, reasons_contain, hints_contain, or error: {status, code, field}).
+missing_facts, missing_first, reasons_contain, hints_contain, amount_max (the top of a range when
+the date is known only roughly), note_contain, or error: {status, code, field}).
 The program is the folder name unless a case sets `program`.
 """
 from __future__ import annotations
@@ -81,6 +82,13 @@ class CaseItem(pytest.Item):
         if "amount" in expect:
             got = result["amount"]["value"] if result["amount"] else None
             check.append(("amount", expect["amount"], got))
+        if "amount_max" in expect:
+            amount = result["amount"] or {}
+            check.append(("amount_max", expect["amount_max"], amount.get("value_max", amount.get("value"))))
+        for text in expect.get("note_contain", []):
+            note = (result["amount"] or {}).get("note") or ""
+            if text not in note:
+                check.append(("note_contain", text, note))
         if "unit" in expect:
             check.append(("unit", expect["unit"], (result["amount"] or {}).get("unit")))
         if "missing_facts" in expect:

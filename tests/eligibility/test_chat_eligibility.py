@@ -18,7 +18,8 @@ def text_of(messages: list[dict]) -> str:
 
 def test_childcare_in_one_message_gives_amount_reasons_and_document(live_stack):
     text = text_of(live_stack.chat("我家宝宝2024年3月出生，能领育儿补贴吗", sender()))
-    assert "育儿补贴" in text and "元" in text
+    assert "您符合育儿补贴的申领条件" in text
+    assert "共26个月" in text and "合计7800元" in text
     assert "育儿补贴制度实施方案" in text
     assert "判断依据" in text
 
@@ -49,14 +50,22 @@ def test_correction_updates_the_result(live_stack):
     live_stack.chat("我想问护理补贴", sid)
     live_stack.chat("有残疾证，三级精神残疾，需要长期照护，户口在山西", sid)
     text = text_of(live_stack.chat("不对，是二级", sid))
-    assert "重度残疾人护理补贴" in text
-    assert "符合" in text and "二级" in text
+    assert "您符合重度残疾人护理补贴的申领条件" in text
+    assert "暂不符合" not in text and "残疾等级为二级" in text
+
+
+def _tracker(live_stack, sid: str) -> dict:
+    return live_stack.rasa_get(f"/conversations/api:{sid}/tracker")
 
 
 def test_stop_halfway(live_stack):
     sid = sender()
     live_stack.chat("职业培训补贴我能申请吗", sid)
-    assert "停止" in text_of(live_stack.chat("算了，不问了", sid))
+    assert _tracker(live_stack, sid)["active_loop"].get("name") == "vocational_training_subsidy_form"
+    live_stack.chat("算了，不问了", sid)
+    tracker = _tracker(live_stack, sid)
+    assert not (tracker.get("active_loop") or {}).get("name"), tracker.get("active_loop")
+    assert tracker["slots"].get("requested_slot") is None
 
 
 def test_policy_question_mid_form_is_answered_and_the_form_resumes(live_stack):
@@ -65,3 +74,35 @@ def test_policy_question_mid_form_is_answered_and_the_form_resumes(live_stack):
     messages = live_stack.chat("两项补贴覆盖率2025年的目标是多少", sid)
     assert any(m.get("citations") for m in messages)
     assert "残疾人证" in messages[-1]["text"]  # back to the form's question
+
+
+# ---------------------------------------------------------------- forms that follow the resident (issue 10)
+def test_office_words_inside_an_answer_do_not_start_an_office_search(live_stack):
+    sid = sender()
+    first = text_of(live_stack.chat("护理补贴我能领吗", sid))
+    assert "残疾人证" in first
+    messages = live_stack.chat("有，残联给办的那个新证", sid)
+    assert not [p for m in messages for p in m.get("service_points", [])]
+    assert _tracker(live_stack, sid)["slots"]["has_disability_certificate"] is True
+
+
+def test_place_answers_the_hukou_question_and_hedge_is_flagged(live_stack):
+    sid = sender()
+    live_stack.chat("护理补贴我能领吗，有残疾证，需要人长期照顾", sid)
+    live_stack.chat("好像是二级，肢体的", sid)
+    text = text_of(live_stack.chat("在呢，就是平遥县的", sid))
+    slots = _tracker(live_stack, sid)["slots"]
+    assert slots["hukou_in_shanxi"] is True
+    assert "您符合重度残疾人护理补贴的申领条件" in text
+    assert "（您说好像是二级，请以残疾人证上评定的等级为准）" in text
+
+
+def test_unborn_child_is_told_how_to_claim_after_birth(live_stack):
+    text = text_of(live_stack.chat("我怀孕了，预产期明年三月，育儿补贴能领吗", sender()))
+    assert "还没有出生" in text and "出生后" in text and "卫生健康部门" in text
+    assert "哪年哪月哪日出生" not in text
+
+
+def test_twins_get_per_child_and_total(live_stack):
+    text = text_of(live_stack.chat("我家是双胞胎，2025年3月出生的，育儿补贴能领多少", sender()))
+    assert "您家有2个孩子" in text and "合计：7200元/年" in text

@@ -29,7 +29,7 @@ def test_programs_mentioned():
     both = extract_facts("残疾人两项补贴怎么申请", TODAY)["programs"]
     assert set(both) == {"disability_living_allowance", "disability_care_allowance"}
     assert extract_facts("今天天气怎么样", TODAY) == {"facts": {}, "unknown": [], "programs": [], "correction": False,
-                                               "approximate": []}
+                                               "approximate": [], "hedged": {}, "children": None, "unborn": False}
 
 
 @pytest.mark.parametrize("text", ["不知道", "不清楚", "记不清了"])
@@ -87,15 +87,69 @@ def test_programs_touched_and_cross_suggestions():
 
 
 @pytest.mark.parametrize("text,birth", [
-    ("孩子两岁半了，能领育儿补贴吗", "2024-05-28"),
-    ("宝宝8个月大", "2026-03-28"),
-    ("我家娃1岁8个月", "2025-03-28"),
-    ("宝宝2024年3月出生", "2024-03-01"),
+    ("孩子两岁半了，能领育儿补贴吗", "2024-04-29/2024-05-28"),
+    ("宝宝8个月大", "2026-03-01/2026-03-28"),
+    ("我家娃1岁8个月", "2025-03-01/2025-03-28"),
+    ("娃4岁了", "2021-11-29/2022-11-28"),
+    ("宝宝2024年3月出生", "2024-03"),
+    ("孩子2023年生的", "2023"),
 ])
-def test_child_age_or_month_is_an_approximate_birth_date(text, birth):
+def test_child_age_or_month_is_a_span_never_an_invented_day(text, birth):
     result = extract_facts(text, TODAY)
     assert result["facts"] == {"child_birth_date": birth}
     assert result["approximate"] == ["child_birth_date"]
+
+
+def test_month_precision_is_counted_by_month_in_the_engine():
+    facts = extract_facts("宝宝2024年3月出生", TODAY)["facts"]
+    result = get_engine().evaluate("childcare_subsidy", facts, TODAY)
+    assert result["amount"]["value"] == 7800
+    assert "2025年1月至2027年2月" in result["amount"]["note"]
+    assert any("只说到了月份" in a for a in result["assumed"])
+
+
+def test_age_four_cannot_be_decided_and_asks_the_date():
+    facts = extract_facts("娃4岁了，能领育儿补贴吗", TODAY)["facts"]
+    result = get_engine().evaluate("childcare_subsidy", facts, TODAY)
+    assert result["outcome"] == "needs_more_info"
+    assert result["missing_facts"] == ["child_birth_date"]
+    assert any("年龄推算" in a for a in result["assumed"])
+
+
+@pytest.mark.parametrize("text,asking,fact,said", [
+    ("好像是三级", "disability_level", "disability_level", "好像是三级"),
+    ("大概两年吧", "unemployment_insurance_months", "unemployment_insurance_months", "大概两年吧"),
+    ("有残疾证，应该是二级", None, "disability_level", "应该是二级"),
+])
+def test_hedges_take_the_value_and_are_kept(text, asking, fact, said):
+    result = extract_facts(text, TODAY, asking)
+    assert fact in result["facts"]
+    assert result["hedged"] == {fact: said}
+    assert result["unknown"] == []
+
+
+def test_no_hedge_no_flag():
+    assert extract_facts("三级", TODAY, "disability_level")["hedged"] == {}
+
+
+@pytest.mark.parametrize("text,count", [("双胞胎，2025年3月出生的", 2), ("家里两个娃，都是2024年生的", 2),
+                                        ("大的2023年5月，小的2025年3月出生", 2), ("我家宝宝2024年3月出生", None)])
+def test_several_children(text, count):
+    children = extract_facts(text, TODAY)["children"]
+    assert (children or {}).get("count") == count
+
+
+def test_two_birth_dates_are_both_kept():
+    children = extract_facts("大的2023年5月出生，小的2025年3月出生", TODAY)["children"]
+    assert children["birth_dates"] == ["2023-05", "2025-03"]
+
+
+@pytest.mark.parametrize("text,unborn", [("还没生呢，预产期是明年3月", True), ("我怀孕了，生了以后能领吗", True),
+                                         ("孩子去年生的", False)])
+def test_unborn_child(text, unborn):
+    result = extract_facts(text, TODAY)
+    assert result["unborn"] is unborn
+    assert "child_birth_date" not in result["facts"] or not unborn
 
 
 def test_exact_birth_date_is_not_approximate():
@@ -104,3 +158,19 @@ def test_exact_birth_date_is_not_approximate():
 
 def test_age_without_child_context_is_ignored():
     assert extract_facts("我今年三十岁", TODAY)["facts"] == {}
+
+
+@pytest.mark.parametrize("text", ["两个都问问", "都问问吧", "两项都帮我测测", "两个都想了解一下", "两项补贴"])
+def test_both_disability_allowances(text):
+    assert set(extract_facts(text, TODAY)["programs"]) == {"disability_living_allowance", "disability_care_allowance"}
+
+
+@pytest.mark.parametrize("text", ["两个都能领吗", "育儿补贴和技能提升补贴两个都问问"])
+def test_both_is_not_a_combination_question_or_other_programs(text):
+    programs = set(extract_facts(text, TODAY)["programs"])
+    assert programs != {"disability_living_allowance", "disability_care_allowance"}
+
+
+def test_two_children_by_age_are_both_kept():
+    children = extract_facts("两个娃，一个3岁一个1岁", TODAY)["children"]
+    assert children == {"count": 2, "birth_dates": ["2022-11-29/2023-11-28", "2024-11-29/2025-11-28"]}

@@ -101,3 +101,56 @@ def test_suggestions_line_uses_chinese_names():
     assert render_suggestions([]) == ""
     line = render_suggestions(["childcare_subsidy", "disability_living_allowance"])
     assert "育儿补贴、困难残疾人生活补贴" in line and "childcare_subsidy" not in line
+
+
+# ---------------------------------------------------------------- forms that follow the resident
+from bot.eligibility.render import render_results  # noqa: E402
+
+AS_OF = "2026-11-28"
+
+
+def _childcare(facts):
+    from bot.eligibility.engine import get_engine
+    return [get_engine().evaluate("childcare_subsidy", facts, AS_OF)]
+
+
+def test_twins_get_the_amount_per_child_and_in_total():
+    facts = {"child_birth_date": "2025-03"}
+    text = render_results(_childcare(facts), facts, children={"count": 2, "birth_dates": ["2025-03"]}, as_of=AS_OF)
+    assert "您家有2个孩子" in text
+    assert text.count("3600元/年") >= 2 and "合计：7200元/年" in text
+
+
+def test_two_children_with_different_birth_months_are_each_counted():
+    facts = {"child_birth_date": "2023-05"}
+    text = render_results(_childcare(facts), facts, children={"count": 2, "birth_dates": ["2023-05", "2025-03"]},
+                          as_of=AS_OF)
+    assert "第1个孩子（出生于2023年5月）：符合申领条件，4800元" in text
+    assert "第2个孩子（出生于2025年3月）：符合申领条件，3600元/年" in text
+    assert "合计：4800元，另加3600元/年" in text
+
+
+def test_unborn_child_is_told_when_and_how_after_birth():
+    text = render_results(_childcare({}), {}, unborn=True, as_of=AS_OF)
+    assert "还没有出生，现在还不能申领" in text
+    assert "出生后" in text and "卫生健康部门" in text and "3600" in text
+    assert "请问宝宝是哪年哪月哪日出生的" not in text
+
+
+def test_hedged_answer_is_shown_as_to_be_checked():
+    from bot.eligibility.engine import get_engine
+    facts = {"has_disability_certificate": True, "disability_level": 3, "disability_type": "mental",
+             "needs_long_term_care": True, "hukou_in_shanxi": True}
+    result = get_engine().evaluate("disability_care_allowance", facts, AS_OF)
+    text = render_results([result], facts, hedged={"disability_level": "好像是三级"}, as_of=AS_OF)
+    assert "（您说好像是三级，请以残疾人证上评定的等级为准）" in text
+    plain = render_results([result], facts, as_of=AS_OF)
+    assert "您说" not in plain
+
+
+def test_month_precision_says_which_months_were_counted():
+    facts = {"child_birth_date": "2024-03"}
+    text = render_results(_childcare(facts), facts, as_of=AS_OF)
+    assert "2025年1月至2027年2月，共26个月" in text and "7800元" in text
+    assert "只说到了月份（2024年3月）" in text
+    assert "2024年3月1日" not in text

@@ -1,9 +1,12 @@
 """POST /api/eligibility and GET /api/eligibility/programs against the contract (200 / 400 / 404)."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from bot.app import create_app
+from bot.eligibility.engine import today_shanghai
 from bot.settings import Settings
 
 PROGRAMS = {"disability_living_allowance", "disability_care_allowance", "childcare_subsidy",
@@ -74,10 +77,24 @@ async def test_every_outcome(client, program, facts, outcome):
 
 
 async def test_as_of_defaults_to_today(client):
+    # A child born today is valid only if as_of is today; born tomorrow is after as_of (400).
+    today = today_shanghai()
     resp = await client.post("/api/eligibility", json={"program": "childcare_subsidy",
-                                                       "facts": {"child_birth_date": "2025-06-01"}})
+                                                       "facts": {"child_birth_date": today.isoformat()}})
     assert resp.status == 200
-    assert (await resp.json())["outcome"] in {"eligible", "not_eligible"}
+    body = await resp.json()
+    assert body["as_of"] == today.isoformat()
+    assert body["outcome"] == "eligible" and body["amount"]["value"] == 3600
+    tomorrow = (today + dt.timedelta(days=1)).isoformat()
+    resp = await client.post("/api/eligibility", json={"program": "childcare_subsidy",
+                                                       "facts": {"child_birth_date": tomorrow}})
+    assert resp.status == 400 and (await resp.json())["error"]["field"] == "child_birth_date"
+    # A certificate from 11 months ago is within the 12-month window only when counted from today.
+    issued = (today.replace(day=1) - dt.timedelta(days=320)).isoformat()
+    resp = await client.post("/api/eligibility", json={"program": "skills_upgrade_subsidy", "facts": {
+        "unemployment_insurance_months": 24, "certificate_level": "basic", "certificate_issue_date": issued,
+        "claimed_same_level_before": False}})
+    assert (await resp.json())["outcome"] == "eligible"
 
 
 async def test_missing_facts_key_is_allowed(client):

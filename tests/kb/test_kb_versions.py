@@ -49,7 +49,8 @@ def test_add_impact_report_publish_and_hot_pickup(kb_root, embedder, same_model,
     doc.write_bytes(EXCERPT.encode("gb18030"))  # GB18030 uploads are accepted
 
     rc = cli.main(["--kb-root", str(kb_root), "add", str(doc), "--title", "两项补贴制度意见（摘录）",
-                   "--issuer", "国务院", "--doc-number", "国发〔2015〕52号", "--date", "2015-09"])
+                   "--issuer", "国务院", "--doc-number", "国发〔2015〕52号", "--date", "2015-09-22",
+                   "--effective-date", "2016-01-01"])
     out = capsys.readouterr().out
     assert rc == 0
     assert "影响报告" in out and "python -m bot.kb publish" in out
@@ -98,11 +99,36 @@ def test_bad_files_are_refused_and_change_nothing(kb_root, tmp_path, capsys, nam
     assert snapshot(kb_root) == before
 
 
+def test_add_without_metadata_fails_clearly_and_changes_nothing(kb_root, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: False)  # no terminal to ask at: refuse, naming the fields
+    before = snapshot(kb_root)
+    doc = tmp_path / "notice.txt"
+    doc.write_text(EXCERPT, encoding="utf-8")
+    assert cli.main(["--kb-root", str(kb_root), "add", str(doc), "--title", "两项补贴制度意见"]) == 1
+    err = capsys.readouterr().err
+    assert "缺少文件信息" in err and "文号" in err and "施行日期" in err and "发文机关" in err
+    assert snapshot(kb_root) == before
+
+
+def test_add_asks_for_missing_metadata_at_a_terminal(kb_root, tmp_path, capsys, monkeypatch, same_model):
+    answers = iter(["国发〔2015〕52号", "国务院", "2015年9月22日", "2016-01-01"])
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    doc = tmp_path / "notice.txt"
+    doc.write_text(EXCERPT, encoding="utf-8")
+    assert cli.main(["--kb-root", str(kb_root), "add", str(doc), "--title", "两项补贴制度意见"]) == 0
+    cand = store.read_pointer(kb_root, "CANDIDATE")
+    added = [d for d in store.read_manifest(kb_root, cand)["documents"] if not d.get("builtin")][0]
+    assert (added["doc_number"], added["date"], added["effective_date"]) == ("国发〔2015〕52号", "2015-09-22",
+                                                                           "2016-01-01")
+
+
 def test_exact_duplicate_is_refused(kb_root, tmp_path, capsys, plan_raw):
     before = snapshot(kb_root)
     dup = tmp_path / "copy.md"
     dup.write_text(plan_raw, encoding="utf-8")
-    assert cli.main(["--kb-root", str(kb_root), "add", str(dup), "--title", "副本"]) == 1
+    assert cli.main(["--kb-root", str(kb_root), "add", str(dup), "--title", "副本", "--doc-number", "晋政发〔2021〕99号",
+                     "--issuer", "山西省人民政府", "--date", "2021-12-28", "--effective-date", "2021-12-28"]) == 1
     assert "完全相同" in capsys.readouterr().err
     assert snapshot(kb_root) == before
 

@@ -208,12 +208,20 @@ async def test_service_points_have_copy_buttons_and_handoff(browser, base_url, a
     card = page.locator(".card").first
     await card.wait_for()
     assert await card.locator("h3").inner_text() == points[0]["name"]
+    # Every card offers "复制地址" exactly when its office has an address (never for an unknown one),
+    # and the button copies that address. Checked for whichever offices the seeded data has.
+    cards = page.locator(".card")
+    assert await cards.count() == len(points)
+    for i, point in enumerate(points):
+        copy = cards.nth(i).locator(".copy-address")
+        assert await copy.count() == (1 if point.get("address") else 0), point
+        assert ("地址" in await cards.nth(i).inner_text()) == bool(point.get("address")), point
     with_address = [p for p in points if p.get("address")]
-    if with_address:
-        button = page.locator(".card", has_text=with_address[0]["name"]).locator(".copy-address").first
+    for point in with_address[:1]:
+        button = page.locator(".card", has_text=point["name"]).locator(".copy-address").first
         await button.click()
         await expect(page.locator("#announcer")).to_contain_text("已复制")
-        assert await page.evaluate("navigator.clipboard.readText()") == with_address[0]["address"]
+        assert await page.evaluate("navigator.clipboard.readText()") == point["address"]
     assert await page.locator(".hotline a[href='tel:12345']").count() >= 1
     await page.screenshot(path=str(artifacts / "phone-service-points.png"))
 

@@ -1,10 +1,15 @@
 """A fake of WeChat's server API (the one external service we cannot reach from tests).
 
-Implements the two calls the channel uses, on 127.0.0.1 with a random port, in its own thread so it
+Implements the calls the channel uses, on 127.0.0.1 with a random port, in its own thread so it
 serves an in-process app and a separately started service alike:
-  GET  /cgi-bin/token?grant_type=client_credential&appid=…&secret=…
+  POST /cgi-bin/stable_token  {"grant_type": "client_credential", "appid", "secret", "force_refresh"}
+       the current token while it is valid (every caller gets the same one); force_refresh issues a new
+       one and leaves the old one valid (WeChat keeps it for 5 minutes)
+  GET  /cgi-bin/token?grant_type=client_credential&appid=…&secret=…   (legacy: a new token revokes the
+       previous one, which is why several processes must not use it)
   POST /cgi-bin/message/custom/send?access_token=…   {"touser", "msgtype": "text", "text": {"content"}}
-Tests script failures: `fail_next(45015)`, `expire_tokens()` (→ 42001), `revoke_tokens()` (→ 40001).
+Tests script failures: `fail_next(45015)` (also -1 system busy, -2 for a dropped connection),
+`expire_tokens()` (→ 42001), `revoke_tokens()` (→ 40001).
 """
 from __future__ import annotations
 
@@ -29,8 +34,11 @@ class FakeWeChatApi:
         self.appid, self.secret, self.expires_in = appid, secret, expires_in
         self.port = port or free_port()
         self._lock = threading.Lock()
-        self.token_calls = 0
+        self.token_calls = 0                         # both token endpoints
+        self.legacy_token_calls = 0
+        self.rejected_tokens = 0                     # sends refused for a bad token
         self.send_calls = 0
+        self._current: str | None = None
         self.sent: list[dict[str, Any]] = []         # accepted messages, in order
         self.raw_bodies: list[bytes] = []
         self._valid: dict[str, str] = {}               # token → "ok" | "expired" | "revoked"
@@ -70,17 +78,45 @@ class FakeWeChatApi:
         return self.messages_to(openid)
 
     # --- handlers -------------------------------------------------------------------------------
+    def _credentials_error(self, grant: object, appid: object, secret: object) -> web.Response | None:
+        if grant != "client_credential":
+            return web.json_response({"errcode": 40002, "errmsg": "invalid grant_type"})
+        if appid != self.appid or secret != self.secret:
+            return web.json_response({"errcode": 40013, "errmsg": "invalid appid"})
+        return None
+
+    def _issue(self) -> str:
+        token = f"token-{self.token_calls}"
+        self._valid[token] = "ok"
+        self._current = token
+        return token
+
     async def _token(self, request: web.Request) -> web.Response:
         q = request.query
         with self._lock:
             self.token_calls += 1
-            if q.get("grant_type") != "client_credential":
-                return web.json_response({"errcode": 40002, "errmsg": "invalid grant_type"})
-            if q.get("appid") != self.appid or q.get("secret") != self.secret:
-                return web.json_response({"errcode": 40013, "errmsg": "invalid appid"})
-            token = f"token-{self.token_calls}"
-            self._valid[token] = "ok"
+            self.legacy_token_calls += 1
+            error = self._credentials_error(q.get("grant_type"), q.get("appid"), q.get("secret"))
+            if error is not None:
+                return error
+            self._valid = {t: "revoked" for t in self._valid}
+            token = self._issue()
         return web.json_response({"access_token": token, "expires_in": self.expires_in})
+
+    async def _stable_token(self, request: web.Request) -> web.Response:
+        try:
+            body = json.loads(await request.read())
+        except ValueError:
+            return web.json_response({"errcode": 47001, "errmsg": "data format error"})
+        with self._lock:
+            self.token_calls += 1
+            error = self._credentials_error(body.get("grant_type"), body.get("appid"), body.get("secret"))
+            if error is not None:
+                return error
+            current = self._current
+            if body.get("force_refresh") or current is None or self._valid.get(current) != "ok":
+                current = self._issue()
+        return web.json_response({"access_token": current, "expires_in": self.expires_in})
 
     async def _send(self, request: web.Request) -> web.Response:
         raw = await request.read()
@@ -89,17 +125,23 @@ class FakeWeChatApi:
             self.raw_bodies.append(raw)
             state = self._valid.get(request.query.get("access_token", ""))
             if state is None or state == "revoked":
+                self.rejected_tokens += 1
                 return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
             if state == "expired":
+                self.rejected_tokens += 1
                 return web.json_response({"errcode": 42001, "errmsg": "access_token expired"})
             try:
                 body = json.loads(raw.decode("utf-8"))
             except (UnicodeDecodeError, ValueError):
                 return web.json_response({"errcode": 47001, "errmsg": "data format error"})
-            if self._script:
-                code = self._script.pop(0)
-                if code:
-                    return web.json_response({"errcode": code, "errmsg": f"scripted {code}"})
+            code = self._script.pop(0) if self._script else 0
+        if code == -2:                       # a dropped connection: no answer at all
+            assert request.transport is not None
+            request.transport.close()
+            return web.Response(status=500)
+        with self._lock:
+            if code:
+                return web.json_response({"errcode": code, "errmsg": f"scripted {code}"})
             content = (body.get("text") or {}).get("content", "")
             if body.get("msgtype") != "text" or not body.get("touser") or not content:
                 return web.json_response({"errcode": 40008, "errmsg": "invalid message type"})
@@ -116,6 +158,7 @@ class FakeWeChatApi:
             self._loop = asyncio.new_event_loop()
             app = web.Application()
             app.router.add_get("/cgi-bin/token", self._token)
+            app.router.add_post("/cgi-bin/stable_token", self._stable_token)
             app.router.add_post("/cgi-bin/message/custom/send", self._send)
             self._runner = web.AppRunner(app, access_log=None)
             self._loop.run_until_complete(self._runner.setup())

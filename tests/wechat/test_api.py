@@ -56,7 +56,8 @@ async def test_token_error_twice_gives_up_after_one_retry(fake_api, session):
     with pytest.raises(WeChatApiError) as err:
         await api.send_text("oA", "x")
     assert err.value.errcode == 40001
-    assert fake_api.send_calls == 2 and fake_api.token_calls == 2
+    # first token; after the rejection the stable token is asked again (same one) and then forced anew
+    assert fake_api.send_calls == 2 and fake_api.token_calls == 3
 
 
 @pytest.mark.parametrize("code", [45015, 45047])

@@ -34,12 +34,13 @@ def new_openid() -> str:
 @pytest.fixture
 def make_client(fake_api, live_stack, aiohttp_client, tmp_path, monkeypatch):
     # fake_api first: torn down last, after the app has finished pushing
-    async def make(deadline_s: float = 30.0):
+    async def make(deadline_s: float = 30.0, safe: bool = False):
+        """safe=True configures WECHAT_AES_KEY, and then only encrypted pushes are accepted."""
         monkeypatch.setenv("WECHAT_REPLY_DEADLINE_S", str(deadline_s))
         monkeypatch.setenv("WECHAT_CONTINUATION_DELAY_S", "0")
         settings = Settings(wechat_token=TOKEN, wechat_appid=APPID, wechat_appsecret=SECRET,
-                            wechat_aes_key=AES_KEY, wechat_api_base=fake_api.base_url, admin_token=ADMIN_TOKEN,
-                            var_dir=tmp_path / f"var{next(_seq)}", rasa_url=live_stack.rasa_url,
+                            wechat_aes_key=AES_KEY if safe else "", wechat_api_base=fake_api.base_url, admin_token=ADMIN_TOKEN,
+                            var_dir=tmp_path / f"var{next(_seq)}", rasa_url=live_stack.rasa_url, rasa_token=live_stack.rasa_token,
                             rasa_timeout_s=60)
         return await aiohttp_client(create_app(settings, features=["bot.chat_routes", "bot.channels.wechat"]))
     return make
@@ -61,7 +62,7 @@ async def reference(client, text: str, metadata: dict | None = None) -> list[str
 async def user_turns(live_stack, openid: str) -> list[str]:
     """The user turns Rasa recorded for this resident (to prove a retry made no second turn)."""
     url = f"{live_stack.rasa_url}/conversations/{quote('wx:' + openid, safe='')}/tracker"
-    async with aiohttp.ClientSession() as s, s.get(url) as resp:
+    async with aiohttp.ClientSession() as s, s.get(url, params={"token": live_stack.rasa_token}) as resp:
         assert resp.status == 200
         tracker = await resp.json()
     return [e.get("text") for e in tracker.get("events", []) if e.get("event") == "user"]
@@ -69,7 +70,7 @@ async def user_turns(live_stack, openid: str) -> list[str]:
 
 @pytest.mark.parametrize("safe", [False, True], ids=["plaintext", "safe_mode"])
 async def test_text_question_gets_the_same_answer_as_api_chat(make_client, safe):
-    client = await make_client()
+    client = await make_client(safe=safe)
     expected = await reference(client, QUESTION)
     got = await ask(client, Peer(), text_msg(new_openid(), QUESTION), safe)
     assert got == expected[0]
@@ -83,7 +84,7 @@ async def test_answer_is_cited_compactly(make_client):
 
 
 async def test_voice_recognition_is_used_as_the_text(make_client):
-    client = await make_client()
+    client = await make_client(safe=True)
     expected = await reference(client, QUESTION)
     assert await ask(client, Peer(), voice_msg(new_openid(), QUESTION), safe=True) == expected[0]
 
@@ -124,12 +125,12 @@ async def test_digit_reply_sends_that_buttons_payload(make_client, live_stack):
 
 
 async def test_concurrent_retries_get_one_answer_and_one_rasa_turn(make_client, live_stack, fake_api):
-    client = await make_client()
+    client = await make_client(safe=True)
     openid, msg_id = new_openid(), next_msg_id()
     xml = text_msg(openid, QUESTION, msg_id=msg_id)
-    answers = await asyncio.gather(*(ask(client, Peer(), xml, safe=i % 2 == 1) for i in range(3)))
+    answers = await asyncio.gather(*(ask(client, Peer(), xml, safe=True) for i in range(3)))
     assert answers[0] and answers.count(answers[0]) == 3
-    assert await ask(client, Peer(), xml) == answers[0]           # a late retry replays the stored answer
+    assert await ask(client, Peer(), xml, safe=True) == answers[0]   # a late retry replays the stored answer
     assert await user_turns(live_stack, openid) == [QUESTION]
     assert fake_api.messages_to(openid) == []
 
@@ -156,7 +157,7 @@ async def test_slow_answer_is_pushed_through_the_customer_service_api(make_clien
 
 
 async def test_slow_path_in_safe_mode_replies_success_unencrypted(make_client, fake_api):
-    client = await make_client(deadline_s=0)
+    client = await make_client(deadline_s=0, safe=True)
     openid = new_openid()
     assert await push(client, Peer(), text_msg(openid, QUESTION), safe=True) == (200, "success")
     assert await fake_api.wait_for_messages(openid, 1)

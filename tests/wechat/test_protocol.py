@@ -12,8 +12,10 @@ from wechat_peer import (ADMIN_TOKEN, AES_KEY, APPID, SECRET, TOKEN, Peer, ask, 
                          sha1_sorted, text_msg, voice_msg, xml_of)
 
 
-def make_settings(tmp_path, **over) -> Settings:
-    base = dict(wechat_token=TOKEN, wechat_appid=APPID, wechat_appsecret=SECRET, wechat_aes_key=AES_KEY,
+def make_settings(tmp_path, safe: bool = False, **over) -> Settings:
+    """safe=True configures WECHAT_AES_KEY (then only encrypted pushes are accepted)."""
+    base = dict(wechat_token=TOKEN, wechat_appid=APPID, wechat_appsecret=SECRET,
+                wechat_aes_key=AES_KEY if safe else "",
                 wechat_api_base="http://127.0.0.1:9", admin_token=ADMIN_TOKEN, var_dir=tmp_path,
                 rasa_url="http://127.0.0.1:9")
     base.update(over)
@@ -21,8 +23,15 @@ def make_settings(tmp_path, **over) -> Settings:
 
 
 @pytest.fixture
-async def client(aiohttp_client, tmp_path):
-    return await aiohttp_client(create_app(make_settings(tmp_path), features=["bot.channels.wechat"]))
+async def client(aiohttp_client, tmp_path, request):
+    """Plaintext-configured, or safe mode when the test is parametrised with safe=True."""
+    safe = bool(getattr(getattr(request.node, "callspec", None), "params", {}).get("safe"))
+    return await aiohttp_client(create_app(make_settings(tmp_path, safe=safe), features=["bot.channels.wechat"]))
+
+
+@pytest.fixture
+async def safe_client(aiohttp_client, tmp_path):
+    return await aiohttp_client(create_app(make_settings(tmp_path, safe=True), features=["bot.channels.wechat"]))
 
 
 def inbound_rows(client) -> int:
@@ -70,11 +79,11 @@ async def test_forged_signature_is_403_and_not_processed(client, safe):
     assert inbound_rows(client) == 0
 
 
-async def test_message_for_another_account_is_403(client):
+async def test_message_for_another_account_is_403(safe_client):
     other = Peer(appid="wx_someone_else")
-    status, _ = await push(client, other, text_msg("oX", "你好"), safe=True)
+    status, _ = await push(safe_client, other, text_msg("oX", "你好"), safe=True)
     assert status == 403
-    assert inbound_rows(client) == 0
+    assert inbound_rows(safe_client) == 0
 
 
 @pytest.mark.parametrize("body", [b"", b"<xml><Content>unclosed", b"{\"json\": true}",
@@ -89,7 +98,8 @@ async def test_malformed_xml_is_400(client, body):
     assert inbound_rows(client) == 0
 
 
-async def test_malformed_ciphertext_in_safe_mode_is_400(client):
+async def test_malformed_ciphertext_in_safe_mode_is_400(safe_client):
+    client = safe_client
     peer = Peer()
     query = peer.signed_query()
     encrypt = "bm90IGEgcmVhbCBjaXBoZXJ0ZXh0IGF0IGFsbA=="
@@ -148,7 +158,7 @@ def test_store_claims_each_message_once(tmp_path):
     reopened = WeChatStore(f"sqlite:///{tmp_path / 'w.db'}")   # survives a restart
     row = reopened.claim("msg:1", "oA")
     assert row is not None and (row.status, row.chunks) == (PUSHED, ["答"])
-    assert reopened.prune(older_than_s=-1) == 1 and reopened.claim("msg:1", "oA") is None
+    assert reopened.prune(retention_s=-1) == 1 and reopened.claim("msg:1", "oA") is None
 
 
 async def test_push_keeps_what_wechat_refuses(fake_api, tmp_path):
@@ -178,30 +188,38 @@ async def test_push_without_appid_is_kept_too(tmp_path):
     assert store.list_undelivered()[0]["errcode"] == NOT_CONFIGURED_PUSH
 
 
-@pytest.mark.parametrize("value, expected", [("abc", 4.5), ("-1", 4.5), ("nan", 4.5), ("61", 4.5), ("3.5", 3.5)])
-def test_bad_deadline_setting_falls_back_to_the_default(tmp_path, monkeypatch, value, expected):
-    from bot.channels.wechat import CONFIG_KEY
+@pytest.mark.parametrize("value", ["abc", "-1", "nan", "61"])
+def test_bad_deadline_setting_stops_startup_naming_the_variable(monkeypatch, value):
+    from bot.settings import SettingsError
     monkeypatch.setenv("WECHAT_REPLY_DEADLINE_S", value)
-    app = create_app(make_settings(tmp_path), features=["bot.channels.wechat"])
-    assert app[CONFIG_KEY].reply_deadline_s == expected
+    with pytest.raises(SettingsError) as err:
+        Settings.from_env()
+    assert "WECHAT_REPLY_DEADLINE_S" in str(err.value) and "0-60" in str(err.value)
+
+
+def test_good_deadline_setting_is_used(tmp_path, monkeypatch):
+    from bot.channels.wechat import CONFIG_KEY
+    monkeypatch.setenv("WECHAT_REPLY_DEADLINE_S", "3.5")
+    app = create_app(Settings.from_env(var_dir=tmp_path, wechat_token=TOKEN), features=["bot.channels.wechat"])
+    assert app[CONFIG_KEY].reply_deadline_s == 3.5
 
 
 @pytest.mark.parametrize("over", [{"wechat_appid": ""}, {"wechat_aes_key": "too-short"}])
-async def test_broken_safe_mode_config_refuses_encrypted_pushes_only(aiohttp_client, tmp_path, over):
-    client = await aiohttp_client(create_app(make_settings(tmp_path, **over), features=["bot.channels.wechat"]))
-    status, _ = await push(client, Peer(), image_msg("oUser"), safe=True)
-    assert status == 503
-    assert await ask(client, Peer(), image_msg("oUser")) == UNSUPPORTED       # plaintext still works
+def test_broken_safe_mode_config_stops_startup(tmp_path, over):
+    from bot.settings import SettingsError
+    with pytest.raises(SettingsError) as err:
+        Settings.from_env(**{**dict(wechat_token=TOKEN, wechat_appid=APPID, wechat_aes_key=AES_KEY), **over})
+    assert "WECHAT_AES_KEY" in str(err.value) and "43" in str(err.value)
 
 
 async def test_core_down_gets_a_polite_answer_once(aiohttp_client, tmp_path):
     """The real ChatCore with nothing listening where Rasa should be: an apology, not a 5xx or silence."""
     from bot.chat import RASA_DOWN_MESSAGE
     from fake_wechat_api import free_port
-    settings = make_settings(tmp_path, rasa_url=f"http://127.0.0.1:{free_port()}")
+    settings = make_settings(tmp_path, safe=True, rasa_url=f"http://127.0.0.1:{free_port()}")
     client = await aiohttp_client(create_app(settings, features=["bot.chat_routes", "bot.channels.wechat"]))
     xml = text_msg("oUser", "残疾人两项补贴是什么")
-    assert await ask(client, Peer(), xml) == RASA_DOWN_MESSAGE
+    assert await ask(client, Peer(), xml, safe=True) == RASA_DOWN_MESSAGE
     assert await ask(client, Peer(), xml, safe=True) == RASA_DOWN_MESSAGE      # the retry replays it
     assert inbound_rows(client) == 1
 

@@ -47,7 +47,7 @@ def wechat_stack(live_stack, tmp_path_factory):
     stack = Stack()
     stack.start("service", [str(APP_PYTHON), "-m", "bot"], env, log_dir / "service.out")
     service = SimpleNamespace(base_url=f"http://127.0.0.1:{port}", rasa_url=live_stack.rasa_url,
-                              chat=live_stack.chat)
+                              rasa_token=live_stack.rasa_token, chat=live_stack.chat)
     try:
         deadline = time.time() + 180
         while not _service_up(service.base_url):
@@ -114,17 +114,21 @@ async def test_url_verification_and_forged_pushes(wechat_stack, http):
         assert resp.status == 403
 
 
-@pytest.mark.parametrize("safe", [False, True], ids=["plaintext", "safe_mode"])
-async def test_question_is_answered_within_the_deadline_or_pushed(wechat_stack, http, safe):
+async def test_plaintext_push_is_refused_when_safe_mode_is_configured(wechat_stack, http):
+    status, body = await push(http, Peer(), text_msg(openid(), QUESTION), False, path=f"{wechat_stack.base_url}/wechat")
+    assert status == 403 and "plaintext_refused" in body
+
+
+async def test_question_is_answered_within_the_deadline_or_pushed(wechat_stack, http):
     who = openid()
-    got, elapsed = await answer_of(http, wechat_stack, text_msg(who, QUESTION), who, safe)
+    got, elapsed = await answer_of(http, wechat_stack, text_msg(who, QUESTION), who, True)
     assert elapsed < 5.0                       # WeChat's own limit on the HTTP reply
     assert got[0] == expected(wechat_stack, QUESTION)[0]
 
 
 async def test_location_returns_the_nearest_offices(wechat_stack, http):
     who = openid()
-    got, _ = await answer_of(http, wechat_stack, location_msg(who, *TAIYUAN), who)
+    got, _ = await answer_of(http, wechat_stack, location_msg(who, *TAIYUAN), who, True)
     metadata = {"location": {"lat": TAIYUAN[0], "lng": TAIYUAN[1], "datum": "gcj02"}}
     points = [p for m in wechat_stack.chat("/share_location", f"ref-{uuid.uuid4().hex[:10]}", metadata)
               for p in m.get("service_points", [])]
@@ -136,8 +140,8 @@ async def test_a_retried_msgid_gets_one_answer(wechat_stack, http):
     who, msg_id = openid(), next_msg_id()
     xml = text_msg(who, QUESTION, msg_id=msg_id)
     url = f"{wechat_stack.base_url}/wechat"
-    replies = await asyncio.gather(push(http, Peer(), xml, path=url), push(http, Peer(), xml, path=url))
-    bodies = {body if body == "success" else Peer().read_reply(body, False)["Content"] for _, body in replies}
+    replies = await asyncio.gather(push(http, Peer(), xml, True, path=url), push(http, Peer(), xml, True, path=url))
+    bodies = {body if body == "success" else Peer().read_reply(body, True)["Content"] for _, body in replies}
     answers = bodies - {"success"}
     if not answers:                            # slower than both deadlines: pushed, once
         await FAKE.wait_for_messages(who, 1, timeout=60)
@@ -147,6 +151,7 @@ async def test_a_retried_msgid_gets_one_answer(wechat_stack, http):
         assert len(answers) == 1
         await asyncio.sleep(1.0)
         assert FAKE.messages_to(who) == []
-    async with http.get(f"{wechat_stack.rasa_url}/conversations/wx:{who}/tracker") as resp:
+    async with http.get(f"{wechat_stack.rasa_url}/conversations/wx:{who}/tracker",
+                        params={"token": wechat_stack.rasa_token}) as resp:
         events = (await resp.json())["events"]
     assert [e["text"] for e in events if e["event"] == "user"] == [QUESTION]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import secrets
 import time
 from typing import Any
 
@@ -70,8 +71,10 @@ class Peer:
         self.token = token
         self.crypto = WeChatCrypto(token, aes_key, appid)
 
-    def signed_query(self, timestamp: str | None = None, nonce: str = "1320562132") -> dict[str, str]:
+    def signed_query(self, timestamp: str | None = None, nonce: str | None = None) -> dict[str, str]:
+        """A fresh nonce per request, as WeChat sends them (the service refuses a nonce re-used for another message)."""
         timestamp = timestamp or str(int(time.time()))
+        nonce = nonce or str(secrets.randbelow(10**10))
         return {"signature": sha1_sorted(self.token, timestamp, nonce), "timestamp": timestamp,
                 "nonce": nonce, "openid": "ignored"}
 

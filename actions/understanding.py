@@ -1,0 +1,160 @@
+"""The entry for every content message: read the line once (bot.understanding), then answer what it asks.
+
+A general question about a program gets the program's answer, a personal case starts the form, an office
+lookup finds the office, a plan question goes to the knowledge base; "我在X县，育儿补贴去哪办" gets the answer
+and the office in one reply. Rasa's intent is only a hint: the reading decides, so a line the NLU model
+misfiles still gets what it asked for. Inside a form, `action_answer_question` answers a real new question
+and the form resumes; it never starts another form.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import entity_values, send, today, user_text
+from actions.eligibility import (ALL_FACTS, FIND_OFFICE_BUTTON, PROGRAM_LABELS, as_citations,
+                                 ask_which_program, choose_program, current_facts, evaluate_all)
+from actions.policy import HANDOFF_BUTTON, NOT_COVERED, NOT_UNDERSTOOD, reply_from_kb
+from actions.program_info import reply_program_info
+from actions.service_points import answer_service_points
+from bot.eligibility.extract import programs_touched
+from bot.dialogue_domain import form_members
+from bot.eligibility.render import render_summary
+from bot.understanding import (NOT_IN_SOURCES, OFFICE_LOOKUP, OTHER, PERSONAL_CASE, PLAN_QUESTION, PROGRAM_INFO,
+                               Reading, not_in_sources_reply, read_line, scope_reply)
+
+OVERVIEW = "overview"
+OUT_OF_SCOPE = ("抱歉，这个问题超出了我能回答的范围。我可以帮您：了解山西省“十四五”高品质生活建设规划、测算残疾人两项补贴、"
+                "育儿补贴、技能提升补贴和职业培训补贴，以及查找办事地点。其他问题请拨打12345政务服务便民热线。")
+
+
+def intent_of(tracker: Tracker) -> Optional[str]:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def reading_of(tracker: Tracker, text: str) -> Reading:
+    return read_line(text, today=today(), context_programs=tracker.get_slot("last_programs") or [],
+                     intent=intent_of(tracker), hint_city=tracker.get_slot("place_city"))
+
+
+def place_events(reading: Reading) -> list[EventType]:
+    place = reading.place or {}
+    if not (place.get("city") or place.get("county")):
+        return []
+    return [SlotSet("place_city", place.get("city")), SlotSet("place_county", place.get("county")),
+            SlotSet("place_town", place.get("town"))]
+
+
+async def answer_reading(dispatcher: CollectingDispatcher, tracker: Tracker, reading: Reading,
+                         in_form: bool = False) -> list[EventType]:
+    """Answer a line that asks something (never starts a form): program, office, plan or an honest no."""
+    if reading.other_province and reading.kind in (PROGRAM_INFO, PLAN_QUESTION, PERSONAL_CASE, NOT_IN_SOURCES):
+        send(dispatcher, scope_reply(reading), buttons=[HANDOFF_BUTTON], unanswered="not_in_sources")
+        return []
+    if reading.kind == NOT_IN_SOURCES:
+        send(dispatcher, not_in_sources_reply(reading), buttons=[HANDOFF_BUTTON], unanswered="not_in_sources")
+        return []
+    if reading.kind in (PROGRAM_INFO, PERSONAL_CASE) and reading.programs:
+        events = await reply_program_info(dispatcher, tracker, reading)
+        return events + place_events(reading) + [SlotSet("last_programs", reading.members)]
+    if reading.kind == OFFICE_LOOKUP or (tracker.get_slot("awaiting_place") and reading.place.get("city")):
+        return await answer_service_points(dispatcher, tracker, reading)
+    if reading.kind == PLAN_QUESTION:
+        await reply_from_kb(dispatcher, reading.text, 1, NOT_COVERED)
+    elif in_form:
+        pass                     # nothing to answer: the form asks its question again
+    elif intent_of(tracker) == "nlu_fallback":
+        await reply_from_kb(dispatcher, reading.text, 4, NOT_UNDERSTOOD)
+    else:
+        send(dispatcher, OUT_OF_SCOPE, buttons=[HANDOFF_BUTTON], unanswered="fallback")
+    return []
+
+
+async def start_personal_case(dispatcher: CollectingDispatcher, tracker: Tracker,
+                              reading: Reading) -> list[EventType]:
+    """The resident's own case: keep the facts given, then the program's form, or what applies to them."""
+    new_facts = {k: v for k, v in reading.facts.items() if k in ALL_FACTS}
+    events: list[EventType] = [SlotSet(k, v) for k, v in new_facts.items()] + place_events(reading)
+    facts = current_facts(tracker) | new_facts
+    program = choose_program(tracker, entity_values(tracker, "program") + reading.programs, new_facts,
+                             reading.correction)
+    if program is None:
+        ask_which_program(dispatcher)
+        return events + [SlotSet("eligibility_program", OVERVIEW)]
+    if program == OVERVIEW:
+        touched = programs_touched(facts)
+        if not touched:
+            ask_which_program(dispatcher)
+            return events + [SlotSet("eligibility_program", OVERVIEW)]
+        results = await asyncio.to_thread(evaluate_all, touched, facts)
+        buttons = [{"title": f"详细测算：{PROGRAM_LABELS.get(p, p)}",
+                    "payload": f'/ask_eligibility{{"program": "{p}"}}'} for p in touched]
+        send(dispatcher, render_summary(results), buttons=buttons + [FIND_OFFICE_BUTTON],
+             citations=as_citations(results))
+        return events + [SlotSet("eligibility_program", OVERVIEW), SlotSet("last_programs", touched)]
+    wants_office = bool(reading.place.get("county") or reading.place.get("city")) and (
+        "where" in reading.aspects or reading.wants_office)
+    return events + [SlotSet("eligibility_program", program), SlotSet("awaiting_place", False),
+                     SlotSet("office_wanted", wants_office)]
+
+
+class ActionRoute(Action):
+    """Every content message outside a form: read it once, then answer, start the form, or find the office."""
+
+    def name(self) -> str:
+        return "action_route"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        text = user_text(tracker)
+        intent = intent_of(tracker)
+        if not text:   # a button payload: its intent and entities say exactly what was chosen
+            if intent == "find_service_point":
+                return await answer_service_points(dispatcher, tracker) + [SlotSet("eligibility_program", OVERVIEW)]
+            program = choose_program(tracker, entity_values(tracker, "program"), {}, False)
+            if program and program != OVERVIEW:
+                return [SlotSet("eligibility_program", program), SlotSet("awaiting_place", False)]
+            ask_which_program(dispatcher)
+            return [SlotSet("eligibility_program", OVERVIEW)]
+        reading = reading_of(tracker, text)
+        if reading.kind == PERSONAL_CASE and not reading.other_province:
+            return await start_personal_case(dispatcher, tracker, reading)
+        if tracker.get_slot("awaiting_place") and reading.kind in (OTHER, PLAN_QUESTION) and \
+                (reading.place.get("city") or reading.place_ambiguous) and not reading.programs:
+            return await answer_service_points(dispatcher, tracker, reading) + [SlotSet("eligibility_program", OVERVIEW)]
+        events = await answer_reading(dispatcher, tracker, reading)
+        return events + [SlotSet("eligibility_program", OVERVIEW)]
+
+
+class ActionAnswerQuestion(Action):
+    """A real new question inside a form: answered, then the form asks its question again."""
+
+    def name(self) -> str:
+        return "action_answer_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        text = user_text(tracker)
+        if not text:
+            return await answer_service_points(dispatcher, tracker) if intent_of(tracker) == "find_service_point" else []
+        reading = reading_of(tracker, text)
+        form = (tracker.active_loop_name or "").removesuffix("_form")
+        if form and reading.programs and not reading.aspects and not reading.question \
+                and set(reading.members) <= set(form_members(form)):
+            labels = "和".join(PROGRAM_LABELS.get(p, p) for p in reading.members)
+            send(dispatcher, f"好的，{labels}{'都' if len(reading.members) > 1 else ''}在帮您看，我们接着来。")
+            return []          # "两个都问问" while both are being assessed: the form simply goes on
+        if reading.kind in (PERSONAL_CASE, OTHER) and not reading.programs and not reading.other_province:
+            if intent_of(tracker) == "find_service_point" or reading.office_types:
+                return await answer_service_points(dispatcher, tracker, reading)
+            if intent_of(tracker) == "out_of_scope":
+                send(dispatcher, OUT_OF_SCOPE, unanswered="fallback")
+                return []
+            await reply_from_kb(dispatcher, reading.text, 1, NOT_COVERED)
+            return []
+        if reading.kind == PERSONAL_CASE:
+            reading.kind = PROGRAM_INFO
+        return await answer_reading(dispatcher, tracker, reading, in_form=bool(tracker.active_loop_name))
+

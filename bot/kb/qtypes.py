@@ -1,0 +1,182 @@
+"""What a question asks for (an amount, a rate, a target year's value, a list, a place…) and what a sentence states.
+
+The answer step uses both: it quotes only sentences (or indicator rows) that state the asked kind of thing,
+and says honestly that the sources do not say when none does.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.text_normalize import normalize
+
+FIGURE_KINDS = ("amount", "rate", "count", "area", "date")
+_NUM = r"\d+(?:\.\d+)?"
+_CN_NUM = "零一二三四五六七八九十百千万两"
+
+# ---------------------------------------------------------------------------------- question side
+_Q = {
+    "document": re.compile(r"文号|发文|哪个文件|什么文件|印发|哪个部门发|谁发的|发布时间|成文|这个规划是|规划全称|文件名"),
+    "amount": re.compile(r"多少钱|几块|多少块|多少元|几元|多少万元|多少亿|几亿|几万元|万元|亿元|投资多少|资金多少|金额|钱数|给多少钱|发多少|补多少|补贴多少|补助多少|"
+                         r"标准是多少|标准多少|每月多少|每年多少|一个月多少|一年多少|每人多少|报销多少|费用|花多少|"
+                         r"多少补贴|多少补助|工资多少|收入多少钱|多少工资|奖励多少|拿多少"),
+    "rate": re.compile(r"比例|占比|比重|百分之|百分比|[%％]|率|增速|增长多少|涨幅|几成|多大比例|几折|打折|折扣"),
+    "area": re.compile(r"面积|多少平|几平|平方|亩|多大地方|多大的?房"),
+    "count": re.compile(r"几个|多少个|多少人|多少名|多少所|多少家|多少张|多少座|多少条|多少次|几次|几所|几家|几座|几张|"
+                        r"多少万|数量|几岁|多少岁|多少项|几项|多少户|多少村|几天|多少天|多少公里|多少床|多少位|几名|人数|"
+                        r"托位数|床位数|多少处|几处|多少支|多少批|多少场|多少部|多少种|多少本|多少册|多少台|多少辆|几分钟|多少分钟|几小时|多少小时"),
+    "date": re.compile(r"什么时候|何时|哪一?年|几月|几号|哪天|截止|期限|多久|多长时间|日期|时间表|时限|啥时候|到什么时候|"
+                       r"几年内|哪年起|从哪年|什么时间"),
+    "list": re.compile(r"有哪些|哪些|哪几|包括|包含|都有啥|有啥|有什么|什么措施|啥措施|哪几个|举措|内容是|几大|几方面|"
+                       r"什么项目|哪些项目|重点工程|怎么做|怎么办|如何|咋办|做什么|干什么|什么工程|怎么发展|怎么提高|"
+                       r"怎么保障|怎么建设|怎么改|怎么推进|怎么帮"),
+    "definition": re.compile(r"是什么|是啥|什么是|啥是|指什么|指的是|什么意思|啥意思|含义|定义|是指|叫什么"),
+    "where": re.compile(r"在哪|哪里|哪儿|去哪|什么地方|哪个地方|地址|哪些地方|哪个市|哪个县|哪些城市|哪些市|哪些县|选址"),
+    "who": re.compile(r"谁|哪个部门|哪些部门|什么部门|什么人|哪些人|哪类人|什么单位|哪个单位|负责部门|牵头|主体|对象"),
+}
+TARGET = re.compile(r"目标|到20[2-3]\d|20[2-3]\d年|要达到|达到多少|提高到|要到|预期|力争|计划|规划要|十四五|以后|将来|"
+                    r"未来|今后|会到|能到|指标|要控制|控制在|要建|要增加|会增加|要提高")
+BASELINE = re.compile(r"20(?:1\d|20)年|十三五|现在|目前|原来|过去|以前|现有|已经|基期|去年|当时|取得|成效|成果")
+INDICATOR_WORDS = re.compile(r"指标|能活|目标值|约束性|预期性|覆盖率|参保率|普及率|持证率|失业率|达标率|占比|比例|比重|增速|"
+                             r"寿命|托位数|床位占比|森林覆盖|优良天数|阅读率|出游次数|体育人口|健康素养|住房面积|"
+                             r"医院数量|三级医院|外转率|收入比|中等收入群体|文明城市")
+
+
+@dataclass
+class Asked:
+    """What the question asks for. `figure` is one of FIGURE_KINDS or ''; `year` is 'target'/'baseline'/''."""
+    figure: str = ""
+    year: str = ""
+    year_value: str = ""  # a year the question names ("2030年…"): only text stating that year answers
+    shape: str = ""  # list | definition | where | who | document | ''
+    kinds: set[str] = field(default_factory=set)  # every figure kind the wording allows
+    wants_indicator: bool = False
+
+    @property
+    def label(self) -> str:
+        if self.year == "target" and self.figure:
+            return "target"
+        if self.year == "baseline" and self.figure:
+            return "baseline"
+        return self.figure or self.shape or "text"
+
+
+def classify(question: str) -> Asked:
+    q = normalize(question)
+    a = Asked()
+    if _Q["document"].search(q):
+        a.shape = "document"
+    kinds = [k for k in ("amount", "area", "rate", "count", "date") if _Q[k].search(q)]
+    if "amount" in kinds and "rate" in kinds and re.search(r"比例|占比|[%％]|率", q) is None:
+        kinds.remove("rate")  # "增长多少" of an amount
+    if "rate" in kinds and re.fullmatch(r".*率.*", q) and not re.search(r"多少|几|比例|占比|百分|怎么样|达到|目标|到", q):
+        kinds.remove("rate")  # "就业率怎么提高" asks for measures, not a figure
+    if "date" in kinds and re.search(r"几年内|多少年", q) and len(kinds) > 1:
+        kinds.remove("date")
+    # "多少/几" without a unit: a figure of some kind (a count unless a rate/amount word says otherwise)
+    if not kinds and re.search(rf"多少|几[{_CN_NUM}]?[个人岁次]?|多高|多大|多长|多远", q) and not _Q["definition"].search(q) \
+            and not re.search(r"多少年前|几句|几点", q):
+        kinds = ["count", "rate"]  # "有多少达到…" may be a number or a share; a count is preferred
+        if INDICATOR_WORDS.search(q) and re.search(r"率|比|占", q):
+            kinds = ["rate"]
+    if a.shape == "document":
+        kinds = [k for k in kinds if k == "date"]
+    a.kinds = set(kinds)
+    years = re.findall(r"(?<!\d)(20[0-4]\d)(?!\d)", q)
+    a.year_value = years[0] if years else ""
+    a.figure = kinds[0] if kinds else ""
+    if a.figure:
+        if re.search(r"20(?:1\d|20)年|十三五|去年|原来|以前|过去", q) and not re.search(r"202[1-9]|203\d|目标|要达到|提高到|将", q):
+            a.year = "baseline"
+        elif TARGET.search(q) or INDICATOR_WORDS.search(q):
+            a.year = "target"
+    if not a.shape:
+        for shape in ("definition", "where", "who", "list"):
+            if _Q[shape].search(q):
+                a.shape = shape
+                break
+        if a.shape == "who" and a.figure:  # "多少人" is a count
+            a.shape = ""
+        if a.shape in ("list", "definition") and a.figure:
+            a.shape = ""
+    a.wants_indicator = bool(a.figure and a.figure != "date" and a.figure != "amount" and
+                             (a.year in ("target", "baseline") or INDICATOR_WORDS.search(q))) or \
+        bool(re.search(r"指标", q))
+    return a
+
+
+# ---------------------------------------------------------------------------------- sentence side
+_S_AMOUNT = re.compile(rf"{_NUM}\s*(?:万|亿|千)?\s*元|[{_CN_NUM}]+\s*(?:万|亿)?元")
+_S_RATE = re.compile(rf"{_NUM}\s*[%％]|百分之|[{_CN_NUM}]成|[{_CN_NUM}\d]折")
+_S_AREA = re.compile(rf"{_NUM}\s*(?:万|千)?\s*(?:平方米|平方公里|平米|亩|公顷|㎡)")
+_S_DATE = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年(?:底|前|末|起|内|\s*\d{1,2}\s*月)?|\d{1,2}\s*月\s*\d{1,2}\s*日|"
+                     r"十[三四五]五(?:时期|期间|末)?|每年|年底前|年内")
+_S_COUNT = re.compile(rf"{_NUM}\s*(?:万|千|百|亿)?\s*(?:个|人|名|所|家|张|座|条|次|项|户|村|床|位|处|支|批|场|部|种|本|册|"
+                      rf"台|辆|岁|天|公里|千米|米|套|间|亿|万|个百分点|倍|类|级|条|人次|县|市|区|乡镇|镇|街道|分钟|小时|周|年)|"
+                      rf"(?:每个|至少|不少于|建成|建设|打造|培育|新增|实施)\s*[{_CN_NUM}\d]+\s*(?:个|所|家|座|条|处|批|项)")
+
+
+_S_CN_COUNT = re.compile(r"(?:[二三四五六七八九十两][一二三四五六七八九十百千万]*|十[一二三四五六七八九]?|[一二三四五六七八九]十[一二三四五六七八九]?)"
+                         r"(?:个|次|连涨|连调|项|所|家|条|座|支|大|年)")
+
+
+def sentence_kinds(text: str) -> set[str]:
+    """The kinds of figures a sentence states."""
+    t = normalize(text)
+    out = set()
+    if _S_AMOUNT.search(t):
+        out.add("amount")
+    if _S_RATE.search(t):
+        out.add("rate")
+    if _S_AREA.search(t):
+        out.add("area")
+    if _S_DATE.search(t):
+        out.add("date")
+    if _S_COUNT.search(_S_AREA.sub(" ", _S_RATE.sub(" ", _S_AMOUNT.sub(" ", t)))) or _S_CN_COUNT.search(t):
+        out.add("count")
+    return out
+
+
+def row_kind(row: dict) -> str:
+    """The figure kind of an indicator row, from its unit."""
+    unit = row.get("unit", "")
+    if "%" in unit:
+        return "rate"
+    if "元" in unit:
+        return "amount"
+    if "平方" in unit:
+        return "area"
+    if "农村居民" in row.get("raw_name", ""):
+        return "rate"
+    return "count"
+
+
+def states(text: str, asked: Asked) -> bool:
+    """The text states the asked kind of figure (any figure of the allowed kinds)."""
+    if not asked.figure:
+        return True
+    return bool(sentence_kinds(text) & (asked.kinds or {asked.figure}))
+
+
+# ---------------------------------------------------------------------------------- scope
+PROVINCES = ("北京", "天津", "河北", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西",
+             "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏", "陕西", "甘肃",
+             "青海", "宁夏", "新疆", "台湾", "香港", "澳门")
+CITIES = ("石家庄", "唐山", "保定", "邯郸", "张家口", "邢台", "沧州", "廊坊", "承德", "衡水", "秦皇岛", "呼和浩特", "包头",
+          "鄂尔多斯", "乌兰察布", "沈阳", "大连", "长春", "哈尔滨", "南京", "苏州", "无锡", "杭州", "宁波", "温州", "合肥",
+          "福州", "厦门", "南昌", "济南", "青岛", "烟台", "郑州", "洛阳", "开封", "安阳", "三门峡", "焦作", "新乡", "武汉",
+          "长沙", "广州", "深圳", "东莞", "佛山", "珠海", "南宁", "海口", "三亚", "成都", "贵阳", "昆明", "拉萨", "西安",
+          "咸阳", "宝鸡", "延安", "榆林", "渭南", "兰州", "西宁", "银川", "乌鲁木齐", "天津市", "北京市", "上海市", "重庆市")
+_PLACE = re.compile("|".join(sorted(set(PROVINCES + CITIES), key=len, reverse=True)))
+_SHANXI = re.compile(r"山西|我省|全省|省内|晋|太原|大同|阳泉|长治|晋城|朔州|晋中|运城|忻州|临汾|吕梁")
+
+
+def other_place(question: str) -> str:
+    """The other province or non-Shanxi city a question is about, or ''."""
+    q = normalize(question)
+    m = _PLACE.search(q)
+    if not m:
+        return ""
+    if _SHANXI.search(q.replace("陕西", "")):
+        return ""
+    return m.group(0)

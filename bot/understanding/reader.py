@@ -1,0 +1,260 @@
+"""Reading one resident line: which programs, which aspects, whose case, which place, which office.
+
+The same reading serves the chat actions and agent assist, so a line is understood the same way on every
+channel. Program names and cues come from policy_kb/rules (one source of truth); the words for aspects,
+personal questions, office details and other provinces come from lexicon.yml beside this module.
+Rasa's intent is a hint here, never the only signal: residents use words no training set holds.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+
+from bot.eligibility.engine import EligibilityEngine, get_engine, today_shanghai
+from bot.eligibility.extract import extract_facts, wants_both_disability
+from bot.service_points import find_places, office_types_from_text
+from bot.text_normalize import normalize
+from bot.textparse.dialect import to_standard
+
+LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
+BOTH = "disability_both"
+DISABILITY = ("disability_living_allowance", "disability_care_allowance")
+# Kinds of line, in the words of issue 10.
+PROGRAM_INFO, PERSONAL_CASE, PLAN_QUESTION, OFFICE_LOOKUP, NOT_IN_SOURCES, OTHER = (
+    "program_info", "personal_case", "plan_question", "office_lookup", "not_in_sources", "other")
+_QUESTION = re.compile(r"[？?]|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|几|能不能|可不可以|是不是|有没有|是否|咋")
+# A bare program name ("育儿补贴", "残疾人补贴吧") asks to start on that program.
+_BARE_TAIL = re.compile(r"^(的事|的事情|这个|那个|方面|相关|的|呢|吧|啊|呀|嘛|吗|哦|。|？|\?|！|!|\s)*$")
+
+
+@dataclass
+class Lexicon:
+    aspects: list[tuple[str, re.Pattern]]           # in priority order
+    personal_strip: re.Pattern
+    first_person: re.Pattern
+    personal: list[re.Pattern]
+    office_details: re.Pattern
+    other_provinces: re.Pattern
+    not_in_sources: list[tuple[str, str, re.Pattern]]   # reason, Chinese label, pattern
+
+
+@functools.lru_cache(maxsize=4)
+def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    aspects = sorted(data["aspects"].items(), key=lambda kv: kv[1]["priority"])
+    personal = data["personal"]
+    return Lexicon(
+        aspects=[(name, re.compile("|".join(f"(?:{p})" for p in spec["patterns"]))) for name, spec in aspects],
+        personal_strip=re.compile(personal["strip"]),
+        first_person=re.compile(personal["first_person"]),
+        personal=[re.compile(p) for p in personal["patterns"]],
+        office_details=re.compile(data["office_details"]),
+        other_provinces=re.compile(data["other_provinces"]),
+        not_in_sources=[(k, v["label"], re.compile(v["pattern"])) for k, v in data["not_in_sources"].items()],
+    )
+
+
+@dataclass
+class Reading:
+    """What one line says. `kind` is the route; the rest is what the route needs."""
+    text: str
+    kind: str
+    programs: list[str] = field(default_factory=list)      # contract ids; both disability ones → [BOTH]
+    aspects: list[str] = field(default_factory=list)
+    personal: bool = False
+    bare_program: bool = False                             # only a program's name: start on it
+    facts: dict[str, Any] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+    approximate: list[str] = field(default_factory=list)
+    place: dict[str, Optional[str]] = field(default_factory=dict)
+    place_ambiguous: list[str] = field(default_factory=list)
+    place_question: Optional[str] = None                   # which city, when the place name is ambiguous
+    office_types: list[str] = field(default_factory=list)
+    wants_office: bool = False                             # asks where / a phone / hours, or names an office
+    other_province: Optional[str] = None
+    not_in_sources: Optional[tuple[str, str]] = None       # (reason, Chinese label) of what no source states
+    question: bool = False
+    correction: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def members(self) -> list[str]:
+        """Contract program ids, with 两项补贴 expanded."""
+        out: list[str] = []
+        for p in self.programs:
+            for m in (DISABILITY if p == BOTH else (p,)):
+                if m not in out:
+                    out.append(m)
+        return out
+
+
+def _program_words(engine: EligibilityEngine) -> list[tuple[str, dict[str, Any]]]:
+    return [(pid, engine.program(pid).data) for pid in engine.program_ids()]
+
+
+def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list[str]:
+    """Programs a line names: by alias (longest first), else by cue words; both disability ones → BOTH."""
+    engine = engine or get_engine()
+    programs = _program_words(engine)
+    aliases = sorted(((a, pid) for pid, d in programs for a in [d["label"]] + list(d.get("aliases") or [])),
+                     key=lambda ap: -len(ap[0]))
+    found: list[str] = []
+    rest = text
+    for alias, pid in aliases:
+        if alias in rest:
+            owners = [p for a, p in aliases if a == alias]
+            for p in owners:
+                if p not in found:
+                    found.append(p)
+            rest = rest.replace(alias, "　")
+    if not found and wants_both_disability(text):
+        found = list(DISABILITY)              # "两个都问问" after a disability question
+    if not found:
+        for pid, d in programs:
+            cues = d.get("cues") or []
+            if cues and all(any(w in text for w in group) for group in cues) \
+                    and not any(w in text for w in d.get("cues_exclude") or []):
+                found.append(pid)
+        if not found and re.search(r"残疾|残联|残障|残疾证", text) and re.search(r"补贴|补助|津贴|补的|钱|待遇|政策", text):
+            found += list(DISABILITY)
+    if set(DISABILITY) <= set(found):
+        found = [BOTH] + [p for p in found if p not in DISABILITY]
+    order = {p: text.find(p) for p in found}
+    return found if len(found) < 2 else sorted(found, key=lambda p: order[p])
+
+
+def is_question(text: str) -> bool:
+    """The line asks something of its own ("残联在哪", "低保怎么申请"), rather than only telling a fact."""
+    return bool(_QUESTION.search(to_standard(normalize(text or ""))))
+
+
+def find_aspects(text: str, lexicon: Optional[Lexicon] = None) -> list[str]:
+    lexicon = lexicon or load_lexicon()
+    return [name for name, pattern in lexicon.aspects if pattern.search(text)]
+
+
+def asks_personally(text: str, lexicon: Optional[Lexicon] = None) -> bool:
+    """Does the speaker ask about their own (or their family's) case? "我能领吗", "俺娃能领多少"."""
+    lexicon = lexicon or load_lexicon()
+    core = lexicon.personal_strip.sub("", text)
+    if not lexicon.first_person.search(core):
+        return False
+    return any(p.search(core) for p in lexicon.personal)
+
+
+def _place(text: str, hint_city: Optional[str] = None) -> tuple[dict[str, Optional[str]], list[str], Optional[str]]:
+    """City/county/town named in the line; an ambiguous name ("城区") comes back as its candidate cities and the
+    question to ask, unless the city already known (`hint_city`) settles it."""
+    place: dict[str, Optional[str]] = {"city": None, "county": None, "town": None}
+    for res in find_places(text):
+        cands = res.candidates
+        hint = place["city"] or hint_city
+        if len(cands) > 1 and hint:
+            cands = [c for c in cands if c.city == hint] or cands
+        if len({c.city for c in cands}) > 1:
+            return place, sorted({c.city for c in cands if not c.former_name}), res.clarifying_question()
+        c = cands[0]
+        place["city"] = c.city
+        if c.level == "county":
+            place["county"] = c.name
+        elif c.level == "town":
+            place["county"], place["town"] = c.county, c.name
+    return place, [], None
+
+
+def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[str] = None,
+              context_programs: Optional[list[str]] = None, intent: Optional[str] = None,
+              hint_city: Optional[str] = None, engine: Optional[EligibilityEngine] = None) -> Reading:
+    """Read one resident line. `asking` is the fact just asked (a form is open); `context_programs` the
+    programs the conversation is about (a bare "怎么申请" then asks about them); `intent` is Rasa's hint;
+    `hint_city` the city already known, which settles an ambiguous county name."""
+    engine = engine or get_engine()
+    lexicon = load_lexicon()
+    raw = normalize(text or "").strip()
+    text = to_standard(raw)   # 晋语 words read as standard Chinese (俺→我, 甚→什么, 年时→去年)
+    today = today or today_shanghai()
+    programs = find_programs(text, engine)
+    aspects = find_aspects(text, lexicon)
+    extracted = extract_facts(raw, today, asking=asking, engine=engine) if raw else {"facts": {}, "unknown": []}
+    facts = dict(extracted.get("facts") or {})
+    place, ambiguous, place_question = _place(text, hint_city)
+    office_types = office_types_from_text(text)
+    details = bool(lexicon.office_details.search(text))
+    other = lexicon.other_provinces.search(text)
+    question = is_question(text)
+    personal = asks_personally(text, lexicon)
+    unsupported = next(((reason, label) for reason, label, p in lexicon.not_in_sources if p.search(text)), None)
+    core = lexicon.personal_strip.sub("", text)
+    bare = bool(programs) and not aspects and not facts and _is_bare(core, engine)
+    if not programs and "related" in aspects:
+        programs = ["childcare_subsidy"]
+    # A fact with a first-person or family word ("俺娃2023年6月生的") makes it the speaker's case; a general
+    # question that merely contains a number ("3岁以上还能领吗") does not.
+    own_facts = bool(facts) and (asking is not None or bool(lexicon.first_person.search(core))
+                                 or not question or bool(re.search(r"\d{4}年|\d+月\d+[日号]", text)))
+    reading = Reading(text=text, kind=OTHER, programs=programs, aspects=aspects, personal=personal or own_facts,
+                      bare_program=bare, facts=facts, unknown=list(extracted.get("unknown") or []),
+                      approximate=list(extracted.get("approximate") or []), place=place,
+                      place_ambiguous=ambiguous, place_question=place_question, office_types=office_types,
+                      wants_office=bool(office_types) and (details or "where" in aspects or not programs)
+                      or (details and bool(place.get("city") or place.get("county"))),
+                      other_province=other.group(0) if other else None, not_in_sources=unsupported,
+                      question=question,
+                      correction=bool(extracted.get("correction")))
+    if not reading.programs and context_programs and aspects and not office_types and not reading.other_province \
+            and not _plan_words(text):
+        reading.programs = list(context_programs)
+    reading.kind = _kind(reading, intent)
+    return reading
+
+
+_PLAN = re.compile(r"规划|十四五|2035|目标|指标|行动计划|工程|专栏|高品质|覆盖率|参保率|托位数|床位|预期寿命|动态调整机制")
+
+
+def _plan_words(text: str) -> bool:
+    return bool(_PLAN.search(text))
+
+
+def _is_bare(core: str, engine: EligibilityEngine) -> bool:
+    rest = core
+    for pid, d in _program_words(engine):
+        for alias in sorted([d["label"]] + list(d.get("aliases") or []), key=len, reverse=True):
+            rest = rest.replace(alias, "")
+    rest = re.sub(r"^(我要|我想|想|要|办|申请|领|问|查|测|关于|说说|那个|这个|还有|再|也)+", "", rest)
+    return bool(_BARE_TAIL.match(rest)) and len(rest) <= 6
+
+
+def _kind(r: Reading, intent: Optional[str]) -> str:
+    if r.not_in_sources and not r.facts:
+        return NOT_IN_SOURCES
+    if r.personal and (r.programs or r.facts):
+        return PERSONAL_CASE
+    if r.bare_program:
+        return PERSONAL_CASE
+    if _plan_words(r.text) and r.question:
+        return PLAN_QUESTION          # "两项补贴覆盖率目标是多少" asks what the plan says
+    if r.programs and (r.aspects or r.question):
+        return PROGRAM_INFO
+    if r.wants_office or (r.office_types and intent == "find_service_point"):
+        return OFFICE_LOOKUP
+    if r.personal:
+        return PERSONAL_CASE
+    if r.programs:
+        return PROGRAM_INFO
+    if r.facts and not r.question:
+        return PERSONAL_CASE
+    if (r.place.get("city") or r.place.get("county")) and ("where" in r.aspects or intent == "find_service_point"):
+        return OFFICE_LOOKUP
+    if intent == "find_service_point" and ("where" in r.aspects or r.office_types):
+        return OFFICE_LOOKUP
+    if r.question or len(r.text) >= 4:
+        return PLAN_QUESTION
+    return OTHER

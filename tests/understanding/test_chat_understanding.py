@@ -1,0 +1,92 @@
+"""Question kinds through /api/chat on the real stack: general answers, forms, offices, two at once, scope."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.stack
+
+ASK_BIRTH = "出生"
+
+
+def sender() -> str:
+    return f"u-{uuid.uuid4().hex[:10]}"
+
+
+def text_of(messages: list[dict]) -> str:
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+def buttons_of(messages: list[dict]) -> list[str]:
+    return [b["title"] for m in messages for b in m.get("buttons") or []]
+
+
+@pytest.mark.parametrize("question,must", [
+    ("护理补贴到底是管什么的", ["一级", "二级", "长期照护"]),
+    ("育儿补贴一直领到娃多大", ["3周岁"]),
+    ("生活补贴找哪儿交材料", ["乡镇", "第二代残疾人证"]),
+    ("托班最小收几个月的宝宝", ["乳儿班", "6"]),
+    ("山西护理补贴一个月多少钱", ["省级人民政府确定"]),
+    ("技能补贴考个中级证能补多少", ["1500"]),
+])
+def test_general_question_is_answered_not_a_form(live_stack, question, must):
+    messages = live_stack.chat(question, sender())
+    text = text_of(messages)
+    for word in must:
+        assert word in text, text
+    assert "测一测我能不能领" in "".join(buttons_of(messages)), messages
+    assert "请问您在哪个市" not in text and "请问宝宝是哪年" not in text, text
+    assert all(m.get("citations") for m in messages[:1]), messages
+
+
+def test_amount_question_for_a_province_set_amount_states_no_figure(live_stack):
+    text = text_of(live_stack.chat("生活补贴每月发多少钱", sender()))
+    assert "省级人民政府确定" in text
+    assert not any(ch.isdigit() for ch in text.split("依据")[0].replace("12385", "").replace("12345", "")), text
+
+
+def test_two_at_once_answer_and_the_office_in_that_county(live_stack):
+    messages = live_stack.chat("我在平遥县，育儿补贴去哪办", sender())
+    points = [p for m in messages for p in m.get("service_points") or []]
+    assert points and all(p["county"] == "平遥县" for p in points), messages
+    assert {p["type"] for p in points} & {"health_commission", "government_service_center"}
+    assert "卫生健康" in text_of(messages)
+
+
+def test_personal_case_with_place_gives_result_and_office(live_stack):
+    messages = live_stack.chat("我在平遥县，娃2024年5月18日生的，育儿补贴去哪领", sender())
+    results = [r for m in messages for r in m.get("eligibility") or []]
+    assert results and results[0]["program"] == "childcare_subsidy" and results[0]["outcome"] == "eligible"
+    points = [p for m in messages for p in m.get("service_points") or []]
+    assert points and all(p["county"] == "平遥县" for p in points), messages
+
+
+def test_other_province_gets_scope_not_shanxi_figures(live_stack):
+    text = text_of(live_stack.chat("河北的育儿补贴标准是多少", sender()))
+    assert "山西" in text and "河北" in text
+    assert "3600" not in text and "300" not in text, text
+
+
+def test_bare_program_name_starts_the_form(live_stack):
+    text = text_of(live_stack.chat("育儿补贴", sender()))
+    assert ASK_BIRTH in text, text
+
+
+def test_program_question_inside_a_form_is_answered_and_the_form_resumes(live_stack):
+    sid = sender()
+    assert ASK_BIRTH in text_of(live_stack.chat("我家娃能领育儿补贴吗", sid))
+    messages = live_stack.chat("育儿补贴要交税吗", sid)
+    text = text_of(messages)
+    assert "个人所得税" in text or "免" in text, text
+    assert ASK_BIRTH in messages[-1]["text"], messages
+    done = live_stack.chat("2024年5月18日", sid)
+    results = [r for m in done for r in m.get("eligibility") or []]
+    assert results and results[0]["outcome"] == "eligible", done
+
+
+def test_follow_up_without_a_program_uses_the_one_just_discussed(live_stack):
+    sid = sender()
+    live_stack.chat("技能提升补贴是干啥的", sid)
+    text = text_of(live_stack.chat("那去哪申请", sid))
+    assert "失业保险经办机构" in text, text

@@ -1,0 +1,120 @@
+"""bot.understanding: the kind of a line, its programs, aspects, place and office, on our own examples.
+
+(The blind sets under tests/blind/ are scored by tests/blind/harness.py against the running service; these
+cases are the team's own, used to develop the lexicon.)
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.understanding import (BOTH, OFFICE_LOOKUP, PERSONAL_CASE, PLAN_QUESTION, PROGRAM_INFO, find_aspects,
+                               find_programs, read_line)
+
+TODAY = dt.date(2026, 11, 29)
+
+KINDS = [
+    # general questions about a program → answered, never a form
+    ("护理补贴到底是管什么的", PROGRAM_INFO, ["disability_care_allowance"], ["what"]),
+    ("育儿补贴一直领到娃多大", PROGRAM_INFO, ["childcare_subsidy"], ["duration"]),
+    ("生活补贴找哪儿交材料", PROGRAM_INFO, ["disability_living_allowance"], ["where", "documents"]),
+    ("托班最小收几个月的宝宝", PROGRAM_INFO, ["childcare_subsidy"], ["related"]),
+    ("技能提升补贴和职业培训补贴有啥区别", PROGRAM_INFO, ["skills_upgrade_subsidy", "vocational_training_subsidy"],
+     ["difference"]),
+    ("育儿补贴要交税吗", PROGRAM_INFO, ["childcare_subsidy"], ["tax_income"]),
+    ("两项补贴能同时申请吗", PROGRAM_INFO, [BOTH], ["combine"]),
+    ("考了个电工证能补多少钱", PROGRAM_INFO, ["skills_upgrade_subsidy"], ["amount"]),
+    ("残疾人的补贴找谁", PROGRAM_INFO, [BOTH], ["where"]),
+    ("學技術有補貼不", PROGRAM_INFO, ["vocational_training_subsidy"], []),
+    ("育兒補貼一年多少錢", PROGRAM_INFO, ["childcare_subsidy"], ["amount"]),
+    # the resident's own case → the form
+    ("我能领育儿补贴吗", PERSONAL_CASE, ["childcare_subsidy"], []),
+    ("俺家老汉能领护理补贴不", PERSONAL_CASE, ["disability_care_allowance"], []),
+    ("育儿补贴", PERSONAL_CASE, ["childcare_subsidy"], []),
+    ("残疾人补贴吧", PERSONAL_CASE, [BOTH], []),
+    # office lookups
+    ("小店区残联电话多少", OFFICE_LOOKUP, [], None),
+    ("尧都区民政局几点上班", OFFICE_LOOKUP, [], None),
+    # plan questions
+    ("十四五规划里养老床位目标多少", PLAN_QUESTION, [], None),
+    ("到2025年每千人口托位数要达到多少", PLAN_QUESTION, [], None),
+]
+
+
+@pytest.mark.parametrize("text,kind,programs,aspects", KINDS)
+def test_kind_programs_and_aspects(text, kind, programs, aspects):
+    r = read_line(text, today=TODAY)
+    assert r.kind == kind, r
+    assert r.programs == programs, r
+    if aspects is not None:
+        for a in aspects:
+            assert a in r.aspects, (a, r.aspects)
+
+
+def test_facts_in_a_personal_question_are_kept():
+    r = read_line("俺家娃2024年5月18日生的，能领多少育儿补贴", today=TODAY)
+    assert r.kind == PERSONAL_CASE
+    assert r.facts["child_birth_date"] == "2024-05-18"
+
+
+def test_two_at_once_keeps_the_place():
+    r = read_line("我在平遥县，育儿补贴去哪办", today=TODAY)
+    assert r.kind == PROGRAM_INFO and r.programs == ["childcare_subsidy"] and "where" in r.aspects
+    assert r.place["county"] == "平遥县" and r.place["city"] == "晋中市"
+
+
+def test_other_province_is_flagged():
+    r = read_line("河北的育儿补贴标准是多少", today=TODAY)
+    assert r.other_province == "河北"
+
+
+def test_shanxi_is_not_another_province():
+    assert read_line("山西护理补贴一个月多少钱", today=TODAY).other_province is None
+
+
+def test_context_program_answers_a_bare_follow_up():
+    r = read_line("那要带啥材料", today=TODAY, context_programs=["childcare_subsidy"])
+    assert r.kind == PROGRAM_INFO and r.programs == ["childcare_subsidy"] and "documents" in r.aspects
+
+
+def test_plan_words_do_not_take_the_context_program():
+    r = read_line("规划里托位数目标是多少", today=TODAY, context_programs=["childcare_subsidy"])
+    assert r.kind == PLAN_QUESTION
+
+
+def test_cues_need_every_group_and_respect_excludes():
+    assert find_programs("娃娃的补贴咋领") == ["childcare_subsidy"]
+    assert find_programs("残疾娃娃的补贴") == [BOTH]          # 残疾 excludes the childcare cue
+    assert find_programs("娃娃几岁上幼儿园") == []             # no subsidy word: not a program
+
+
+def test_aspects_in_priority_order():
+    assert find_aspects("育儿补贴多少钱，去哪领") == ["amount", "where"]
+
+
+@pytest.mark.parametrize("text,reason", [
+    ("托育机构一个月多少钱", "local_price"),
+    ("育儿补贴明年会涨吗", "future_change"),
+    ("今年养老金涨多少", "pension_rise"),
+    ("培训班啥时候开班", "timetable"),
+])
+def test_what_no_source_states_is_recognised(text, reason):
+    r = read_line(text, today=TODAY)
+    assert r.kind == "not_in_sources" and r.not_in_sources[0] == reason, r
+
+
+def test_a_plain_amount_question_is_not_an_unknown():
+    assert read_line("育儿补贴一年多少钱", today=TODAY).kind == PROGRAM_INFO
+
+
+def test_shanxi_words_are_read_through_the_dialect_glossary():
+    r = read_line("俺想问问护理补贴是弄甚的", today=TODAY)
+    assert r.kind == PROGRAM_INFO and "what" in r.aspects
+    r = read_line("娃娃的补贴咋领", today=TODAY)
+    assert r.programs == ["childcare_subsidy"] and "how_to_apply" in r.aspects
+
+
+def test_a_plan_target_about_a_program_is_a_plan_question():
+    r = read_line("困难残疾人生活补贴和重度残疾人护理补贴覆盖率目标是多少？", today=TODAY)
+    assert r.kind == PLAN_QUESTION
