@@ -6,6 +6,7 @@ import os
 import platform
 import socket
 import statistics
+import subprocess
 import sys
 import time
 import urllib.request
@@ -78,20 +79,53 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def start(tmp: Path, timeout: float = 300) -> tuple[Stack, str, str]:
-    port, action_port, rasa_port = free_port(), free_port(), free_port()
+def free_port_run(n: int) -> int:
+    """The first of n consecutive free ports (Rasa workers listen on rasa_port, rasa_port+1, …)."""
+    for _ in range(200):
+        first = free_port()
+        ok = True
+        for p in range(first + 1, first + n):
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", p))
+                except OSError:
+                    ok = False
+                    break
+        if ok:
+            return first
+    raise SystemExit("no run of free ports")
+
+
+def start(tmp: Path, timeout: float = 600, database_url: str = "", redis_url: str = "", workers: int = 1,
+          tracker_max_events: int | None = None, extra_env: dict | None = None,
+          action_port_for_rasa: int | None = None) -> tuple[Stack, str, str]:
+    """The real stack on free loopback ports; SQLite under `tmp` unless database_url names PostgreSQL."""
+    port, action_port, rasa_port = free_port(), free_port(), free_port_run(workers)
     env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), ACTION_PORT=str(action_port),
-               RASA_URL=f"http://127.0.0.1:{rasa_port}",
+               RASA_URL=f"http://127.0.0.1:{rasa_port}", DATABASE_URL=database_url, REDIS_URL=redis_url,
                RATE_LIMIT_IP_PER_MIN="0", RATE_LIMIT_SENDER_PER_MIN="0")   # load from one address is the point
+    env.update(extra_env or {})
     tmp.mkdir(parents=True, exist_ok=True)
-    settings = Settings(host="127.0.0.1", port=port, action_port=action_port, var_dir=tmp)  # tracker store only
-    stack = start_stack(settings, env, rasa_port=rasa_port, log_dir=tmp)
+    # Rasa calls the action webhook at action_port_for_rasa when given (a proxy the fault runs can stop).
+    settings = Settings(host="127.0.0.1", port=port, action_port=action_port_for_rasa or action_port, var_dir=tmp,
+                        database_url=database_url, redis_url=redis_url)
+    if tracker_max_events is not None:
+        settings.tracker_max_events = tracker_max_events
+    stack = start_stack(settings, env, rasa_port=rasa_port, log_dir=tmp, workers=workers)
+    try:
+        return _wait_healthy(stack, port, rasa_port, workers, timeout, tmp)
+    except BaseException:
+        stack.stop()  # never leave a half-started stack behind (Ctrl-C, timeout)
+        raise
+
+
+def _wait_healthy(stack: Stack, port: int, rasa_port: int, workers: int, timeout: float, tmp: Path):
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
             with urllib.request.urlopen(f"{base}/healthz", timeout=3) as r:
-                if r.status == 200:
+                if r.status == 200 and all(_up(f"http://127.0.0.1:{rasa_port + i}/") for i in range(workers)):
                     return stack, base, f"http://127.0.0.1:{rasa_port}"
         except OSError:
             pass
@@ -102,9 +136,40 @@ def start(tmp: Path, timeout: float = 300) -> tuple[Stack, str, str]:
     raise SystemExit(f"stack did not start; logs in {tmp}")
 
 
+def _up(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=3) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+def services_env() -> dict[str, str]:
+    """DATABASE_URL and REDIS_URL of the project's own PostgreSQL and Redis (started if needed)."""
+    subprocess.run(["bash", str(ROOT / "scripts" / "services.sh"), "start"], check=True, stdout=subprocess.DEVNULL)
+    out = subprocess.run(["bash", str(ROOT / "scripts" / "services.sh"), "env"], check=True, capture_output=True,
+                         text=True).stdout
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return out.stdout.strip() + ("-dirty" if dirty else "")
+    except OSError:
+        return "unknown"
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def save(name: str, data: dict) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     data = {"benchmark": name, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "commit": git_commit(), "load_average_at_save": load_average(),
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
             **data}
     path = RESULTS / f"{name}.json"

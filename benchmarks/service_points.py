@@ -23,7 +23,7 @@ COVERAGE_SCRIPT = r"""
 import json, sys
 import spacy, jieba
 from bot.service_points.gazetteer import load_gazetteer, surface_forms
-from bot.service_points.spacy_pipeline import build
+from bot.build.spacy_pipeline import build
 nlp = build(__import__("pathlib").Path(sys.argv[1]))
 forms = sorted({t for t, level, _ in surface_forms(load_gazetteer()) if level in ("city", "county", "town")})
 carriers = json.loads(sys.argv[2])

@@ -76,6 +76,14 @@ def _write_private(path: Path, text: str) -> Path:
     return path
 
 
+def private_tmp(settings: Settings) -> Path:
+    """var/tmp (0700) for the children's temporary files (Rasa's jieba dictionary cache among them)."""
+    folder = settings.var_dir / "tmp"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(folder, 0o700)
+    return folder
+
+
 def write_credentials(settings: Settings, token: str) -> Path:
     """Rasa's channels: only the REST webhook, behind the per-start token (bot/rasa_channel.py)."""
     text = ("# Written by bot/launcher.py at every start; the token changes each time.\n"
@@ -101,7 +109,8 @@ def rasa_command(settings: Settings, endpoints: Path, model: Path, port: int = 5
            "--endpoints", str(endpoints), "--credentials", str(credentials or ROOT / "credentials.yml"),
            "--log-file", str(log)]
     if token:
-        cmd += ["--auth-token", token]
+        # One argument: a random token may start with "-", which argparse would take for an option.
+        cmd.append(f"--auth-token={token}")
     return cmd
 
 
@@ -197,7 +206,8 @@ def start_stack(settings: Settings, env: dict[str, str], rasa_port: int = 5005, 
     env = {k: v for k, v in env.items() if k != "RASA_TOKEN"}
     # Small pools: N workers × (pool + overflow) must stay under PostgreSQL's max_connections (200 here).
     rasa_env = dict(env, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="3", SQL_POOL_SIZE="5",
-                    SQL_MAX_OVERFLOW="10", TICKET_LOCK_LIFETIME=str(LOCK_LIFETIME_S), PYTHONPATH=str(ROOT))
+                    SQL_MAX_OVERFLOW="10", TICKET_LOCK_LIFETIME=str(LOCK_LIFETIME_S), PYTHONPATH=str(ROOT),
+                    TMPDIR=str(private_tmp(settings)))   # Rasa's jieba cache and temp files: var/tmp, not /tmp
     model = latest_model()
     ports = rasa_ports(rasa_port, workers)
     for i, port in enumerate(ports):
@@ -213,9 +223,17 @@ def start_stack(settings: Settings, env: dict[str, str], rasa_port: int = 5005, 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="启动山西民生政策助手的全部进程")
     parser.add_argument("--workers", type=int, default=None, help="Rasa 进程数（默认 RASA_WORKERS，或自动）")
+    parser.add_argument("--write-endpoints", action="store_true",
+                        help="只写出 var/endpoints.runtime.yml 后退出（systemd 的 Rasa 单元启动前调用）")
     args = parser.parse_args(argv)
     load_dotenv()
     settings = Settings.from_env()   # a bad value stops here, with the variable's name and the fix
+    if args.write_endpoints:  # systemd (deploy/): the files each Rasa worker starts with; the token from RASA_TOKEN
+        print(write_endpoints(settings))
+        token = settings.rasa_token
+        if token:
+            print(write_credentials(settings, token))
+        return 0
     rasa_port = settings.rasa_port
     workers = args.workers or worker_count(settings)
     env = dict(os.environ)

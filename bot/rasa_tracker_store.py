@@ -8,7 +8,7 @@ user turns verbatim (so rules and memoization still see the recent history). Ear
 the table (Rasa's own export and history queries still find them); only the live session is bounded.
 
 Configured by bot/launcher.py in var/endpoints.runtime.yml:
-    tracker_store: {type: bot.rasa_tracker_store.BoundedSQLTrackerStore, dialect: …, max_events: 120, …}
+    tracker_store: {type: bot.rasa_tracker_store.BoundedSQLTrackerStore, dialect: …, max_events: 60, …}
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_EVENTS = 120
+DEFAULT_MAX_EVENTS = 60
 DEFAULT_KEEP_TURNS = 3
 
 

@@ -80,13 +80,14 @@ class Settings(BaseSettings):
     wechat_aes_key: str = ""
     wechat_api_base: str = "https://api.weixin.qq.com"
     admin_token: str = Field("", repr=False)
+    admin_tokens: str = Field("", repr=False)  # more admin tokens: `role:name:token`, comma-separated (bot/admin/auth.py)
     staff_token: str = Field("", repr=False)
 
     # --- processes ---------------------------------------------------------------------------------
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_urls: Annotated[tuple[str, ...], NoDecode] = ()   # RASA_URLS: several Rasa workers, comma-separated
     rasa_workers: int = Field(0, ge=0, le=64)    # for the launcher; 0 = the core count on PostgreSQL + Redis, else 1
-    tracker_max_events: int = Field(120, ge=0, le=100_000)   # a live conversation session's bound (0 = unbounded)
+    tracker_max_events: int = Field(60, ge=0, le=100_000)    # a live conversation session's bound (0 = unbounded)
     rasa_port: int = Field(5005, ge=1, le=65535)
     rasa_token: str = Field("", repr=False)     # set by the launcher per start (Rasa's --auth-token)
     rasa_timeout_s: float = Field(10.0, gt=0, le=600)
@@ -118,10 +119,11 @@ class Settings(BaseSettings):
     concurrency_wait_s: float = Field(2.0, ge=0, le=60)
     model_threads: int = Field(2, ge=1, le=64)
     db_threads: int = Field(8, ge=1, le=256)
-    login_failures_per_min: int = Field(5, ge=1, le=1000)            # per IP, staff/admin tokens
+    login_failures_per_min: int = Field(5, ge=1, le=100_000)         # per IP, staff/admin tokens
+    trusted_proxies: str = "127.0.0.1,::1"     # peers whose X-Forwarded-For names the client (deploy/nginx)
 
     @field_validator("host", "wechat_token", "wechat_appid", "wechat_appsecret", "wechat_aes_key", "admin_token",
-                     "staff_token", "rasa_token", "database_url", "redis_url", "embedding_model", mode="before")
+                     "admin_tokens", "staff_token", "rasa_token", "database_url", "redis_url", "embedding_model", mode="before")
     @classmethod
     def _strip(cls, value: Any) -> Any:
         return value.strip() if isinstance(value, str) else value

@@ -23,7 +23,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 FIX_HINT = (
-    "Run `make model` (python -m bot.kb.model_build) to build the bundled multilingual-e5-small, "
+    "Run `make model` (python -m bot.build.model) to build the bundled multilingual-e5-small, "
     "or set EMBEDDING_MODEL to a local sentence-transformers folder."
 )
 _ST_CONFIG = "config_sentence_transformers.json"

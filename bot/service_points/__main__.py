@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     if args.cmd == "build-gazetteer":
-        from bot.service_points.build_gazetteer import main as build_main
+        from bot.build.gazetteer import main as build_main
         return build_main([])
     if args.cmd == "jieba-dict":
         print(f"{write_jieba_dict()} names → {JIEBA_DICT.relative_to(ROOT)}")

@@ -1,7 +1,7 @@
 """Shanxi's cities, counties and towns, their aliases and seats, from the committed JSON snapshot.
 
 Pure standard library (the Rasa venv imports it to build the spaCy pipeline). The snapshot is built
-by `python -m bot.service_points.build_gazetteer` from jionlp (divisions) and cpca (coordinates, GCJ-02).
+by `python -m bot.build.gazetteer` from jionlp (divisions) and cpca (coordinates, GCJ-02).
 """
 from __future__ import annotations
 

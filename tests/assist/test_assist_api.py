@@ -93,7 +93,7 @@ def test_living_allowance_condition_is_spoken_not_assumed(assist_stack):
     # Nothing in these lines says who the disabled person is, so the orphan-allowance question stays open:
     # staff must say the condition, not assume it ("我妈妈…" in the scripted call settles it as "no").
     call_id = new_call()
-    assist_stack.line(call_id, "二级肢体残疾，有证，瘫在床上好几年了，家里是低保户")
+    assist_stack.line(call_id, "二级肢体残疾，有残疾证，瘫在床上好几年了，家里是低保户")
     view = assist_stack.line(call_id, "户口在太原小店区")
     living = by_program(view)["disability_living_allowance"]
     assert living["outcome"] == "needs_more_info"

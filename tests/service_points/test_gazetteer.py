@@ -116,7 +116,7 @@ def test_snapshot_is_reproducible_from_the_packaged_sources():
 
     if importlib.util.find_spec("cpca") is None:
         pytest.skip("cpca not installed (only needed to regenerate the snapshot)")
-    from bot.service_points.build_gazetteer import _package_dir, build
+    from bot.build.gazetteer import _package_dir, build
 
     data = build(_package_dir("jionlp"), _package_dir("cpca") / "resources" / "adcodes.csv")
     assert data == json.loads(GAZ_PATH_TEXT)

@@ -15,7 +15,7 @@ SENTENCES = ["太原市小店区的残联在哪里", "迎泽区人社局电话",
 SCRIPT = r"""
 import json, sys
 from pathlib import Path
-from bot.service_points.spacy_pipeline import build
+from bot.build.spacy_pipeline import build
 out = Path(sys.argv[1])
 build(out)
 import spacy, jieba

@@ -72,7 +72,7 @@ def test_dialect_in_fact_extraction():
 
 
 def test_heldout_evaluation_reads_lines_as_the_service_does(tmp_path):
-    from bot import nlu_eval
+    from bot.build import nlu_eval
     from bot.text_normalize import read_line
     assert read_line("俺娃年時生的") == "我孩子去年生的"     # traditional 時 normalised first, then dialect
     src, dst = tmp_path / "in.yml", tmp_path / "out.yml"

@@ -9,7 +9,7 @@ Sources, both read as plain files (neither package is imported):
 The cpca values are identical to AMap (高德) district centres, so they are GCJ-02 (the datum WeChat
 location messages use); nothing is converted.
 
-    python -m bot.service_points.build_gazetteer [--jionlp-dir DIR] [--cpca-csv FILE] [--out FILE]
+    python -m bot.build.gazetteer [--jionlp-dir DIR] [--cpca-csv FILE] [--out FILE]
 """
 from __future__ import annotations
 

