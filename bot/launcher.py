@@ -76,6 +76,14 @@ def _write_private(path: Path, text: str) -> Path:
     return path
 
 
+def private_tmp(settings: Settings) -> Path:
+    """var/tmp (0700) for the children's temporary files (Rasa's jieba dictionary cache among them)."""
+    folder = settings.var_dir / "tmp"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(folder, 0o700)
+    return folder
+
+
 def write_credentials(settings: Settings, token: str) -> Path:
     """Rasa's channels: only the REST webhook, behind the per-start token (bot/rasa_channel.py)."""
     text = ("# Written by bot/launcher.py at every start; the token changes each time.\n"
@@ -101,7 +109,8 @@ def rasa_command(settings: Settings, endpoints: Path, model: Path, port: int = 5
            "--endpoints", str(endpoints), "--credentials", str(credentials or ROOT / "credentials.yml"),
            "--log-file", str(log)]
     if token:
-        cmd += ["--auth-token", token]
+        # One argument: a random token may start with "-", which argparse would take for an option.
+        cmd.append(f"--auth-token={token}")
     return cmd
 
 
@@ -197,7 +206,8 @@ def start_stack(settings: Settings, env: dict[str, str], rasa_port: int = 5005, 
     env = {k: v for k, v in env.items() if k != "RASA_TOKEN"}
     # Small pools: N workers × (pool + overflow) must stay under PostgreSQL's max_connections (200 here).
     rasa_env = dict(env, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="3", SQL_POOL_SIZE="5",
-                    SQL_MAX_OVERFLOW="10", TICKET_LOCK_LIFETIME=str(LOCK_LIFETIME_S), PYTHONPATH=str(ROOT))
+                    SQL_MAX_OVERFLOW="10", TICKET_LOCK_LIFETIME=str(LOCK_LIFETIME_S), PYTHONPATH=str(ROOT),
+                    TMPDIR=str(private_tmp(settings)))   # Rasa's jieba cache and temp files: var/tmp, not /tmp
     model = latest_model()
     ports = rasa_ports(rasa_port, workers)
     for i, port in enumerate(ports):
@@ -220,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()   # a bad value stops here, with the variable's name and the fix
     if args.write_endpoints:  # systemd (deploy/): the files each Rasa worker starts with; the token from RASA_TOKEN
         print(write_endpoints(settings))
-        token = os.environ.get("RASA_TOKEN", "")
+        token = settings.rasa_token
         if token:
             print(write_credentials(settings, token))
         return 0

@@ -1,7 +1,9 @@
-"""Fixtures for the hardening tests: a per-session var/ folder that reads the built KB and office data
-(symlinked, read-only use) and keeps everything the tests write (audit log, WeChat tables) to itself."""
+"""Fixtures for the hardening tests: a per-session var/ folder with a copy of the built KB (small) and the
+office data, models and spaCy pipeline symlinked (read-only use); everything the tests write (audit log,
+WeChat tables, any KB change) stays in it."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,9 @@ from bot.settings import VAR
 @pytest.fixture(scope="session")
 def shared_var(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("security-var")
-    for name in ("kb", "models", "service_points.db", "spacy"):
+    if (VAR / "kb").exists():
+        shutil.copytree(VAR / "kb", folder / "kb", symlinks=True)
+    for name in ("models", "service_points.db", "spacy"):
         if (VAR / name).exists():
             (folder / name).symlink_to(VAR / name)
     return folder

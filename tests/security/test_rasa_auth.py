@@ -18,8 +18,19 @@ def test_rasa_command_binds_loopback_and_takes_the_token(tmp_path):
     cmd = rasa_command(Settings(var_dir=tmp_path), tmp_path / "e.yml", tmp_path / "m.tar.gz", 5005, 0,
                        "tok-123", tmp_path / "c.yml")
     assert cmd[cmd.index("-i") + 1] == RASA_BIND == "127.0.0.1"
-    assert cmd[cmd.index("--auth-token") + 1] == "tok-123"
+    assert "--auth-token=tok-123" in cmd
     assert cmd[cmd.index("--credentials") + 1] == str(tmp_path / "c.yml")
+
+
+def test_a_token_starting_with_a_dash_is_still_one_argument(tmp_path):
+    # secrets.token_urlsafe() starts with "-" one time in 64; "--auth-token -x" made `rasa run` exit.
+    import argparse
+    cmd = rasa_command(Settings(var_dir=tmp_path), tmp_path / "e.yml", tmp_path / "m.tar.gz", 5005, 0,
+                       "-Xy_z", tmp_path / "c.yml")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-t", "--auth-token", type=str)
+    args, _ = parser.parse_known_args(cmd[2:])
+    assert args.auth_token == "-Xy_z"
 
 
 def _status(url: str, data: bytes | None = None) -> int:

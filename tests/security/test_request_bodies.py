@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 
 import pytest
 
@@ -72,10 +71,8 @@ async def test_eligibility_body_in_pieces_gets_its_answer(server):
 async def test_a_body_trickled_past_the_deadline_is_408(server, monkeypatch):
     monkeypatch.setattr(bot_http, "BODY_TIMEOUT_S", 0.3)
     body = json.dumps({"sender_id": "slow", "text": "补" * 1500}, ensure_ascii=False).encode()
-    t0 = time.monotonic()
     status, answer = await send_in_pieces(server.port, "/api/chat", body, pause_s=0.2)
     assert status == 408 and json.loads(answer)["error"]["code"] == "request_timeout"
-    assert time.monotonic() - t0 < 10
 
 
 HOSTILE = {
