@@ -80,6 +80,7 @@ class Settings(BaseSettings):
     wechat_aes_key: str = ""
     wechat_api_base: str = "https://api.weixin.qq.com"
     admin_token: str = Field("", repr=False)
+    admin_tokens: str = Field("", repr=False)  # more admin tokens: `role:name:token`, comma-separated (bot/admin/auth.py)
     staff_token: str = Field("", repr=False)
 
     # --- processes ---------------------------------------------------------------------------------
@@ -122,7 +123,7 @@ class Settings(BaseSettings):
     trusted_proxies: str = "127.0.0.1,::1"     # peers whose X-Forwarded-For names the client (deploy/nginx)
 
     @field_validator("host", "wechat_token", "wechat_appid", "wechat_appsecret", "wechat_aes_key", "admin_token",
-                     "staff_token", "rasa_token", "database_url", "redis_url", "embedding_model", mode="before")
+                     "admin_tokens", "staff_token", "rasa_token", "database_url", "redis_url", "embedding_model", mode="before")
     @classmethod
     def _strip(cls, value: Any) -> Any:
         return value.strip() if isinstance(value, str) else value
