@@ -29,7 +29,7 @@ async def test_printed_pdf_is_read_as_chinese_text(browser):
     flat = "".join(text.split())
     for line in lines:
         assert "".join(line.split()) in flat, line
-    assert "晋卫人口发〔2026〕99号" in flat and "每个托位每月补贴200元" in flat
+    assert "晋民发〔2026〕99号" in flat and "每人每餐补贴3元" in flat
 
 
 async def test_pdf_without_text_is_refused(browser):
