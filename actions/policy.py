@@ -26,7 +26,7 @@ def answer_message(result: dict[str, Any]) -> dict[str, Any] | None:
                                   if c.get("section") and not c.get("superseded")))
     title = (passages[0].get("doc_title") if passages else None) or "山西省“十四五”高品质生活建设规划"
     label = result.get("source") or f"《{title.strip('《》')}》"  # 《title》（文号） from the KB
-    source = f"出处：{label}" + (f" {sections[0]}" if sections else "")
+    source = result.get("source_label") or f"出处：{label}" + (f" {sections[0]}" if sections else "")  # curated
     buttons = []
     if passages and passages[0].get("chunk_id"):
         payload = "/show_passage" + json.dumps({"chunk_id": passages[0]["chunk_id"]}, ensure_ascii=False)
@@ -42,6 +42,8 @@ async def answer_question(question: str) -> dict[str, Any]:
 NOT_UNDERSTOOD = ("抱歉，我没有完全理解您的意思，也没有在政策资料中找到答案。您可以换个说法，或拨打12345政务服务便民热线咨询。"
                   "我能帮您了解高品质生活规划、测算补贴、查找办事地点。")
 HANDOFF_BUTTON = {"title": "转人工 / 拨打12345", "payload": "/human_handoff"}
+# An answer this close to the KB's threshold is logged for the admins' unanswered list (bot/admin).
+LOW_CONFIDENCE = 0.45
 
 
 RELATED_EXCERPT = 120
@@ -66,14 +68,22 @@ def not_found_message(result: dict[str, Any]) -> dict[str, Any] | None:
     return {"text": text, "buttons": buttons}
 
 
-async def reply_from_kb(dispatcher: CollectingDispatcher, question: str, min_len: int, otherwise: str) -> None:
-    """The KB's cited answer, or an honest "not found" pointing to 12345."""
+async def reply_from_kb(dispatcher: CollectingDispatcher, question: str, min_len: int, otherwise: str,
+                        reason: str | None = None) -> None:
+    """The KB's cited answer, or an honest "not found" pointing to 12345 (marked `unanswered` for the admins'
+    list: not_in_sources / fallback, or low_confidence on an answer close to the threshold)."""
+    reason = reason or ("not_in_sources" if otherwise == NOT_COVERED else "fallback")
     result = await answer_question(question) if len(question) >= min_len else {}
-    message = answer_message(result) or not_found_message(result)
+    message = answer_message(result)
     if message is None:
-        send(dispatcher, otherwise, buttons=[HANDOFF_BUTTON])
-    else:
-        send(dispatcher, **message)
+        message = not_found_message(result)
+        if message is None:
+            send(dispatcher, otherwise, buttons=[HANDOFF_BUTTON], unanswered=reason)
+            return
+        message["unanswered"] = "not_in_sources"
+    elif result.get("kind") != "curated" and result.get("confidence", 1.0) < LOW_CONFIDENCE:
+        message["unanswered"] = "low_confidence"
+    send(dispatcher, **message)
 
 
 class ActionShowPassage(Action):

@@ -28,6 +28,7 @@ FEATURES: list[str] = [
     "bot.channels.wechat",
     "bot.web.routes",
     "bot.assist.routes",
+    "bot.admin.routes",
     "bot.retention",
     "bot.openapi",
 ]

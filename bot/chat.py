@@ -8,7 +8,7 @@ import json
 import logging
 import re
 import time
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Callable, Optional, Sequence, Union
 
 import aiohttp
 import yaml
@@ -22,6 +22,18 @@ log = logging.getLogger("bot.chat")
 
 RASA_DOWN_MESSAGE = "对话服务暂时不可用，请稍后再试；如有急事，请拨打12345政务服务便民热线。"
 _MESSAGE_KEYS = ("buttons", "citations", "service_points")
+UNANSWERED_REASONS = ("fallback", "not_in_sources", "low_confidence", "handoff")
+# observer(sender_id, masked text, messages, unanswered reason or None), called after every turn
+TurnObserver = Callable[[str, str, list[dict[str, Any]], Optional[str]], None]
+
+
+def unanswered_reason(raw: dict[str, Any]) -> Optional[str]:
+    """The actions' `unanswered` mark on a Rasa output message (kept out of the public Message)."""
+    custom = raw.get("custom")
+    value = custom.get("unanswered") if isinstance(custom, dict) else None
+    return value if value in UNANSWERED_REASONS else None
+
+
 _PAYLOAD = re.compile(r"^/([A-Za-z_][A-Za-z0-9_]*)(\{.*\})?$", re.S)
 
 
@@ -102,6 +114,7 @@ class ChatCore:
         self._down_until: dict[str, float] = {}
         self._auth = {"token": token} if token else {}   # Rasa's --auth-token, random per start
         self._session: Optional[aiohttp.ClientSession] = None
+        self.turn_observers: list[TurnObserver] = []  # e.g. the admins' unanswered-question log
 
     async def start(self) -> None:
         if self._session is None:
@@ -154,10 +167,18 @@ class ChatCore:
         payload = {"sender": sender_id, "message": clean, "metadata": metadata or {}}
         log.info("chat turn", extra={"sender": sender_id, "payload_intent": intent, "chars": len(clean)})
         raw = await self._post(sender_id, "/webhooks/rest/webhook", payload)
-        messages = [m for m in (to_message(r) for r in raw or [] if isinstance(r, dict)) if m]
+        raw = [r for r in raw or [] if isinstance(r, dict)]
+        messages = [m for m in (to_message(r) for r in raw) if m]
+        unanswered = next((u for u in map(unanswered_reason, raw) if u), None)
         log.info("chat reply", extra={"sender": sender_id, "messages": len(messages)})
         if not messages:
             messages = [{"text": "抱歉，我没有理解您的意思。您可以换个说法，或拨打12345政务服务便民热线咨询。"}]
+            unanswered = "fallback"
+        for observe in self.turn_observers:
+            try:
+                observe(sender_id, clean, messages, unanswered)
+            except Exception:  # the resident still gets the answer
+                log.exception("turn observer failed")
         return messages
 
     async def rasa_ok(self) -> bool:

@@ -80,7 +80,8 @@ GROUPS = (("/api/chat", "chat"), ("/api/kb/", "kb"), ("/wechat", "wechat"), ("/a
 
 class Limits:
     def __init__(self, ip_per_min: int, sender_per_min: int, caps: dict[str, int], wait_s: float,
-                 login_failures_per_min: int) -> None:
+                 login_failures_per_min: int, trusted_proxies: frozenset[str] = frozenset()) -> None:
+        self.trusted_proxies = trusted_proxies
         self.ip = RateLimiter(ip_per_min)
         self.sender = RateLimiter(sender_per_min)
         self.caps = caps
@@ -92,8 +93,9 @@ class Limits:
     def from_settings(cls, settings) -> "Limits":
         caps = {"chat": settings.max_concurrent_chat, "wechat": settings.max_concurrent_chat,
                 "kb": settings.max_concurrent_kb, "other": settings.max_concurrent_other}
+        proxies = frozenset(p.strip() for p in settings.trusted_proxies.split(",") if p.strip())
         return cls(settings.rate_limit_ip_per_min, settings.rate_limit_sender_per_min, caps,
-                   settings.concurrency_wait_s, settings.login_failures_per_min)
+                   settings.concurrency_wait_s, settings.login_failures_per_min, proxies)
 
     def semaphore(self, group: str) -> asyncio.Semaphore:
         sem = self._sems.get(group)
@@ -106,7 +108,18 @@ LIMITS_KEY = web.AppKey("limits", Limits)
 
 
 def client_ip(request: web.Request) -> str:
-    return request.remote or "-"
+    """The client's address: the peer, or, when the peer is a trusted reverse proxy (TRUSTED_PROXIES, default
+    loopback: deploy/nginx), the nearest X-Forwarded-For entry that is not itself a trusted proxy."""
+    peer = request.remote or "-"
+    limits = request.app.get(LIMITS_KEY)
+    trusted = limits.trusted_proxies if limits is not None else frozenset()
+    if peer not in trusted:
+        return peer
+    chain = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",") if a.strip()]
+    for addr in reversed(chain):
+        if addr not in trusted:
+            return addr[:64]
+    return peer
 
 
 def group_of(path: str) -> Optional[str]:

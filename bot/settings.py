@@ -80,6 +80,7 @@ class Settings(BaseSettings):
     wechat_aes_key: str = ""
     wechat_api_base: str = "https://api.weixin.qq.com"
     admin_token: str = Field("", repr=False)
+    admin_tokens: str = Field("", repr=False)  # more admin tokens: `role:name:token`, comma-separated (bot/admin/auth.py)
     staff_token: str = Field("", repr=False)
 
     # --- processes ---------------------------------------------------------------------------------
@@ -118,10 +119,11 @@ class Settings(BaseSettings):
     concurrency_wait_s: float = Field(2.0, ge=0, le=60)
     model_threads: int = Field(2, ge=1, le=64)
     db_threads: int = Field(8, ge=1, le=256)
-    login_failures_per_min: int = Field(5, ge=1, le=1000)            # per IP, staff/admin tokens
+    login_failures_per_min: int = Field(5, ge=1, le=100_000)         # per IP, staff/admin tokens
+    trusted_proxies: str = "127.0.0.1,::1"     # peers whose X-Forwarded-For names the client (deploy/nginx)
 
     @field_validator("host", "wechat_token", "wechat_appid", "wechat_appsecret", "wechat_aes_key", "admin_token",
-                     "staff_token", "rasa_token", "database_url", "redis_url", "embedding_model", mode="before")
+                     "admin_tokens", "staff_token", "rasa_token", "database_url", "redis_url", "embedding_model", mode="before")
     @classmethod
     def _strip(cls, value: Any) -> Any:
         return value.strip() if isinstance(value, str) else value

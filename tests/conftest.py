@@ -69,10 +69,11 @@ def launch(tmp_dir: Path, extra_env: Optional[dict[str, str]] = None) -> LiveSta
     except SystemExit as exc:
         pytest.fail(f"{exc} (run `make build` before the stack tests)")
     port, action_port, rasa_port = free_port(), free_port(), free_port()
-    # The end-to-end suites send hundreds of turns from 127.0.0.1 within minutes: rate limits off here
-    # (tests/security/test_limits.py checks them on their own app).
+    # The end-to-end suites send hundreds of turns (and deliberate bad tokens) from 127.0.0.1 within minutes:
+    # rate limits and the login throttle off here (tests/security checks them on their own apps).
     env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), ACTION_PORT=str(action_port),
                RASA_URL=f"http://127.0.0.1:{rasa_port}", RATE_LIMIT_IP_PER_MIN="0", RATE_LIMIT_SENDER_PER_MIN="0",
+               LOGIN_FAILURES_PER_MIN="100000",
                **(extra_env or {}))
     # The built artefacts (KB, models, office data) live in var/; only the tracker store is per test session.
     settings = Settings(host="127.0.0.1", port=port, action_port=action_port, var_dir=tmp_dir,

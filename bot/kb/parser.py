@@ -3,7 +3,7 @@
 It recovers what a resident's question maps to: 章 (一、…), 节 （一）…, lead-sentence items
 ("健全残疾人权益保障制度。…"), 专栏 boxes with their 工程 items, the indicator table and the front matter
 (文号, issuer, dates). It also repairs the extraction noise of the source: sentences split across blank
-lines, stray <p> tags, duplicated 专栏 numbers and stray English tokens ("and").
+lines, stray <p> tags and stray English tokens (duplicated 专栏 numbers are kept as printed) ("and").
 
 Offsets (`start`, `end`) always point into the raw source text, so a citation can be traced back.
 """
@@ -368,10 +368,9 @@ class PlanParser:
             if m:
                 flush()
                 number = int(m.group(1))
-                if number <= last_box_no:
-                    doc.repairs.append(f"专栏编号重复：“{t}”改为专栏{last_box_no + 1}")
-                    number = last_box_no + 1
-                last_box_no = number
+                if number <= last_box_no:  # the printed number is kept (citations match the print);
+                    doc.repairs.append(f"专栏编号重复：“{t}”保留原编号，以名称区分")  # its name tells it apart
+                last_box_no = max(last_box_no, number)
                 box = f"专栏{number} {m.group(2).strip()}"
                 doc.boxes.append(box)
                 in_box, box_first = True, True

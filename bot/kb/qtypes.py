@@ -19,7 +19,9 @@ _Q = {
     "document": re.compile(r"文号|发文|哪个文件|什么文件|印发|哪个部门发|谁发的|发布时间|成文|这个规划是|规划全称|文件名"),
     "amount": re.compile(r"多少钱|几块|多少块|多少元|几元|多少万元|多少亿|几亿|几万元|万元|亿元|投资多少|资金多少|金额|钱数|给多少钱|发多少|补多少|补贴多少|补助多少|"
                          r"标准是多少|标准多少|每月多少|每年多少|一个月多少|一年多少|每人多少|报销多少|费用|花多少|"
-                         r"多少补贴|多少补助|工资多少|收入多少钱|多少工资|奖励多少|拿多少"),
+                         r"多少补贴|多少补助|工资多少|收入多少钱|多少工资|奖励多少|拿多少|补贴有多少|补助有多少|补贴.{0,4}多少|补助.{0,4}多少|"
+                         r"津贴.{0,4}多少|多少津贴|租金.{0,4}多少|收费.{0,4}多少|价格|票价|学费|多贵|收费吗|要钱吗|免费吗|"
+                         r"花钱吗|收不收费|要不要钱|收钱吗|自费吗|给钱吗"),
     "rate": re.compile(r"比例|占比|比重|百分之|百分比|[%％]|率|增速|增长多少|涨幅|几成|多大比例|几折|打折|折扣"),
     "area": re.compile(r"面积|多少平|几平|平方|亩|多大地方|多大的?房"),
     "count": re.compile(r"几个|多少个|多少人|多少名|多少所|多少家|多少张|多少座|多少条|多少次|几次|几所|几家|几座|几张|"
@@ -67,8 +69,11 @@ def classify(question: str) -> Asked:
     if _Q["document"].search(q):
         a.shape = "document"
     kinds = [k for k in ("amount", "area", "rate", "count", "date") if _Q[k].search(q)]
-    if "amount" in kinds and "rate" in kinds and re.search(r"比例|占比|[%％]|率", q) is None:
-        kinds.remove("rate")  # "增长多少" of an amount
+    if "amount" in kinds and "rate" in kinds:
+        if re.search(r"比例|占比|比重|[%％]|率", q) is None:
+            kinds.remove("rate")  # "增长多少" of an amount
+        else:
+            kinds.remove("amount")  # "补贴覆盖率达到多少" asks a rate
     if "rate" in kinds and re.fullmatch(r".*率.*", q) and not re.search(r"多少|几|比例|占比|百分|怎么样|达到|目标|到", q):
         kinds.remove("rate")  # "就业率怎么提高" asks for measures, not a figure
     if "date" in kinds and re.search(r"几年内|多少年", q) and len(kinds) > 1:
@@ -82,6 +87,8 @@ def classify(question: str) -> Asked:
     if a.shape == "document":
         kinds = [k for k in kinds if k == "date"]
     a.kinds = set(kinds)
+    if "amount" in a.kinds and _Q_FEE.search(q) and not re.search(r"多少|几", q):
+        a.kinds.add("fee")  # "…收费吗": "免费" answers it as well as an amount does
     years = re.findall(r"(?<!\d)(20[0-4]\d)(?!\d)", q)
     a.year_value = years[0] if years else ""
     a.figure = kinds[0] if kinds else ""
@@ -107,6 +114,8 @@ def classify(question: str) -> Asked:
 
 # ---------------------------------------------------------------------------------- sentence side
 _S_AMOUNT = re.compile(rf"{_NUM}\s*(?:万|亿|千)?\s*元|[{_CN_NUM}]+\s*(?:万|亿)?元")
+_S_FEE = re.compile(r"免费|不收费|免收|无偿")
+_Q_FEE = re.compile(r"收费吗|要钱吗|免费吗|花钱吗|收不收费|要不要钱|收钱吗|自费吗|给钱吗")
 _S_RATE = re.compile(rf"{_NUM}\s*[%％]|百分之|[{_CN_NUM}]成|[{_CN_NUM}\d]折")
 _S_AREA = re.compile(rf"{_NUM}\s*(?:万|千)?\s*(?:平方米|平方公里|平米|亩|公顷|㎡)")
 _S_DATE = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年(?:底|前|末|起|内|\s*\d{1,2}\s*月)?|\d{1,2}\s*月\s*\d{1,2}\s*日|"
@@ -126,6 +135,8 @@ def sentence_kinds(text: str) -> set[str]:
     out = set()
     if _S_AMOUNT.search(t):
         out.add("amount")
+    if _S_FEE.search(t):
+        out.add("fee")
     if _S_RATE.search(t):
         out.add("rate")
     if _S_AREA.search(t):

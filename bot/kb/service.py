@@ -57,6 +57,9 @@ class KnowledgeBase:
         self._lock = threading.Lock()
         self._qcache: dict[str, np.ndarray] = {}  # normalised query → embedding, oldest first
         self._today: str | None = None  # tests pin the date that decides which documents are in effect
+        from bot.admin.curated import CuratedAnswers  # admins' curated answers come before retrieval
+
+        self.curated = CuratedAnswers(self.root)
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -179,6 +182,9 @@ class KnowledgeBase:
         """
         state = self._require()
         q = normalize(question)
+        curated = self.curated.answer(q, state.version, self.embedder, self._query_vector(state, q))
+        if curated is not None:
+            return curated
         asked = qtypes.classify(q)
         for shape, pattern in (("contact", ans._CONTACT), ("apply", ans._HOW_TO_APPLY), ("eligibility", ans._ELIGIBILITY)):
             if pattern.search(q):

@@ -25,6 +25,7 @@ from bot.textparse.dialect import to_standard
 LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
 BOTH = "disability_both"
 DISABILITY = ("disability_living_allowance", "disability_care_allowance")
+APPLYING = {"where", "how_to_apply", "documents", "deadline"}   # aspects about applying, not qualifying
 # Kinds of line, in the words of issue 10.
 PROGRAM_INFO, PERSONAL_CASE, PLAN_QUESTION, OFFICE_LOOKUP, NOT_IN_SOURCES, OTHER = (
     "program_info", "personal_case", "plan_question", "office_lookup", "not_in_sources", "other")
@@ -200,6 +201,9 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     # question that merely contains a number ("3岁以上还能领吗") does not.
     own_facts = bool(facts) and (asking is not None or bool(lexicon.first_person.search(core))
                                  or not question or bool(re.search(r"\d{4}年|\d+月\d+[日号]", text)))
+    # "我在尧都区，哪里能办两项补贴" asks where to apply, not whether the speaker qualifies.
+    if personal and not facts and set(aspects) & APPLYING:
+        personal = False
     reading = Reading(text=text, kind=OTHER, programs=programs, aspects=aspects, personal=personal or own_facts,
                       bare_program=bare, facts=facts, unknown=list(extracted.get("unknown") or []),
                       approximate=list(extracted.get("approximate") or []), place=place,

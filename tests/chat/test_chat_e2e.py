@@ -41,11 +41,20 @@ def test_traditional_characters_are_understood(live_stack):
 
 
 def test_policy_question_gets_a_cited_answer(live_stack):
-    messages = live_stack.chat("残疾人两项补贴是什么", new_sender())
+    # A question about the plan itself (a general question about a program gets the program's answer instead).
+    messages = live_stack.chat("两项补贴覆盖率2025年的目标是多少", new_sender())
     cited = [m for m in messages if m.get("citations")]
     assert cited, messages
-    assert "出处" in cited[0]["text"]
+    assert "出处" in cited[0]["text"] and "100%" in cited[0]["text"]
     assert any(b["title"] == "查看原文" for b in cited[0].get("buttons", []))
+
+
+def test_general_program_question_gets_the_program_answer_not_a_form(live_stack):
+    messages = live_stack.chat("残疾人两项补贴是什么", new_sender())
+    text = all_text(messages)
+    assert [m for m in messages if m.get("citations")], messages
+    assert "国发〔2015〕52号" in text and "护理补贴" in text and "生活补贴" in text
+    assert "是否持有" not in text   # answered, not a questionnaire
 
 
 def test_childcare_question_in_one_message(live_stack):

@@ -105,3 +105,38 @@ def test_duplicate_doc_number_and_unknown_versions_are_refused(kb_root, embedder
         admin.publish(root=kb_root)  # no candidate
     with pytest.raises(admin.DocumentError):
         admin.remove_document(plan["doc_id"], root=kb_root, embedder=embedder)  # built-in
+
+
+TARGET_NOTICE = """山西省卫生健康委员会关于调整婴幼儿托位建设目标的通知
+
+晋卫发〔2026〕3号
+
+各市卫生健康委：
+
+一、目标调整
+
+到2025年，全省每千人口拥有3岁以下婴幼儿托位数达到5.5个。
+
+山西省卫生健康委员会
+
+2026年2月1日
+"""
+TARGET_META = {"title": "关于调整婴幼儿托位建设目标的通知", "doc_number": "晋卫发〔2026〕3号",
+               "issuer": "山西省卫生健康委员会", "date": "2026-02-01", "effective_date": "2026-02-01"}
+
+
+def test_newer_document_in_effect_answers_and_the_older_is_cited_as_superseded(kb_root, embedder):
+    res = admin.add_document(TARGET_NOTICE, TARGET_META, root=kb_root, embedder=embedder)
+    admin.publish(res["version"], root=kb_root)
+    kb = KnowledgeBase(kb_root, embedder=embedder).warm_up()
+    kb._today = "2026-03-01"
+    ans = kb.answer("托位数到2025年要达到多少")
+    assert "5.5个" in ans["answer"] and "4.5" not in ans["answer"]
+    assert ans["citations"][0]["doc_number"] == "晋卫发〔2026〕3号"
+    old = [c for c in ans["citations"] if c.get("superseded")]
+    assert old and old[0]["doc_id"] == "shanxi-14th-fyp-high-quality-life" and "4.5" in old[0]["quote"]
+    assert "晋卫发〔2026〕3号" in ans["source"] and "晋政发" not in ans["source"]
+
+    kb._today = "2026-01-15"  # before the notice takes effect, the plan still answers
+    ans = kb.answer("托位数到2025年要达到多少")
+    assert "4.5个" in ans["answer"] and all(c["doc_id"] != res["doc_id"] for c in ans["citations"])

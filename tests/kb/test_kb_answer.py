@@ -148,3 +148,11 @@ def test_other_regions_are_not_given_shanxi_figures(kb, q, place):
 
 def test_the_same_question_about_shanxi_is_answered(kb):
     assert "4.5" in kb.answer("山西的托位数目标是多少")["answer"]
+
+
+@pytest.mark.parametrize("q", ["孩子两岁能领育儿补贴吗", "我是二级残疾能领护理补贴吗", "低保户家的残疾人能领生活补贴吗",
+                               "考了中级证能拿技能提升补贴吗"])
+def test_eligibility_questions_get_no_plan_passage(kb, q):
+    """The plan states no eligibility rule: its passages (托位数, 托班…) never back an eligibility decision."""
+    res = kb.answer(q)
+    assert res["answer"] is None and res["citations"] == [] and res["answer_type"] == "eligibility"

@@ -137,3 +137,18 @@ async def test_healthz_reads_the_kb_version_off_the_event_loop(aiohttp_client, s
     resp = await client.get("/healthz")
     assert (await resp.json())["kb_version"]
     assert where and where[0].startswith("model-pool")
+
+
+async def test_behind_the_reverse_proxy_each_client_has_its_own_limit(aiohttp_client, tmp_path):
+    """deploy/nginx forwards every resident from 127.0.0.1: the limit follows X-Forwarded-For from a trusted
+    proxy, and a client cannot dodge it by sending its own X-Forwarded-For from elsewhere."""
+    client = await aiohttp_client(make(tmp_path, rate_limit_ip_per_min=2))
+    a = {"X-Forwarded-For": "203.0.113.7"}
+    assert [(await client.get("/api/eligibility/programs", headers=a)).status for _ in range(3)] == [200, 200, 429]
+    b = {"X-Forwarded-For": "198.51.100.9, 203.0.113.8"}          # nginx appends the peer it saw
+    assert (await client.get("/api/eligibility/programs", headers=b)).status == 200
+    untrusted = make(tmp_path, rate_limit_ip_per_min=2, trusted_proxies="")
+    direct = await aiohttp_client(untrusted)
+    statuses = [(await direct.get("/api/eligibility/programs", headers={"X-Forwarded-For": f"10.0.0.{i}"})).status
+                for i in range(3)]
+    assert statuses == [200, 200, 429]

@@ -118,3 +118,8 @@ def test_shanxi_words_are_read_through_the_dialect_glossary():
 def test_a_plan_target_about_a_program_is_a_plan_question():
     r = read_line("困难残疾人生活补贴和重度残疾人护理补贴覆盖率目标是多少？", today=TODAY)
     assert r.kind == PLAN_QUESTION
+
+
+def test_where_can_i_apply_is_a_where_question_not_a_personal_case():
+    r = read_line("我在尧都区，哪里能办两项补贴", today=TODAY)
+    assert r.kind == PROGRAM_INFO and "where" in r.aspects and r.place["county"] == "尧都区"

@@ -1,0 +1,1 @@
+"""Admin console (issue 12): documents, curated answers, rules, service points, unanswered questions."""
