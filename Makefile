@@ -19,7 +19,7 @@ export TOKENIZERS_PARALLELISM := false
 RASA_INPUTS := config.yml domain.yml nlu_data policy_kb/jieba var/stamps/spacy_pipeline.sha256
 
 .PHONY: help venvs lock build model kb places domain rasa-model run run-scaled services services-stop test test-py test-rasa \
-        test-stores nlu-eval browser-deps bench clean
+        test-stores nlu-eval browser-deps bench bench-scale clean
 
 help:
 	@echo "make run    — build whatever is missing, then start everything on http://localhost:8000"
@@ -146,6 +146,13 @@ bench: build
 	$(APP_PY) benchmarks/service_points.py
 	$(APP_PY) benchmarks/wechat.py
 	$(APP_PY) benchmarks/assist.py
+	$(APP_PY) benchmarks/nlu_heldout.py
+	$(APP_PY) benchmarks/load.py closed
+	$(APP_PY) benchmarks/conversation_growth.py
+
+# Load, fault, open-loop and soak runs on PostgreSQL + Redis (about an hour; see benchmarks/run_scale.sh).
+bench-scale: build services
+	bash benchmarks/run_scale.sh
 
 clean:
 	rm -rf var models

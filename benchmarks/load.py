@@ -23,7 +23,6 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-import urllib.request  # noqa: E402
 import uuid  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -311,7 +310,6 @@ def soak(args) -> None:
         run_users(user_class(kind="api", base=b.base, rasa_urls=b.rasa_urls, rasa_token=b.stack.rasa_token, log=Log()), 4, 120)
         cls = user_class(kind="api", base=b.base, rasa_urls=b.rasa_urls, rasa_token=b.stack.rasa_token, log=log, conversations=0,
                          between_turns=think(args.think), wait_time=lambda self: think(args.think)())
-        t0 = time.time()
         state = {"next": 0.0}
 
         def tick(elapsed: float) -> None:

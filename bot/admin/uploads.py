@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import tempfile
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -18,7 +19,27 @@ SUFFIXES = (".txt", ".md", ".docx", ".pdf")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+# The simplified-form radicals of the CJK Radicals Supplement have no Unicode decomposition; these are the
+# ideographs they stand for (Unicode's EquivalentUnifiedIdeograph.txt).
+_SUPPLEMENT = dict(zip("⺟⺠⺰⻄⻅⻆⻈⻉⻋⻌⻐⻓⻔⻘⻙⻚⻛⻜⻝⻠⻢⻥⻦⻧⻨⻩⻪⻬⻮⻰⻳",
+                       "母民纟西见角讠贝车辶钅长门青韦页风飞食饣马鱼鸟卤麦黄黾齐齿龙龟"))
+
+
+def _radicals_to_ideographs(text: str) -> str:
+    """PDF fonts often map 山/生/门… to look-alike radicals (Kangxi U+2F00-U+2FDF, supplement U+2E80-U+2EFF);
+    NFKC maps the Kangxi ones back, the table the rest; every other character (（）〔〕：) stays as it is."""
+    out = []
+    for ch in text:
+        if "\u2f00" <= ch <= "\u2fdf":
+            ch = unicodedata.normalize("NFKC", ch)
+        elif "\u2e80" <= ch <= "\u2eff":
+            ch = _SUPPLEMENT.get(ch, ch)
+        out.append(ch)
+    return "".join(out)
+
+
 def _check_text(text: str) -> str:
+    text = _radicals_to_ideographs(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     cjk = len(_CJK.findall(text))
     if cjk < 20:

@@ -7,10 +7,10 @@ import aiohttp
 
 DATA = Path(__file__).with_name("data")
 NOTICE = DATA / "notice.txt"
-NOTICE_META = {"title": "关于普惠托育机构运营补贴标准的通知（测试样例）", "doc_number": "晋卫人口发〔2026〕99号",
-               "issuer": "山西省卫生健康委员会", "date": "2026-11-20", "effective_date": "2026-11-25"}
-NOTICE_QUESTION = "普惠托育机构运营补贴每个托位每月多少钱"
-NOTICE_ANSWER = "每个托位每月补贴200元"
+NOTICE_META = {"title": "关于老年人助餐服务补贴标准的通知（测试样例）", "doc_number": "晋民发〔2026〕99号",
+               "issuer": "山西省民政厅", "date": "2026-11-20", "effective_date": "2026-11-25"}
+NOTICE_QUESTION = "老年人助餐补贴标准是多少"
+NOTICE_ANSWER = "每人每餐补贴3元"
 
 
 def upload_form(data: bytes, filename: str = "notice.txt", **overrides: str) -> aiohttp.FormData:

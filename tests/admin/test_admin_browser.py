@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.stack, pytest.mark.browser]
 
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "device_scale_factor": 1, "locale": "zh-CN"}
 TIMEOUT = 120_000
-ANSWER_MARK = "200元"
+ANSWER_MARK = "每餐补贴3元"
 
 
 async def console(browser, base: str, token: str):

@@ -87,7 +87,7 @@ def _docx(paragraphs: list[str]) -> bytes:
         d.add_paragraph(p)
     table = d.add_table(rows=1, cols=2)
     table.rows[0].cells[0].text = "补贴名称"
-    table.rows[0].cells[1].text = "每个托位每月补贴200元"
+    table.rows[0].cells[1].text = "每人每餐补贴3元"
     out = io.BytesIO()
     d.save(out)
     return out.getvalue()
@@ -130,7 +130,7 @@ async def test_duplicate_file_and_duplicate_number_are_refused(client, var_dir):
     state = kb_state(var_dir)
     resp = await client.post("/api/admin/documents", data=upload_form(NOTICE.read_bytes()), headers=auth(EDITOR))
     assert resp.status == 400 and "相同" in (await resp.json())["error"]["message"]
-    other = NOTICE.read_text(encoding="utf-8").replace("200元", "300元").encode("utf-8")
+    other = NOTICE.read_text(encoding="utf-8").replace("3元", "5元").encode("utf-8")
     resp = await client.post("/api/admin/documents", data=upload_form(other), headers=auth(EDITOR))
     assert resp.status == 400 and "文号" in (await resp.json())["error"]["message"]
     assert kb_state(var_dir) == state

@@ -37,7 +37,7 @@ def test_unanswerable_questions_get_null(kb, golden):
     wrong = [(q, r["answer"], r["confidence"]) for q, r in answered if r["answer"] is not None]
     print(f"\nunanswerable but answered: {wrong}")
     assert len(wrong) <= 0.05 * len(answered), wrong  # the plan-adjacent ones are hard: report, hold ≥ 95%
-    assert all(r["message"] and "12345" in r["message"] for _, r in answered)
+    assert all(r["message"] and "12345" in r["message"] for _, r in answered if r["answer"] is None)
 
 
 def test_answers_are_right_and_of_the_asked_type(golden_answers):

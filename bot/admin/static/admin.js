@@ -170,7 +170,7 @@
     });
     return box;
   }
-  var GROUP_NAMES = { golden: "常考问题", unanswered: "答不上的问题", curated: "本次问答" };
+  var GROUP_NAMES = { golden: "常考问题", unanswered: "答不上的问题", curated: "本次问答", document: "文件自身" };
   function impactView(report) {
     var box = el("div", "stack");
     if (!report) { box.appendChild(el("p", "muted", "（没有影响报告）")); return box; }

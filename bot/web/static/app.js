@@ -123,10 +123,13 @@
     citations.forEach(function (c) {
       if (!c || typeof c !== "object") return;
       var quote = isString(c.quote) ? c.quote : "";
-      var source = isString(c.source) ? c.source : (isString(c.title) ? c.title : (isString(c.doc_id) ? c.doc_id : ""));
+      // 《document title》（文号） when the KB names the document (admins' uploads carry their 文号)
+      var doc = isString(c.doc_title) && c.doc_title ? "《" + c.doc_title.replace(/[《》]/g, "") + "》" +
+        (isString(c.doc_number) && c.doc_number ? "（" + c.doc_number + "）" : "") : "";
+      var source = doc || (isString(c.source) ? c.source : (isString(c.title) ? c.title : (isString(c.doc_id) ? c.doc_id : "")));
       var section = isString(c.section) ? c.section : "";
       var parts = section.split(">").map(function (x) { return x.trim(); }).filter(Boolean);
-      var label = "出处：" + (parts.length ? parts[parts.length - 1] : (source || "政策原文"));
+      var label = "出处：" + (doc ? doc + " " : "") + (parts.length ? parts[parts.length - 1] : (doc ? "" : (source || "政策原文")));
       var item = el("div", "citation");
       var id = "cite-" + (++uid);
       var toggle = el("button", "cite-toggle");
