@@ -19,7 +19,7 @@ MAX_SECTION_CHARS = 40
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _MD_BOLD = re.compile(r"(\*\*|__)(.+?)\1")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
-_HAS_SOURCE_LINE = re.compile(r"^\s*出处[：:]", re.MULTILINE)
+_HAS_SOURCE_LINE = re.compile(r"^\s*(?:出处|依据)[：:]", re.MULTILINE)   # KB answers say 出处, program answers 依据
 _DIGITS = re.compile(r"^\s*(\d{1,2})\s*[.。、)）]?\s*$")
 
 

@@ -93,3 +93,9 @@ def test_a_text_that_carries_its_source_line_gets_no_second_one():
     text = "到2025年，……。\n出处：《山西省“十四五”高品质生活建设规划》 " + SECTION
     f = format_messages([{"text": text, "citations": [{"doc_id": "plan", "section": SECTION, "quote": "q"}]}])
     assert f.text == text and f.text.count("出处") == 1
+
+
+def test_a_program_answer_with_its_own_source_line_gets_no_second_one():
+    f = format_messages([{"text": "育儿补贴每孩每年3600元。\n依据：《育儿补贴制度实施方案》",
+                          "citations": [{"doc_id": "育儿补贴制度实施方案", "section": "补贴对象和标准", "quote": "…"}]}])
+    assert "出处" not in f.text and f.text.count("依据：") == 1
