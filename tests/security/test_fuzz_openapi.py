@@ -130,7 +130,9 @@ def from_schema(schema: dict, components: dict, depth: int = 0) -> st.SearchStra
         samples = [t for t in SAMPLES if lo <= len(t) <= hi]
         text = st.text(min_size=lo, max_size=min(hi, 80))
         if hi - lo > 80:
-            text |= st.text(min_size=hi, max_size=hi)
+            # Exactly the maximum length; built by repetition, since Hypothesis cannot draw strings longer than
+            # its buffer (a 256 KiB rules file field would otherwise be an invalid strategy).
+            text |= st.text(min_size=1, max_size=8).map(lambda s, n=hi: (s * (n // len(s) + 1))[:n])
         return text | st.sampled_from(samples) if samples else text
     if kind == "integer":
         return st.integers(schema.get("minimum"), schema.get("maximum")) | st.integers()
