@@ -118,3 +118,23 @@ def live_stack_factory(tmp_path_factory) -> Iterator:
 @pytest.fixture(scope="session")
 def live_stack(live_stack_factory) -> LiveStack:
     return live_stack_factory(None)
+
+
+# Headless Debian Chromium for the browser tests (web page, admin console); scripts/install_browser.sh installs it.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+async def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("没有找到 /usr/bin/chromium：请先运行 scripts/install_browser.sh")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        instance = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            await instance.close()

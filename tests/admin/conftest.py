@@ -72,9 +72,6 @@ async def client(aiohttp_client, admin_app):
 # ---------------------------------------------------------------------------------------------- live stack
 STACK_EDITOR = "stack-editor-token"
 STACK_PUBLISHER = "stack-publisher-token"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="session")
@@ -91,20 +88,6 @@ def admin_stack(live_stack_factory, tmp_path_factory):
     store.set_pointer(var / "kb", version)
     return live_stack_factory({"VAR_DIR": str(var), "ADMIN_TOKEN": "",
                                "ADMIN_TOKENS": f"editor:wang:{STACK_EDITOR},publisher:li:{STACK_PUBLISHER}"})
-
-
-@pytest.fixture
-async def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("没有找到 /usr/bin/chromium：请先运行 scripts/install_browser.sh")
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as pw:
-        instance = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            await instance.close()
 
 
 @pytest.fixture
