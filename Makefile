@@ -50,14 +50,19 @@ APP_LOCKS := requirements/runtime.txt requirements/build.txt requirements/dev.tx
 	$(RASA_PY) -m pip install --progress-bar on --require-hashes -r requirements/rasa.txt
 	touch $@
 
-# Re-resolve the locks from the *.in files (network: PyPI). pip-tools is in the dev group.
-lock:
-	cd requirements && ../$(APP_PY) -m piptools compile -q --generate-hashes --allow-unsafe --strip-extras \
-	  --no-emit-index-url --no-emit-find-links -o runtime.txt runtime.in
-	cd requirements && ../$(APP_PY) -m piptools compile -q --generate-hashes --allow-unsafe --strip-extras \
-	  --no-emit-index-url --no-emit-find-links -o build.txt build.in
-	cd requirements && ../$(APP_PY) -m piptools compile -q --generate-hashes --allow-unsafe --strip-extras \
-	  --no-emit-index-url --no-emit-find-links -o dev.txt dev.in
+# Re-resolve the locks from the *.in files (network: PyPI). pip-tools 7.5 does not run on the venv's pip 26.3,
+# so the lock tool lives in its own small venv with the pip it supports (var/locktool, pinned here).
+LOCK_PIP := 25.1.1
+LOCK_TOOLS := 7.5.2
+LOCK_PY := var/locktool/bin/python
+COMPILE := ../$(LOCK_PY) -m piptools compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+$(LOCK_PY):
+	$(PY311) -m venv var/locktool
+	$(LOCK_PY) -m pip install -q pip==$(LOCK_PIP) pip-tools==$(LOCK_TOOLS)
+lock: $(LOCK_PY)
+	cd requirements && $(COMPILE) -o runtime.txt runtime.in
+	cd requirements && $(COMPILE) -o build.txt build.in
+	cd requirements && $(COMPILE) -o dev.txt dev.in
 	@echo "rasa.txt: run pip-tools under Python 3.10 (see requirements/README.md)"
 
 venvs: .venv/.installed .venv-rasa/.installed
