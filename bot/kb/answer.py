@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from bot.kb.parser import split_sentences
+from bot.text_normalize import normalize
 from bot.kb.textproc import figures, get_synonyms, tokenize, wants_indicator  # noqa: F401
 
 MAX_ANSWER_SENTENCES = 3
@@ -195,6 +196,7 @@ def _alternatives(token: str) -> tuple[frozenset[str], ...]:
     return tuple(text_tokens(e) for e in get_synonyms().expand(token))
 
 ROW_MIN_COVERAGE = 0.5      # share of the question's topic words an indicator row must carry
+ROW_SIDE_MIN_COVERAGE = 0.5  # … or share of the best-ranked row's own name that a long question names
 SENT_MIN_COVERAGE = 0.34    # … and a quoted sentence (with its passage's headings)
 # Topic coverage required of a sentence for other questions: measured on the golden tuning half at
 # 0 / 0.2 / 0.34 / 0.5 (right answers 0.877 / 0.877 / 0.862 / 0.785, no change in honest nulls): none.
@@ -210,7 +212,7 @@ ASK_WORDS = set("""
 """.split())
 _PLACE_WORDS = re.compile(r"太原|大同|阳泉|长治|晋城|朔州|晋中|运城|忻州|临汾|吕梁|平遥|五台山|云冈|壶口|雁门关|晋祠|"
                           r"[\u4e00-\u9fff]{2,}(?:市|县|区|镇|乡|村|山|河|湖|景区|古城|石窟|基地|园区|中心|黄河|长城|太行)")
-_HOW_TO_APPLY = re.compile(r"怎么申请|如何申请|去哪申请|在哪申请|哪里申请|怎么办理|如何办理|去哪办|在哪办|哪里办|办理流程|申请流程|"
+_HOW_TO_APPLY = re.compile(r"哪些材料|什么材料|啥材料|带哪些|要带|下载|注册|怎么登记|去哪登记|怎么申请|如何申请|去哪申请|在哪申请|哪里申请|怎么办理|如何办理|去哪办|在哪办|哪里办|办理流程|申请流程|"
                            r"需要什么材料|要什么材料|带什么|申请条件|申请材料|怎么领|去哪领|在哪领|怎么报名|哪里报名|怎么申报")
 _APPLY_WORDS = re.compile(r"申请|办理|材料|流程|窗口|受理|报名|申报|领取")
 _CONTACT = re.compile(r"电话|热线号码|联系方式|手机号|咨询电话|网址|网站|公众号|邮箱|微信号")
@@ -219,7 +221,7 @@ _ELIGIBILITY = re.compile(r"(?:能|可以|可不可以)(?:不能)?(?:领|申请|
                           r"能不能(?:领|申请|享受|拿|申领|报销)|符合条件|什么条件|啥条件|哪些条件|够条件|有资格|够不够|"
                           r"算不算|我能领|我家能领|能领到")
 _ELIG_WORDS = re.compile(r"(?<!有)条件|符合|年满|纳入|户籍|资格|认定|对象为|对象是|补贴对象|救助对象|保障对象")
-NOT_FOUND_WHAT = {"amount": "具体金额", "rate": "具体比例", "count": "具体数字", "area": "具体面积标准",
+NOT_FOUND_WHAT = {"amount": "具体金额", "time": "具体的开放或办理时间", "rate": "具体比例", "count": "具体数字", "area": "具体面积标准",
                   "date": "具体时间", "where": "具体地点", "who": "具体的负责部门或对象", "apply": "办理方式和材料",
                   "contact": "联系电话或网址", "eligibility": "具体的申领条件"}
 
@@ -233,9 +235,22 @@ class Candidate:
     rows: list = None       # indicator rows (both 市级/县级 when the table has them)
 
 
+# Tokens that ask (几次, 多久, 啥时候, 还是…) or only join words: they say nothing about the topic.
+_ASKING = re.compile(r"几|多少|多久|多长|多大|多高|啥|什么|哪|怎|咋|吗|呢|吧|还是|起来|一共|总共|到底|是不是|有没有|"
+                     r"^(?:十三|十四|四五|五|五年|期间|时期|元|户|个|次|年|天|人|块|跟|按|配|前|后|完|新|让|把|被|对|和|与|及|或|就|都|也|还|又|才)$")
+
+
 def topic_weights(question: str, idf) -> dict[str, float]:
-    toks = [t for t in tokenize(question) if t not in ASK_WORDS and not re.fullmatch(r"\d+(\.\d+)?", t)]
-    return {t: (idf(t) or 3.0) for t in toks}
+    """The question's topic words and their weights; a fragment of a longer word that the corpus does not
+    know ("里人" of "城里人") is left out, the longer word carries it."""
+    toks = [t for t in tokenize(question) if t not in ASK_WORDS and not re.fullmatch(r"\d+(\.\d+)?", t)
+            and not _ASKING.search(t)]
+    out = {}
+    for t in toks:
+        if not idf(t) and any(t != u and t in u for u in toks):
+            continue
+        out[t] = idf(t) or 3.0
+    return out
 
 
 def covered_share(weights: dict[str, float], tokens) -> float:
@@ -259,12 +274,59 @@ def _heading_tokens(chunk: dict) -> set[str]:
                                   chunk.get("lead", ""), chunk.get("title", "")]))
 
 
-def row_candidates(asked, weights, hits, chunks, all_chunks_by_row) -> list[Candidate]:
+def row_conflict(question: str, row_name: str) -> str:
+    """The question's own qualifier where the row has another ("城镇登记失业率" vs "城镇调查失业率"), or ''.
+
+    The longest stretch the two share is found; the two characters before it, when they form a word of
+    the question that the row lacks while the row has two other characters there, name a different thing.
+    """
+    q, r = normalize(question), normalize(row_name)
+    best = (0, 0, 0)
+    for i in range(len(q)):
+        for j in range(len(r)):
+            k = 0
+            while i + k < len(q) and j + k < len(r) and q[i + k] == r[j + k]:
+                k += 1
+            if k > best[0]:
+                best = (k, i, j)
+    k, i, j = best
+    if k < 2 or i < 2 or j < 2:
+        return ""
+    qpre, rpre = q[i - 2:i], r[j - 2:j]
+    if qpre == rpre or not re.fullmatch(r"[\u4e00-\u9fff]{2}", qpre) or not re.fullmatch(r"[\u4e00-\u9fff]{2}", rpre):
+        return ""
+    if qpre in r or rpre in q or qpre not in tokenize(question):
+        return ""
+    if any(set(tokenize(e)) & {rpre} for e in get_synonyms().expand(qpre)):
+        return ""
+    return qpre
+
+
+def row_side_coverage(row: dict, question: str, idf) -> float:
+    """IDF-weighted share of the row's own name that the question (or a synonym of its words) names."""
+    weights = {t: (idf(t) or 3.0) for t in tokenize(row.get("name", "")) if t not in ASK_WORDS}
+    q_tokens = set(tokenize(question)) | {t for e in get_synonyms().expand(question) for t in tokenize(e)}
+    return covered_share(weights, frozenset(q_tokens)) if weights else 0.0
+
+
+def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_row, idf) -> list[Candidate]:
+    """Indicator rows of the asked kind that the question is about.
+
+    A row qualifies when it carries most of the question's topic words, or, for a long colloquial question,
+    when it is the best-ranked indicator and the question names most of the row's own name. A question
+    naming another qualifier of the same figure (登记 vs 调查) or an actual figure of a recent year
+    (今年/去年) is never answered from the plan's table; neither is a question about another region or a
+    single Shanxi city (the table holds the province's figures) nor one asking two values that a row lacks.
+    """
     out = []
+    if asked.current or getattr(asked, "place", ""):
+        return out
+    first_row = True
     for rank, h in enumerate(hits):
         c = chunks[h.idx]
         if c.get("kind") != "indicator":
             continue
+        is_first, first_row = first_row, False
         row = c["indicator"]
         kind = qtypes.row_kind(row)
         if asked.figure and kind not in (asked.kinds or {asked.figure}):
@@ -273,12 +335,71 @@ def row_candidates(asked, weights, hits, chunks, all_chunks_by_row) -> list[Cand
             continue
         if asked.year_value and asked.year_value not in ("2018", "2020", "2025"):
             continue  # the table has 2020 and 2025 only
-        cov = covered_share(weights, set(c.get("tokens", ())))
-        if cov < ROW_MIN_COVERAGE:
+        if row_conflict(question, row.get("name", "")):
             continue
         rows = all_chunks_by_row.get(row["number"], [c])
+        if getattr(asked, "pair", False) and len(rows) < 2 and not re.search(r"[;；]", row.get("target_2025", "")):
+            continue  # "城镇和农村分别…": one value does not answer
+        cov = covered_share(weights, set(c.get("tokens", ())))
+        if cov < ROW_MIN_COVERAGE:
+            if not (is_first and rank <= 1 and row_side_coverage(row, question, idf) >= ROW_SIDE_MIN_COVERAGE):
+                continue
+            cov = ROW_MIN_COVERAGE
         out.append(Candidate("row", cov * (1.0 - 0.04 * rank) + 0.1, c, rows=rows))
     return out
+
+
+_PAST = re.compile(r"十三五”?(?:时期|期间|以来|末)|^20(?:1\d|20)年[，,]|累计(?:实现|达到|完成|培训)|已经|已(?:建成|实现|达到|完成)")
+_FUTURE = re.compile(r"20(?:2[1-9]|3\d)年|十四五|力争|目标|到20\d\d")
+_CLAUSE = re.compile(r"[，,；;：:。]")
+CLAUSE_MIN_COVERAGE = 0.5   # share of the question's topic words around the figure itself (see figure_fits)
+_GENERIC_PLACE = re.compile(r"^(?:城市|县级|市级|省级|社区|小区|城区|地区|园区|景区|示范区|先行区|集聚区|开发区|功能区|"
+                            r"山区|农村|乡村|城乡|市县|区县|县区|各市|各县|全县|全市|本市)$")
+_ADMIN_PLACE = re.compile(r"(?:" + "|".join(qtypes.SHANXI_CITIES) + r")|[\u4e00-\u9fff]{2,3}(?:市|县|区)(?![级域位])")
+
+
+def is_past_context(sentence: str, chunk: dict) -> bool:
+    """A sentence about what was achieved by 2020 (the 十三五 review): a baseline, never a target."""
+    if re.search(r"回顾|发展基础|主要成就", chunk.get("section", "")) and not _FUTURE.search(sentence):
+        return True
+    return bool(_PAST.search(sentence)) and not _FUTURE.search(sentence)
+
+
+def figure_fits(sentence: str, chunk: dict, asked, weights) -> bool:
+    """The sentence's figure of the asked kind is about what is asked, for the asked time and place.
+
+    The figure's own clause (with the clauses either side, which often hold the subject, and the item's
+    heading in a 专栏) must carry most of the question's topic words: a sentence that mentions the topic and
+    states some other figure ("收入…增长8965元" for a 医保 question) does not answer.
+    """
+    kinds = asked.kinds or {asked.figure}
+    if asked.year == "target" and is_past_context(sentence, chunk):
+        return False
+    if asked.current and re.search(r"到20\d\d年|力争|目标", sentence):
+        return False
+    if getattr(asked, "pair", False) and qtypes.figure_count(sentence, kinds) < 2:
+        return False
+    clauses = [x for x in _CLAUSE.split(sentence) if x.strip()]
+    heads = _heading_tokens(chunk) if chunk.get("box") or chunk.get("lead") else frozenset()
+    best = 0.0
+    for i, cl in enumerate(clauses):
+        if not (qtypes.sentence_kinds(cl) & kinds):
+            continue
+        window = "".join(clauses[max(0, i - 1):i + 2])
+        if getattr(asked, "place", "") and asked.place not in window.replace("全省", "") and asked.place not in sentence:
+            continue
+        best = max(best, covered_share(weights, text_tokens(window) | heads))
+    return best >= CLAUSE_MIN_COVERAGE
+
+
+def new_place(sentence: str, question: str, asked) -> bool:
+    """The sentence names a place the question does not already name (a city/county for "哪个市")."""
+    q = normalize(question)
+    if getattr(asked, "admin_place", False):
+        names = {m.group(0) for m in _ADMIN_PLACE.finditer(sentence)}
+    else:
+        names = {m.group(0)[-6:] for m in _PLACE_WORDS.finditer(sentence)}
+    return any(n not in q and not _GENERIC_PLACE.match(n) for n in names)
 
 
 def text_candidates(question: str, asked, weights, hits, chunks, idf) -> list[Candidate]:
@@ -306,7 +427,9 @@ def text_candidates(question: str, asked, weights, hits, chunks, idf) -> list[Ca
             if asked.year_value and asked.year_value not in s.replace(" ", "") and \
                     not (asked.year_value == "2020" and "十三五" in s):
                 continue
-            if asked.shape == "where" and not _PLACE_WORDS.search(s):
+            if asked.shape == "where" and not new_place(s, question, asked):
+                continue
+            if asked.figure and not figure_fits(s, c, asked, weights):
                 continue
             if asked.shape == "apply" and not _APPLY_WORDS.search(s):
                 continue
@@ -448,9 +571,9 @@ def choose(question: str, asked, hits, chunks, idf, rows_by_number: dict, docs: 
         by_number = {}
         for (doc_id, number), cs in rows_by_number.items():
             by_number.setdefault(number, cs)
-        cands += row_candidates(asked, weights, hits, chunks,
+        cands += row_candidates(question, asked, weights, hits, chunks,
                                 {n: rows_by_number.get((chunks[h.idx]["doc_id"], n), []) or cs
-                                 for n, cs in by_number.items() for h in hits[:1]})
+                                 for n, cs in by_number.items() for h in hits[:1]}, idf)
     cands += text_candidates(question, asked, weights, hits, chunks, idf)
     if not cands:
         return None

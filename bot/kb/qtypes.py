@@ -16,8 +16,8 @@ _CN_NUM = "零一二三四五六七八九十百千万两"
 
 # ---------------------------------------------------------------------------------- question side
 _Q = {
-    "document": re.compile(r"文号|发文|哪个文件|什么文件|印发|哪个部门发|谁发的|发布时间|成文|这个规划是|规划全称|文件名"),
-    "amount": re.compile(r"多少钱|几块|多少块|多少元|几元|多少万元|多少亿|几亿|几万元|万元|亿元|投资多少|资金多少|金额|钱数|给多少钱|发多少|补多少|补贴多少|补助多少|"
+    "document": re.compile(r"文号|发文|主送|抄送|发给了?哪些单位|哪个文件|什么文件|印发|哪个部门发|谁发的|发布时间|成文|这个规划是|规划全称|文件名"),
+    "amount": re.compile(r"多少钱|[几多少]个?[千百万亿]块|多少个亿|几个亿|[各能]?给多少|几块|多少块|多少元|几元|多少万元|多少亿|几亿|几万元|万元|亿元|投资多少|资金多少|金额|钱数|给多少钱|发多少|补多少|补贴多少|补助多少|"
                          r"标准是多少|标准多少|每月多少|每年多少|一个月多少|一年多少|每人多少|报销多少|费用|花多少|"
                          r"多少补贴|多少补助|工资多少|收入多少钱|多少工资|奖励多少|拿多少|补贴有多少|补助有多少|补贴.{0,4}多少|补助.{0,4}多少|"
                          r"津贴.{0,4}多少|多少津贴|租金.{0,4}多少|收费.{0,4}多少|价格|票价|学费|多贵|收费吗|要钱吗|免费吗|"
@@ -53,6 +53,11 @@ class Asked:
     shape: str = ""  # list | definition | where | who | document | ''
     kinds: set[str] = field(default_factory=set)  # every figure kind the wording allows
     wants_indicator: bool = False
+    current: bool = False  # "今年/去年/最新/实际…": an actual figure of a recent year, which a plan does not state
+    place: str = ""  # a Shanxi city or "全国" the question asks a figure of: only text naming it answers
+    pair: bool = False  # "城镇和农村分别…": two values are asked
+    admin_place: bool = False  # "在哪个市/县/区": a named city, county or district answers
+
 
     @property
     def label(self) -> str:
@@ -63,7 +68,17 @@ class Asked:
         return self.figure or self.shape or "text"
 
 
-def classify(question: str) -> Asked:
+# A figure of this or last year, or the latest/actual one: a plan written in 2021 states targets and its
+# 2020 baseline, not these (an admin's dated notice may: then the sentence must name that year).
+CURRENT = re.compile(r"今年|去年|前年|本年度|这个月|本月|上个月|最新|实际(?:有|是|达到|完成|发放|发了|多少)|眼下实际")
+_RELATIVE_YEAR = {"今年": 0, "本年度": 0, "这个月": 0, "本月": 0, "上个月": 0, "去年": -1, "前年": -2}
+# Clock times ("几点开门"): no plan sentence states one unless it has "9:00" or "8点".
+_Q_TIME = re.compile(r"几点|开放时间|营业时间|上班时间|办公时间|开门时间|关门|开到几")
+_S_TIME = re.compile(r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*(?:点|时)(?:\s*\d{1,2}\s*分)?(?:至|到|—|-)")
+
+
+def classify(question: str, this_year: int | None = None) -> Asked:
+    """`this_year` (Asia/Shanghai) turns "今年/去年" into the year a sentence must name."""
     q = normalize(question)
     a = Asked()
     if _Q["document"].search(q):
@@ -78,10 +93,16 @@ def classify(question: str) -> Asked:
         kinds.remove("rate")  # "就业率怎么提高" asks for measures, not a figure
     if "date" in kinds and re.search(r"几年内|多少年", q) and len(kinds) > 1:
         kinds.remove("date")
+    if "amount" in kinds and "count" in kinds and re.search(r"个亿|[千百万亿]块|给多少", q):
+        kinds.remove("count")  # "多少个亿" is money
+    if re.search(r"哪几|哪些", q) and not re.search(r"多少", q):
+        kinds = [k for k in kinds if k not in ("count", "rate")]  # "有哪几种" asks for the items, not a number
+    if _Q_TIME.search(q):
+        kinds = ["time"]
     # "多少/几" without a unit: a figure of some kind (a count unless a rate/amount word says otherwise)
-    if not kinds and re.search(rf"多少|几[{_CN_NUM}]?[个人岁次]?|多高|多大|多长|多远", q) and not _Q["definition"].search(q) \
-            and not re.search(r"多少年前|几句|几点", q):
-        kinds = ["count", "rate"]  # "有多少达到…" may be a number or a share; a count is preferred
+    if not kinds and re.search(rf"多少|几[{_CN_NUM}]?[个人岁次]?|多高|多大|多长|多远", q.replace("哪几", "")) \
+            and not _Q["definition"].search(q) and not re.search(r"多少年前|几句|几点", q):
+        kinds = ["count", "rate", "area"]  # "有多少达到…" may be a number or a share; a count is preferred
         if INDICATOR_WORDS.search(q) and re.search(r"率|比|占", q):
             kinds = ["rate"]
     if a.shape == "document":
@@ -91,12 +112,23 @@ def classify(question: str) -> Asked:
         a.kinds.add("fee")  # "…收费吗": "免费" answers it as well as an amount does
     years = re.findall(r"(?<!\d)(20[0-4]\d)(?!\d)", q)
     a.year_value = years[0] if years else ""
+    cur = CURRENT.search(q)
+    if cur and not years:
+        a.current = True
+        if this_year and cur.group(0) in _RELATIVE_YEAR:
+            a.year_value = str(this_year + _RELATIVE_YEAR[cur.group(0)])
     a.figure = kinds[0] if kinds else ""
-    if a.figure:
-        if re.search(r"20(?:1\d|20)年|十三五|去年|原来|以前|过去", q) and not re.search(r"202[1-9]|203\d|目标|要达到|提高到|将", q):
+    a.place = asked_place(q)
+    a.pair = bool(re.search(r"分别|各(?:是|为|给|有|自|要)?多少|各自|各给|各占", q) and re.search(r"和|与|及|、|跟", q))
+    a.admin_place = bool(re.search(r"哪个(?:市|县|区)|哪几个(?:市|县|区|城市)|哪些(?:市|县|区|城市)|哪座城", q))
+    if a.figure and a.current:
+        a.year = "current"
+    elif a.figure:
+        if re.search(r"20(?:1\d|20)年|十三五|原来|以前|过去|现在|目前|如今|眼下|已经|到了|这些年|这几年|前几年|五年里|这五年", q) \
+                and not re.search(r"202[1-9]|203\d|目标|要达到|提高到|将|以后|要到|要提|要达|今后|将来|未来", q):
             a.year = "baseline"
-        elif TARGET.search(q) or INDICATOR_WORDS.search(q):
-            a.year = "target"
+        elif TARGET.search(q):
+            a.year = "target"  # an indicator word alone ("覆盖率有多少") names no year: either may answer
     if not a.shape:
         for shape in ("definition", "where", "who", "list"):
             if _Q[shape].search(q):
@@ -106,7 +138,7 @@ def classify(question: str) -> Asked:
             a.shape = ""
         if a.shape in ("list", "definition") and a.figure:
             a.shape = ""
-    a.wants_indicator = bool(a.figure and a.figure != "date" and a.figure != "amount" and
+    a.wants_indicator = not a.current and bool(a.figure and a.figure not in ("date", "amount", "time") and
                              (a.year in ("target", "baseline") or INDICATOR_WORDS.search(q))) or \
         bool(re.search(r"指标", q))
     return a
@@ -143,6 +175,8 @@ def sentence_kinds(text: str) -> set[str]:
         out.add("area")
     if _S_DATE.search(t):
         out.add("date")
+    if _S_TIME.search(t):
+        out.add("time")
     if _S_COUNT.search(_S_AREA.sub(" ", _S_RATE.sub(" ", _S_AMOUNT.sub(" ", t)))) or _S_CN_COUNT.search(t):
         out.add("count")
     return out
@@ -180,6 +214,35 @@ CITIES = ("石家庄", "唐山", "保定", "邯郸", "张家口", "邢台", "沧
           "咸阳", "宝鸡", "延安", "榆林", "渭南", "兰州", "西宁", "银川", "乌鲁木齐", "天津市", "北京市", "上海市", "重庆市")
 _PLACE = re.compile("|".join(sorted(set(PROVINCES + CITIES), key=len, reverse=True)))
 _SHANXI = re.compile(r"山西|我省|全省|省内|晋|太原|大同|阳泉|长治|晋城|朔州|晋中|运城|忻州|临汾|吕梁")
+
+
+SHANXI_CITIES = ("太原", "大同", "阳泉", "长治", "晋城", "朔州", "晋中", "运城", "忻州", "临汾", "吕梁")
+_CITY = re.compile("|".join(SHANXI_CITIES))
+
+
+def asked_place(question: str) -> str:
+    """One Shanxi city, or 全国, that a question asks about: the plan's province-wide figures are not theirs."""
+    q = normalize(question)
+    if re.search(r"全国", q) and not re.search(r"全省|山西|我省|省里|省内|咱省|本省", q):
+        return "全国"
+    cities = set(_CITY.findall(q))
+    if len(cities) == 1 and not re.search(r"全省|各市|都市圈|哪个市|哪些市", q):
+        return cities.pop()
+    return ""
+
+
+_FIG_BY_KIND = {"amount": _S_AMOUNT, "rate": _S_RATE, "area": _S_AREA, "count": _S_COUNT, "date": _S_DATE}
+
+
+def figure_count(text: str, kinds: set[str]) -> int:
+    """How many figures of the given kinds a text states ("34793元和13878元" → 2)."""
+    t = normalize(text)
+    n = 0
+    for k in kinds:
+        rx = _FIG_BY_KIND.get(k)
+        if rx is not None:
+            n = max(n, len(rx.findall(t)) + (len(re.findall(rf"{_NUM}\s*(?:和|、)\s*(?={_NUM})", t)) if k != "date" else 0))
+    return n
 
 
 def other_place(question: str) -> str:

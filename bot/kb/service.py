@@ -185,8 +185,11 @@ class KnowledgeBase:
         curated = self.curated.answer(q, state.version, self.embedder, self._query_vector(state, q))
         if curated is not None:
             return curated
-        asked = qtypes.classify(q)
+        today = self.today()
+        asked = qtypes.classify(q, this_year=int(today[:4]))
         for shape, pattern in (("contact", ans._CONTACT), ("apply", ans._HOW_TO_APPLY), ("eligibility", ans._ELIGIBILITY)):
+            if asked.figure in ("date", "time") and shape == "apply":
+                continue  # "哪年在哪办" asks when (and where), not how to apply
             if pattern.search(q):
                 asked.shape, asked.figure, asked.kinds, asked.year = shape, "", set(), ""
                 break
@@ -194,7 +197,6 @@ class KnowledgeBase:
                "kind": None, "passages": [], "source": "", "answer_type": asked.label, "message": None,
                "related": None}
         hits = self._hits(state, q, ANSWER_CANDIDATES)
-        today = self.today()
         chunks = state.index.chunks
         hits = [h for h in hits if ans.in_effect(state.docs.get(chunks[h.idx]["doc_id"]), today)]
         if not hits:
