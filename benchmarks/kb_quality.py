@@ -150,8 +150,10 @@ def wrong_type(answer_type: str, result: dict) -> str | None:
         return None
     kinds = figure_kinds(answer)
     t = unicodedata.normalize("NFKC", answer)
+    # An indicator row's values given to a question that asks no target/baseline figure. Naming the row's
+    # attribute ("…是约束性指标。", asked "约束性还是预期性") gives none of its values and is not counted.
     if result.get("kind") == "indicator" and answer_type in ("definition", "where", "who", "list", "amount",
-                                                              "date"):
+                                                              "date") and re.search(r"20(?:18|20|25)年", t):
         return "indicator_row_not_asked"
     if answer_type in ("amount", "rate", "area"):
         if kinds and answer_type not in kinds:

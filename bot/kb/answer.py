@@ -235,9 +235,10 @@ class Candidate:
     rows: list = None       # indicator rows (both 市级/县级 when the table has them)
 
 
-# Tokens that ask (几次, 多久, 啥时候, 还是…) or only join words: they say nothing about the topic.
+# Tokens that ask (几次, 多久, 啥时候, 还是…), only join words, or name the province every document is
+# about (山西, 全省): they say nothing about the topic.
 _ASKING = re.compile(r"几|多少|多久|多长|多大|多高|啥|什么|哪|怎|咋|吗|呢|吧|还是|起来|一共|总共|到底|是不是|有没有|"
-                     r"^(?:十三|十四|四五|五|五年|期间|时期|元|户|个|次|年|天|人|块|跟|按|配|前|后|完|新|让|把|被|对|和|与|及|或|就|都|也|还|又|才)$")
+                     r"^(?:山西|山西省|全省|我省|省里|省内|咱省|本省|十三|十四|四五|五|五年|期间|时期|元|户|个|次|年|天|人|块|跟|按|配|前|后|完|新|让|把|被|对|和|与|及|或|就|都|也|还|又|才)$")
 
 
 def topic_weights(question: str, idf) -> dict[str, float]:
@@ -274,11 +275,25 @@ def _heading_tokens(chunk: dict) -> set[str]:
                                   chunk.get("lead", ""), chunk.get("title", "")]))
 
 
-def row_conflict(question: str, row_name: str) -> str:
+_CORPUS: dict[int, str] = {}
+
+
+def corpus_text(chunks: list[dict]) -> str:
+    """All passage text of a loaded version, normalised (memoised per version's chunk list)."""
+    key = id(chunks)
+    if key not in _CORPUS:
+        _CORPUS.clear()
+        _CORPUS[key] = "\n".join(normalize(c.get("text", "")) for c in chunks)
+    return _CORPUS[key]
+
+
+def row_conflict(question: str, row_name: str, corpus: str = "", idf=None) -> str:
     """The question's own qualifier where the row has another ("城镇登记失业率" vs "城镇调查失业率"), or ''.
 
     The longest stretch the two share is found; the two characters before it, when they form a word of
-    the question that the row lacks while the row has two other characters there, name a different thing.
+    the question that the row lacks while the row has two other characters there, and the sources name
+    that qualified thing themselves or the qualifier is a word they never use ("常住人口" vs "体育人口"),
+    name a different thing.
     """
     q, r = normalize(question), normalize(row_name)
     best = (0, 0, 0)
@@ -299,6 +314,8 @@ def row_conflict(question: str, row_name: str) -> str:
         return ""
     if any(set(tokenize(e)) & {rpre} for e in get_synonyms().expand(qpre)):
         return ""
+    if corpus and q[i - 2:i + k] not in corpus and (idf is None or idf(qpre)):
+        return ""  # a qualifier the sources use elsewhere but never with this figure is a colloquial name
     return qpre
 
 
@@ -335,7 +352,7 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
             continue
         if asked.year_value and asked.year_value not in ("2018", "2020", "2025"):
             continue  # the table has 2020 and 2025 only
-        if row_conflict(question, row.get("name", "")):
+        if row_conflict(question, row.get("name", ""), corpus_text(chunks), idf):
             continue
         rows = all_chunks_by_row.get(row["number"], [c])
         if getattr(asked, "pair", False) and len(rows) < 2 and not re.search(r"[;；]", row.get("target_2025", "")):
@@ -355,7 +372,7 @@ _CLAUSE = re.compile(r"[，,；;：:。]")
 CLAUSE_MIN_COVERAGE = 0.5   # share of the question's topic words around the figure itself (see figure_fits)
 _GENERIC_PLACE = re.compile(r"^(?:城市|县级|市级|省级|社区|小区|城区|地区|园区|景区|示范区|先行区|集聚区|开发区|功能区|"
                             r"山区|农村|乡村|城乡|市县|区县|县区|各市|各县|全县|全市|本市)$")
-_ADMIN_PLACE = re.compile(r"(?:" + "|".join(qtypes.SHANXI_CITIES) + r")|[\u4e00-\u9fff]{2,3}(?:市|县|区)(?![级域位])")
+_ADMIN_PLACE = re.compile(r"(?:" + "|".join(qtypes.SHANXI_CITIES) + r")|(?<=[、，,在和及与])[\u4e00-\u9fff]{2,3}(?:市|县|区)(?![级域位])")
 
 
 def is_past_context(sentence: str, chunk: dict) -> bool:
@@ -379,8 +396,15 @@ def figure_fits(sentence: str, chunk: dict, asked, weights) -> bool:
         return False
     if getattr(asked, "pair", False) and qtypes.figure_count(sentence, kinds) < 2:
         return False
-    clauses = [x for x in _CLAUSE.split(sentence) if x.strip()]
     heads = _heading_tokens(chunk) if chunk.get("box") or chunk.get("lead") else frozenset()
+    best = 0.0
+    for part in re.split(r"[；;]", sentence):
+        best = max(best, _figure_part_coverage(part, kinds, asked, weights, heads, sentence))
+    return best >= CLAUSE_MIN_COVERAGE
+
+
+def _figure_part_coverage(part: str, kinds, asked, weights, heads, sentence: str) -> float:
+    clauses = [x for x in _CLAUSE.split(part) if x.strip()]
     best = 0.0
     for i, cl in enumerate(clauses):
         if not (qtypes.sentence_kinds(cl) & kinds):
@@ -389,17 +413,23 @@ def figure_fits(sentence: str, chunk: dict, asked, weights) -> bool:
         if getattr(asked, "place", "") and asked.place not in window.replace("全省", "") and asked.place not in sentence:
             continue
         best = max(best, covered_share(weights, text_tokens(window) | heads))
-    return best >= CLAUSE_MIN_COVERAGE
+    return best
 
 
-def new_place(sentence: str, question: str, asked) -> bool:
-    """The sentence names a place the question does not already name (a city/county for "哪个市")."""
+def new_place(sentence: str, question: str, asked, weights=None, heads=frozenset()) -> bool:
+    """The sentence names a place the question does not already name (a city/county for "哪个市"), in a
+    part of the sentence (between semicolons) that is about what the question asks."""
     q = normalize(question)
-    if getattr(asked, "admin_place", False):
-        names = {m.group(0) for m in _ADMIN_PLACE.finditer(sentence)}
-    else:
-        names = {m.group(0)[-6:] for m in _PLACE_WORDS.finditer(sentence)}
-    return any(n not in q and not _GENERIC_PLACE.match(n) for n in names)
+    for part in re.split(r"[；;]", sentence):
+        if getattr(asked, "admin_place", False):
+            names = {m.group(0) for m in _ADMIN_PLACE.finditer(part)} | qtypes.shanxi_places_in(part)
+        else:
+            names = {m.group(0)[-6:] for m in _PLACE_WORDS.finditer(part)}
+        if not any(n not in q and not _GENERIC_PLACE.match(n) for n in names):
+            continue
+        if weights is None or covered_share(weights, text_tokens(part) | heads) >= CLAUSE_MIN_COVERAGE:
+            return True
+    return False
 
 
 def text_candidates(question: str, asked, weights, hits, chunks, idf) -> list[Candidate]:
@@ -427,7 +457,7 @@ def text_candidates(question: str, asked, weights, hits, chunks, idf) -> list[Ca
             if asked.year_value and asked.year_value not in s.replace(" ", "") and \
                     not (asked.year_value == "2020" and "十三五" in s):
                 continue
-            if asked.shape == "where" and not new_place(s, question, asked):
+            if asked.shape == "where" and not new_place(s, question, asked, weights, heads):
                 continue
             if asked.figure and not figure_fits(s, c, asked, weights):
                 continue
@@ -510,6 +540,17 @@ def rows_answer(asked, rows: list[dict], level_asked: str) -> str:
     return "；".join(parts)
 
 
+def attribute_answer(rows: list[dict], level_asked: str) -> str:
+    """'养老机构护理型床位占比是约束性指标。': what "约束性还是预期性" asks, without the row's figures."""
+    rows = sorted(rows, key=lambda c: (c["indicator"].get("level") != level_asked, c["indicator"].get("level", "")))
+    parts = []
+    for c in rows:
+        row = c["indicator"]
+        if row.get("attribute"):
+            parts.append(f"{row['name']}" + (f"（{row['level']}）" if row.get("level") else "") + f"是{row['attribute']}指标")
+    return "；".join(parts) + "。" if parts else ""
+
+
 def baseline_answer(row: dict) -> str:
     """'2020年：困难残疾人…覆盖率90%（2025年目标为100%，约束性指标）'."""
     name = row["name"] + (f"（{row['level']}）" if row.get("level") else "")
@@ -590,7 +631,7 @@ def choose(question: str, asked, hits, chunks, idf, rows_by_number: dict, docs: 
         superseded.append(span_citation(older.chunk, older.sentences) if older.kind == "text"
                           else rows_citation(older.rows))
     if best.kind == "row":
-        text = rows_answer(asked, best.rows, level)
+        text = attribute_answer(best.rows, level) if asked.attribute else rows_answer(asked, best.rows, level)
         return text, [rows_citation(best.rows)], best.chunk, "indicator", superseded
     best = expand_text(best, question, asked, idf)
     text = "".join(s for _, s in best.sentences)

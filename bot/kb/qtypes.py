@@ -5,8 +5,11 @@ and says honestly that the sources do not say when none does.
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from bot.text_normalize import normalize
 
@@ -57,6 +60,7 @@ class Asked:
     place: str = ""  # a Shanxi city or "全国" the question asks a figure of: only text naming it answers
     pair: bool = False  # "城镇和农村分别…": two values are asked
     admin_place: bool = False  # "在哪个市/县/区": a named city, county or district answers
+    attribute: bool = False  # "这个指标是约束性还是预期性的": the indicator's attribute, not its figures
 
 
     @property
@@ -67,6 +71,8 @@ class Asked:
             return "baseline"
         return self.figure or self.shape or "text"
 
+
+ATTRIBUTE = re.compile(r"约束性|预期性|硬性|软性|硬指标|软指标|必须完成的|考核硬")
 
 # A figure of this or last year, or the latest/actual one: a plan written in 2021 states targets and its
 # 2020 baseline, not these (an admin's dated notice may: then the sentence must name that year).
@@ -120,7 +126,8 @@ def classify(question: str, this_year: int | None = None) -> Asked:
     a.figure = kinds[0] if kinds else ""
     a.place = asked_place(q)
     a.pair = bool(re.search(r"分别|各(?:是|为|给|有|自|要)?多少|各自|各给|各占", q) and re.search(r"和|与|及|、|跟", q))
-    a.admin_place = bool(re.search(r"哪个(?:市|县|区)|哪几个(?:市|县|区|城市)|哪些(?:市|县|区|城市)|哪座城", q))
+    a.admin_place = bool(re.search(r"哪个(?:市|县|区)|哪几个(?:市|县|区|城市)|哪些(?:市|县|区|城市)|哪座城|"
+                                   r"(?:城市|市|县|区)(?:是|有|都有|包括)?(?:哪些|哪几个)", q))
     if a.figure and a.current:
         a.year = "current"
     elif a.figure:
@@ -134,13 +141,18 @@ def classify(question: str, this_year: int | None = None) -> Asked:
             if _Q[shape].search(q):
                 a.shape = shape
                 break
+        if a.admin_place and a.shape in ("list", "who", "") and not a.figure:
+            a.shape = "where"  # "试点城市有哪几个": named cities answer
         if a.shape == "who" and a.figure:  # "多少人" is a count
             a.shape = ""
         if a.shape in ("list", "definition") and a.figure:
             a.shape = ""
+    a.attribute = bool(ATTRIBUTE.search(q))
+    if a.attribute:
+        a.figure, a.kinds, a.year, a.shape = "", set(), "", "attribute"
     a.wants_indicator = not a.current and bool(a.figure and a.figure not in ("date", "amount", "time") and
                              (a.year in ("target", "baseline") or INDICATOR_WORDS.search(q))) or \
-        bool(re.search(r"指标", q))
+        a.attribute
     return a
 
 
@@ -154,11 +166,11 @@ _S_DATE = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年(?:底|前|末|起|内|\s*\d{1
                      r"十[三四五]五(?:时期|期间|末)?|每年|年底前|年内")
 _S_COUNT = re.compile(rf"{_NUM}\s*(?:万|千|百|亿)?\s*(?:个|人|名|所|家|张|座|条|次|项|户|村|床|位|处|支|批|场|部|种|本|册|"
                       rf"台|辆|岁|天|公里|千米|米|套|间|亿|万|个百分点|倍|类|级|条|人次|县|市|区|乡镇|镇|街道|分钟|小时|周|年)|"
-                      rf"(?:每个|至少|不少于|建成|建设|打造|培育|新增|实施)\s*[{_CN_NUM}\d]+\s*(?:个|所|家|座|条|处|批|项)")
+                      rf"(?:每个|至少|不少于|建成|建设|打造|培育|新增|实施)\s*(?!一批)[{_CN_NUM}\d]+\s*(?:个|所|家|座|条|处|批|项)")
 
 
 _S_CN_COUNT = re.compile(r"(?:[二三四五六七八九十两][一二三四五六七八九十百千万]*|十[一二三四五六七八九]?|[一二三四五六七八九]十[一二三四五六七八九]?)"
-                         r"(?:个|次|连涨|连调|项|所|家|条|座|支|大|年)")
+                         r"(?:个|次|连涨|连调|项|所|家|条|座|支|大|年|届)")
 
 
 def sentence_kinds(text: str) -> set[str]:
@@ -218,6 +230,29 @@ _SHANXI = re.compile(r"山西|我省|全省|省内|晋|太原|大同|阳泉|长�
 
 SHANXI_CITIES = ("太原", "大同", "阳泉", "长治", "晋城", "朔州", "晋中", "运城", "忻州", "临汾", "吕梁")
 _CITY = re.compile("|".join(SHANXI_CITIES))
+GAZETTEER = Path(__file__).resolve().parents[2] / "policy_kb" / "service_points" / "gazetteer.json"
+_GENERIC_COUNTY_SHORT = {"城区", "郊区", "矿区", "和顺", "平定", "古县", "尖草坪", "小店", "迎泽", "杏花岭", "万柏林", "晋源"}
+
+
+@lru_cache(maxsize=1)
+def shanxi_counties() -> tuple[frozenset[str], frozenset[str]]:
+    """(full names "平遥县", short names "平遥") of Shanxi's counties, county-level cities and districts."""
+    try:
+        data = json.loads(GAZETTEER.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return frozenset(), frozenset()
+    full = {c["name"] for c in data.get("counties", []) if c.get("name")}
+    short = {c.get("short", "") for c in data.get("counties", [])}
+    return frozenset(full), frozenset(x for x in short if len(x) >= 2 and x not in _GENERIC_COUNTY_SHORT)
+
+
+def shanxi_places_in(text: str) -> set[str]:
+    """Shanxi cities and counties a text names."""
+    full, short = shanxi_counties()
+    out = set(_CITY.findall(text))
+    out |= {n for n in full if n in text}
+    out |= {n for n in short if n in text}
+    return out
 
 
 def asked_place(question: str) -> str:
@@ -225,7 +260,7 @@ def asked_place(question: str) -> str:
     q = normalize(question)
     if re.search(r"全国", q) and not re.search(r"全省|山西|我省|省里|省内|咱省|本省", q):
         return "全国"
-    cities = set(_CITY.findall(q))
+    cities = set(_CITY.findall(q)) | {n for n in shanxi_counties()[0] if n in q}
     if len(cities) == 1 and not re.search(r"全省|各市|都市圈|哪个市|哪些市", q):
         return cities.pop()
     return ""

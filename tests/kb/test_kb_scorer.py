@@ -25,6 +25,8 @@ def test_wrong_type_figures():
     assert q.wrong_type("area", {"answer": "人均住房面积38平方米"}) is None
     assert q.wrong_type("area", {"answer": "覆盖率26%"}) == "rate_for_area"
     assert q.wrong_type("definition", {"answer": "2025年目标：…", "kind": "indicator"}) == "indicator_row_not_asked"
+    assert q.wrong_type("definition", {"answer": "2020年：…（约束性指标）", "kind": "indicator"}) == "indicator_row_not_asked"
+    assert q.wrong_type("definition", {"answer": "三级医院数量是预期性指标。", "kind": "indicator"}) is None
     assert q.wrong_type("target", {"answer": "2020年为1.5个"}) == "baseline_for_target"
     assert q.wrong_type("target", {"answer": "2025年目标：4.5个（2020年为1.5个）"}) is None
     assert q.wrong_type("count", {"answer": "建成“1331工程”，每个县至少1所"}) is None
