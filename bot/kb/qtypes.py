@@ -39,7 +39,7 @@ _Q = {
     "where": re.compile(r"在哪|哪里|哪儿|去哪|什么地方|哪个地方|地址|哪些地方|哪个市|哪个县|哪些城市|哪些市|哪些县|选址"),
     "who": re.compile(r"谁|哪个部门|哪些部门|什么部门|什么人|哪些人|哪类人|什么单位|哪个单位|负责部门|牵头|主体|对象"),
 }
-TARGET = re.compile(r"目标|到20[2-3]\d|20[2-3]\d年|要达到|达到多少|提高到|要到|预期|力争|计划|规划要|十四五|以后|将来|"
+TARGET = re.compile(r"目标|打算|准备|到20[2-3]\d|20[2-3]\d年|要达到|达到多少|提高到|要到|预期|力争|计划|规划要|十四五|以后|将来|"
                     r"未来|今后|会到|能到|指标|要控制|控制在|要建|要增加|会增加|要提高")
 BASELINE = re.compile(r"20(?:1\d|20)年|十三五|现在|目前|原来|过去|以前|现有|已经|基期|去年|当时|取得|成效|成果")
 INDICATOR_WORDS = re.compile(r"指标|能活|目标值|约束性|预期性|覆盖率|参保率|普及率|持证率|失业率|达标率|占比|比例|比重|增速|"
@@ -132,7 +132,7 @@ def classify(question: str, this_year: int | None = None) -> Asked:
         a.year = "current"
     elif a.figure:
         if re.search(r"20(?:1\d|20)年|十三五|原来|以前|过去|现在|目前|如今|眼下|已经|到了|这些年|这几年|前几年|五年里|这五年", q) \
-                and not re.search(r"202[1-9]|203\d|目标|要达到|提高到|将|以后|要到|要提|要达|今后|将来|未来", q):
+                and not re.search(r"202[1-9]|203\d|目标|要达到|提高到|将|以后|要到|要提|要达|今后|将来|未来|十四五|打算|计划|准备", q):
             a.year = "baseline"
         elif TARGET.search(q):
             a.year = "target"  # an indicator word alone ("覆盖率有多少") names no year: either may answer

@@ -1,0 +1,131 @@
+"""What the plan cannot answer gets an honest null (current figures, other regions, single cities, finer
+detail, a figure about something else); what it can answer gets the asked kind, from the right year."""
+from __future__ import annotations
+
+import pytest
+
+from bot.kb import answer as ans
+from bot.kb import qtypes
+
+
+# ------------------------------------------------------------------------------ question side
+def test_recent_year_questions_are_current_and_name_the_year():
+    a = qtypes.classify("今年农村低保每人每月发多少钱", this_year=2026)
+    assert a.current and a.year == "current" and a.year_value == "2026"
+    assert not a.wants_indicator
+    assert qtypes.classify("去年全省城镇新增了多少就业", this_year=2026).year_value == "2025"
+
+
+def test_which_ones_asks_for_items_not_a_number():
+    a = qtypes.classify("公租房以外的保障房还有哪几类")
+    assert a.figure == "" and a.shape == "list"
+    assert qtypes.classify("要建几个区域医疗中心").figure == "count"
+
+
+def test_money_in_yi_and_kuai_is_an_amount():
+    assert qtypes.classify("这个工程一共投多少个亿").kinds == {"amount"}
+    assert qtypes.classify("农民人均收入涨了几千块").figure == "amount"
+
+
+def test_clock_time_pair_attribute_and_place_questions():
+    assert qtypes.classify("社区食堂几点开饭").figure == "time"
+    assert qtypes.classify("城镇和农村的低保标准分别是多少").pair
+    assert not qtypes.classify("农村的低保标准是多少").pair
+    attr = qtypes.classify("森林覆盖率算约束性指标还是预期性指标")
+    assert attr.attribute and attr.label == "attribute" and attr.wants_indicator and not attr.figure
+    assert qtypes.classify("全国的森林覆盖率目标是多少").place == "全国"
+    assert qtypes.classify("全省和全国比森林覆盖率怎么样").place == ""
+    assert qtypes.classify("忻州市2025年森林覆盖率要到多少").place == "忻州"
+    assert qtypes.classify("平遥县的养老床位目标多少").place == "平遥县"
+    where = qtypes.classify("儿童友好城市试点放在了哪些城市")
+    assert where.admin_place and where.shape == "where"
+
+
+def test_now_is_the_baseline_and_an_indicator_word_alone_names_no_year():
+    assert qtypes.classify("森林覆盖率现在是多少").year == "baseline"
+    assert qtypes.classify("森林覆盖率以后要到多少").year == "target"
+    assert qtypes.classify("森林覆盖率有多少").year == ""
+
+
+def test_row_conflict_needs_a_qualifier_the_sources_use_for_another_thing():
+    corpus = "城镇登记失业率每年控制在4.2%以内。城镇调查失业率"
+    assert ans.row_conflict("城镇登记失业率要压到多少", "城镇调查失业率", corpus) == "登记"
+    assert ans.row_conflict("城镇登记失业率要压到多少", "城镇调查失业率", "城镇调查失业率") == ""
+    assert ans.row_conflict("城镇调查失业率要压到多少", "城镇调查失业率", corpus) == ""
+
+
+def test_asking_words_are_not_topic_words():
+    w = ans.topic_weights("山西全省养老床位这些年涨了几次", lambda t: 2.0)
+    assert "床位" in w and "养老" in w
+    assert not {"山西", "全省", "几次"} & set(w)
+
+
+# ------------------------------------------------------------------------------ answers
+def _null_with_message(res):
+    assert res["answer"] is None, res["answer"]
+    assert res["message"] and "12345" in res["message"]
+
+
+def test_current_year_figure_is_not_taken_from_the_plan(kb):
+    res = kb.answer("去年全省城镇一共新增了多少万人就业")
+    _null_with_message(res)
+    assert "257.5" not in (res["message"] or "")
+
+
+def test_national_figure_is_not_shanxis(kb):
+    res = kb.answer("全国人均预期寿命到2025年的目标是多少岁")
+    _null_with_message(res)
+
+
+def test_single_city_figure_is_not_the_provinces(kb):
+    res = kb.answer("长治市到2025年每千人口托位数要到多少")
+    _null_with_message(res)
+    assert res["related"] and res["related"]["label"] == "相关内容"
+
+
+def test_target_question_is_not_answered_with_the_review_figure(kb):
+    res = kb.answer("十四五这几年全省打算再培训多少人次职业技能")
+    assert res["answer"] is None or "300万" not in res["answer"]
+
+
+def test_other_qualifier_of_an_indicator_is_not_answered_with_the_row(kb):
+    res = kb.answer("到2025年城镇登记失业率要控制在多少")
+    assert res["answer"] is None or "调查失业率" not in res["answer"]
+
+
+def test_two_values_asked_and_one_row_value_is_null(kb):
+    res = kb.answer("2025年城市和乡村的人均住房面积各是多少")
+    _null_with_message(res)
+
+
+def test_figure_about_another_topic_in_the_passage_is_null(kb):
+    res = kb.answer("城乡居民医保个人每年缴多少钱")
+    _null_with_message(res)
+
+
+def test_clock_time_is_never_in_the_plan(kb):
+    _null_with_message(kb.answer("社区图书馆每天几点开门"))
+
+
+def test_attribute_question_gets_the_attribute_without_figures(kb):
+    res = kb.answer("森林覆盖率属于约束性还是预期性指标")
+    assert res["answer"] and res["kind"] == "indicator"
+    assert "约束性" in res["answer"]
+    assert "2025年目标" not in res["answer"] and "%" not in res["answer"]
+
+
+def test_long_colloquial_question_reaches_its_indicator_row(kb):
+    res = kb.answer("我爸瘫痪了住在养老院，听说规划要多建专门照护失能老人的那种床位，到2025年这种床位占多大比例")
+    assert res["kind"] == "indicator" and "55%" in res["answer"]
+
+
+def test_which_cities_question_names_cities(kb):
+    res = kb.answer("产教融合城市试点选了哪几个城市")
+    assert res["answer"] and "太原" in res["answer"] and "大同" in res["answer"]
+
+
+@pytest.mark.parametrize("question", ["保障性住房有哪几类", "调解矛盾纠纷靠哪几种调解联动"])
+def test_which_kinds_questions_are_answered_with_items(kb, question):
+    res = kb.answer(question)
+    assert res["answer"] and res["kind"] == "text"
+    assert ("公共租赁住房" in res["answer"]) or ("人民调解" in res["answer"])
