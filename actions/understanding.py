@@ -20,6 +20,7 @@ from actions.eligibility import (ALL_FACTS, FIND_OFFICE_BUTTON, PROGRAM_LABELS, 
                                  ask_which_program, choose_program, current_facts, evaluate_all)
 from actions.policy import HANDOFF_BUTTON, NOT_COVERED, NOT_UNDERSTOOD, reply_from_kb
 from actions.program_info import reply_program_info
+from bot.program_info import program_answer
 from actions.service_points import answer_service_points
 from bot.eligibility.extract import programs_touched
 from bot.dialogue_domain import form_members
@@ -74,9 +75,21 @@ async def answer_reading(dispatcher: CollectingDispatcher, tracker: Tracker, rea
     return []
 
 
+def answer_first(dispatcher: CollectingDispatcher, reading: Reading) -> None:
+    """A personal case that also asks something specific ("户口不在山西能在这儿办不", "降到三级还能拿不"):
+    the sourced answer to that comes first, then the form works out the resident's own case."""
+    if not (reading.question and reading.programs):
+        return
+    answer = program_answer(reading.programs, [a for a in reading.aspects if a not in ("who", "amount", "where")],
+                            question=reading.text)
+    if answer.get("points"):
+        send(dispatcher, answer["text"], citations=answer.get("citations"))
+
+
 async def start_personal_case(dispatcher: CollectingDispatcher, tracker: Tracker,
                               reading: Reading) -> list[EventType]:
     """The resident's own case: keep the facts given, then the program's form, or what applies to them."""
+    answer_first(dispatcher, reading)
     new_facts = {k: v for k, v in reading.facts.items() if k in ALL_FACTS}
     events: list[EventType] = [SlotSet(k, v) for k, v in new_facts.items()] + place_events(reading)
     facts = current_facts(tracker) | new_facts

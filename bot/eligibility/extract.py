@@ -85,13 +85,16 @@ def _word_hits(text: str, specs: dict[str, dict], asking: Optional[str]) -> dict
     for word, name, value, limits in table:
         lo, hi = limits or (0, len(text))
         for m in re.finditer(re.escape(word), text[lo:hi]):
-            hits.append((m.start() + lo, m.end() + lo, name, value))
+            hits.append((m.start() + lo, m.end() + lo, name, value, limits is not None))
     hits.sort(key=lambda h: (-(h[1] - h[0]), h[0]))
-    taken: list[tuple[int, int, str, Any]] = []
+    taken: list[tuple[int, int, str, Any, bool]] = []
     for h in hits:
         if all(h[1] <= t[0] or h[0] >= t[1] for t in taken):
             taken.append(h)
-    return {name: value for _, _, name, value in sorted(taken)}
+    # A place word counted by its clause ("…在山西住着") never overrides the fact said in words
+    # ("户口不在山西"): the resident lives in Shanxi, the hukou is elsewhere.
+    direct = {name for _, _, name, _, by_clause in taken if not by_clause}
+    return {name: value for _, _, name, value, by_clause in sorted(taken) if not (by_clause and name in direct)}
 
 
 _CN_NUM = "0-9一二两三四五六七八九十"
