@@ -173,9 +173,15 @@ def _point_lines(progs: list[Program], points: list[Statement], aspects: list[st
             text = f"【{st.program.label}】{text}"
         out.append((text, st))
     said = {st.text for st in points}
-    covered = {st.aspect for st in points}
-    for aspect in asked:
-        if aspect in covered:
+    # A point that is the specific form of an aspect ("四级证" of the amount table) stands for that aspect;
+    # a point saying the sources are silent stands alone (no nearby figure next to it).
+    covered = {st.aspect for st in points if st.item.get("only_if_asked")}
+    if any(st.silent for st in points):
+        asked, extra = [], []
+    else:
+        extra = [st.aspect for st in points if st.aspect != "amount"]
+    for aspect in list(dict.fromkeys(asked + extra)):
+        if aspect in covered or (aspect not in asked and len(out) >= 3):
             continue
         for prog in progs:
             sts = [st for st in statements(prog, aspect, audience, as_of) if st.text not in said]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import yaml
+from pypinyin import lazy_pinyin
 
 from bot.eligibility.engine import EligibilityEngine, get_engine, today_shanghai
 from bot.eligibility.extract import extract_facts, wants_both_disability
@@ -30,9 +31,10 @@ APPLYING = {"where", "how_to_apply", "documents", "deadline"}   # aspects about 
 PROGRAM_INFO, PERSONAL_CASE, PLAN_QUESTION, OFFICE_LOOKUP, NOT_IN_SOURCES, OTHER = (
     "program_info", "personal_case", "plan_question", "office_lookup", "not_in_sources", "other")
 _QUESTION = re.compile(r"[？?]|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|几|能不能|可不可以|是不是|有没有|是否|咋|还是"
+                       r"|多长|多久|多大|多高|要不要|需不需要"
                        r"|(.)[不没]\1|[^不]不[。！!\s]*$|没有?[。！!\s]*$")
 # Asking for a figure: with another benefit named, no source of ours has it.
-_FIGURE = re.compile(r"多少|几|标准|金额|比例|起付|怎么算|咋算|一个月|一年")
+_FIGURE = re.compile(r"多少|几|标准|金额|比例|起付|怎么算|咋算|一个月|一年|免费|免不免|免票|优惠|报销|报多少")
 # A bare program name ("育儿补贴", "残疾人补贴吧") asks to start on that program.
 _BARE_TAIL = re.compile(r"^(的事|的事情|这个|那个|方面|相关|的|呢|吧|啊|呀|嘛|吗|哦|。|？|\?|！|!|\s)*$")
 
@@ -114,12 +116,39 @@ def named_programs(text: str, engine: Optional[EligibilityEngine] = None) -> lis
             if any(a in text for a in [d["label"]] + list(d.get("aliases") or []))]
 
 
+@functools.lru_cache(maxsize=64)
+def _syllables(text: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(text))
+
+
+def homophone_aliases(text: str, aliases: list[tuple[str, str]]) -> str:
+    """The line with a program name typed or dictated with homophones ("育而补贴", "护里补贴", "补帖") written
+    as the name itself. Only whole names of three or more characters, syllable for syllable."""
+    if not re.search(r"[\u4e00-\u9fff]", text):
+        return text
+    chars = list(text)
+    line = _syllables(text) if len(text) <= 200 else ()
+    if len(line) != len(chars):
+        return text              # pinyin did not map one syllable per character: leave the line as it is
+    for alias, _ in aliases:
+        if len(alias) < 3 or alias in text:
+            continue
+        target = _syllables(alias)
+        n = len(target)
+        for i in range(len(chars) - n + 1):
+            if line[i:i + n] == target and "".join(chars[i:i + n]) != alias:
+                chars[i:i + n] = list(alias)
+    return "".join(chars)
+
+
 def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list[str]:
     """Programs a line names: by alias (longest first), else by cue words; both disability ones → BOTH."""
     engine = engine or get_engine()
     programs = _program_words(engine)
     aliases = sorted(((a, pid) for pid, d in programs for a in [d["label"]] + list(d.get("aliases") or [])),
                      key=lambda ap: -len(ap[0]))
+    if not any(a in text for a, _ in aliases):
+        text = homophone_aliases(text, aliases)
     found: list[str] = []
     rest = text
     for alias, pid in aliases:
@@ -205,7 +234,8 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     details = bool(lexicon.office_details.search(text))
     other = lexicon.other_provinces.search(text)
     # "河南户口在泽州县打工", "外省来山西打工的": a Shanxi case with its hukou elsewhere, not another province's policy.
-    if other and re.search(r"山西|户口|户籍|老家|嫁|打工|迁", text):
+    if other and re.search(r"户口|户籍|打工|嫁|迁|住着|住在|来山西", text) and \
+            not re.search(r"比|哪个高|哪个多|给得多|标准", text):
         other = None
     benefit = lexicon.other_benefits.search(text)
     if benefit and programs and not named_programs(text, engine):
