@@ -234,7 +234,7 @@ def build_item(data: Any, kb, rules_dir: Path, actor: str, item_id: Optional[str
     elif src.type == "rules":
         path = rules_dir / f"{src.program or ''}.yaml"
         if not src.program or not re.fullmatch(r"[a-z][a-z0-9_]*", src.program) or not path.exists():
-            raise InvalidInput("没有这个补贴项目的规则文件。", field="source.program")
+            raise InvalidInput("没有这个补贴项目的规则文件：出处的 program 应为规则列表中的项目编号。", field="source.program")
         if len(quote) < 4:
             raise InvalidInput("请填写答案所依据的原文摘录（逐字）。", field="source.quote")
         rules = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

@@ -69,7 +69,7 @@ class VersionIn(_Model):
 class RulesIn(_Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)  # the file as written
     text: str = Field(..., min_length=1, max_length=256 * 1024)
-    confirm_changes: bool = Field(False, description="save although some cases change outcome")
+    confirm_changes: bool = Field(False, strict=True, description="save although some cases change outcome")
 
 
 class TopicCheckIn(_Model):
@@ -92,6 +92,9 @@ FIELD_LABELS = {"question": "问题", "paraphrases": "其他说法", "answer": "
                 "confirm_changes": "确认变化"}
 
 M = TypeVar("M", bound=BaseModel)
+_TYPES = {"string_type": "文字（字符串）", "bool_type": "true 或 false", "list_type": "数组，如 [\"说法一\", \"说法二\"]",
+          "dict_type": "JSON 对象", "model_type": "JSON 对象", "model_attributes_type": "JSON 对象",
+          "int_type": "整数", "int_parsing": "整数"}
 
 
 def parse(model: Type[M], data: Any) -> M:
@@ -106,21 +109,101 @@ def parse(model: Type[M], data: Any) -> M:
         field = ".".join(loc) or None
         label = FIELD_LABELS.get(loc[-1], loc[-1]) if loc else "请求"
         kind = err.get("type", "")
+        ctx = err.get("ctx") or {}
         if kind == "missing":
             msg = f"缺少必填字段：{label}。"
         elif kind == "extra_forbidden":
             msg = f"不认识的字段：{label}。"
         elif kind in ("string_too_short",):
-            msg = f"{label}太短或为空。"
-        elif kind in ("string_too_long", "too_long"):
-            msg = f"{label}过长。"
+            msg = f"{label}太短或为空（至少 {ctx.get('min_length', 1)} 个字）。"
+        elif kind == "string_too_long":
+            msg = f"{label}过长（最多 {ctx.get('max_length')} 个字）。"
+        elif kind == "too_long":
+            msg = f"{label}太多（最多 {ctx.get('max_length')} 项）。"
         elif kind == "string_pattern_mismatch":
             msg = f"{label}格式不正确。"
         elif kind == "literal_error":
             msg = f"{label}的取值不在允许范围内。"
         elif kind.endswith("_type") or kind.endswith("_parsing"):
-            msg = f"{label}的类型不对。"
+            msg = f"{label}的类型不对" + (f"，应为{_TYPES[kind]}。" if kind in _TYPES else "。")
         else:
             reason = re.sub(r"^Value error, ", "", str(err.get("msg", "")))
             msg = f"{label}无效：{reason}。"
         raise InvalidInput(msg, field=field)
+
+
+# ---------------------------------------------------------------------------------------------- query strings
+class _Query(BaseModel):
+    """Query parameters of an admin endpoint: unknown ones are refused, so a typo is never silently ignored.
+    Each field's description is also the hint in the error message (one source for OpenAPI and the 400)."""
+    model_config = ConfigDict(extra="forbid")
+
+
+class NoQuery(_Query):
+    """Endpoints that take no query parameters."""
+
+
+class AuditQuery(_Query):
+    limit: int = Field(200, ge=1, le=1000, description="1 到 1000 之间的整数，默认 200")
+
+
+class SearchQuery(_Query):
+    q: str = Field(..., min_length=1, max_length=200, description="1 到 200 个字的检索内容")
+
+
+class UnansweredQuery(_Query):
+    days: int = Field(30, ge=1, le=365, description="1 到 365 之间的整数（天数），默认 30")
+
+
+class ImportQuery(_Query):
+    dry_run: Literal["1", "0", "true", "false"] = Field(
+        "1", description="1 或 true 只预览差异（默认，编辑即可）；0 或 false 应用导入（需要发布人）")
+
+    @property
+    def apply(self) -> bool:
+        return self.dry_run in ("0", "false")
+
+
+MAX_QUERY_NAME = 40
+MAX_QUERY_VALUE = 1000
+_ASCII_INT = re.compile(r"-?[0-9]{1,9}")
+
+
+def _safe(name: str) -> str:
+    """A parameter name fit to echo back (no control characters, bounded)."""
+    return "".join(ch for ch in name if ch.isprintable())[:MAX_QUERY_NAME] or "?"
+
+
+def parse_query(model: Type[M], query: Any) -> M:
+    """`request.query` → the endpoint's query model, or InvalidInput naming the parameter and how to fix it."""
+    fields = model.model_fields
+    allowed = "、".join(fields) if fields else ""
+    values: dict[str, Any] = {}
+    for name in query.keys():
+        if name in values:
+            continue
+        shown = _safe(name)
+        if name not in fields:
+            hint = f"本接口可用的参数：{allowed}。" if allowed else "本接口不接受查询参数。"
+            raise InvalidInput(f"不认识的查询参数“{shown}”。{hint}", field=shown if shown == name else None)
+        found = query.getall(name)
+        if len(found) > 1:
+            raise InvalidInput(f"查询参数 {name} 只能给一次。", field=name)
+        value = found[0]
+        hint = fields[name].description or ""
+        if len(value) > MAX_QUERY_VALUE or has_control_chars(value) or "\ufffd" in value:
+            raise InvalidInput(f"查询参数 {name} 含有控制字符、无效编码或过长，应为{hint}。", field=name)
+        if value == "" and not fields[name].is_required():
+            continue  # `?days=` is the default, as a form with an empty box sends it
+        if fields[name].annotation is int and not _ASCII_INT.fullmatch(value):
+            raise InvalidInput(f"查询参数 {name} 应为{hint}（只写数字，如 {name}={fields[name].default}）。", field=name)
+        values[name] = value.strip() if fields[name].annotation is str else value
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]) if err.get("loc") else ""
+        hint = fields[name].description if name in fields else ""
+        if err.get("type") == "missing":
+            raise InvalidInput(f"缺少查询参数 {name}，应为{hint}。", field=name or None)
+        raise InvalidInput(f"查询参数 {name} 的取值无效，应为{hint}。", field=name or None)

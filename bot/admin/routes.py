@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import functools
 import io
 import json
 import logging
@@ -21,15 +22,18 @@ from aiohttp import web
 from bot.admin import curated as cur
 from bot.admin import dashboard, documents, impact, rules, service_points, uploads
 from bot.admin.audit import AuditLog
-from bot.admin.auth import Admin, authenticate, parse_tokens
-from bot.admin.models import (CuratedIn, DocumentMeta, RulesIn, TopicCheckIn, VersionIn, parse)
+from bot.admin.auth import Admin, authenticate, bearer, find_admin, parse_tokens
+from bot.admin.models import (AuditQuery, CuratedIn, DocumentMeta, ImportQuery, NoQuery, RulesIn, SearchQuery,
+                              TopicCheckIn, UnansweredQuery, VersionIn, parse, parse_query)
 from bot.admin.unanswered import UnansweredLog, channel_of, group_topics
 from bot.eligibility.engine import RULES_DIR
 from bot.errors import ApiError, InvalidInput
-from bot.http import json_response, query_int, read_json_object
+from bot.http import json_response, read_json_object
 from bot.kb import store as kb_store
 from bot.kb.build import DocumentError
 from bot.kb.service import NOT_READY, KnowledgeBase
+from bot.limits import LIMITS_KEY, client_ip
+from bot.text_normalize import has_control_chars
 from bot.web.routes import static_site
 
 log = logging.getLogger("bot.admin")
@@ -40,6 +44,12 @@ FLUSH_EVERY_S = 10.0
 UPLOAD_MAX = 5 * 1024 * 1024
 CSV_MAX = 5 * 1024 * 1024
 UNANSWERED_DAYS = 30
+MAX_PATH_ID = 200
+PATH_IDS = {"doc_id": "文档编号", "item_id": "问答编号", "program": "项目编号"}
+CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/octet-stream", "application/vnd.ms-excel")
+FAILED_LOGIN = Admin("-", "-")   # audit rows of a wrong token
+ADMIN_USER = web.RequestKey("admin_user", Admin)
+ADMIN_QUERY = web.RequestKey("admin_query", object)
 
 
 class AdminState:
@@ -74,8 +84,31 @@ class AdminState:
     def curated(self) -> cur.CuratedStore:
         return cur.CuratedStore(self.kb_root)
 
+    async def login(self, request: web.Request) -> Admin:
+        """The token's owner. A wrong token is audited and, repeated from one address, throttled (429), with the
+        same per-IP guard as the staff login (bot.limits.LoginGuard); a missing one is a plain 401."""
+        guard = request.app[LIMITS_KEY].logins if LIMITS_KEY in request.app else None
+        ip = client_ip(request)
+        if guard is not None:
+            guard.check(ip)
+        admin = find_admin(self.tokens, bearer(request))
+        if admin is None and request.headers.get("Authorization", "").strip():
+            if guard is not None:
+                guard.failed(ip)
+            log.warning("admin login failed", extra={"ip": ip, "path": request.path})
+            await self.record(FAILED_LOGIN, "login_failed", 401, f"ip={ip} {request.method} {request.path}")
+        if admin is not None:
+            request[ADMIN_USER] = admin
+        return authenticate(self.tokens, request, "editor")  # 401 with the contract body when not found
+
     def require(self, request: web.Request, role: str) -> Admin:
-        return authenticate(self.tokens, request, role)
+        """401 without a valid token, 403 below `role`; reuses the login the route wrapper made."""
+        admin = request.get(ADMIN_USER)
+        if admin is None:
+            return authenticate(self.tokens, request, role)
+        if not admin.can(role):
+            return authenticate(self.tokens, request, role)  # raises the 403 with its message
+        return admin
 
     async def record(self, admin: Admin, action: str, status: int, target: str = "", before: Optional[str] = None,
                      after: Optional[str] = None, detail: Any = "") -> None:
@@ -93,6 +126,11 @@ def _state(request: web.Request) -> AdminState:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+def _query(request: web.Request) -> Any:
+    """The endpoint's checked query parameters (set by the route wrapper in `setup`)."""
+    return request[ADMIN_QUERY]
+
+
 async def _run(fn, *args):
     return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
@@ -106,7 +144,7 @@ async def me(request: web.Request) -> web.Response:
 async def audit_log(request: web.Request) -> web.Response:
     st = _state(request)
     st.require(request, "editor")
-    limit = query_int(request, "limit", 200, 1, 1000)
+    limit = _query(request).limit
     rows = await asyncio.to_thread(st.audit.read, limit)
     for r in rows:
         r["time"] = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r["at"]))
@@ -160,8 +198,9 @@ async def get_documents(request: web.Request) -> web.Response:
 
 
 async def _read_upload(request: web.Request) -> tuple[str, bytes, dict[str, str]]:
-    if not request.content_type.startswith("multipart/"):
-        raise InvalidInput("请用 multipart/form-data 上传文件（字段 file）和文件信息。", code="invalid_input", field="file")
+    if request.content_type != "multipart/form-data":
+        raise ApiError(415, "unsupported_media_type", "请用 multipart/form-data 上传文件（字段 file）和文件信息"
+                       "（标题、文号、发文机关、成文日期、施行日期）。", field="file")
     if request.content_length is not None and request.content_length > UPLOAD_MAX + 64 * 1024:
         raise ApiError(413, "payload_too_large", "文件过大，上限为 5 MB。", field="file")
     try:
@@ -193,8 +232,8 @@ async def _read_upload(request: web.Request) -> tuple[str, bytes, dict[str, str]
                     raise InvalidInput("表单字段不是有效的 UTF-8 文本。", field=part.name)
     except ApiError:
         raise
-    except (ValueError, AssertionError, RuntimeError):
-        raise InvalidInput("上传的表单格式不正确，请重试。", field="file")
+    except (ValueError, AssertionError, RuntimeError, KeyError, LookupError, web.HTTPException):
+        raise InvalidInput("上传的表单格式不正确（multipart 边界缺失或内容不完整），请重新选择文件上传。", field="file")
     if not filename:
         raise InvalidInput("请选择要上传的文件（字段 file）。", field="file")
     return filename, data, fields
@@ -245,11 +284,9 @@ async def delete_document(request: web.Request) -> web.Response:
     st = _state(request)
     admin = st.require(request, "editor")
     doc_id = request.match_info["doc_id"]
-    if len(doc_id) > 200:
-        raise InvalidInput("文档编号过长。", field="doc_id")
     kb = st.kb
     if not await _run(documents.known_document, st.kb_root, doc_id):
-        raise ApiError(404, "unknown_document", "当前版本中没有这份文档。", field="doc_id")
+        raise ApiError(404, "unknown_document", "当前版本中没有这份文档，请刷新文档列表后再选择。", field="doc_id")
     if st.lock.locked():
         raise ApiError(409, "busy", "另一个管理操作正在进行，请稍后再试。")
     async with st.lock:
@@ -305,7 +342,7 @@ async def rollback(request: web.Request) -> web.Response:
         try:
             before, after = await _run(documents.rollback, st.kb_root, body.version)
         except LookupError:
-            raise ApiError(404, "unknown_version", "没有这个知识库版本（可能已被清理）。", field="version")
+            raise ApiError(404, "unknown_version", "没有这个知识库版本（可能已被清理），请刷新版本列表后再选择。", field="version")
         except DocumentError as exc:
             raise ApiError(409, "already_current", str(exc), field="version")
     await st.record(admin, "rollback", 200, "knowledge_base", before=before, after=after)
@@ -360,7 +397,7 @@ async def update_curated(request: web.Request) -> web.Response:
     item_id = request.match_info["item_id"]
     data = parse(CuratedIn, await read_json_object(request))
     if not any(i["id"] == item_id for i in st.curated.working_items()):
-        raise ApiError(404, "unknown_item", "没有这条问答。", field="item_id")
+        raise ApiError(404, "unknown_item", "没有这条问答，请刷新问答列表后再选择。", field="item_id")
     item = await _run(cur.build_item, data, st.kb, st.rules_dir, admin.name, item_id)
     return await _curated_change(request, admin, lambda items: [item if i["id"] == item_id else i for i in items],
                                  "curated_update", f"{item_id} {item['question']}",
@@ -373,7 +410,7 @@ async def delete_curated(request: web.Request) -> web.Response:
     item_id = request.match_info["item_id"]
     found = next((i for i in st.curated.working_items() if i["id"] == item_id), None)
     if found is None:
-        raise ApiError(404, "unknown_item", "没有这条问答。", field="item_id")
+        raise ApiError(404, "unknown_item", "没有这条问答，请刷新问答列表后再选择。", field="item_id")
     return await _curated_change(request, admin, lambda items: [i for i in items if i["id"] != item_id],
                                  "curated_remove", f"{item_id} {found['question']}",
                                  [found["question"], *found.get("paraphrases", [])])
@@ -399,7 +436,7 @@ async def rollback_curated(request: web.Request) -> web.Response:
     body = parse(VersionIn, await read_json_object(request))
     store = st.curated
     if body.version not in {v["version"] for v in store.versions()}:
-        raise ApiError(404, "unknown_version", "没有这个问答版本。", field="version")
+        raise ApiError(404, "unknown_version", "没有这个问答版本，请刷新版本列表后再选择。", field="version")
     before = store.pointer()
     store.set_pointer(body.version)
     await st.record(admin, "curated_rollback", 200, "curated_answers", before=before, after=body.version)
@@ -422,10 +459,7 @@ async def kb_lookup(request: web.Request) -> web.Response:
     """Passages for the curated-answer form's source picker (search over the serving KB)."""
     st = _state(request)
     st.require(request, "editor")
-    query = request.query.get("q", "").strip()
-    if not 1 <= len(query) <= 200:
-        raise InvalidInput("请输入 1 到 200 个字的检索内容。", field="q")
-    return json_response(await _run(st.kb.search, query, 8))
+    return json_response(await _run(st.kb.search, _query(request).q, 8))
 
 
 # ------------------------------------------------------------------------------------------ unanswered
@@ -442,7 +476,7 @@ def _topics(st: AdminState, days: int) -> dict[str, Any]:
 async def get_unanswered(request: web.Request) -> web.Response:
     st = _state(request)
     st.require(request, "editor")
-    days = query_int(request, "days", UNANSWERED_DAYS, 1, 365)
+    days = _query(request).days
     data = await _run(_topics, st, days)
     for t in data["topics"]:
         t.pop("questions", None)
@@ -517,18 +551,38 @@ async def save_rules(request: web.Request) -> web.Response:
 
 
 # ------------------------------------------------------------------------------------------ service points
-async def _read_csv(request: web.Request) -> bytes:
-    if request.content_type.startswith("multipart/"):
+async def _read_csv_part(request: web.Request) -> bytes:
+    try:
         reader = await request.multipart()
         while True:
             part = await reader.next()
             if part is None:
                 raise InvalidInput("请选择要导入的 CSV 文件（字段 file）。", field="file")
             if part.name == "file":
-                data = await part.read(decode=False)
-                break
-    else:
+                chunks, size = [], 0
+                while True:
+                    chunk = await part.read_chunk(64 * 1024)
+                    if not chunk:
+                        return b"".join(chunks)
+                    size += len(chunk)
+                    if size > CSV_MAX:
+                        raise ApiError(413, "payload_too_large", "CSV 文件过大，上限为 5 MB。", field="file")
+                    chunks.append(chunk)
+    except ApiError:
+        raise
+    except (ValueError, AssertionError, RuntimeError, KeyError, LookupError, web.HTTPException):
+        raise InvalidInput("上传的表单格式不正确（multipart 边界缺失或内容不完整），请重新选择 CSV 文件。", field="file")
+
+
+async def _read_csv(request: web.Request) -> bytes:
+    """The CSV file: a multipart form (field `file`, as the console sends it) or the bare CSV as the body."""
+    if request.content_type == "multipart/form-data":
+        data = await _read_csv_part(request)
+    elif request.content_type in CSV_TYPES:
         data = await request.content.read(CSV_MAX + 1)
+    else:
+        raise ApiError(415, "unsupported_media_type", "请上传 CSV 文件：用 multipart/form-data（字段 file），"
+                       "或直接以 Content-Type: text/csv 发送文件内容。", field="file")
     if len(data) > CSV_MAX:
         raise ApiError(413, "payload_too_large", "CSV 文件过大，上限为 5 MB。", field="file")
     if not data.strip():
@@ -546,7 +600,7 @@ def _sp_store(url: str):
 
 async def import_service_points(request: web.Request) -> web.Response:
     st = _state(request)
-    dry_run = request.query.get("dry_run", "1") not in ("0", "false", "no")
+    dry_run = not _query(request).apply
     admin = st.require(request, "editor" if dry_run else "publisher")
     data = await _read_csv(request)
     store = await _run(_sp_store, st.service_points_url)
@@ -639,6 +693,36 @@ ROUTES: list[tuple[str, str, Handler, str, Any, str]] = [
 ]
 
 
+QUERIES: dict[Handler, type] = {audit_log: AuditQuery, kb_lookup: SearchQuery, get_unanswered: UnansweredQuery,
+                                import_service_points: ImportQuery}   # every other endpoint: NoQuery
+
+
+def _path_ids(request: web.Request) -> None:
+    """Path ids are short printable text; an unknown one is the handler's 404."""
+    for name, value in request.match_info.items():
+        label = PATH_IDS.get(name, name)
+        if len(value) > MAX_PATH_ID:
+            raise InvalidInput(f"{label}过长（最多 {MAX_PATH_ID} 个字符），请从列表中选择。", field=name)
+        if has_control_chars(value) or "\ufffd" in value:
+            raise InvalidInput(f"{label}含有控制字符或无效编码，请从列表中选择。", field=name)
+
+
+def _guarded(handler: Handler, role: str, query: type) -> Handler:
+    """Every admin route: the token (401, throttled), the role (403), then the path ids and the query (400),
+    before the handler reads a body or touches anything stored."""
+
+    @functools.wraps(handler)
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        st = _state(request)
+        await st.login(request)
+        st.require(request, role)
+        _path_ids(request)
+        request[ADMIN_QUERY] = parse_query(query, request.query)
+        return await handler(request)
+
+    return guarded
+
+
 def observe_turn(app: web.Application) -> Callable[[str, str, list[dict[str, Any]], Optional[str]], None]:
     """The chat core's turn observer: count every turn, log the unanswered ones (masked) off the event loop."""
 
@@ -695,10 +779,11 @@ def setup(app: web.Application) -> None:
 
     for method, path, handler, role, model, summary in ROUTES:
         content = {upload_document: "multipart/form-data", import_service_points: "multipart/form-data"}
-        api(f"{summary} (role: {role})", body=model, auth="admin", tags=["admin"],
+        query = QUERIES.get(handler, NoQuery)
+        api(f"{summary} (role: {role})", body=model, query=query, auth="admin", tags=["admin"],
             content_type=content.get(handler, "application/json"),
             response_type="text/csv" if handler is export_service_points else "application/json")(handler)
-        app.router.add_route(method, path, handler)
+        app.router.add_route(method, path, _guarded(handler, role, query))
     page, asset = static_site(STATIC_DIR, STATIC_PREFIX)
     app.router.add_get("/admin", page)
     app.router.add_get(STATIC_PREFIX + "{name}", asset)

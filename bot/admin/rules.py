@@ -50,7 +50,7 @@ def list_programs(rules_dir: Path) -> list[dict[str, Any]]:
 def rules_path(rules_dir: Path, program: str) -> Path:
     path = rules_dir / f"{program}.yaml"
     if program not in {p.stem for p in rule_files(rules_dir)}:
-        raise ApiError(404, "unknown_program", "没有这个补贴项目的规则文件。", field="program")
+        raise ApiError(404, "unknown_program", "没有这个补贴项目的规则文件，请从规则列表中选择项目。", field="program")
     return path
 
 

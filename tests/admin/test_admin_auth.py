@@ -72,3 +72,28 @@ async def test_console_page_is_served_with_strict_headers(client):
     js = await client.get("/admin/static/admin.js")
     assert js.status == 200
     assert ".innerHTML" not in await js.text() and "insertAdjacentHTML" not in await js.text()
+
+
+async def test_wrong_tokens_are_audited_and_throttled(client):
+    """The staff-login guard (bot.limits.LoginGuard, LOGIN_FAILURES_PER_MIN=5 per IP) covers admin tokens too:
+    each wrong token is an audit row; past the limit even the right token waits (429 with Retry-After)."""
+    limit = client.admin_app["settings"].login_failures_per_min
+    for _ in range(3):  # no token at all (the console before login) is a plain 401: not counted, not audited
+        assert (await client.get("/api/admin/me")).status == 401
+    for n in range(limit):
+        resp = await client.get("/api/admin/versions", headers=auth(f"guess-{n}"))
+        assert resp.status == 401
+    resp = await client.get("/api/admin/me", headers=auth(EDITOR))
+    assert resp.status == 429
+    body = await resp.json()
+    assert body["error"]["code"] == "rate_limited" and int(resp.headers["Retry-After"]) >= 1
+    rows = client.admin_app["admin"].audit.read(100, action="login_failed")
+    assert len(rows) == limit
+    assert {(r["actor"], r["status"]) for r in rows} == {("-", 401)}
+    assert "/api/admin/versions" in rows[0]["target"] and "guess" not in str(rows)
+
+
+async def test_right_token_after_a_few_wrong_ones_still_works(client):
+    for n in range(2):
+        assert (await client.get("/api/admin/me", headers=auth(f"typo-{n}"))).status == 401
+    assert (await client.get("/api/admin/me", headers=auth(EDITOR))).status == 200

@@ -153,13 +153,13 @@ async def test_bad_metadata_is_a_400_naming_the_field(client, var_dir, overrides
     assert kb_state(var_dir) == state
 
 
-async def test_not_multipart_and_no_file_are_400(client, var_dir):
+async def test_not_multipart_is_415_and_no_file_is_400(client, var_dir):
     state = kb_state(var_dir)
     resp = await client.post("/api/admin/documents", json={"title": "x"}, headers=auth(EDITOR))
-    assert resp.status == 400 and (await resp.json())["error"]["field"] == "file"
+    assert resp.status == 415 and (await resp.json())["error"]["field"] == "file"
     import aiohttp
 
-    form = aiohttp.FormData()
+    form = aiohttp.FormData(default_to_multipart=True)
     form.add_field("title", "只有标题")
     resp = await client.post("/api/admin/documents", data=form, headers=auth(EDITOR))
     assert resp.status == 400 and (await resp.json())["error"]["field"] == "file"

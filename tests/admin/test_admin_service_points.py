@@ -83,7 +83,7 @@ async def test_bad_csv_is_400_with_lines_and_changes_nothing(client, admin_app):
     data = await (await client.post("/api/admin/service-points/import?dry_run=0", data=form(bad),
                                     headers=auth(PUBLISHER))).json()
     assert [e["line"] for e in data["errors"]] == [2, 3] and "第2行" in data["error"]["message"]
-    empty = aiohttp.FormData()
+    empty = aiohttp.FormData(default_to_multipart=True)
     empty.add_field("other", "x")
     assert (await client.post("/api/admin/service-points/import", data=empty, headers=auth(EDITOR))).status == 400
     assert store(admin_app).fingerprint() == before

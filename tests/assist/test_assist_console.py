@@ -2,7 +2,6 @@
 test-artifacts/assist/. Browser fixtures (Debian Chromium via Playwright) are the resident page's."""
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import pytest
@@ -18,15 +17,7 @@ TIMEOUT_MS = 60_000
 XSS = "<img src=x onerror=alert(1)>"
 
 
-def _web_browser_fixtures():
-    """The resident page's `browser` fixture (Debian Chromium via Playwright), shared rather than copied."""
-    spec = importlib.util.spec_from_file_location("web_browser_fixtures", ROOT / "tests" / "web" / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-browser = _web_browser_fixtures().browser
+# `browser` (Debian Chromium via Playwright) is the shared fixture in tests/conftest.py.
 
 
 class Console:
