@@ -113,3 +113,25 @@ def test_a_boundary_is_not_a_date(text):
 
 def test_a_year_is_still_a_date():
     assert [m.precision for m in find_dates("娃是2024年生的", TODAY)] == ["year"]
+
+
+@pytest.mark.parametrize("line, asking, fact, value", [
+    ("失业保险交了七八年了", "unemployment_insurance_months", "unemployment_insurance_months", 84),
+    ("证书也考下来了", "obtained_certificate", "obtained_certificate", True),
+    ("刚报了名，还没学", "obtained_certificate", "obtained_certificate", False),
+    ("我在单位上班，是正式工", "person_category", "person_category", "other"),
+    ("我妈是视力残疾，有证的", None, "has_disability_certificate", True),
+    ("街道给评了低收入", "household_low_income", "household_low_income", True),
+])
+def test_answers_in_residents_words_fill_the_fact(line, asking, fact, value):
+    assert extract_facts(line, TODAY, asking=asking)["facts"].get(fact) == value
+
+
+def test_a_bare_have_a_certificate_needs_the_disability_topic():
+    assert "has_disability_certificate" not in extract_facts("有证，中级工", TODAY)["facts"]
+
+
+def test_a_vague_contribution_period_is_flagged_for_checking():
+    read = extract_facts("交了三四年", TODAY, asking="unemployment_insurance_months")
+    assert read["facts"]["unemployment_insurance_months"] == 36
+    assert "unemployment_insurance_months" in read["hedged"]
