@@ -50,6 +50,9 @@ def _clause(text: str, start: int, end: int) -> str:
     return text[left:right]
 
 
+_NEGATED = re.compile(r"(没有|没|未|从没|从来没|还没|不曾)$")
+
+
 def _word_hits(text: str, specs: dict[str, dict], asking: Optional[str]) -> dict[str, Any]:
     """Facts filled by the rules files' words, matched longest first across all facts at once.
 
@@ -91,7 +94,12 @@ def _word_hits(text: str, specs: dict[str, dict], asking: Optional[str]) -> dict
     for word, name, value, limits in table:
         lo, hi = limits or (0, len(text))
         for m in re.finditer(re.escape(word), text[lo:hi]):
-            hits.append((m.start() + lo, m.end() + lo, name, value, limits is not None))
+            start = m.start() + lo
+            if value is True and _NEGATED.search(text[max(0, start - 4):start]):
+                value_here = False           # "没领过补贴": the yes-word said with a no in front
+            else:
+                value_here = value
+            hits.append((start, m.end() + lo, name, value_here, limits is not None))
     hits.sort(key=lambda h: (-(h[1] - h[0]), h[0]))
     taken: list[tuple[int, int, str, Any, bool]] = []
     for h in hits:

@@ -148,7 +148,8 @@ def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list
     aliases = sorted(((a, pid) for pid, d in programs for a in [d["label"]] + list(d.get("aliases") or [])),
                      key=lambda ap: -len(ap[0]))
     if not any(a in text for a, _ in aliases):
-        text = homophone_aliases(text, aliases)
+        plain = text.replace("的", "")          # "残疾人的补贴", "护理的补贴"
+        text = plain if any(a in plain for a, _ in aliases) else homophone_aliases(text, aliases)
     found: list[str] = []
     rest = text
     for alias, pid in aliases:
@@ -250,7 +251,8 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     # A fact with a first-person or family word ("俺娃2023年6月生的") makes it the speaker's case; a general
     # question that merely contains a number ("3岁以上还能领吗") does not.
     own_facts = bool(facts) and (asking is not None or bool(lexicon.first_person.search(core))
-                                 or not question or bool(re.search(r"\d{4}年|\d+月\d+[日号]", text)))
+                                 or not question or bool(re.search(r"\d{4}年|\d+月\d+[日号]", text))
+                                 or _stated_fact(raw, today, asking, engine))
     # "我在尧都区，哪里能办两项补贴" asks where to apply, not whether the speaker qualifies.
     if personal and not facts and set(aspects) & APPLYING:
         personal = False
@@ -260,7 +262,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
             unsupported = ("other_benefit", benefit.group(0))
     # A question about how the program works (documents, tax, time limits…) is answered, even when the line
     # carries the speaker's facts; "我能领吗", or facts with who/amount/where, make it their own case.
-    info_aspects = set(aspects) - {"who", "amount", "where", "how_to_apply"}   # where: result and office both
+    info_aspects = set(aspects) & {"what", "documents", "difference", "tax_income", "related"}
     if own_facts and not personal and info_aspects and question:
         own_facts = False
     reading = Reading(text=text, kind=OTHER, programs=programs, aspects=aspects, personal=personal or own_facts,
@@ -278,6 +280,17 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
         reading.programs = list(context_programs)
     reading.kind = _kind(reading, intent)
     return reading
+
+
+def _stated_fact(raw: str, today: dt.date, asking: Optional[str], engine: EligibilityEngine) -> bool:
+    """A clause that states a fact and asks nothing ("娃两岁半了，…", "下岗了，登记了失业，…") tells the
+    speaker's own case, even when the line ends with a general-sounding question."""
+    for clause in re.split(r"[，,。；;！!\n]", raw):
+        clause = clause.strip()
+        if clause and not is_question(clause) and \
+                (extract_facts(clause, today, asking=asking, engine=engine).get("facts") or {}):
+            return True
+    return False
 
 
 _PLAN = re.compile(r"规划|十四五|2035|目标|指标|行动计划|工程|专栏|高品质|覆盖率|参保率|托位数|床位|预期寿命|动态调整机制")
