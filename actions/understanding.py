@@ -115,7 +115,7 @@ async def start_personal_case(dispatcher: CollectingDispatcher, tracker: Tracker
              citations=as_citations(results))
         return events + [SlotSet("eligibility_program", OVERVIEW), SlotSet("last_programs", touched)]
     wants_office = bool(reading.place.get("county") or reading.place.get("city")) and (
-        "where" in reading.aspects or reading.wants_office)
+        bool({"where", "how_to_apply"} & set(reading.aspects)) or reading.wants_office)
     return events + [SlotSet("eligibility_program", program), SlotSet("awaiting_place", False),
                      SlotSet("office_wanted", wants_office)]
 

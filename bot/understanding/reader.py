@@ -33,6 +33,8 @@ PROGRAM_INFO, PERSONAL_CASE, PLAN_QUESTION, OFFICE_LOOKUP, NOT_IN_SOURCES, OTHER
 _QUESTION = re.compile(r"[？?]|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|几|能不能|可不可以|是不是|有没有|是否|咋|还是"
                        r"|多长|多久|多大|多高|要不要|需不需要"
                        r"|(.)[不没]\1|[^不]不[。！!\s]*$|没有?[。！!\s]*$")
+# "俺能领哪个", "够不够条件": whether the speaker qualifies (not "哪里能办", which asks where).
+_ASKS_ELIGIBILITY = re.compile(r"(能|可以|能不能|可不可以|有没有资格|够不够|符合)(领|拿|享受|得到)|领不了|够条件|符合条件|有没有份|有(我|俺)的份")
 # Asking for a figure: with another benefit named, no source of ours has it.
 _FIGURE = re.compile(r"多少|几|标准|金额|比例|起付|怎么算|咋算|一个月|一年|免费|免不免|免票|优惠|报销|报多少")
 # A bare program name ("育儿补贴", "残疾人补贴吧") asks to start on that program.
@@ -254,7 +256,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
                                  or not question or bool(re.search(r"\d{4}年|\d+月\d+[日号]", text))
                                  or _stated_fact(raw, today, asking, engine))
     # "我在尧都区，哪里能办两项补贴" asks where to apply, not whether the speaker qualifies.
-    if personal and not facts and set(aspects) & APPLYING:
+    if personal and not facts and set(aspects) & APPLYING and not _ASKS_ELIGIBILITY.search(core):
         personal = False
     if benefit and not programs:
         facts, own_facts, personal = {}, False, False     # facts about another benefit are not our form's
