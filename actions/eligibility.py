@@ -20,7 +20,7 @@ from bot.dialogue_domain import DIGRESSIONS, form_members, program_facts
 from bot.eligibility.engine import get_engine
 from bot.eligibility.extract import cross_suggestions, extract_facts, programs_touched
 from bot.eligibility.spans import DateSpan, parse_span
-from bot.service_points import format_card
+from bot.service_points import find_places, format_card
 from bot.understanding import is_question
 from bot.eligibility.render import fact_question, render_results, render_suggestions, unknown_help
 
@@ -72,7 +72,8 @@ def as_citations(results: list[dict[str, Any]]) -> list[dict[str, str]]:
 def choose_program(tracker: Tracker, mentioned: list[str], new_facts: dict[str, Any], correction: bool) -> Optional[str]:
     programs = [p for p in dict.fromkeys(mentioned) if p in FORM_PROGRAMS or p == "disability_both"]
     if set(programs) >= {"disability_living_allowance", "disability_care_allowance"}:
-        programs = ["disability_both"] + [p for p in programs if p not in form_members("disability_both")]
+        programs = ["disability_both"] + [p for p in programs
+                                          if p not in form_members("disability_both") and p != "disability_both"]
     if len(programs) == 1:
         return programs[0]
     if len(programs) > 1:
@@ -106,6 +107,19 @@ def form_state(extracted: dict[str, Any], tracker: Tracker, facts: dict[str, Any
     if extracted.get("unborn") and not tracker.get_slot("child_unborn"):
         events.append(SlotSet("child_unborn", True))
     return events
+
+
+def place_said(text: str, tracker: Tracker) -> list[EventType]:
+    """A county or city named in an answer ("在呢，就是平遥县的") is kept, so "那去哪儿办" finds that office."""
+    if not text or tracker.get_slot("place_county"):
+        return []
+    found = find_places(text)
+    if not found or len({c.city for c in found[0].candidates}) != 1:
+        return []
+    c = found[0].candidates[0]
+    county = c.name if c.level == "county" else (c.county if c.level == "town" else None)
+    return [SlotSet("place_city", c.city), SlotSet("place_county", county),
+            SlotSet("place_town", c.name if c.level == "town" else None)]
 
 
 class EligibilityFormValidation(FormValidationAction, ABC):
@@ -143,6 +157,7 @@ class EligibilityFormValidation(FormValidationAction, ABC):
                 return []  # a new question: answered by the digression rule, then the form resumes
         events: list[EventType] = [SlotSet(k, v) for k, v in facts.items()]
         events += form_state(extracted, tracker, facts)
+        events += place_said(text, tracker)
         for fact in extracted["unknown"]:
             if fact in ALL_FACTS and fact not in unknown and fact not in facts:
                 unknown.append(fact)

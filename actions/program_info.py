@@ -25,7 +25,8 @@ async def reply_program_info(dispatcher: CollectingDispatcher, tracker: Tracker,
     if (place or location) and (OFFICE_ASPECTS & set(reading.aspects) or reading.wants_office):
         points = await find_offices(types_for_programs(reading.members), place, location)
     # With the offices in hand the answer lists them; otherwise it says where the place's offices can be found.
-    answer = program_answer(reading.programs, reading.aspects, place=None if points else (place or None))
+    answer = program_answer(reading.programs, reading.aspects, place=None if points else (place or None),
+                            question=reading.text)
     text = answer["text"]
     if points:
         where = place.get("town") or place.get("county") or place.get("city") or "您附近"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any, Optional
 
 from rasa_sdk import Action, Tracker
@@ -63,6 +64,19 @@ async def find_offices(types: list[str], place: dict[str, Optional[str]],
     return points
 
 
+# What a resident may ask about an office itself, and the field that would answer it.
+_DETAILS = (("hours", "办公时间", re.compile(r"几点|上班|下班|开门|关门|周末|礼拜|星期|周[六日天]|休息|午休|中午|节假日|工作时间|办公时间")),
+            ("phone", "电话", re.compile(r"电话|号码|联系方式")),
+            ("address", "详细地址", re.compile(r"地址|哪条街|哪条路|门牌|几楼|怎么走|咋走|坐几路")))
+
+
+def missing_details(text: str, points: list[dict]) -> str:
+    """The office details the line asks for that none of the found offices has on record ("" if none)."""
+    names = [label for key, label, pattern in _DETAILS
+             if pattern.search(text or "") and not any(p.get(key) for p in points)]
+    return "、".join(names)
+
+
 async def answer_service_points(dispatcher: CollectingDispatcher, tracker: Tracker,
                                 reading: Optional[Reading] = None) -> list[EventType]:
     reading = reading or read_for_offices(tracker)
@@ -87,6 +101,9 @@ async def answer_service_points(dispatcher: CollectingDispatcher, tracker: Track
     if "town_service_center" in types[:2] and not place.get("town") and location is None:
         intro = f"{TWO_SUBSIDIES_NOTE}\n{where}的部分便民服务中心如下（告诉我您所在的乡镇或街道，可以查得更准）："
     cards = "\n\n".join(format_card(p) for p in points)
+    missing = missing_details(reading.text if reading else "", points)
+    if missing:
+        cards += f"\n\n我们登记的办理地点资料里没有{missing}，不能给您不准确的说法，请拨打12345政务服务便民热线或办理地点的热线核实。"
     send(dispatcher, f"{intro}\n\n{cards}", service_points=points)
     return type_events + [SlotSet("awaiting_place", False), SlotSet("place_city", place.get("city")),
                           SlotSet("place_county", place.get("county")), SlotSet("place_town", place.get("town"))]

@@ -9,6 +9,7 @@ and the form resumes; it never starts another form.
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Optional
 
 from rasa_sdk import Action, Tracker
@@ -20,12 +21,13 @@ from actions.eligibility import (ALL_FACTS, FIND_OFFICE_BUTTON, PROGRAM_LABELS, 
                                  ask_which_program, choose_program, current_facts, evaluate_all)
 from actions.policy import HANDOFF_BUTTON, NOT_COVERED, NOT_UNDERSTOOD, reply_from_kb
 from actions.program_info import reply_program_info
+from bot.program_info import program_answer
 from actions.service_points import answer_service_points
 from bot.eligibility.extract import programs_touched
 from bot.dialogue_domain import form_members
 from bot.eligibility.render import render_summary
 from bot.understanding import (NOT_IN_SOURCES, OFFICE_LOOKUP, OTHER, PERSONAL_CASE, PLAN_QUESTION, PROGRAM_INFO,
-                               Reading, not_in_sources_reply, read_line, scope_reply)
+                               Reading, is_question, not_in_sources_reply, read_line, scope_reply)
 
 OVERVIEW = "overview"
 OUT_OF_SCOPE = ("抱歉，这个问题超出了我能回答的范围。我可以帮您：了解山西省“十四五”高品质生活建设规划、测算残疾人两项补贴、"
@@ -74,9 +76,25 @@ async def answer_reading(dispatcher: CollectingDispatcher, tracker: Tracker, rea
     return []
 
 
+def answer_first(dispatcher: CollectingDispatcher, reading: Reading) -> None:
+    """A personal case that also asks something specific ("户口不在山西能在这儿办不", "降到三级还能拿不"):
+    the sourced answer to that comes first, then the form works out the resident's own case."""
+    if not (reading.question and reading.programs):
+        return
+    # Only the asking part is matched: "家里不是低保，…能领不" states facts, it does not ask about them.
+    asked = "，".join(c for c in re.split(r"[，,。；;！!\n]", reading.text) if c.strip() and is_question(c))
+    if not asked:
+        return
+    answer = program_answer(reading.programs, [a for a in reading.aspects if a not in ("who", "amount", "where")],
+                            question=asked)
+    if answer.get("points"):
+        send(dispatcher, answer["text"], citations=answer.get("citations"))
+
+
 async def start_personal_case(dispatcher: CollectingDispatcher, tracker: Tracker,
                               reading: Reading) -> list[EventType]:
     """The resident's own case: keep the facts given, then the program's form, or what applies to them."""
+    answer_first(dispatcher, reading)
     new_facts = {k: v for k, v in reading.facts.items() if k in ALL_FACTS}
     events: list[EventType] = [SlotSet(k, v) for k, v in new_facts.items()] + place_events(reading)
     facts = current_facts(tracker) | new_facts
@@ -97,7 +115,7 @@ async def start_personal_case(dispatcher: CollectingDispatcher, tracker: Tracker
              citations=as_citations(results))
         return events + [SlotSet("eligibility_program", OVERVIEW), SlotSet("last_programs", touched)]
     wants_office = bool(reading.place.get("county") or reading.place.get("city")) and (
-        "where" in reading.aspects or reading.wants_office)
+        bool({"where", "how_to_apply"} & set(reading.aspects)) or reading.wants_office)
     return events + [SlotSet("eligibility_program", program), SlotSet("awaiting_place", False),
                      SlotSet("office_wanted", wants_office)]
 

@@ -104,7 +104,7 @@ def add_line(state: dict[str, Any], role: str, text: str, parse: Optional[dict[s
     question = reading.kind in (PROGRAM_INFO, PLAN_QUESTION, OFFICE_LOOKUP) or (
         is_question(text, intent) and not (new_facts and not looks_like_question(text)))
     if reading.kind == PROGRAM_INFO and reading.programs:
-        info = program_answer(reading.programs, reading.aspects, audience="staff")
+        info = program_answer(reading.programs, reading.aspects, audience="staff", question=reading.text)
         add_answer(state, text, {"answer": info["text"], "citations": info.get("citations") or [],
                                  "confidence": None, "kb_version": None, "source": "program_info"})
     return {"question": question and reading.kind != PROGRAM_INFO, "facts": new_facts, "kind": reading.kind}

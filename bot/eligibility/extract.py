@@ -34,7 +34,7 @@ def _fact_specs(engine: EligibilityEngine) -> dict[str, dict[str, Any]]:
                 continue
             merged = specs[name]["words"]
             for key, words in spec["words"].items():
-                if key == "in_clause":
+                if key in ("in_clause", "in_text"):
                     merged[key] = merged.get(key, []) + [g for g in words if g not in merged.get(key, [])]
                 elif isinstance(words, list):
                     merged[key] = list(dict.fromkeys(merged.get(key, []) + words))
@@ -50,11 +50,15 @@ def _clause(text: str, start: int, end: int) -> str:
     return text[left:right]
 
 
+_NEGATED = re.compile(r"(没有|没|未|从没|从来没|还没|不曾)$")
+
+
 def _word_hits(text: str, specs: dict[str, dict], asking: Optional[str]) -> dict[str, Any]:
     """Facts filled by the rules files' words, matched longest first across all facts at once.
 
     Matching across facts keeps "低保边缘户" (low income) from also reading as "低保" (dibao).
-    `in_clause` groups count only in a clause that also has one of their context words
+    `in_clause` groups count only in a clause that also has one of their context words, `in_text` groups
+    only in a line that has one anywhere
     ("户口在太原": 太原 counts because 户口 is in the clause). For the asked enum, its Chinese value
     names count too. The last mention of a fact wins ("不是肢体，是视力").
     """
@@ -70,8 +74,13 @@ def _word_hits(text: str, specs: dict[str, dict], asking: Optional[str]) -> dict
         if "parse" in words:
             continue
         for key, items in words.items():
-            if key != "in_clause":
+            if key not in ("in_clause", "in_text"):
                 add(name, spec, key, items)
+        for group in words.get("in_text", []):       # short words ("有证") that need the topic in the line
+            if any(c in text for c in group["context"]):
+                for key, items in group.items():
+                    if key != "context":
+                        add(name, spec, key, items, (0, len(text)))
         for group in words.get("in_clause", []):
             for start, end in clauses:
                 if any(c in text[start:end] for c in group["context"]):
@@ -85,18 +94,27 @@ def _word_hits(text: str, specs: dict[str, dict], asking: Optional[str]) -> dict
     for word, name, value, limits in table:
         lo, hi = limits or (0, len(text))
         for m in re.finditer(re.escape(word), text[lo:hi]):
-            hits.append((m.start() + lo, m.end() + lo, name, value))
+            start = m.start() + lo
+            if value is True and _NEGATED.search(text[max(0, start - 4):start]):
+                value_here = False           # "没领过补贴": the yes-word said with a no in front
+            else:
+                value_here = value
+            hits.append((start, m.end() + lo, name, value_here, limits is not None))
     hits.sort(key=lambda h: (-(h[1] - h[0]), h[0]))
-    taken: list[tuple[int, int, str, Any]] = []
+    taken: list[tuple[int, int, str, Any, bool]] = []
     for h in hits:
         if all(h[1] <= t[0] or h[0] >= t[1] for t in taken):
             taken.append(h)
-    return {name: value for _, _, name, value in sorted(taken)}
+    # A place word counted by its clause ("…在山西住着") never overrides the fact said in words
+    # ("户口不在山西"): the resident lives in Shanxi, the hukou is elsewhere.
+    direct = {name for _, _, name, _, by_clause in taken if not by_clause}
+    return {name: value for _, _, name, value, by_clause in sorted(taken) if not (by_clause and name in direct)}
 
 
 _CN_NUM = "0-9一二两三四五六七八九十"
 _AGE = re.compile(rf"(?:(?P<y>[{_CN_NUM}]+)(?:周岁|岁)(?P<half>半)?(?:零?(?P<ym>[{_CN_NUM}]+)个?月)?"
                   rf"|(?P<m>[{_CN_NUM}]+)个?(?P<mmore>多)?月大?)")
+_VAGUE_QUANTITY = re.compile(r"(一两|两三|二三|三四|四五|五六|六七|七八|八九|十来|十几|十多|[二三四五六七八九]十[来几多])(年|个月)")
 _HEDGE = re.compile(r"好像|大概|大约|应该|可能|估计|差不多|似乎|也许|兴许|怕是|约莫|印象中|没准")
 # Several children: twins, "两个娃", "俩孩子".
 _MULTIPLE = {"双胞胎": 2, "龙凤胎": 2, "双胎": 2, "三胞胎": 3}
@@ -359,6 +377,12 @@ def extract_facts(text: str, today: Optional[dt.date] = None, asking: Optional[s
         for name, value in part.items():
             if name in facts and facts[name] == value:
                 hedged[name] = clause.strip()
+    # "交了五六年", "十来年": read at their lower end (what was said for sure) and flagged like a hedge.
+    for clause in clauses:
+        if _VAGUE_QUANTITY.search(clause):
+            for name, value in _read(clause, today, asking if len(clauses) == 1 else None, specs)["facts"].items():
+                if specs.get(name, {}).get("words", {}).get("parse") == "duration_months" and facts.get(name) == value:
+                    hedged.setdefault(name, clause.strip())
     unborn = bool(_UNBORN.search(text))
     approximate = [k for k, v in facts.items() if isinstance(v, DateSpan)]
     out_facts = {k: _iso(v) for k, v in facts.items()}

@@ -367,9 +367,9 @@ class _Checker:
             self.err(p, "int/date 事实需要 parse: level|duration_months|date|cert_level")
             return
         for key, items in words.items():
-            if key == "in_clause":
+            if key in ("in_clause", "in_text"):
                 if not isinstance(items, list) or not items:
-                    self.err(p + (key,), "in_clause 应为列表，每项有 context 和取值词表")
+                    self.err(p + (key,), f"{key} 应为列表，每项有 context 和取值词表")
                     continue
                 for i, group in enumerate(items):
                     q = p + (key, i)
@@ -381,7 +381,7 @@ class _Checker:
                             self.err(q + (k,), f"词表的键应为 {sorted(allowed)} 之一")
                         self._word_list(v, q + (k,))
             elif key not in allowed:
-                self.err(p + (key,), f"词表的键应为 {sorted(allowed)} 或 in_clause 之一")
+                self.err(p + (key,), f"词表的键应为 {sorted(allowed)} 或 in_clause、in_text 之一")
             else:
                 self._word_list(items, p + (key,))
 

@@ -91,8 +91,35 @@ def render(program: Program, item: dict[str, Any], audience: str = "resident",
 
 def statements(program: Program, aspect: str, audience: str = "resident",
                as_of: Optional[dt.date] = None) -> list[Statement]:
+    """The aspect's general statements (items marked `only_if_asked` answer only the question they name)."""
     return [Statement(program, aspect, render(program, item, audience, as_of), item)
-            for item in program.data["info"][aspect]]
+            for item in program.data["info"][aspect] if not item.get("only_if_asked")]
+
+
+MAX_POINTS = 3
+
+
+def asked_points(progs: list[Program], question: str, aspects: list[str], audience: str = "resident",
+                 as_of: Optional[dt.date] = None) -> list[Statement]:
+    """The statements whose `ask` words the question uses: the direct answer to a specific question
+    ("长期照护多长时间算", "四级证补多少"). Every group of an item's `ask` must have a word in the question;
+    more groups is more specific and ranks first, then the asked aspects, then the file's order."""
+    scored: list[tuple[int, int, int, Statement]] = []
+    order = 0
+    for prog in progs:
+        for aspect in ASPECTS:
+            for item in prog.data["info"][aspect]:
+                order += 1
+                groups = item.get("ask") or []
+                if groups and all(any(w in question for w in g) for g in groups):
+                    st = Statement(prog, aspect, render(prog, item, audience, as_of), item)
+                    scored.append((-len(groups), 0 if aspect in aspects else 1, order, st))
+    scored.sort(key=lambda t: t[:3])
+    out: list[Statement] = []
+    for _, _, _, st in scored:
+        if st.text not in {o.text for o in out}:
+            out.append(st)
+    return out[:MAX_POINTS]
 
 
 def source_title(program: Program, key: str) -> str:
@@ -132,6 +159,42 @@ def _hotline_text(progs: list[Program]) -> str:
             if text not in numbers:
                 numbers.append(text)
     return "、".join(numbers)
+
+
+def _point_lines(progs: list[Program], points: list[Statement], aspects: list[str], asked: list[str],
+                 audience: str, as_of: dt.date, place: Optional[dict[str, Any]]) -> list[tuple[str, Optional[Statement]]]:
+    """The direct answers first; then, for an aspect the resident named, its general statement if the points
+    did not already give it; then the place line."""
+    several = len(progs) > 1
+    out: list[tuple[str, Optional[Statement]]] = []
+    for st in points:
+        text = st.text
+        if several and st.program.label not in text:
+            text = f"【{st.program.label}】{text}"
+        out.append((text, st))
+    said = {st.text for st in points}
+    # A point that is the specific form of an aspect ("四级证" of the amount table) stands for that aspect;
+    # a point saying the sources are silent stands alone (no nearby figure next to it).
+    covered = {st.aspect for st in points if st.item.get("only_if_asked")}
+    if any(st.silent for st in points):
+        asked, extra = [], []
+    else:
+        extra = [st.aspect for st in points if st.aspect != "amount"]
+    for aspect in list(dict.fromkeys(asked + extra)):
+        if aspect in covered or (aspect not in asked and len(out) >= 3):
+            continue
+        for prog in progs:
+            sts = [st for st in statements(prog, aspect, audience, as_of) if st.text not in said]
+            if sts:
+                text = _prefix(LINE_LABELS.get(aspect, ASPECT_LABELS[aspect]), sts[0].text) if aspect != "what" else sts[0].text
+                if several and prog.label not in text:
+                    text = f"【{prog.label}】{text}"
+                out.append((text, sts[0]))
+                said.add(sts[0].text)
+    place_line = _place_line(progs, aspects, place, audience)
+    if place_line:
+        out.append((place_line, None))
+    return out
 
 
 def _lines(progs: list[Program], aspects: list[str], audience: str, as_of: dt.date,
@@ -234,11 +297,13 @@ def _label(pid: str) -> str:
 
 def program_answer(programs: list[str], aspects: list[str], place: Optional[dict[str, Any]] = None,
                    audience: str = "resident", as_of: Optional[dt.date] = None,
-                   engine: Optional[EligibilityEngine] = None) -> dict[str, Any]:
-    """A general answer: {text, citations, buttons, programs, aspects, office_types}.
+                   engine: Optional[EligibilityEngine] = None, question: Optional[str] = None) -> dict[str, Any]:
+    """A general answer: {text, citations, buttons, programs, aspects, office_types, points}.
 
     `programs` are contract ids (or `disability_both`), `aspects` from ASPECTS (empty → what, amount and how
-    to apply). `audience="staff"` words the same facts for a hotline agent to read out.
+    to apply). `question` (the resident's normalised line) picks the statements that answer it directly
+    (their `ask` words); those come first and replace the general overview. `audience="staff"` words the
+    same facts for a hotline agent to read out.
     """
     if audience not in {"resident", "staff"}:
         raise ValueError(f"unknown audience {audience!r}")
@@ -250,8 +315,14 @@ def program_answer(programs: list[str], aspects: list[str], place: Optional[dict
     unknown = [a for a in aspects or [] if a not in ASPECTS]
     if unknown:
         raise ValueError(f"unknown aspect(s) {unknown}")
-    wanted = wanted or list(OVERVIEW)
-    pairs = _lines(progs, wanted, audience, as_of, place)
+    points = asked_points(progs, question, wanted, audience, as_of) if question else []
+    asked = list(wanted)
+    wanted = wanted or ([] if points else list(OVERVIEW))
+    if points:
+        pairs = _point_lines(progs, points, wanted, asked, audience, as_of, place)
+        wanted = wanted or list(dict.fromkeys(st.aspect for st in points))
+    else:
+        pairs = _lines(progs, wanted, audience, as_of, place)
     if audience == "staff":
         pairs.insert(0, (f"（{'、'.join(p.label for p in progs)}·{'、'.join(ASPECT_LABELS[a] for a in wanted)}）", None))
     # Fit a phone screen: drop trailing lines, but keep the place line when there is one.
@@ -280,4 +351,4 @@ def program_answer(programs: list[str], aspects: list[str], place: Optional[dict
         office_types += [t for t in prog.data["office_types"] if t not in office_types]
     return {"text": "\n".join(body), "citations": citations,
             "buttons": _buttons(ids, list(programs), wanted), "programs": ids, "aspects": wanted,
-            "office_types": office_types}
+            "office_types": office_types, "points": len(points)}

@@ -19,7 +19,7 @@ ASPECT_LABELS = {
     "where": "在哪办理", "documents": "需要材料", "deadline": "申请时限", "combine": "能否同时申领",
     "difference": "区别", "tax_income": "个税与家庭收入", "related": "相关政策",
 }
-ITEM_KEYS = {"text", "staff", "reference", "quote", "silent", "with"}
+ITEM_KEYS = {"text", "staff", "reference", "quote", "silent", "with", "ask", "only_if_asked"}
 # Format specs a statement may use on a date parameter: {program_start} → 2025年1月1日, {program_start:month} → 2025年1月.
 DATE_SPECS = {"", "month", "year"}
 _MONEY = re.compile(r"\d[\d,，.]*\s*元")
@@ -130,6 +130,15 @@ def _check_item(item: Any, p: tuple, sources: dict, params: dict, hotlines: set[
         named = set(_HOTLINE.findall(item["text"]))
         if not named & hotlines:
             err(p + ("text",), "资料没有写明时（silent: true），要指明可咨询的热线（" + "、".join(sorted(hotlines)) + "）")
+    ask = item.get("ask")
+    if ask is not None and (not isinstance(ask, list) or not ask or not all(
+            isinstance(g, list) and g and all(isinstance(w, str) and w.strip() for w in g) for g in ask)):
+        err(p + ("ask",), "ask 应为词组列表，如 [[长期, 照护], [多久, 多长]]：每组至少出现一个词时，这一条就是对问题的直接回答")
+    only = item.get("only_if_asked", False)
+    if not isinstance(only, bool):
+        err(p + ("only_if_asked",), "only_if_asked 应为 true 或 false")
+    elif only and ask is None:
+        err(p + ("only_if_asked",), "only_if_asked: true 的条目要写 ask（在什么问题下回答这一条）")
     with_ = item.get("with")
     if with_ is not None and (not isinstance(with_, list) or not with_
                               or not all(isinstance(w, str) and _PROGRAM_ID.match(w) for w in with_)):

@@ -47,6 +47,11 @@ def _alt(words) -> str:
     return "|".join(sorted(words, key=len, reverse=True))
 
 
+# "2025年以前/之后", "2025年1月1日之前" name a boundary, not a date: nobody was born "in" it. Such spans are
+# blanked before the date patterns run.
+_BOUNDARY = re.compile(rf"{_NB}{NUM}{{4}}{_SP}年(?:{_SP}{NUM}{{1,3}}{_SP}月(?:份)?(?:{_SP}{NUM}{{1,4}}{_SP}[日号])?)?"
+                       rf"{_SP}(?:以前|之前|以后|之后|以来|前|后)(?!半)")
+
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ymd", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?{_MONTH}{_DAY}?")),
     ("ypos", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?{_POS}")),
@@ -205,7 +210,8 @@ def _candidates(text: str, today: dt.date) -> Iterator[tuple[int, int, dt.date, 
 
 def find_dates(text: str, today: dt.date) -> list[DateMention]:
     """All non-overlapping date mentions, left to right (the longest wins where two start together)."""
-    cands = sorted(_candidates(text, today), key=lambda c: (c[0], -(c[1] - c[0])))
+    text_scan = _BOUNDARY.sub(lambda m: " " * len(m.group(0)), text)
+    cands = sorted(_candidates(text_scan, today), key=lambda c: (c[0], -(c[1] - c[0])))
     out: list[DateMention] = []
     pos = 0
     for start, end, date, precision in cands:

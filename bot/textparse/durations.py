@@ -14,7 +14,7 @@ from typing import Iterator
 from ._chars import NUM, NUM_CHARS, cn_to_int, fold, is_digit_string
 
 _SP = r"[ \t]*"
-_QTY = rf"(?:{NUM}+(?:\.\d+)?)"
+_QTY = rf"(?:{NUM}+(?:\.\d+)?(?:来|几|多)?)"
 _DURATION = re.compile(
     rf"(?<![{NUM_CHARS}\d.])"
     rf"(?:"
@@ -44,11 +44,23 @@ class RawDuration:
     tail: str | None  # None, "ago" or "later"
 
 
+# "五六年", "两三个月": two neighbouring numerals are a range, never 56; the lower end is what was said for sure.
+_RANGE = re.compile(r"^(一两|两三|二三|三四|四五|五六|六七|七八|八九)$")
+# "十来年", "十几个月", "二十来年": about that many; again the lower end.
+_ABOUT = re.compile(r"^(.+?)(来|几|多)$")
+
+
 def _quantity(token: str | None) -> float | None:
     if token is None:
         return None
     if token == "半":
         return 0.5
+    if _RANGE.match(token):
+        return cn_to_int(token[0])
+    about = _ABOUT.match(token)
+    if about and about.group(1) and not about.group(1).isascii():
+        base = cn_to_int(about.group(1))
+        return base if base is not None and base % 10 == 0 else None
     if "." in token:
         whole, frac = token.split(".", 1)
         base = cn_to_int(whole)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import yaml
+from pypinyin import lazy_pinyin
 
 from bot.eligibility.engine import EligibilityEngine, get_engine, today_shanghai
 from bot.eligibility.extract import extract_facts, wants_both_disability
@@ -29,7 +30,13 @@ APPLYING = {"where", "how_to_apply", "documents", "deadline"}   # aspects about 
 # Kinds of line, in the words of issue 10.
 PROGRAM_INFO, PERSONAL_CASE, PLAN_QUESTION, OFFICE_LOOKUP, NOT_IN_SOURCES, OTHER = (
     "program_info", "personal_case", "plan_question", "office_lookup", "not_in_sources", "other")
-_QUESTION = re.compile(r"[？?]|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|几|能不能|可不可以|是不是|有没有|是否|咋")
+_QUESTION = re.compile(r"[？?]|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|几|能不能|可不可以|是不是|有没有|是否|咋|还是"
+                       r"|多长|多久|多大|多高|要不要|需不需要"
+                       r"|(.)[不没]\1|[^不]不[。！!\s]*$|没有?[。！!\s]*$")
+# "俺能领哪个", "够不够条件": whether the speaker qualifies (not "哪里能办", which asks where).
+_ASKS_ELIGIBILITY = re.compile(r"(能|可以|能不能|可不可以|有没有资格|够不够|符合)(领|拿|享受|得到)|领不了|够条件|符合条件|有没有份|有(我|俺)的份")
+# Asking for a figure: with another benefit named, no source of ours has it.
+_FIGURE = re.compile(r"多少|几|标准|金额|比例|起付|怎么算|咋算|一个月|一年|免费|免不免|免票|优惠|报销|报多少")
 # A bare program name ("育儿补贴", "残疾人补贴吧") asks to start on that program.
 _BARE_TAIL = re.compile(r"^(的事|的事情|这个|那个|方面|相关|的|呢|吧|啊|呀|嘛|吗|哦|。|？|\?|！|!|\s)*$")
 
@@ -42,6 +49,7 @@ class Lexicon:
     personal: list[re.Pattern]
     office_details: re.Pattern
     other_provinces: re.Pattern
+    other_benefits: re.Pattern
     not_in_sources: list[tuple[str, str, re.Pattern]]   # reason, Chinese label, pattern
 
 
@@ -57,6 +65,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         personal=[re.compile(p) for p in personal["patterns"]],
         office_details=re.compile(data["office_details"]),
         other_provinces=re.compile(data["other_provinces"]),
+        other_benefits=re.compile(data["other_benefits"]),
         not_in_sources=[(k, v["label"], re.compile(v["pattern"])) for k, v in data["not_in_sources"].items()],
     )
 
@@ -79,6 +88,7 @@ class Reading:
     office_types: list[str] = field(default_factory=list)
     wants_office: bool = False                             # asks where / a phone / hours, or names an office
     other_province: Optional[str] = None
+    other_benefit: Optional[str] = None                    # a benefit that is not one of our programs
     not_in_sources: Optional[tuple[str, str]] = None       # (reason, Chinese label) of what no source states
     question: bool = False
     correction: bool = False
@@ -101,12 +111,47 @@ def _program_words(engine: EligibilityEngine) -> list[tuple[str, dict[str, Any]]
     return [(pid, engine.program(pid).data) for pid in engine.program_ids()]
 
 
+def named_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list[str]:
+    """Programs the line names by alias (not by cue words)."""
+    engine = engine or get_engine()
+    return [pid for pid, d in _program_words(engine)
+            if any(a in text for a in [d["label"]] + list(d.get("aliases") or []))]
+
+
+@functools.lru_cache(maxsize=64)
+def _syllables(text: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(text))
+
+
+def homophone_aliases(text: str, aliases: list[tuple[str, str]]) -> str:
+    """The line with a program name typed or dictated with homophones ("育而补贴", "护里补贴", "补帖") written
+    as the name itself. Only whole names of three or more characters, syllable for syllable."""
+    if not re.search(r"[\u4e00-\u9fff]", text):
+        return text
+    chars = list(text)
+    line = _syllables(text) if len(text) <= 200 else ()
+    if len(line) != len(chars):
+        return text              # pinyin did not map one syllable per character: leave the line as it is
+    for alias, _ in aliases:
+        if len(alias) < 3 or alias in text:
+            continue
+        target = _syllables(alias)
+        n = len(target)
+        for i in range(len(chars) - n + 1):
+            if line[i:i + n] == target and "".join(chars[i:i + n]) != alias:
+                chars[i:i + n] = list(alias)
+    return "".join(chars)
+
+
 def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list[str]:
     """Programs a line names: by alias (longest first), else by cue words; both disability ones → BOTH."""
     engine = engine or get_engine()
     programs = _program_words(engine)
     aliases = sorted(((a, pid) for pid, d in programs for a in [d["label"]] + list(d.get("aliases") or [])),
                      key=lambda ap: -len(ap[0]))
+    if not any(a in text for a, _ in aliases):
+        plain = text.replace("的", "")          # "残疾人的补贴", "护理的补贴"
+        text = plain if any(a in plain for a, _ in aliases) else homophone_aliases(text, aliases)
     found: list[str] = []
     rest = text
     for alias, pid in aliases:
@@ -124,7 +169,8 @@ def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list
             if cues and all(any(w in text for w in group) for group in cues) \
                     and not any(w in text for w in d.get("cues_exclude") or []):
                 found.append(pid)
-        if not found and re.search(r"残疾|残联|残障|残疾证", text) and re.search(r"补贴|补助|津贴|补的|钱|待遇|政策", text):
+        if not found and re.search(r"残疾|残联|残障|残疾证", text) and \
+                re.search(r"补贴|补助|津贴|补的|(领|给|发|补|拿)[^，。]{0,6}钱|待遇|政策", text):
             found += list(DISABILITY)
     if set(DISABILITY) <= set(found):
         found = [BOTH] + [p for p in found if p not in DISABILITY]
@@ -190,20 +236,37 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     office_types = office_types_from_text(text)
     details = bool(lexicon.office_details.search(text))
     other = lexicon.other_provinces.search(text)
+    # "河南户口在泽州县打工", "外省来山西打工的": a Shanxi case with its hukou elsewhere, not another province's policy.
+    if other and re.search(r"户口|户籍|打工|嫁|迁|住着|住在|来山西", text) and \
+            not re.search(r"比|哪个高|哪个多|给得多|标准", text):
+        other = None
+    benefit = lexicon.other_benefits.search(text)
+    if benefit and programs and not named_programs(text, engine):
+        programs = []                  # cue words only, and the line names another benefit
     question = is_question(text)
     personal = asks_personally(text, lexicon)
     unsupported = next(((reason, label) for reason, label, p in lexicon.not_in_sources if p.search(text)), None)
     core = lexicon.personal_strip.sub("", text)
     bare = bool(programs) and not aspects and not facts and _is_bare(core, engine)
-    if not programs and "related" in aspects:
+    if not programs and "related" in aspects and not benefit:
         programs = ["childcare_subsidy"]
     # A fact with a first-person or family word ("俺娃2023年6月生的") makes it the speaker's case; a general
     # question that merely contains a number ("3岁以上还能领吗") does not.
     own_facts = bool(facts) and (asking is not None or bool(lexicon.first_person.search(core))
-                                 or not question or bool(re.search(r"\d{4}年|\d+月\d+[日号]", text)))
+                                 or not question or bool(re.search(r"\d{4}年|\d+月\d+[日号]", text))
+                                 or _stated_fact(raw, today, asking, engine))
     # "我在尧都区，哪里能办两项补贴" asks where to apply, not whether the speaker qualifies.
-    if personal and not facts and set(aspects) & APPLYING:
+    if personal and not facts and set(aspects) & APPLYING and not _ASKS_ELIGIBILITY.search(core):
         personal = False
+    if benefit and not programs:
+        facts, own_facts, personal = {}, False, False     # facts about another benefit are not our form's
+        if _FIGURE.search(text) and not unsupported:
+            unsupported = ("other_benefit", benefit.group(0))
+    # A question about how the program works (documents, tax, time limits…) is answered, even when the line
+    # carries the speaker's facts; "我能领吗", or facts with who/amount/where, make it their own case.
+    info_aspects = set(aspects) & {"what", "documents", "difference", "tax_income", "related"}
+    if own_facts and not personal and info_aspects and question:
+        own_facts = False
     reading = Reading(text=text, kind=OTHER, programs=programs, aspects=aspects, personal=personal or own_facts,
                       bare_program=bare, facts=facts, unknown=list(extracted.get("unknown") or []),
                       approximate=list(extracted.get("approximate") or []), place=place,
@@ -211,6 +274,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
                       wants_office=bool(office_types) and (details or "where" in aspects or not programs)
                       or (details and bool(place.get("city") or place.get("county"))),
                       other_province=other.group(0) if other else None, not_in_sources=unsupported,
+                      other_benefit=benefit.group(0) if benefit and not programs else None,
                       question=question,
                       correction=bool(extracted.get("correction")))
     if not reading.programs and context_programs and aspects and not office_types and not reading.other_province \
@@ -218,6 +282,17 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
         reading.programs = list(context_programs)
     reading.kind = _kind(reading, intent)
     return reading
+
+
+def _stated_fact(raw: str, today: dt.date, asking: Optional[str], engine: EligibilityEngine) -> bool:
+    """A clause that states a fact and asks nothing ("娃两岁半了，…", "下岗了，登记了失业，…") tells the
+    speaker's own case, even when the line ends with a general-sounding question."""
+    for clause in re.split(r"[，,。；;！!\n]", raw):
+        clause = clause.strip()
+        if clause and not is_question(clause) and \
+                (extract_facts(clause, today, asking=asking, engine=engine).get("facts") or {}):
+            return True
+    return False
 
 
 _PLAN = re.compile(r"规划|十四五|2035|目标|指标|行动计划|工程|专栏|高品质|覆盖率|参保率|托位数|床位|预期寿命|动态调整机制")

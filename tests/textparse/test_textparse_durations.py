@@ -15,9 +15,16 @@ def test_durations(text, months):
     assert parse_duration_months(text) == months
 
 
+@pytest.mark.parametrize("text, months", [
+    ("交了五六年了", 60), ("一两年", 12), ("十几年", 120), ("十来年了", 120), ("二十多年", 240), ("两三个月", 2),
+])
+def test_a_vague_amount_is_read_at_its_lower_end_never_as_one_number(text, months):
+    assert parse_duration_months(text) == months       # "五六年" was once read as 56 years
+
+
 @pytest.mark.parametrize("text", [
     "2024年3月", "24年3月", "2024年", "二〇二四年", "两年前", "三个月前", "半年以前", "一年之前", "三年级",
-    "80年代", "今年24岁", "去年", "前年", "一两年", "十几年", "交了好几年", "3月", "没交过", "", "2024年度",
+    "80年代", "今年24岁", "去年", "前年", "交了好几年", "3月", "没交过", "", "2024年度",
     "两年后", "孩子1岁3个月", "娃18个月大", "一岁零两个月", "二四年三月",
 ])
 def test_not_durations(text):

@@ -1,0 +1,137 @@
+"""Specific questions get the statement that answers them, in our own wording (never the blind sets').
+
+Each case names the one statement a correct first reply must contain; the reply is composed through the real
+reader and the rules files' `info:` blocks (bot.program_info), exactly as `action_route` composes it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.eligibility.extract import extract_facts
+from bot.program_info import program_answer
+from bot.textparse.dates import find_dates
+from bot.understanding import NOT_IN_SOURCES, PERSONAL_CASE, PROGRAM_INFO, read_line
+
+TODAY = dt.date(2026, 11, 29)
+
+
+def answer(text: str) -> str:
+    r = read_line(text, today=TODAY)
+    assert r.programs, f"no program read in {text!r}"
+    return program_answer(r.programs, r.aspects, question=r.text)["text"]
+
+
+@pytest.mark.parametrize("text, must", [
+    ("重度残疾人护理补贴里的长期照护，要持续多久才算", "6个月以上"),
+    ("残疾人生活补贴哪一年开始有的", "2016年1月1日"),
+    ("护理补贴只有旧版残疾证行不行", "第二代"),
+    ("家里人能不能替残疾人去申请生活补贴", "委托人"),
+    ("技能提升补贴拿了中级证补多少", "1500"),
+    ("拿到五级证书，技能补贴给多少钱", "1000"),
+    ("技能提升补贴同一个等级能领几回", "只能领一次"),
+    ("技能提升补贴证书下来以后多久之内要申请", "12个月内"),
+    ("育儿补贴从什么时候开始算", "2025年1月1日"),
+    ("双胞胎的育儿补贴是按一份给还是两份", "每个孩子"),
+    ("育儿补贴需不需要交税", "免征个人所得税"),
+    ("技校高级工班毕业的能算高校毕业生领培训补贴吗", "高级工班"),
+    ("职业培训补贴认不认培训合格证", "培训合格证书"),
+])
+def test_the_statement_that_answers_it_comes_first(text, must):
+    reply = answer(text)
+    assert must in reply.splitlines()[0] or must in reply, reply
+
+
+def test_a_level_question_gets_that_level_only():
+    reply = answer("考了个四级证，技能提升补贴能补几个钱")
+    assert "1500" in reply and "1000" not in reply and "2000" not in reply
+
+
+def test_technician_level_says_the_sources_have_no_figure():
+    reply = answer("高级技师证的技能提升补贴给多少")
+    assert "没有这两个等级的补贴金额" in reply
+    assert not any(n in reply for n in ("1000", "1500", "2000"))
+
+
+def test_a_silent_point_stands_alone_without_nearby_figures():
+    reply = answer("孩子满三岁以后上了幼儿园，育儿补贴一年给多少")
+    assert "满3周岁以后不再发放" in reply and "3600" not in reply
+
+
+@pytest.mark.parametrize("typed, program", [
+    ("育而补贴怎么领", "childcare_subsidy"),
+    ("护里补贴是干什么的", "disability_care_allowance"),
+    ("技能提升补帖给多少", "skills_upgrade_subsidy"),
+])
+def test_homophone_program_names_are_read(typed, program):
+    assert program in read_line(typed, today=TODAY).members
+
+
+def test_a_general_question_with_a_fact_in_it_is_answered_not_turned_into_a_form():
+    r = read_line("领了育儿补贴，家里的低保会不会受影响", today=TODAY)
+    assert r.kind == PROGRAM_INFO and "tax_income" in r.aspects
+
+
+def test_the_speakers_family_member_makes_it_their_case():
+    r = read_line("我闺女智力残疾三级，有证，护理补贴能领不", today=TODAY)
+    assert r.kind == PERSONAL_CASE
+
+
+@pytest.mark.parametrize("text", [
+    "育儿补贴一般每年几月份打到卡上",
+    "技能提升补贴交上去以后审核要几个工作日",
+    "山西自己在育儿补贴上有没有额外加钱",
+    "托育机构一个班最多收几个孩子",
+    "现在全省两项补贴实际覆盖了多少",
+    "生育津贴一个月能拿多少",
+    "长期护理保险一个月能报多少",
+])
+def test_what_no_source_states_is_said_honestly(text):
+    assert read_line(text, today=TODAY).kind == NOT_IN_SOURCES
+
+
+def test_a_plan_target_is_not_mistaken_for_a_current_statistic():
+    assert read_line("规划里从业人员持证率要达到多少", today=TODAY).kind != NOT_IN_SOURCES
+
+
+def test_hukou_elsewhere_is_a_shanxi_case_not_another_provinces_policy():
+    r = read_line("我是河北户口，在太原打工，残疾人生活补贴能在这边办不", today=TODAY)
+    assert r.other_province is None and r.facts.get("hukou_in_shanxi") is False
+    assert read_line("河北的护理补贴比山西给得多吗", today=TODAY).other_province == "河北"
+
+
+def test_a_place_word_in_the_clause_does_not_override_the_hukou_said_in_words():
+    facts = extract_facts("户口不在山西，人在山西住着", TODAY)["facts"]
+    assert facts["hukou_in_shanxi"] is False
+
+
+@pytest.mark.parametrize("text", ["2025年以前生的孩子", "2024年6月之后出生", "2025年1月1日之前"])
+def test_a_boundary_is_not_a_date(text):
+    assert find_dates(text, TODAY) == []
+
+
+def test_a_year_is_still_a_date():
+    assert [m.precision for m in find_dates("娃是2024年生的", TODAY)] == ["year"]
+
+
+@pytest.mark.parametrize("line, asking, fact, value", [
+    ("失业保险交了七八年了", "unemployment_insurance_months", "unemployment_insurance_months", 84),
+    ("证书也考下来了", "obtained_certificate", "obtained_certificate", True),
+    ("刚报了名，还没学", "obtained_certificate", "obtained_certificate", False),
+    ("我在单位上班，是正式工", "person_category", "person_category", "other"),
+    ("我妈是视力残疾，有证的", None, "has_disability_certificate", True),
+    ("街道给评了低收入", "household_low_income", "household_low_income", True),
+])
+def test_answers_in_residents_words_fill_the_fact(line, asking, fact, value):
+    assert extract_facts(line, TODAY, asking=asking)["facts"].get(fact) == value
+
+
+def test_a_bare_have_a_certificate_needs_the_disability_topic():
+    assert "has_disability_certificate" not in extract_facts("有证，中级工", TODAY)["facts"]
+
+
+def test_a_vague_contribution_period_is_flagged_for_checking():
+    read = extract_facts("交了三四年", TODAY, asking="unemployment_insurance_months")
+    assert read["facts"]["unemployment_insurance_months"] == 36
+    assert "unemployment_insurance_months" in read["hedged"]
