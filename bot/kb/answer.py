@@ -24,6 +24,7 @@ MAX_ANSWER_CHARS = 260
 DENSE_FLOOR, DENSE_CEIL = 0.84, 0.90
 COVERAGE_WEIGHT = 0.6
 CONFIDENCE_THRESHOLD = 0.36
+TYPED_CONFIDENCE_FLOOR = 0.25  # figure/attribute questions: their answer must also pass the typed checks
 
 _UNIT_SUFFIX = {"%": "%", "个": "个", "岁": "岁", "次": "次", "平方米/人": "平方米"}
 _CMP = {">": "超过", "<": "低于", "≥": "不低于", "≤": "不高于"}
@@ -197,6 +198,8 @@ def _alternatives(token: str) -> tuple[frozenset[str], ...]:
 
 ROW_MIN_COVERAGE = 0.5      # share of the question's topic words an indicator row must carry
 ROW_SIDE_MIN_COVERAGE = 0.5  # … or share of the best-ranked row's own name that a long question names
+ROW_SIDE_FAR_COVERAGE = 0.6  # … when that row is not among the two best-ranked passages
+ROW_SIDE_FLOOR = 0.25        # a row whose own name the question hardly names is another indicator
 SENT_MIN_COVERAGE = 0.34    # … and a quoted sentence (with its passage's headings)
 # Topic coverage required of a sentence for other questions: measured on the golden tuning half at
 # 0 / 0.2 / 0.34 / 0.5 (right answers 0.877 / 0.877 / 0.862 / 0.785, no change in honest nulls): none.
@@ -250,6 +253,12 @@ def topic_weights(question: str, idf) -> dict[str, float]:
     for t in toks:
         if not idf(t) and any(t != u and t in u for u in toks):
             continue
+        if not idf(t):  # "要涨", "厕要": a modal glued to a word by the tokenizer
+            bare = re.sub(r"[要会能得了着过]", "", t)
+            if bare != t:
+                if len(bare) >= 2 and idf(bare):
+                    out[bare] = idf(bare)
+                continue
         out[t] = idf(t) or 3.0
     return out
 
@@ -358,8 +367,11 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
         if getattr(asked, "pair", False) and len(rows) < 2 and not re.search(r"[;；]", row.get("target_2025", "")):
             continue  # "城镇和农村分别…": one value does not answer
         cov = covered_share(weights, set(c.get("tokens", ())))
+        if cov >= ROW_MIN_COVERAGE and row_side_coverage(row, question, idf) < ROW_SIDE_FLOOR:
+            continue  # "每千人口执业医师数" shares 每千人口 with the 托位数 row, and nothing of its own
         if cov < ROW_MIN_COVERAGE:
-            if not (is_first and rank <= 1 and row_side_coverage(row, question, idf) >= ROW_SIDE_MIN_COVERAGE):
+            side = row_side_coverage(row, question, idf) if is_first else 0.0
+            if not (rank <= 1 and side >= ROW_SIDE_MIN_COVERAGE or rank <= 4 and side >= ROW_SIDE_FAR_COVERAGE):
                 continue
             cov = ROW_MIN_COVERAGE
         out.append(Candidate("row", cov * (1.0 - 0.04 * rank) + 0.1, c, rows=rows))
@@ -396,6 +408,9 @@ def figure_fits(sentence: str, chunk: dict, asked, weights) -> bool:
         return False
     if getattr(asked, "pair", False) and qtypes.figure_count(sentence, kinds) < 2:
         return False
+    unit = getattr(asked, "unit", "")
+    if unit and asked.figure == "count" and not qtypes.has_count_unit(sentence, unit):
+        return False  # "几个月" is not answered by "257.5万人"
     heads = _heading_tokens(chunk) if chunk.get("box") or chunk.get("lead") else frozenset()
     best = 0.0
     for part in re.split(r"[；;]", sentence):
@@ -455,7 +470,7 @@ def text_candidates(question: str, asked, weights, hits, chunks, idf) -> list[Ca
             if asked.figure and not qtypes.states(s, asked):
                 continue
             if asked.year_value and asked.year_value not in s.replace(" ", "") and \
-                    not (asked.year_value == "2020" and "十三五" in s):
+                    not (asked.year_value == "2020" and ("十三五" in s or is_past_context(s, c))):
                 continue
             if asked.shape == "where" and not new_place(s, question, asked, weights, heads):
                 continue

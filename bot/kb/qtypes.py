@@ -61,6 +61,7 @@ class Asked:
     pair: bool = False  # "城镇和农村分别…": two values are asked
     admin_place: bool = False  # "在哪个市/县/区": a named city, county or district answers
     attribute: bool = False  # "这个指标是约束性还是预期性的": the indicator's attribute, not its figures
+    unit: str = ""  # the unit a count is asked in ("几个月" → 月): a figure in another unit does not answer
 
 
     @property
@@ -124,6 +125,8 @@ def classify(question: str, this_year: int | None = None) -> Asked:
         if this_year and cur.group(0) in _RELATIVE_YEAR:
             a.year_value = str(this_year + _RELATIVE_YEAR[cur.group(0)])
     a.figure = kinds[0] if kinds else ""
+    units = _Q_UNIT.findall(re.sub(r"[这那前近头]几年|这些年|几年来|几年了?里", " ", q))
+    a.unit = units[-1] if units else ""
     a.place = asked_place(q)
     a.pair = bool(re.search(r"分别|各(?:是|为|给|有|自|要)?多少|各自|各给|各占", q) and re.search(r"和|与|及|、|跟", q))
     a.admin_place = bool(re.search(r"哪个(?:市|县|区)|哪几个(?:市|县|区|城市)|哪些(?:市|县|区|城市)|哪座城|"
@@ -160,17 +163,17 @@ def classify(question: str, this_year: int | None = None) -> Asked:
 _S_AMOUNT = re.compile(rf"{_NUM}\s*(?:万|亿|千)?\s*元|[{_CN_NUM}]+\s*(?:万|亿)?元")
 _S_FEE = re.compile(r"免费|不收费|免收|无偿")
 _Q_FEE = re.compile(r"收费吗|要钱吗|免费吗|花钱吗|收不收费|要不要钱|收钱吗|自费吗|给钱吗")
-_S_RATE = re.compile(rf"{_NUM}\s*[%％]|百分之|[{_CN_NUM}]成|[{_CN_NUM}\d]折")
+_S_RATE = re.compile(rf"{_NUM}\s*[%％]|百分之|[{_CN_NUM}]成|[{_CN_NUM}\d]折|全覆盖")  # 全覆盖: all of them
 _S_AREA = re.compile(rf"{_NUM}\s*(?:万|千)?\s*(?:平方米|平方公里|平米|亩|公顷|㎡)")
 _S_DATE = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年(?:底|前|末|起|内|\s*\d{1,2}\s*月)?|\d{1,2}\s*月\s*\d{1,2}\s*日|"
                      r"十[三四五]五(?:时期|期间|末)?|每年|年底前|年内")
-_S_COUNT = re.compile(rf"{_NUM}\s*(?:万|千|百|亿)?\s*(?:个|人|名|所|家|张|座|条|次|项|户|村|床|位|处|支|批|场|部|种|本|册|"
+_S_COUNT = re.compile(rf"{_NUM}\s*大(?=[\u4e00-\u9fff])|{_NUM}\s*(?:万|千|百|亿)?\s*(?:个|人|名|所|家|张|座|条|次|项|户|村|床|位|处|支|批|场|部|种|本|册|"
                       rf"台|辆|岁|天|公里|千米|米|套|间|亿|万|个百分点|倍|类|级|条|人次|县|市|区|乡镇|镇|街道|分钟|小时|周|年)|"
                       rf"(?:每个|至少|不少于|建成|建设|打造|培育|新增|实施)\s*(?!一批)[{_CN_NUM}\d]+\s*(?:个|所|家|座|条|处|批|项)")
 
 
 _S_CN_COUNT = re.compile(r"(?:[二三四五六七八九十两][一二三四五六七八九十百千万]*|十[一二三四五六七八九]?|[一二三四五六七八九]十[一二三四五六七八九]?)"
-                         r"(?:个|次|连涨|连调|项|所|家|条|座|支|大|年|届)")
+                         r"(?:个|次|连涨|连调|项|所|家|条|座|支|大|年|届|级(?!医院|甲|乙|综合|专科|公立))")
 
 
 def sentence_kinds(text: str) -> set[str]:
@@ -267,6 +270,19 @@ def asked_place(question: str) -> str:
 
 
 _FIG_BY_KIND = {"amount": _S_AMOUNT, "rate": _S_RATE, "area": _S_AREA, "count": _S_COUNT, "date": _S_DATE}
+
+
+_UNITS = "月|年|天|周|人次|人|名|户|家|所|座|张|床|次|级|岁|项|条|处|届|倍|公里|小时|分钟|辆|台|套|间|场|支|批|村|部|种"
+_Q_UNIT = re.compile(rf"(?:多少|几)(?:个)?(?:万|千|百)?({_UNITS})")
+_SAME_UNIT = {"人": "人|名|人次", "名": "人|名", "人次": "人次|人", "床": "床|张", "张": "张|床", "年": "年|连涨|连调",
+              "次": "次|连涨|连调"}
+
+
+def has_count_unit(text: str, unit: str) -> bool:
+    """The text counts something in the asked unit ("3个月", "四级", "120万户")."""
+    units = _SAME_UNIT.get(unit, unit)
+    return bool(re.search(rf"(?:\d+(?:\.\d+)?|[{_CN_NUM}]+)\s*(?:万|千|百)?\s*(?:个)?\s*[\u4e00-\u9fff]{{0,3}}?(?:{units})",
+                          normalize(text)))
 
 
 def figure_count(text: str, kinds: set[str]) -> int:

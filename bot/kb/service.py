@@ -212,7 +212,10 @@ class KnowledgeBase:
                               f"请咨询{place}当地的12345政务服务便民热线。")
             out["scope"] = "other_region"
             return out
-        if conf < ans.CONFIDENCE_THRESHOLD:
+        # A figure question has a second check of its own (the figure's clause or the indicator row must be
+        # about the asked topic), so it may be answered a little below the general threshold.
+        floor = ans.TYPED_CONFIDENCE_FLOOR if (asked.figure or asked.attribute) else ans.CONFIDENCE_THRESHOLD
+        if conf < floor:
             out["message"] = ans.not_found_message(None)
             return out
         picked = ans.choose(q, asked, hits, chunks, state.index.idf, state.rows, state.docs)

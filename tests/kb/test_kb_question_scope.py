@@ -129,3 +129,32 @@ def test_which_kinds_questions_are_answered_with_items(kb, question):
     res = kb.answer(question)
     assert res["answer"] and res["kind"] == "text"
     assert ("公共租赁住房" in res["answer"]) or ("人民调解" in res["answer"])
+
+
+def test_count_unit_must_agree():
+    assert qtypes.classify("住院押金最多能退几个月").unit == "月"
+    assert qtypes.classify("这几年一共新建了多少所学校").unit == "所"  # "这几年" names no unit
+    assert qtypes.has_count_unit("新建幼儿园45所", "所")
+    assert qtypes.has_count_unit("现行标准下329万贫困人口全部脱贫", "人")
+    assert not qtypes.has_count_unit("全省城镇新增就业累计达到257.5万人", "月")
+
+
+def test_sentence_kinds_of_plan_wordings():
+    assert "rate" in qtypes.sentence_kinds("实现乡镇综合文化站全覆盖。")
+    assert "count" in qtypes.sentence_kinds("建设“8大中心”。")
+    assert "count" in qtypes.sentence_kinds("做实省、市、县三级储备")
+    assert "count" not in qtypes.sentence_kinds("推动县级医院达到三级医院水平")
+
+
+def test_count_in_another_unit_is_null(kb):
+    _null_with_message(kb.answer("失业了领失业保险金最长能领几个月"))
+
+
+def test_row_sharing_only_a_prefix_is_another_indicator(kb):
+    res = kb.answer("每千人口护士数到2025年要达到多少")
+    assert res["answer"] is None or "托位" not in res["answer"]
+
+
+def test_review_sentence_answers_a_2020_question(kb):
+    res = kb.answer("2020年农村居民人均可支配收入有多少元")
+    assert res["answer"] and "13878" in res["answer"]
