@@ -113,6 +113,36 @@ def confidence_of(cov: float, cos: float, dense_ok: bool) -> float:
     return round(COVERAGE_WEIGHT * cov + (1 - COVERAGE_WEIGHT) * dense_scaled(cos), 3)
 
 
+_NOTICE_PARTS = (  # what a question about the document asks → the notice line that answers it
+    (re.compile(r"主送|发给|下发给|发到|送给"), lambda ln: ln.endswith(("：", ":"))),
+    (re.compile(r"文号|字号|几号文|发文号"), lambda ln: "〔" in ln),
+    (re.compile(r"哪天|哪一天|日期|什么时候|何时|哪年|几月|时间"), lambda ln: re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", ln)),
+    (re.compile(r"谁发|哪个单位|哪个部门|什么单位|什么部门|发文机关|发文单位|哪个机关|谁印发"),
+     lambda ln: len(ln) <= 14 and ln.endswith(("政府", "办公厅", "委员会", "厅", "局", "委"))),
+)
+
+
+def names_a_document(question: str, doc_title: str) -> bool:
+    """The question points at a document: "这个/这份/该 规划|文件|通知", or most of a document's title."""
+    q = normalize(question)
+    if re.search(r"(?:这个|这份|这一?个|该|本)(?:规划|文件|通知|政策|办法|方案)", q):
+        return True
+    title_tokens = text_tokens(doc_title)
+    own = [t for t in tokenize(q) if len(t) >= 2 and not _ASKING.search(t) and t not in ASK_WORDS]
+    return bool(own) and sum(t in title_tokens for t in own) >= max(2, len(own) // 2)
+
+
+def notice_part(question: str, chunk: dict) -> tuple[str, list[dict]] | None:
+    """The one line of the notice that a question about the document asks for (主送, 文号, date, issuer)."""
+    lines = [ln.strip() for ln in chunk["text"].split("\n") if ln.strip()]
+    for cue, fits in _NOTICE_PARTS:
+        if cue.search(question):
+            for ln in lines:
+                if fits(ln):
+                    return ln.rstrip("：:"), [{"doc_id": chunk["doc_id"], "section": chunk["section"], "quote": ln}]
+    return None
+
+
 def notice_answer(chunk: dict) -> tuple[str, list[dict]]:
     """The 发文通知 block: its title, 文号, issuer and date lines, verbatim."""
     lines = [ln.strip() for ln in chunk["text"].split("\n") if ln.strip()]
@@ -223,7 +253,7 @@ _PHONE = re.compile(r"\d{3,4}-?\d{7,8}|1\d{10}|12345|http|www\.")
 _ELIGIBILITY = re.compile(r"(?:能|可以|可不可以)(?:不能)?(?:领|申请|享受|拿|申领|报销)[^，。？?]{0,14}(?:吗|么|不)|"
                           r"能不能(?:领|申请|享受|拿|申领|报销)|符合条件|什么条件|啥条件|哪些条件|够条件|有资格|够不够|"
                           r"算不算|我能领|我家能领|能领到")
-_ELIG_WORDS = re.compile(r"(?<!有)条件|符合|年满|纳入|户籍|资格|认定|对象为|对象是|补贴对象|救助对象|保障对象")
+_ELIG_WORDS = re.compile(r"(?<!有)条件|符合|年满|纳入|户籍|(?<!职业)资格(?!评价)|认定为|经认定|对象为|对象是|补贴对象|救助对象|保障对象")
 NOT_FOUND_WHAT = {"amount": "具体金额", "time": "具体的开放或办理时间", "rate": "具体比例", "count": "具体数字", "area": "具体面积标准",
                   "date": "具体时间", "where": "具体地点", "who": "具体的负责部门或对象", "apply": "办理方式和材料",
                   "contact": "联系电话或网址", "eligibility": "具体的申领条件"}
@@ -465,7 +495,7 @@ def text_candidates(question: str, asked, weights, hits, chunks, idf) -> list[Ca
         heads = _heading_tokens(c)
         for pos, sent in enumerate(split_sentences(c["text"])):
             s = sent.strip()
-            if len(s) < 6 or (c.get("lead") and s.rstrip("。") == c["lead"]):
+            if len(s) < 6 or (c.get("lead") and s.strip("—-－ 。") == c["lead"].strip("—-－ 。")):
                 continue  # an item's lead sentence is its heading: context, never the answer alone
             if asked.figure and not qtypes.states(s, asked):
                 continue
@@ -495,6 +525,8 @@ def text_candidates(question: str, asked, weights, hits, chunks, idf) -> list[Ca
                 score *= 1.15
             if asked.year == "baseline" and re.search(r"十三五|2020|累计|已|实现|取得", s):
                 score *= 1.15
+            if asked.shape == "list":  # a list is answered by the sentence that enumerates
+                score *= 1.0 + 0.08 * min(4, s.count("、") + len(re.findall(r"[一二三四五]是", s)))
             if asked.shape == "definition" and pos == 1 and c.get("lead") and \
                     covered_share(weights, text_tokens(c["lead"])) >= 0.5:
                 score *= 1.3  # "X是什么": the sentence that follows the item named X explains it
@@ -602,12 +634,18 @@ def _doc_date(docs: dict, doc_id: str) -> str:
 
 
 def _notice_for(asked, hits, chunks) -> dict | None:
-    """The 发文通知 block of the best-ranked document, for a question about the document itself."""
+    """The 发文通知 block of the document the question is about (the best-ranked one), for a question about
+    the document itself; found among all passages, since a notice rarely shares words with the question."""
     if asked.shape != "document":
         return None
     for h in hits[:5]:
         if chunks[h.idx].get("kind") == "notice":
             return chunks[h.idx]
+    doc_ids = [chunks[h.idx]["doc_id"] for h in hits[:3]]
+    for doc_id in dict.fromkeys(doc_ids):
+        for c in chunks:
+            if c["doc_id"] == doc_id and c.get("kind") == "notice":
+                return c
     return None
 
 
@@ -615,7 +653,7 @@ def choose(question: str, asked, hits, chunks, idf, rows_by_number: dict, docs: 
     """(answer text, citations, passage used, kind, superseded citations) or None when nothing answers."""
     notice = _notice_for(asked, hits, chunks)
     if notice is not None:
-        text, cites = notice_answer(notice)
+        text, cites = notice_part(question, notice) or notice_answer(notice)
         return text, cites, notice, "text", []
     weights = topic_weights(question, idf)
     listed = section_list(asked, weights, hits, chunks)

@@ -215,6 +215,8 @@ class KnowledgeBase:
         # A figure question has a second check of its own (the figure's clause or the indicator row must be
         # about the asked topic), so it may be answered a little below the general threshold.
         floor = ans.TYPED_CONFIDENCE_FLOOR if (asked.figure or asked.attribute) else ans.CONFIDENCE_THRESHOLD
+        if asked.shape == "document" and ans.names_a_document(q, chunks[hits[0].idx].get("doc_title", "")):
+            floor = 0.0  # "这个规划的文号": the notice answers, whatever the passages' wording
         if conf < floor:
             out["message"] = ans.not_found_message(None)
             return out

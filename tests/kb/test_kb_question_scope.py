@@ -158,3 +158,24 @@ def test_row_sharing_only_a_prefix_is_another_indicator(kb):
 def test_review_sentence_answers_a_2020_question(kb):
     res = kb.answer("2020年农村居民人均可支配收入有多少元")
     assert res["answer"] and "13878" in res["answer"]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("这份规划是哪个机关发的文", "山西省人民政府"),
+    ("这个规划的发文字号是多少", "晋政发〔2021〕46号"),
+    ("这个规划的通知下发给了哪些单位", "各市、县人民政府"),
+])
+def test_document_questions_get_the_notice_line_asked(kb, question, expected):
+    res = kb.answer(question)
+    assert res["answer"] and expected in res["answer"]
+    assert len(res["answer"]) < 40  # the line asked, not the whole notice
+
+
+def test_item_heading_alone_is_never_the_answer(kb):
+    res = kb.answer("尽力而为和量力而行要怎么兼顾")
+    assert res["answer"] and res["answer"].strip("—。") != "坚持尽力而为与量力而行相兼顾"
+
+
+def test_list_question_prefers_the_enumerating_sentence(kb):
+    res = kb.answer("要办成国际品牌的体育比赛都有哪些")
+    assert res["answer"] and "太原国际马拉松" in res["answer"]
