@@ -287,11 +287,16 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     return reading
 
 
+_CONDITION = re.compile(r"(的话|的时候|的|时)$|^(如果|要是|假如|假设|万一|若是|若)")
+
+
 def _stated_fact(raw: str, today: dt.date, asking: Optional[str], engine: EligibilityEngine) -> bool:
     """A clause that states a fact and asks nothing ("娃两岁半了，…", "下岗了，登记了失业，…") tells the
     speaker's own case, even when the line ends with a general-sounding question."""
     for clause in re.split(r"[，,。；;！!\n]", raw):
         clause = clause.strip()
+        if _CONDITION.search(clause):
+            continue                 # "没有残疾证的话", "三级残疾的": a condition or a kind of person, not a case
         if clause and not is_question(clause) and \
                 (extract_facts(clause, today, asking=asking, engine=engine).get("facts") or {}):
             return True
