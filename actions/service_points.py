@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import entity_values, location_from_metadata, send, user_text
 from bot.dialogue_domain import form_members
 from bot.service_points.gazetteer import wgs84_to_gcj02
-from bot.service_points import OFFICE_TYPES, format_card, lookup, office_types_for_program
+from bot.service_points import OFFICE_TYPES, format_card, hotline_types, lookup, office_types_for_program
 from bot.understanding import Reading, read_line
 
 ASK_PLACE = "请问您在哪个市、县（区）？比如“太原市小店区”。在微信里也可以直接发送您的位置，我帮您找最近的办理地点。"
@@ -64,6 +64,33 @@ async def find_offices(types: list[str], place: dict[str, Optional[str]],
     return points
 
 
+_HOTLINE_ASKED = re.compile(r"热线|服务电话|咨询电话|打哪个电话|打什么电话|打啥电话|打甚电话|打哪个号")
+
+
+def hotline_reply(text: str) -> str:
+    """"人社的服务热线是多少": the national hotline answers it at once; a local office's phone needs the place."""
+    if not _HOTLINE_ASKED.search(text or ""):
+        return ""
+    lines = []
+    for t in hotline_types(text):
+        office = OFFICE_TYPES[t]
+        line = f"{office.hotline}（{office.hotline_name}）"
+        if line not in lines:
+            lines.append(line)
+    if not lines:
+        return ""
+    return ("可以拨打" + "、".join(lines) + "咨询，也可以拨打12345政务服务便民热线。"
+            "如果需要当地办理地点的地址和电话，请告诉我您在哪个市、县（区）。")
+
+
+def which_office(types: list[str]) -> str:
+    """Before asking for the place, say which office handles it ("残疾评定在残疾人联合会办理。")."""
+    named = [OFFICE_TYPES[t] for t in types[:2] if t in OFFICE_TYPES]
+    if not named:
+        return ""
+    return "这件事在" + "或".join(f"{t.label}（{t.handles}）" for t in named) + "办理。"
+
+
 # What a resident may ask about an office itself, and the field that would answer it.
 _DETAILS = (("hours", "办公时间", re.compile(r"几点|上班|下班|开门|关门|周末|礼拜|星期|周[六日天]|休息|午休|中午|节假日|工作时间|办公时间")),
             ("phone", "电话", re.compile(r"电话|号码|联系方式")),
@@ -89,7 +116,11 @@ async def answer_service_points(dispatcher: CollectingDispatcher, tracker: Track
              buttons=[{"title": c, "payload": c} for c in reading.place_ambiguous])
         return type_events + [SlotSet("awaiting_place", True)]
     if location is None and not place.get("city") and not place.get("county"):
-        send(dispatcher, ASK_PLACE)
+        hotlines = hotline_reply(reading.text if reading else "")
+        if hotlines:
+            send(dispatcher, hotlines)
+            return type_events + [SlotSet("awaiting_place", True)]
+        send(dispatcher, which_office(types) + ASK_PLACE)
         return type_events + [SlotSet("awaiting_place", True)]
     types = types or ["government_service_center", "town_service_center"]
     points = await find_offices(types, place, location)

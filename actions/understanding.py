@@ -9,7 +9,6 @@ and the form resumes; it never starts another form.
 from __future__ import annotations
 
 import asyncio
-import re
 from typing import Optional
 
 from rasa_sdk import Action, Tracker
@@ -27,7 +26,7 @@ from bot.eligibility.extract import programs_touched
 from bot.dialogue_domain import form_members
 from bot.eligibility.render import render_summary
 from bot.understanding import (NOT_IN_SOURCES, OFFICE_LOOKUP, OTHER, PERSONAL_CASE, PLAN_QUESTION, PROGRAM_INFO,
-                               Reading, is_question, not_in_sources_reply, read_line, scope_reply)
+                               Reading, not_in_sources_reply, read_line, scope_reply)
 
 OVERVIEW = "overview"
 OUT_OF_SCOPE = ("抱歉，这个问题超出了我能回答的范围。我可以帮您：了解山西省“十四五”高品质生活建设规划、测算残疾人两项补贴、"
@@ -81,12 +80,8 @@ def answer_first(dispatcher: CollectingDispatcher, reading: Reading) -> None:
     the sourced answer to that comes first, then the form works out the resident's own case."""
     if not (reading.question and reading.programs):
         return
-    # Only the asking part is matched: "家里不是低保，…能领不" states facts, it does not ask about them.
-    asked = "，".join(c for c in re.split(r"[，,。；;！!\n]", reading.text) if c.strip() and is_question(c))
-    if not asked:
-        return
     answer = program_answer(reading.programs, [a for a in reading.aspects if a not in ("who", "amount", "where")],
-                            question=asked)
+                            question=reading.text)
     if answer.get("points"):
         send(dispatcher, answer["text"], citations=answer.get("citations"))
 

@@ -54,7 +54,8 @@ COUNTY_OFFICE_TYPES = ("disability_federation", "civil_affairs", "hrss", "health
 # Words residents use → type id. Longest match wins, so 社保局 is not read as 社保 + 局.
 TYPE_SYNONYMS: dict[str, str] = {}
 for _type, _words in {
-    "disability_federation": ["残疾人联合会", "残疾人联合", "残联"],
+    # 残疾评定 and the certificate are done at the 残联: residents name the service for the office.
+    "disability_federation": ["残疾人联合会", "残疾人联合", "残联", "残疾评定", "评残", "残疾鉴定", "办残疾证", "办残疾人证"],
     "civil_affairs": ["民政局", "民政部门", "民政所", "民政"],
     "hrss": ["人力资源和社会保障局", "人力资源社会保障局", "人力资源和社会保障", "人社局", "人社部门", "人社",
              "社保局", "社保中心", "社保所", "社保", "劳动局", "就业局", "公共就业服务中心", "就业服务中心",
@@ -124,6 +125,22 @@ def office_types_from_text(text: str) -> list[str]:
         else:
             i += 1
     return found
+
+
+# A hotline question names a topic rather than an office ("残疾人服务热线", "就业的事打哪个热线").
+HOTLINE_TOPICS: tuple[tuple[str, str], ...] = (
+    ("残疾|残障|两项补贴|护理补贴|生活补贴", "disability_federation"),
+    ("就业|培训|社保|失业|技能|人社|劳动", "hrss"),
+    ("育儿|卫健|卫生|托育|婴幼儿|生娃|养娃", "health_commission"),
+)
+
+
+def hotline_types(text: str) -> list[str]:
+    """Office types whose hotline a line asks for: the offices it names, else the topics it names."""
+    found = office_types_from_text(text)
+    if found:
+        return found
+    return [t for pattern, t in HOTLINE_TOPICS if re.search(pattern, text or "")]
 
 
 def office_type_from_text(text: str) -> Optional[str]:

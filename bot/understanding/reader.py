@@ -33,6 +33,7 @@ PROGRAM_INFO, PERSONAL_CASE, PLAN_QUESTION, OFFICE_LOOKUP, NOT_IN_SOURCES, OTHER
 _QUESTION = re.compile(r"[？?]|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|几|能不能|可不可以|是不是|有没有|是否|咋|还是"
                        r"|多长|多久|多大|多高|要不要|需不需要"
                        r"|(.)[不没]\1|[^不]不[。！!\s]*$|没有?[。！!\s]*$")
+_HOTLINE = re.compile(r"热线|服务电话|咨询电话|打哪个电话|打什么电话|打啥电话|打甚电话|打哪个号")
 # "俺能领哪个", "够不够条件": whether the speaker qualifies (not "哪里能办", which asks where).
 _ASKS_ELIGIBILITY = re.compile(r"(能|可以|能不能|可不可以|有没有资格|够不够|符合)(领|拿|享受|得到)|领不了|够条件|符合条件|有没有份|有(我|俺)的份")
 # Asking for a figure: with another benefit named, no source of ours has it.
@@ -272,7 +273,9 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
                       approximate=list(extracted.get("approximate") or []), place=place,
                       place_ambiguous=ambiguous, place_question=place_question, office_types=office_types,
                       wants_office=bool(office_types) and (details or "where" in aspects or not programs)
-                      or (details and bool(place.get("city") or place.get("county"))),
+                      or (details and bool(place.get("city") or place.get("county"))
+                          and bool(office_types or programs or "where" in aspects))
+                      or (bool(_HOTLINE.search(text)) and not programs),
                       other_province=other.group(0) if other else None, not_in_sources=unsupported,
                       other_benefit=benefit.group(0) if benefit and not programs else None,
                       question=question,
@@ -284,11 +287,16 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     return reading
 
 
+_CONDITION = re.compile(r"(的话|的时候|的|时)$|^(如果|要是|假如|假设|万一|若是|若)")
+
+
 def _stated_fact(raw: str, today: dt.date, asking: Optional[str], engine: EligibilityEngine) -> bool:
     """A clause that states a fact and asks nothing ("娃两岁半了，…", "下岗了，登记了失业，…") tells the
     speaker's own case, even when the line ends with a general-sounding question."""
     for clause in re.split(r"[，,。；;！!\n]", raw):
         clause = clause.strip()
+        if _CONDITION.search(clause):
+            continue                 # "没有残疾证的话", "三级残疾的": a condition or a kind of person, not a case
         if clause and not is_question(clause) and \
                 (extract_facts(clause, today, asking=asking, engine=engine).get("facts") or {}):
             return True

@@ -135,3 +135,28 @@ def test_a_vague_contribution_period_is_flagged_for_checking():
     read = extract_facts("交了三四年", TODAY, asking="unemployment_insurance_months")
     assert read["facts"]["unemployment_insurance_months"] == 36
     assert "unemployment_insurance_months" in read["hedged"]
+
+
+def test_a_hotline_question_gets_the_hotline_without_asking_for_a_place():
+    from actions.service_points import hotline_reply
+
+    assert "12333" in hotline_reply("社保方面的咨询电话是多少")
+    assert "12385" in hotline_reply("残疾人有事打哪个热线")
+    assert hotline_reply("残联在哪") == ""
+
+
+def test_asking_for_the_place_names_the_office_that_handles_it():
+    from actions.service_points import which_office
+    from bot.service_points import office_types_from_text
+
+    types = office_types_from_text("做残疾鉴定去哪")
+    assert types == ["disability_federation"]
+    assert "残疾人联合会" in which_office(types)
+
+
+def test_office_details_not_on_record_are_said_plainly():
+    from actions.service_points import missing_details
+
+    points = [{"name": "某县残疾人联合会", "hours": None, "phone": None, "address": None}]
+    assert missing_details("残联周六上班不", points) == "办公时间"
+    assert missing_details("残联周六上班不", [{**points[0], "hours": "周一至周五"}]) == ""
