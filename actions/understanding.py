@@ -26,7 +26,7 @@ from bot.eligibility.extract import programs_touched
 from bot.dialogue_domain import form_members
 from bot.eligibility.render import render_summary
 from bot.understanding import (NOT_IN_SOURCES, OFFICE_LOOKUP, OTHER, PERSONAL_CASE, PLAN_QUESTION, PROGRAM_INFO,
-                               Reading, not_in_sources_reply, read_line, scope_reply)
+                               Reading, named_programs, not_in_sources_reply, read_line, scope_reply)
 
 OVERVIEW = "overview"
 OUT_OF_SCOPE = ("抱歉，这个问题超出了我能回答的范围。我可以帮您：了解山西省“十四五”高品质生活建设规划、测算残疾人两项补贴、"
@@ -80,10 +80,11 @@ def answer_first(dispatcher: CollectingDispatcher, reading: Reading) -> None:
     the sourced answer to that comes first, then the form works out the resident's own case."""
     if not (reading.question and reading.programs):
         return
-    answer = program_answer(reading.programs,
-                            [a for a in reading.aspects if a not in ("who", "amount", "where", "combine")],
-                            question=reading.text)
-    if answer.get("points"):
+    both = set(reading.members) == set(form_members("disability_both"))
+    skip = {"who", "amount", "where"} | (set() if both else {"combine"})
+    aspects = [a for a in reading.aspects if a not in skip]
+    answer = program_answer(reading.programs, aspects, question=reading.text)
+    if answer.get("points") or aspects:       # "咋弄", "要带啥" are answered too, then the form goes on
         send(dispatcher, answer["text"], citations=answer.get("citations"))
 
 
@@ -100,7 +101,7 @@ async def start_personal_case(dispatcher: CollectingDispatcher, tracker: Tracker
         ask_which_program(dispatcher)
         return events + [SlotSet("eligibility_program", OVERVIEW)]
     if program == OVERVIEW:
-        named = [p for p in reading.members if p in FORM_PROGRAMS]
+        named = [p for p in named_programs(reading.text) if p in FORM_PROGRAMS]   # by name, not by cue words
         touched = named if len(named) > 1 else programs_touched(facts)
         if not touched:
             ask_which_program(dispatcher)
