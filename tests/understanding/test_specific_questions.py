@@ -170,3 +170,13 @@ def test_several_programs_named_at_once_settle_what_they_can_then_ask_the_next_q
     assert "育儿补贴：符合申领条件" in reply
     assert "下面先帮您看困难残疾人生活补贴" in reply and "[表单：disability_living_allowance]" in reply
     assert "选择其中一项" not in reply
+
+
+@pytest.mark.parametrize("text", ["考电工证的报名费要多少钱", "去做残疾鉴定要交钱吗", "想开个托儿所要办什么手续",
+                                  "中级证的补贴标准今年往上调了没有"])
+def test_fees_business_and_changes_are_honest_unknowns_even_with_facts(text):
+    assert read_line(text, today=TODAY).kind == NOT_IN_SOURCES
+
+
+def test_claiming_again_is_not_a_local_top_up():
+    assert read_line("家里吃低保，再领育儿补贴会不会受影响", today=TODAY).kind != NOT_IN_SOURCES
