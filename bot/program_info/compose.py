@@ -99,6 +99,16 @@ def statements(program: Program, aspect: str, audience: str = "resident",
 MAX_POINTS = 3
 
 
+def _said(word: str, question: str) -> bool:
+    """The word occurs in the question, and not negated right before it ("不满3岁" does not say 满3岁)."""
+    start = question.find(word)
+    while start != -1:
+        if start == 0 or question[start - 1] not in "不未没":
+            return True
+        start = question.find(word, start + 1)
+    return False
+
+
 def asked_points(progs: list[Program], question: str, aspects: list[str], audience: str = "resident",
                  as_of: Optional[dt.date] = None) -> list[Statement]:
     """The statements whose `ask` words the question uses: the direct answer to a specific question
@@ -111,7 +121,7 @@ def asked_points(progs: list[Program], question: str, aspects: list[str], audien
             for item in prog.data["info"][aspect]:
                 order += 1
                 groups = item.get("ask") or []
-                if groups and all(any(w in question for w in g) for g in groups):
+                if groups and all(any(_said(w, question) for w in g) for g in groups):
                     st = Statement(prog, aspect, render(prog, item, audience, as_of), item)
                     scored.append((-len(groups), 0 if aspect in aspects else 1, order, st))
     scored.sort(key=lambda t: t[:3])
