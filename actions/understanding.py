@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import entity_values, send, today, user_text
-from actions.eligibility import (ALL_FACTS, FIND_OFFICE_BUTTON, PROGRAM_LABELS, as_citations,
+from actions.eligibility import (ALL_FACTS, FIND_OFFICE_BUTTON, FORM_PROGRAMS, PROGRAM_LABELS, as_citations,
                                  ask_which_program, choose_program, current_facts, evaluate_all)
 from actions.policy import HANDOFF_BUTTON, NOT_COVERED, NOT_UNDERSTOOD, reply_from_kb
 from actions.program_info import reply_program_info
@@ -26,7 +26,7 @@ from bot.eligibility.extract import programs_touched
 from bot.dialogue_domain import form_members
 from bot.eligibility.render import render_summary
 from bot.understanding import (NOT_IN_SOURCES, OFFICE_LOOKUP, OTHER, PERSONAL_CASE, PLAN_QUESTION, PROGRAM_INFO,
-                               Reading, not_in_sources_reply, read_line, scope_reply)
+                               Reading, named_programs, not_in_sources_reply, read_line, scope_reply)
 
 OVERVIEW = "overview"
 OUT_OF_SCOPE = ("抱歉，这个问题超出了我能回答的范围。我可以帮您：了解山西省“十四五”高品质生活建设规划、测算残疾人两项补贴、"
@@ -80,9 +80,11 @@ def answer_first(dispatcher: CollectingDispatcher, reading: Reading) -> None:
     the sourced answer to that comes first, then the form works out the resident's own case."""
     if not (reading.question and reading.programs):
         return
-    answer = program_answer(reading.programs, [a for a in reading.aspects if a not in ("who", "amount", "where")],
-                            question=reading.text)
-    if answer.get("points"):
+    both = set(reading.members) == set(form_members("disability_both"))
+    skip = {"who", "amount", "where"} | (set() if both else {"combine"})
+    aspects = [a for a in reading.aspects if a not in skip]
+    answer = program_answer(reading.programs, aspects, question=reading.text)
+    if answer.get("points") or aspects:       # "咋弄", "要带啥" are answered too, then the form goes on
         send(dispatcher, answer["text"], citations=answer.get("citations"))
 
 
@@ -99,11 +101,14 @@ async def start_personal_case(dispatcher: CollectingDispatcher, tracker: Tracker
         ask_which_program(dispatcher)
         return events + [SlotSet("eligibility_program", OVERVIEW)]
     if program == OVERVIEW:
-        touched = programs_touched(facts)
+        named = [p for p in named_programs(reading.text) if p in FORM_PROGRAMS]   # by name, not by cue words
+        touched = named if len(named) > 1 else programs_touched(facts)
         if not touched:
             ask_which_program(dispatcher)
             return events + [SlotSet("eligibility_program", OVERVIEW)]
         results = await asyncio.to_thread(evaluate_all, touched, facts)
+        if len(named) > 1:
+            return events + await one_after_another(dispatcher, results)
         buttons = [{"title": f"详细测算：{PROGRAM_LABELS.get(p, p)}",
                     "payload": f'/ask_eligibility{{"program": "{p}"}}'} for p in touched]
         send(dispatcher, render_summary(results), buttons=buttons + [FIND_OFFICE_BUTTON],
@@ -113,6 +118,31 @@ async def start_personal_case(dispatcher: CollectingDispatcher, tracker: Tracker
         bool({"where", "how_to_apply"} & set(reading.aspects)) or reading.wants_office)
     return events + [SlotSet("eligibility_program", program), SlotSet("awaiting_place", False),
                      SlotSet("office_wanted", wants_office)]
+
+
+async def one_after_another(dispatcher: CollectingDispatcher, results: list[dict]) -> list[EventType]:
+    """Several programs named at once ("育儿补贴和生活补贴都能领不"): what is settled now, then the form of the
+    first one that needs more facts, asking its question straight away instead of making the resident choose."""
+    decided = [r for r in results if r["outcome"] != "needs_more_info"]
+    pending = [r["program"] for r in results if r["outcome"] == "needs_more_info"]
+    if not pending:
+        buttons = [{"title": f"详细测算：{PROGRAM_LABELS.get(r['program'], r['program'])}",
+                    "payload": f'/ask_eligibility{{"program": "{r["program"]}"}}'} for r in results]
+        send(dispatcher, render_summary(results), buttons=buttons + [FIND_OFFICE_BUTTON],
+             citations=as_citations(results),
+             eligibility=[{k: r.get(k) for k in ("program", "outcome", "amount")} for r in results])
+        return [SlotSet("eligibility_program", OVERVIEW), SlotSet("last_programs", [r["program"] for r in results])]
+    first = "disability_both" if set(form_members("disability_both")) <= set(pending) else pending[0]
+    later = [p for p in pending if p not in form_members(first)]
+    labels = "和".join(PROGRAM_LABELS.get(p, p) for p in form_members(first))
+    note = f"下面先帮您看{labels}" + (f"，之后再看{'、'.join(PROGRAM_LABELS.get(p, p) for p in later)}" if later else "") + "。"
+    if decided:
+        send(dispatcher, render_summary(decided, closing=note), citations=as_citations(decided),
+             eligibility=[{k: r.get(k) for k in ("program", "outcome", "amount")} for r in decided])
+    else:
+        send(dispatcher, note)
+    return [SlotSet("eligibility_program", first), SlotSet("awaiting_place", False),
+            SlotSet("last_programs", [r["program"] for r in results])]
 
 
 class ActionRoute(Action):

@@ -50,7 +50,7 @@ def _clause(text: str, start: int, end: int) -> str:
     return text[left:right]
 
 
-_NEGATED = re.compile(r"(没有|没|未|从没|从来没|还没|不曾)$")
+_NEGATED = re.compile(r"(没有|没|未|从没|从来没|还没|不曾|不用|不需要|用不着)人?$")
 
 
 def _word_hits(text: str, specs: dict[str, dict], asking: Optional[str]) -> dict[str, Any]:

@@ -95,7 +95,8 @@ def render_result(result: dict[str, Any], engine: Optional[EligibilityEngine] = 
     return "\n".join(lines)
 
 
-def render_summary(results: list[dict[str, Any]], engine: Optional[EligibilityEngine] = None) -> str:
+def render_summary(results: list[dict[str, Any]], engine: Optional[EligibilityEngine] = None,
+                   closing: str = "您可以选择其中一项，我再详细说明理由和办理方式。") -> str:
     """Several programs at once ("我家情况这样，能领什么补贴？"), one line each."""
     engine = engine or get_engine()
     if not results:
@@ -109,7 +110,8 @@ def render_summary(results: list[dict[str, Any]], engine: Optional[EligibilityEn
         elif r["outcome"] == "needs_more_info" and r.get("missing_facts"):
             line += "，请先告诉我：" + engine.program(r["program"]).facts[r["missing_facts"][0]]["label"]
         lines.append(line)
-    lines.append("您可以选择其中一项，我再详细说明理由和办理方式。")
+    if closing:
+        lines.append(closing)
     return "\n".join(lines)
 
 

@@ -319,8 +319,12 @@ def _is_bare(core: str, engine: EligibilityEngine) -> bool:
     return bool(_BARE_TAIL.match(rest)) and len(rest) <= 6
 
 
+# What no source states, even when the line also carries facts ("四级证的标准今年往上调了没").
+_ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change", "local_topup", "opening_business"}
+
+
 def _kind(r: Reading, intent: Optional[str]) -> str:
-    if r.not_in_sources and not r.facts:
+    if r.not_in_sources and (not r.facts or r.not_in_sources[0] in _ALWAYS_UNSTATED):
         return NOT_IN_SOURCES
     if r.personal and (r.programs or r.facts):
         return PERSONAL_CASE

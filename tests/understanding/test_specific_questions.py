@@ -160,3 +160,23 @@ def test_office_details_not_on_record_are_said_plainly():
     points = [{"name": "某县残疾人联合会", "hours": None, "phone": None, "address": None}]
     assert missing_details("残联周六上班不", points) == "办公时间"
     assert missing_details("残联周六上班不", [{**points[0], "hours": "周一至周五"}]) == ""
+
+
+def test_several_programs_named_at_once_settle_what_they_can_then_ask_the_next_question():
+    """No "please choose one" dead end: the settled program is reported, the other one's form starts."""
+    from tests.blind.offline import first_reply
+
+    reply = first_reply("孩子2025年3月生的，有残疾证，家里是低保户，育儿补贴和残疾人生活补贴都能领吗")
+    assert "育儿补贴：符合申领条件" in reply
+    assert "下面先帮您看困难残疾人生活补贴" in reply and "[表单：disability_living_allowance]" in reply
+    assert "选择其中一项" not in reply
+
+
+@pytest.mark.parametrize("text", ["考电工证的报名费要多少钱", "去做残疾鉴定要交钱吗", "想开个托儿所要办什么手续",
+                                  "中级证的补贴标准今年往上调了没有"])
+def test_fees_business_and_changes_are_honest_unknowns_even_with_facts(text):
+    assert read_line(text, today=TODAY).kind == NOT_IN_SOURCES
+
+
+def test_claiming_again_is_not_a_local_top_up():
+    assert read_line("家里吃低保，再领育儿补贴会不会受影响", today=TODAY).kind != NOT_IN_SOURCES
