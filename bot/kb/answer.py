@@ -244,7 +244,7 @@ ASK_WORDS = set("""
 占 大 来 了 吗 呢 要占 得 给 发 领 拿 这些 那些 这个 那个 咱 咱们 老百姓 山西人 我们 我家 附近 家门口 以后 已经
 """.split())
 _PLACE_WORDS = re.compile(r"太原|大同|阳泉|长治|晋城|朔州|晋中|运城|忻州|临汾|吕梁|平遥|五台山|云冈|壶口|雁门关|晋祠|"
-                          r"[\u4e00-\u9fff]{2,}(?:市|县|区|镇|乡|村|山|河|湖|景区|古城|石窟|基地|园区|中心|黄河|长城|太行)")
+                          r"[\u4e00-\u9fff]{2,}(?:市|县|区|镇|乡|村|山|河|湖|景区|古城|石窟|基地|园区|中心|黄河|长城|太行|医院|院|馆|站)")
 _HOW_TO_APPLY = re.compile(r"哪些材料|什么材料|啥材料|带哪些|要带|下载|注册|怎么登记|去哪登记|怎么申请|如何申请|去哪申请|在哪申请|哪里申请|怎么办理|如何办理|去哪办|在哪办|哪里办|办理流程|申请流程|"
                            r"需要什么材料|要什么材料|带什么|申请条件|申请材料|怎么领|去哪领|在哪领|怎么报名|哪里报名|怎么申报")
 _APPLY_WORDS = re.compile(r"申请|办理|材料|流程|窗口|受理|报名|申报|领取")
@@ -462,17 +462,27 @@ def _figure_part_coverage(part: str, kinds, asked, weights, heads, sentence: str
 
 
 def new_place(sentence: str, question: str, asked, weights=None, heads=frozenset()) -> bool:
-    """The sentence names a place the question does not already name (a city/county for "哪个市"), in a
-    part of the sentence (between semicolons) that is about what the question asks."""
+    """The sentence names a place the question does not already name (a city for "哪个市", a county for
+    "哪些县", 省级 for "哪一级"), in a clause that (with the next one) is about what the question asks."""
     q = normalize(question)
-    for part in re.split(r"[；;]", sentence):
-        if getattr(asked, "admin_place", False):
-            names = {m.group(0) for m in _ADMIN_PLACE.finditer(part)} | qtypes.shanxi_places_in(part)
+    level = "县" if re.search(r"哪(?:个|些|几个)县", q) else ""
+    tier = bool(re.search(r"哪一?级|什么级别|哪个层级", q))  # "在哪一级统筹": 省级/市级… answers
+    counties_full, counties_short = qtypes.shanxi_counties()
+    clauses = [x for x in _CLAUSE.split(sentence) if x.strip()]
+    for i, clause in enumerate(clauses):
+        if tier:
+            names = set(re.findall(r"[省市县乡镇村]级", clause))
+        elif getattr(asked, "admin_place", False):
+            names = {m.group(0) for m in _ADMIN_PLACE.finditer(clause)} | qtypes.shanxi_places_in(clause)
+            if level:
+                names = {n for n in names if n.endswith("县") or n in counties_full or n in counties_short}
         else:
-            names = {m.group(0)[-6:] for m in _PLACE_WORDS.finditer(part)}
+            names = {m.group(0)[-6:] for m in _PLACE_WORDS.finditer(clause)}
         if not any(n not in q and not _GENERIC_PLACE.match(n) for n in names):
             continue
-        if weights is None or covered_share(weights, text_tokens(part) | heads) >= CLAUSE_MIN_COVERAGE:
+        # the clause with the next one ("依托美术馆、…等场所，构建15分钟文化服务圈")
+        around = "".join(clauses[i:i + 2])
+        if weights is None or covered_share(weights, text_tokens(around) | heads) >= CLAUSE_MIN_COVERAGE:
             return True
     return False
 

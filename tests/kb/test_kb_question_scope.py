@@ -179,3 +179,17 @@ def test_item_heading_alone_is_never_the_answer(kb):
 def test_list_question_prefers_the_enumerating_sentence(kb):
     res = kb.answer("要办成国际品牌的体育比赛都有哪些")
     assert res["answer"] and "太原国际马拉松" in res["answer"]
+
+
+def test_which_tier_question_is_answered_by_a_tier(kb):
+    res = kb.answer("养老保险基金准备在哪一级统筹")
+    assert res["answer"] is None or "级" in res["answer"]
+
+
+def test_where_question_is_answered_by_an_institution_in_a_clause_about_it(kb):
+    res = kb.answer("孤寡残疾的优抚对象到哪里接受集中供养")
+    assert res["answer"] and "光荣院" in res["answer"]
+
+
+def test_which_counties_needs_counties_named_for_that_thing(kb):
+    _null_with_message(kb.answer("那18个县级全域旅游示范区试点都是哪几个县"))
