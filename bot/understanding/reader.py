@@ -34,6 +34,7 @@ _QUESTION = re.compile(r"[？?]|吗|呢|么|怎么|怎样|如何|什么|啥|甚|
                        r"|多长|多久|多大|多高|要不要|需不需要"
                        r"|(.)[不没]\1|[^不]不[。！!\s]*$|没有?[。！!\s]*$")
 _HOTLINE = re.compile(r"热线|服务电话|咨询电话|打哪个电话|打什么电话|打啥电话|打甚电话|打哪个号")
+_TWO_ALLOWANCES = re.compile(r"(两个|两项|两样|俩)(补贴|补助|都)|两个都|两项都")
 # "俺能领哪个", "够不够条件": whether the speaker qualifies (not "哪里能办", which asks where).
 _ASKS_ELIGIBILITY = re.compile(r"(能|可以|能不能|可不可以|有没有资格|够不够|符合)(领|拿|享受|得到)|领不了|够条件|符合条件|有没有份|有(我|俺)的份")
 # Asking for a figure: with another benefit named, no source of ours has it.
@@ -173,6 +174,8 @@ def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list
         if not found and re.search(r"残疾|残联|残障|残疾证", text) and \
                 re.search(r"补贴|补助|津贴|补的|(领|给|发|补|拿)[^，。]{0,6}钱|待遇|政策", text):
             found += list(DISABILITY)
+    if len(set(found) & set(DISABILITY)) == 1 and _TWO_ALLOWANCES.search(text):
+        found = list(DISABILITY) + [p for p in found if p not in DISABILITY]   # "两个补贴能不能都拿上"
     if set(DISABILITY) <= set(found):
         found = [BOTH] + [p for p in found if p not in DISABILITY]
     order = {p: text.find(p) for p in found}
@@ -287,7 +290,8 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     return reading
 
 
-_CONDITION = re.compile(r"(的话|的时候|的|时)$|^(如果|要是|假如|假设|万一|若是|若)")
+# "没有证的话", "三级残疾的" (a kind of person); but "三月出生的", "去年发的" state when something happened.
+_CONDITION = re.compile(r"(的话|的时候|(?<![生办发评考拿领交])的|时)$|^(如果|要是|假如|假设|万一|若是|若)")
 
 
 def _stated_fact(raw: str, today: dt.date, asking: Optional[str], engine: EligibilityEngine) -> bool:
