@@ -31,7 +31,7 @@ APPLYING = {"where", "how_to_apply", "documents", "deadline"}   # aspects about 
 PROGRAM_INFO, PERSONAL_CASE, PLAN_QUESTION, OFFICE_LOOKUP, NOT_IN_SOURCES, OTHER = (
     "program_info", "personal_case", "plan_question", "office_lookup", "not_in_sources", "other")
 _QUESTION = re.compile(r"[？?]|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|几|能不能|可不可以|是不是|有没有|是否|咋|还是"
-                       r"|多长|多久|多大|多高|要不要|需不需要"
+                       r"|多长|多久|多大|多高|要不要|需不需要|没得|有没得"
                        r"|(.)[不没]\1|[^不]不[。！!\s]*$|没有?[。！!\s]*$")
 _HOTLINE = re.compile(r"热线|服务电话|咨询电话|打哪个电话|打什么电话|打啥电话|打甚电话|打哪个号")
 _TWO_ALLOWANCES = re.compile(r"(两个|两项|两样|俩)(补贴|补助|都)|两个都|两项都")
@@ -324,7 +324,8 @@ def _is_bare(core: str, engine: EligibilityEngine) -> bool:
 
 
 # What no source states, even when the line also carries facts ("四级证的标准今年往上调了没").
-_ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change", "local_topup", "opening_business"}
+_ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change", "local_topup", "opening_business",
+                    "application_status", "refund"}
 
 
 def _kind(r: Reading, intent: Optional[str]) -> str:
