@@ -121,8 +121,8 @@ async def start_personal_case(dispatcher: CollectingDispatcher, tracker: Tracker
         send(dispatcher, render_summary(results), buttons=buttons + [FIND_OFFICE_BUTTON],
              citations=as_citations(results))
         return events + [SlotSet("eligibility_program", OVERVIEW), SlotSet("last_programs", touched)]
-    wants_office = bool(reading.place.get("county") or reading.place.get("city")) and (
-        bool({"where", "how_to_apply"} & set(reading.aspects)) or reading.wants_office)
+    # A resident who names their county gets that county's office with the result ("俺们是原平的").
+    wants_office = bool(reading.place.get("county") or reading.place.get("city"))
     return events + [SlotSet("eligibility_program", program), SlotSet("awaiting_place", False),
                      SlotSet("office_wanted", wants_office)]
 

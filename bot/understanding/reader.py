@@ -21,7 +21,7 @@ from bot.eligibility.engine import EligibilityEngine, get_engine, today_shanghai
 from bot.eligibility.extract import extract_facts, wants_both_disability
 from bot.service_points import find_places, office_types_from_text
 from bot.text_normalize import normalize
-from bot.textparse.dialect import to_standard
+from bot.textparse.dialect import pauses_to_commas, to_standard
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
 BOTH = "disability_both"
@@ -49,6 +49,7 @@ class Lexicon:
     personal_strip: re.Pattern
     first_person: re.Pattern
     personal: list[re.Pattern]
+    family_case: re.Pattern
     office_details: re.Pattern
     other_provinces: re.Pattern
     other_benefits: re.Pattern
@@ -65,6 +66,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         personal_strip=re.compile(personal["strip"]),
         first_person=re.compile(personal["first_person"]),
         personal=[re.compile(p) for p in personal["patterns"]],
+        family_case=re.compile(personal["family_case"]),
         office_details=re.compile(data["office_details"]),
         other_provinces=re.compile(data["other_provinces"]),
         other_benefits=re.compile(data["other_benefits"]),
@@ -196,6 +198,8 @@ def asks_personally(text: str, lexicon: Optional[Lexicon] = None) -> bool:
     """Does the speaker ask about their own (or their family's) case? "我能领吗", "俺娃能领多少"."""
     lexicon = lexicon or load_lexicon()
     core = lexicon.personal_strip.sub("", text)
+    if lexicon.family_case.search(core):
+        return True                  # "娃是智力残疾", "弟弟精神残疾证是四级的": a family member's own case
     if not lexicon.first_person.search(core):
         return False
     return any(p.search(core) for p in lexicon.personal)
@@ -229,7 +233,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     `hint_city` the city already known, which settles an ambiguous county name."""
     engine = engine or get_engine()
     lexicon = load_lexicon()
-    raw = normalize(text or "").strip()
+    raw = pauses_to_commas(normalize(text or "").strip())
     text = to_standard(raw)   # 晋语 words read as standard Chinese (俺→我, 甚→什么, 年时→去年)
     today = today or today_shanghai()
     programs = find_programs(text, engine)
@@ -291,6 +295,13 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
 
 
 # "没有证的话", "三级残疾的" (a kind of person); but "三月出生的", "去年发的" state when something happened.
+def question_part(text: str) -> str:
+    """The clauses of a line that ask something or set a condition ("没有证的话"), without those that only state
+    the speaker's facts ("有残疾证，肢体三级"): what a specific answer should be matched against."""
+    parts = re.findall(r"[^，,。；;！!？?\n]+[，,。；;！!？?]?", text or "")
+    return "".join(c for c in parts if is_question(c) or _CONDITION.search(c.strip("，,。；;！!？? ")))
+
+
 _CONDITION = re.compile(r"(的话|的时候|(?<![生办发评考拿领交])的|时)$|^(如果|要是|假如|假设|万一|若是|若)")
 
 
