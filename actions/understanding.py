@@ -99,7 +99,8 @@ async def start_personal_case(dispatcher: CollectingDispatcher, tracker: Tracker
     unanswered = answer_first(dispatcher, reading)
     new_facts = {k: v for k, v in reading.facts.items() if k in ALL_FACTS}
     events: list[EventType] = [SlotSet(k, v) for k, v in new_facts.items()] + place_events(reading)
-    if unanswered:
+    relevant = {f for p in reading.members for f in FORM_PROGRAMS.get(p, [])}
+    if unanswered and not set(new_facts) & relevant:   # nothing of theirs to check: the honest answer suffices
         return events + [SlotSet("eligibility_program", OVERVIEW), SlotSet("last_programs", reading.members)]
     facts = current_facts(tracker) | new_facts
     program = choose_program(tracker, entity_values(tracker, "program") + reading.programs, new_facts,
