@@ -293,13 +293,18 @@ def topic_weights(question: str, idf) -> dict[str, float]:
     return out
 
 
+# A word the sources use for both halves ("城乡居民…分别增长8965元和4424元" speaks of 城镇 and 农村 alike).
+_NAMED_BY = {t: ("城乡", "城乡居民") for t in ("城镇", "农村", "城市", "乡村", "城镇居民", "农村居民", "城里人", "农村人")}
+
+
 def covered_share(weights: dict[str, float], tokens) -> float:
     total = sum(weights.values())
     if not total:
         return 1.0
 
     def has(t: str) -> bool:
-        return t in tokens or any(alt & tokens for alt in _alternatives(t))
+        return t in tokens or any(alt & tokens for alt in _alternatives(t)) or \
+            any(w in tokens for w in _NAMED_BY.get(t, ()))
 
     return sum(w for t, w in weights.items() if has(t)) / total
 

@@ -193,3 +193,17 @@ def test_where_question_is_answered_by_an_institution_in_a_clause_about_it(kb):
 
 def test_which_counties_needs_counties_named_for_that_thing(kb):
     _null_with_message(kb.answer("那18个县级全域旅游示范区试点都是哪几个县"))
+
+
+def test_document_question_ranks_the_notice_first_and_the_notice_has_its_own_title(kb):
+    res = kb.search("这份高品质生活规划是哪天印发的", top_k=3)
+    first = res["results"][0]
+    assert first["section"] == "发文通知"
+    assert first["title"].endswith("的通知") and "关于印发" in first["title"]
+    assert kb.search("高品质生活规划有哪些主要目标", top_k=3)["results"][0]["section"] != "发文通知"
+
+
+def test_both_halves_word_covers_each_half():
+    weights = {"农村居民": 4.0, "收入": 2.0}
+    assert ans.covered_share(weights, frozenset({"城乡居民", "收入"})) == 1.0
+    assert ans.covered_share(weights, frozenset({"城镇", "收入"})) < 0.5
