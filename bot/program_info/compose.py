@@ -99,6 +99,16 @@ def statements(program: Program, aspect: str, audience: str = "resident",
 MAX_POINTS = 3
 
 
+def _said(word: str, question: str) -> bool:
+    """The word occurs in the question, and not negated right before it ("不满3岁" does not say 满3岁)."""
+    start = question.find(word)
+    while start != -1:
+        if start == 0 or question[start - 1] not in "不未没":
+            return True
+        start = question.find(word, start + 1)
+    return False
+
+
 def asked_points(progs: list[Program], question: str, aspects: list[str], audience: str = "resident",
                  as_of: Optional[dt.date] = None) -> list[Statement]:
     """The statements whose `ask` words the question uses: the direct answer to a specific question
@@ -111,7 +121,7 @@ def asked_points(progs: list[Program], question: str, aspects: list[str], audien
             for item in prog.data["info"][aspect]:
                 order += 1
                 groups = item.get("ask") or []
-                if groups and all(any(w in question for w in g) for g in groups):
+                if groups and all(any(_said(w, question) for w in g) for g in groups):
                     st = Statement(prog, aspect, render(prog, item, audience, as_of), item)
                     scored.append((-len(groups), 0 if aspect in aspects else 1, order, st))
     scored.sort(key=lambda t: t[:3])
@@ -119,6 +129,8 @@ def asked_points(progs: list[Program], question: str, aspects: list[str], audien
     for _, _, _, st in scored:
         if st.text not in {o.text for o in out}:
             out.append(st)
+    if out and out[0].silent:
+        out = [st for st in out if st.silent]     # "the sources do not say" is not followed by nearby figures
     return out[:MAX_POINTS]
 
 
@@ -175,7 +187,7 @@ def _point_lines(progs: list[Program], points: list[Statement], aspects: list[st
     said = {st.text for st in points}
     # A point that is the specific form of an aspect ("四级证" of the amount table) stands for that aspect;
     # a point saying the sources are silent stands alone (no nearby figure next to it).
-    covered = {st.aspect for st in points if st.item.get("only_if_asked")}
+    covered = {st.aspect for st in points if st.item.get("only_if_asked") and st.aspect != "who"}
     if any(st.silent for st in points):
         asked, extra = [], []
     else:
@@ -185,12 +197,14 @@ def _point_lines(progs: list[Program], points: list[Statement], aspects: list[st
             continue
         for prog in progs:
             sts = [st for st in statements(prog, aspect, audience, as_of) if st.text not in said]
-            if sts:
-                text = _prefix(LINE_LABELS.get(aspect, ASPECT_LABELS[aspect]), sts[0].text) if aspect != "what" else sts[0].text
+            # A specific "who" point gets the general rule as context (two lines when there is room).
+            take = sts[:2] if (aspect == "who" and aspect not in asked and len(out) < 2) else sts[:1]
+            for st in take:
+                text = _prefix(LINE_LABELS.get(aspect, ASPECT_LABELS[aspect]), st.text) if aspect != "what" else st.text
                 if several and prog.label not in text:
                     text = f"【{prog.label}】{text}"
-                out.append((text, sts[0]))
-                said.add(sts[0].text)
+                out.append((text, st))
+                said.add(st.text)
     place_line = _place_line(progs, aspects, place, audience)
     if place_line:
         out.append((place_line, None))
