@@ -207,3 +207,14 @@ def test_both_halves_word_covers_each_half():
     weights = {"农村居民": 4.0, "收入": 2.0}
     assert ans.covered_share(weights, frozenset({"城乡居民", "收入"})) == 1.0
     assert ans.covered_share(weights, frozenset({"城镇", "收入"})) < 0.5
+
+
+def test_contribution_tier_is_money_and_not_a_coverage_rate(kb):
+    assert qtypes.classify("城镇职工医保最低缴费档次是多少").kinds == {"amount"}
+    res = kb.answer("城乡居民养老保险最低缴费档次是多少")
+    assert res["answer"] is None or "参保率" not in res["answer"]
+
+
+def test_share_question_without_a_year_can_be_an_indicator_row(kb):
+    res = kb.answer("国民体质达标的人能占多少")
+    assert res["kind"] == "indicator" and "95%" in res["answer"]
