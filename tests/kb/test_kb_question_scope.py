@@ -218,3 +218,12 @@ def test_contribution_tier_is_money_and_not_a_coverage_rate(kb):
 def test_share_question_without_a_year_can_be_an_indicator_row(kb):
     res = kb.answer("国民体质达标的人能占多少")
     assert res["kind"] == "indicator" and "95%" in res["answer"]
+
+
+def test_null_messages_say_why_a_near_figure_is_not_given(kb):
+    national = kb.answer("全国的人均预期寿命目标是多少岁")
+    assert "全国" in national["message"] and "不能用山西的数字代替" in national["message"]
+    city = kb.answer("长治市到2025年每千人口托位数要到多少")
+    assert "长治" in city["message"] and "全省" in city["message"]
+    recent = kb.answer("去年全省城镇一共新增了多少万人就业")
+    assert "实际" in recent["message"] and "12345" in recent["message"]
