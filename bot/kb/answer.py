@@ -293,13 +293,18 @@ def topic_weights(question: str, idf) -> dict[str, float]:
     return out
 
 
+# A word the sources use for both halves ("城乡居民…分别增长8965元和4424元" speaks of 城镇 and 农村 alike).
+_NAMED_BY = {t: ("城乡", "城乡居民") for t in ("城镇", "农村", "城市", "乡村", "城镇居民", "农村居民", "城里人", "农村人")}
+
+
 def covered_share(weights: dict[str, float], tokens) -> float:
     total = sum(weights.values())
     if not total:
         return 1.0
 
     def has(t: str) -> bool:
-        return t in tokens or any(alt & tokens for alt in _alternatives(t))
+        return t in tokens or any(alt & tokens for alt in _alternatives(t)) or \
+            any(w in tokens for w in _NAMED_BY.get(t, ()))
 
     return sum(w for t, w in weights.items() if has(t)) / total
 
@@ -632,7 +637,18 @@ def rows_citation(rows: list[dict]) -> dict:
 
 
 def not_found_message(asked) -> str:
+    """Honest and specific: what the sources do not state, and why a near figure is not given instead."""
     what = NOT_FOUND_WHAT.get(getattr(asked, "figure", "") or getattr(asked, "shape", ""), "") if asked else ""
+    place = getattr(asked, "place", "") if asked else ""
+    if what and place == "全国":
+        return (f"抱歉，已收录的是山西省的政策文件，没有写明全国的{what}，不能用山西的数字代替。"
+                "建议查阅国家有关部门发布的信息，或拨打12345政务服务便民热线咨询。")
+    if what and place:
+        return (f"抱歉，已收录的规划写的是全省的目标和数字，没有写明{place}的{what}，不能用全省的数字代替。"
+                f"建议拨打12345政务服务便民热线，或咨询{place}当地有关部门。")
+    if what and getattr(asked, "current", False):
+        return (f"抱歉，已收录的规划写的是2020年的基数和2025年的目标，没有写明最近的实际{what}。"
+                "建议拨打12345政务服务便民热线咨询最新情况。")
     if what:
         return f"抱歉，已收录的政策文件中没有写明{what}，我不想给您不准确的说法。建议拨打12345政务服务便民热线咨询。"
     return "抱歉，已收录的政策文件中没有找到能回答这个问题的内容。建议拨打12345政务服务便民热线咨询。"

@@ -288,7 +288,8 @@ class PlanParser:
         notice_lines = [p for p in head if titles and p is not titles[-1]]
         if notice_lines:
             text = "\n".join(p.text for p in notice_lines)
-            doc.blocks.append(Block("notice", "发文通知", "", "", "发文通知", text,
+            # its heading is the notice's own title line ("…关于印发…的通知"), under the section 发文通知
+            doc.blocks.append(Block("notice", "发文通知", "", "", notice_lines[0].text, text,
                                     notice_lines[0].start, notice_lines[-1].end))
         i = toc_at + 1
         while i < len(paras) and (RE_TOC_LINE.match(raw_line(paras[i])) or "\t" in paras[i].text):
@@ -309,7 +310,7 @@ class PlanParser:
                 break
         if k > 1:
             text = "\n".join(p.text for p in paras[:k])
-            doc.blocks.append(Block("notice", "发文通知", "", "", "发文通知", text, paras[0].start, paras[k - 1].end))
+            doc.blocks.append(Block("notice", "发文通知", "", "", paras[0].text, text, paras[0].start, paras[k - 1].end))
         return k
 
     # -- body ---------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ _CN_NUM = "零一二三四五六七八九十百千万两"
 # ---------------------------------------------------------------------------------- question side
 _Q = {
     "document": re.compile(r"文号|发文|发的文|字号|主送|抄送|发给了?哪些单位|哪个单位发|发文机关|哪个文件|什么文件|印发|哪个部门发|谁发的|发布时间|成文|这个规划是|规划全称|文件名"),
-    "amount": re.compile(r"多少钱|[几多少]个?[千百万亿]块|多少个亿|几个亿|[各能]?给多少|(?<!哪)几块|多少块|多少元|几元|多少万元|多少亿|几亿|几万元|万元|亿元|投资多少|资金多少|金额|钱数|给多少钱|发多少|补多少|补贴多少|补助多少|"
+    "amount": re.compile(r"多少钱|缴费档次|缴费标准|[缴交]费.{0,4}多少|缴纳.{0,4}多少|[缴交]多少|[几多少]个?[千百万亿]块|多少个亿|几个亿|[各能]?给多少|(?<!哪)几块|多少块|多少元|几元|多少万元|多少亿|几亿|几万元|万元|亿元|投资多少|资金多少|金额|钱数|给多少钱|发多少|补多少|补贴多少|补助多少|"
                          r"标准是多少|标准多少|每月多少|每年多少|一个月多少|一年多少|每人多少|报销多少|费用|花多少|"
                          r"多少补贴|多少补助|工资多少|收入多少钱|多少工资|奖励多少|拿多少|补贴有多少|补助有多少|补贴.{0,4}多少|补助.{0,4}多少|"
                          r"津贴.{0,4}多少|多少津贴|租金.{0,4}多少|收费.{0,4}多少|价格|票价|学费|多贵|收费吗|要钱吗|免费吗|"
@@ -153,8 +153,9 @@ def classify(question: str, this_year: int | None = None) -> Asked:
     a.attribute = bool(ATTRIBUTE.search(q))
     if a.attribute:
         a.figure, a.kinds, a.year, a.shape = "", set(), "", "attribute"
-    a.wants_indicator = not a.current and bool(a.figure and a.figure not in ("date", "amount", "time") and
-                             (a.year in ("target", "baseline") or INDICATOR_WORDS.search(q))) or \
+    # A rate, count or area may be an indicator's value whether or not the question names a year; the row
+    # still has to be about the question (answer.row_candidates).
+    a.wants_indicator = not a.current and bool(a.figure and a.figure not in ("date", "amount", "time")) or \
         a.attribute
     return a
 
@@ -176,8 +177,13 @@ _S_CN_COUNT = re.compile(r"(?:[二三四五六七八九十两][一二三四五�
                          r"(?:个|次|连涨|连调|项|所|家|条|座|支|大|年|届|级(?!医院|甲|乙|综合|专科|公立))")
 
 
-def sentence_kinds(text: str) -> set[str]:
-    """The kinds of figures a sentence states."""
+def sentence_kinds(text: str) -> frozenset[str]:
+    """The kinds of figures a sentence states (memoised: answers look at the same source clauses again)."""
+    return _sentence_kinds(text)
+
+
+@lru_cache(maxsize=65536)
+def _sentence_kinds(text: str) -> frozenset[str]:
     t = normalize(text)
     out = set()
     if _S_AMOUNT.search(t):
@@ -194,7 +200,7 @@ def sentence_kinds(text: str) -> set[str]:
         out.add("time")
     if _S_COUNT.search(_S_AREA.sub(" ", _S_RATE.sub(" ", _S_AMOUNT.sub(" ", t)))) or _S_CN_COUNT.search(t):
         out.add("count")
-    return out
+    return frozenset(out)
 
 
 def row_kind(row: dict) -> str:

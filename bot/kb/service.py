@@ -20,7 +20,7 @@ from bot.errors import ApiError
 from bot.kb import answer as ans
 from bot.kb import qtypes
 from bot.kb import store
-from bot.kb.index import HybridIndex
+from bot.kb.index import Hit, HybridIndex
 from bot.kb.parser import split_sentences
 from bot.kb.textproc import tokenize
 from bot.settings import Settings
@@ -160,7 +160,8 @@ class KnowledgeBase:
             self._qcache.clear()
 
     def _hits(self, state: Loaded, query: str, top_k: int):
-        return state.index.search(query, self._query_vector(state, query), top_k=top_k)
+        hits = state.index.search(query, self._query_vector(state, query), top_k=top_k)
+        return _notice_first(state, query, hits, top_k)
 
     def search(self, query: str, top_k: int = 5) -> dict:
         state = self._require()
@@ -250,6 +251,21 @@ class KnowledgeBase:
         c = state.index.chunks[i]
         return {k: c.get(k) for k in ("chunk_id", "doc_id", "doc_title", "section", "title", "text", "start", "end",
                                       "kind")}
+
+
+def _notice_first(state: Loaded, query: str, hits: list, top_k: int) -> list:
+    """A question about a document itself (文号, issuer, date, 主送) ranks that document's notice first: the
+    notice shares few words with how people ask, but it is what such a question is about."""
+    if not hits or qtypes.classify(query).shape != "document":
+        return hits
+    chunks = state.index.chunks
+    doc_id = chunks[hits[0].idx]["doc_id"]
+    notice = next((i for i, c in enumerate(chunks) if c["doc_id"] == doc_id and c.get("kind") == "notice"), None)
+    if notice is None:
+        return hits
+    rest = [h for h in hits if h.idx != notice]
+    first = next((h for h in hits if h.idx == notice), None) or Hit(notice, hits[0].score, hits[0].dense, hits[0].lexical)
+    return [Hit(first.idx, max(first.score, hits[0].score), first.dense, first.lexical), *rest][:top_k]
 
 
 def _with_doc(cite: dict, docs: dict[str, dict]) -> dict:

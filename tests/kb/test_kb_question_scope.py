@@ -193,3 +193,37 @@ def test_where_question_is_answered_by_an_institution_in_a_clause_about_it(kb):
 
 def test_which_counties_needs_counties_named_for_that_thing(kb):
     _null_with_message(kb.answer("那18个县级全域旅游示范区试点都是哪几个县"))
+
+
+def test_document_question_ranks_the_notice_first_and_the_notice_has_its_own_title(kb):
+    res = kb.search("这份高品质生活规划是哪天印发的", top_k=3)
+    first = res["results"][0]
+    assert first["section"] == "发文通知"
+    assert first["title"].endswith("的通知") and "关于印发" in first["title"]
+    assert kb.search("高品质生活规划有哪些主要目标", top_k=3)["results"][0]["section"] != "发文通知"
+
+
+def test_both_halves_word_covers_each_half():
+    weights = {"农村居民": 4.0, "收入": 2.0}
+    assert ans.covered_share(weights, frozenset({"城乡居民", "收入"})) == 1.0
+    assert ans.covered_share(weights, frozenset({"城镇", "收入"})) < 0.5
+
+
+def test_contribution_tier_is_money_and_not_a_coverage_rate(kb):
+    assert qtypes.classify("城镇职工医保最低缴费档次是多少").kinds == {"amount"}
+    res = kb.answer("城乡居民养老保险最低缴费档次是多少")
+    assert res["answer"] is None or "参保率" not in res["answer"]
+
+
+def test_share_question_without_a_year_can_be_an_indicator_row(kb):
+    res = kb.answer("国民体质达标的人能占多少")
+    assert res["kind"] == "indicator" and "95%" in res["answer"]
+
+
+def test_null_messages_say_why_a_near_figure_is_not_given(kb):
+    national = kb.answer("全国的人均预期寿命目标是多少岁")
+    assert "全国" in national["message"] and "不能用山西的数字代替" in national["message"]
+    city = kb.answer("长治市到2025年每千人口托位数要到多少")
+    assert "长治" in city["message"] and "全省" in city["message"]
+    recent = kb.answer("去年全省城镇一共新增了多少万人就业")
+    assert "实际" in recent["message"] and "12345" in recent["message"]
