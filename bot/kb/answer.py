@@ -277,6 +277,7 @@ _ASKING = re.compile(r"几|多少|多久|多长|多大|多高|啥|什么|哪|怎
 def topic_weights(question: str, idf) -> dict[str, float]:
     """The question's topic words and their weights; a fragment of a longer word that the corpus does not
     know ("里人" of "城里人") is left out, the longer word carries it."""
+    question = re.sub(r"哪一?级|哪个层级|什么级别", " ", question)  # "在哪一级统筹": the asked tier, not a topic
     toks = [t for t in tokenize(question) if t not in ASK_WORDS and not re.fullmatch(r"\d+(\.\d+)?", t)
             and not _ASKING.search(t)]
     out = {}
@@ -483,7 +484,7 @@ def new_place(sentence: str, question: str, asked, weights=None, heads=frozenset
                 names = {n for n in names if n.endswith("县") or n in counties_full or n in counties_short}
         else:
             names = {m.group(0)[-6:] for m in _PLACE_WORDS.finditer(clause)}
-        if not any(n not in q and not _GENERIC_PLACE.match(n) for n in names):
+        if not any(n not in q and (tier or not _GENERIC_PLACE.match(n)) for n in names):
             continue
         # the clause with the next one ("依托美术馆、…等场所，构建15分钟文化服务圈")
         around = "".join(clauses[i:i + 2])
@@ -694,7 +695,8 @@ def choose(question: str, asked, hits, chunks, idf, rows_by_number: dict, docs: 
         cands += row_candidates(question, asked, weights, hits, chunks,
                                 {n: rows_by_number.get((chunks[h.idx]["doc_id"], n), []) or cs
                                  for n, cs in by_number.items() for h in hits[:1]}, idf)
-    cands += text_candidates(question, asked, weights, hits, chunks, idf)
+    if not asked.attribute:  # 约束性/预期性 is a property of an indicator row, which no sentence states
+        cands += text_candidates(question, asked, weights, hits, chunks, idf)
     if not cands:
         return None
     cands.sort(key=lambda c: -c.score)
