@@ -119,7 +119,7 @@ def place_said(text: str, tracker: Tracker) -> list[EventType]:
     c = found[0].candidates[0]
     county = c.name if c.level == "county" else (c.county if c.level == "town" else None)
     return [SlotSet("place_city", c.city), SlotSet("place_county", county),
-            SlotSet("place_town", c.name if c.level == "town" else None)]
+            SlotSet("place_town", c.name if c.level == "town" else None), SlotSet("office_wanted", True)]
 
 
 class EligibilityFormValidation(FormValidationAction, ABC):

@@ -75,25 +75,33 @@ async def answer_reading(dispatcher: CollectingDispatcher, tracker: Tracker, rea
     return []
 
 
-def answer_first(dispatcher: CollectingDispatcher, reading: Reading) -> None:
+def answer_first(dispatcher: CollectingDispatcher, reading: Reading) -> bool:
     """A personal case that also asks something specific ("户口不在山西能在这儿办不", "降到三级还能拿不"):
-    the sourced answer to that comes first, then the form works out the resident's own case."""
+    the sourced answer to that comes first, then the form works out the resident's own case. True when the
+    answer is that the sources do not say: then no questionnaire follows, only the offer to check."""
     if not (reading.question and reading.programs):
-        return
+        return False
     both = set(reading.members) == set(form_members("disability_both"))
     skip = {"who", "amount", "where"} | (set() if both else {"combine"})
     aspects = [a for a in reading.aspects if a not in skip]
     answer = program_answer(reading.programs, aspects, question=reading.text)
+    if answer.get("unanswered"):
+        send(dispatcher, answer["text"], buttons=answer.get("buttons"), unanswered="not_in_sources")
+        return True
     if answer.get("points") or aspects:       # "咋弄", "要带啥" are answered too, then the form goes on
         send(dispatcher, answer["text"], citations=answer.get("citations"))
+    return False
 
 
 async def start_personal_case(dispatcher: CollectingDispatcher, tracker: Tracker,
                               reading: Reading) -> list[EventType]:
     """The resident's own case: keep the facts given, then the program's form, or what applies to them."""
-    answer_first(dispatcher, reading)
+    unanswered = answer_first(dispatcher, reading)
     new_facts = {k: v for k, v in reading.facts.items() if k in ALL_FACTS}
     events: list[EventType] = [SlotSet(k, v) for k, v in new_facts.items()] + place_events(reading)
+    relevant = {f for p in reading.members for f in FORM_PROGRAMS.get(p, [])}
+    if unanswered and not set(new_facts) & relevant:   # nothing of theirs to check: the honest answer suffices
+        return events + [SlotSet("eligibility_program", OVERVIEW), SlotSet("last_programs", reading.members)]
     facts = current_facts(tracker) | new_facts
     program = choose_program(tracker, entity_values(tracker, "program") + reading.programs, new_facts,
                              reading.correction)
@@ -114,8 +122,8 @@ async def start_personal_case(dispatcher: CollectingDispatcher, tracker: Tracker
         send(dispatcher, render_summary(results), buttons=buttons + [FIND_OFFICE_BUTTON],
              citations=as_citations(results))
         return events + [SlotSet("eligibility_program", OVERVIEW), SlotSet("last_programs", touched)]
-    wants_office = bool(reading.place.get("county") or reading.place.get("city")) and (
-        bool({"where", "how_to_apply"} & set(reading.aspects)) or reading.wants_office)
+    # A resident who names their county gets that county's office with the result ("俺们是原平的").
+    wants_office = bool(reading.place.get("county") or reading.place.get("city"))
     return events + [SlotSet("eligibility_program", program), SlotSet("awaiting_place", False),
                      SlotSet("office_wanted", wants_office)]
 

@@ -364,7 +364,7 @@ def extract_facts(text: str, today: Optional[dt.date] = None, asking: Optional[s
     """
     engine = engine or get_engine()
     today = today or today_shanghai()
-    text = textparse.to_standard(normalize(text or ""))
+    text = textparse.to_standard(textparse.pauses_to_commas(normalize(text or "")))
     specs = _fact_specs(engine)
     read = _read(text, today, asking, specs)
     facts = read["facts"]

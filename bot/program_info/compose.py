@@ -365,4 +365,5 @@ def program_answer(programs: list[str], aspects: list[str], place: Optional[dict
         office_types += [t for t in prog.data["office_types"] if t not in office_types]
     return {"text": "\n".join(body), "citations": citations,
             "buttons": _buttons(ids, list(programs), wanted), "programs": ids, "aspects": wanted,
-            "office_types": office_types, "points": len(points)}
+            "office_types": office_types, "points": len(points),
+            "unanswered": bool(points) and all(st.silent for st in points)}

@@ -12,7 +12,7 @@ their keywords, one character for one, so every span refers to the caller's text
     parse_yes_no("好像没有") is False;  is_unknown("记不得了");  is_correction("不对，是三级");  is_stop("算了")
 """
 from ._chars import cn_to_int
-from .dialect import to_standard
+from .dialect import pauses_to_commas, to_standard
 from .answers import is_correction, is_stop, is_unknown, parse_yes_no
 from .dates import DateMention, add_months, find_dates, parse_date
 from .durations import parse_duration_months

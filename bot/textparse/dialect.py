@@ -60,6 +60,15 @@ def _standard() -> dict[str, str]:
     return {e.dialect: e.standard for e in entries()}
 
 
+_PAUSE = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000]+(?=[\u4e00-\u9fff])")
+
+
+def pauses_to_commas(text: str) -> str:
+    """"有残疾证 肢体三级 想问问": residents typing on a phone (or dictating) separate clauses with spaces;
+    between Chinese characters a space is a pause, read as a comma ("交了 2 年" keeps its spaces)."""
+    return _PAUSE.sub("，", text or "")
+
+
 def to_standard(text: str) -> str:
     """The line with each dialect word replaced by its standard form (idempotent; other text unchanged)."""
     if not text:

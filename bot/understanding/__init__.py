@@ -1,7 +1,8 @@
 """Reading a resident's line, shared by the chat actions and agent assist (one understanding layer)."""
 from bot.understanding.reader import (BOTH, NOT_IN_SOURCES, OFFICE_LOOKUP, OTHER, PERSONAL_CASE,  # noqa: F401
                                       PLAN_QUESTION, PROGRAM_INFO, Reading, find_aspects, find_programs,
-                                      is_question, named_programs, read_line)
+                                      is_question, named_programs, question_part,
+                                      read_line)
 
 
 def scope_reply(reading: Reading) -> str:

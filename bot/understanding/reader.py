@@ -21,7 +21,7 @@ from bot.eligibility.engine import EligibilityEngine, get_engine, today_shanghai
 from bot.eligibility.extract import extract_facts, wants_both_disability
 from bot.service_points import find_places, office_types_from_text
 from bot.text_normalize import normalize
-from bot.textparse.dialect import to_standard
+from bot.textparse.dialect import pauses_to_commas, to_standard
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
 BOTH = "disability_both"
@@ -31,9 +31,10 @@ APPLYING = {"where", "how_to_apply", "documents", "deadline"}   # aspects about 
 PROGRAM_INFO, PERSONAL_CASE, PLAN_QUESTION, OFFICE_LOOKUP, NOT_IN_SOURCES, OTHER = (
     "program_info", "personal_case", "plan_question", "office_lookup", "not_in_sources", "other")
 _QUESTION = re.compile(r"[？?]|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|几|能不能|可不可以|是不是|有没有|是否|咋|还是"
-                       r"|多长|多久|多大|多高|要不要|需不需要"
+                       r"|多长|多久|多大|多高|要不要|需不需要|没得|有没得"
                        r"|(.)[不没]\1|[^不]不[。！!\s]*$|没有?[。！!\s]*$")
 _HOTLINE = re.compile(r"热线|服务电话|咨询电话|打哪个电话|打什么电话|打啥电话|打甚电话|打哪个号")
+_TWO_ALLOWANCES = re.compile(r"(两个|两项|两样|俩)(补贴|补助|都)|两个都|两项都")
 # "俺能领哪个", "够不够条件": whether the speaker qualifies (not "哪里能办", which asks where).
 _ASKS_ELIGIBILITY = re.compile(r"(能|可以|能不能|可不可以|有没有资格|够不够|符合)(领|拿|享受|得到)|领不了|够条件|符合条件|有没有份|有(我|俺)的份")
 # Asking for a figure: with another benefit named, no source of ours has it.
@@ -48,6 +49,7 @@ class Lexicon:
     personal_strip: re.Pattern
     first_person: re.Pattern
     personal: list[re.Pattern]
+    family_case: re.Pattern
     office_details: re.Pattern
     other_provinces: re.Pattern
     other_benefits: re.Pattern
@@ -64,6 +66,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         personal_strip=re.compile(personal["strip"]),
         first_person=re.compile(personal["first_person"]),
         personal=[re.compile(p) for p in personal["patterns"]],
+        family_case=re.compile(personal["family_case"]),
         office_details=re.compile(data["office_details"]),
         other_provinces=re.compile(data["other_provinces"]),
         other_benefits=re.compile(data["other_benefits"]),
@@ -173,6 +176,8 @@ def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list
         if not found and re.search(r"残疾|残联|残障|残疾证", text) and \
                 re.search(r"补贴|补助|津贴|补的|(领|给|发|补|拿)[^，。]{0,6}钱|待遇|政策", text):
             found += list(DISABILITY)
+    if len(set(found) & set(DISABILITY)) == 1 and _TWO_ALLOWANCES.search(text):
+        found = list(DISABILITY) + [p for p in found if p not in DISABILITY]   # "两个补贴能不能都拿上"
     if set(DISABILITY) <= set(found):
         found = [BOTH] + [p for p in found if p not in DISABILITY]
     order = {p: text.find(p) for p in found}
@@ -193,6 +198,8 @@ def asks_personally(text: str, lexicon: Optional[Lexicon] = None) -> bool:
     """Does the speaker ask about their own (or their family's) case? "我能领吗", "俺娃能领多少"."""
     lexicon = lexicon or load_lexicon()
     core = lexicon.personal_strip.sub("", text)
+    if lexicon.family_case.search(core):
+        return True                  # "娃是智力残疾", "弟弟精神残疾证是四级的": a family member's own case
     if not lexicon.first_person.search(core):
         return False
     return any(p.search(core) for p in lexicon.personal)
@@ -226,7 +233,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     `hint_city` the city already known, which settles an ambiguous county name."""
     engine = engine or get_engine()
     lexicon = load_lexicon()
-    raw = normalize(text or "").strip()
+    raw = pauses_to_commas(normalize(text or "").strip())
     text = to_standard(raw)   # 晋语 words read as standard Chinese (俺→我, 甚→什么, 年时→去年)
     today = today or today_shanghai()
     programs = find_programs(text, engine)
@@ -287,7 +294,15 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     return reading
 
 
-_CONDITION = re.compile(r"(的话|的时候|的|时)$|^(如果|要是|假如|假设|万一|若是|若)")
+# "没有证的话", "三级残疾的" (a kind of person); but "三月出生的", "去年发的" state when something happened.
+def question_part(text: str) -> str:
+    """The clauses of a line that ask something or set a condition ("没有证的话"), without those that only state
+    the speaker's facts ("有残疾证，肢体三级"): what a specific answer should be matched against."""
+    parts = re.findall(r"[^，,。；;！!？?\n]+[，,。；;！!？?]?", text or "")
+    return "".join(c for c in parts if is_question(c) or _CONDITION.search(c.strip("，,。；;！!？? ")))
+
+
+_CONDITION = re.compile(r"(的话|的时候|(?<![生办发评考拿领交])的|时)$|^(如果|要是|假如|假设|万一|若是|若)")
 
 
 def _stated_fact(raw: str, today: dt.date, asking: Optional[str], engine: EligibilityEngine) -> bool:
@@ -320,7 +335,8 @@ def _is_bare(core: str, engine: EligibilityEngine) -> bool:
 
 
 # What no source states, even when the line also carries facts ("四级证的标准今年往上调了没").
-_ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change", "local_topup", "opening_business"}
+_ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change", "local_topup", "opening_business",
+                    "application_status", "refund"}
 
 
 def _kind(r: Reading, intent: Optional[str]) -> str:

@@ -180,3 +180,36 @@ def test_fees_business_and_changes_are_honest_unknowns_even_with_facts(text):
 
 def test_claiming_again_is_not_a_local_top_up():
     assert read_line("家里吃低保，再领育儿补贴会不会受影响", today=TODAY).kind != NOT_IN_SOURCES
+
+
+@pytest.mark.parametrize("text", ["我上个月交的申请，现在审到哪一步了", "辞职了，领过的技能提升补贴要退回去吗",
+                                  "育儿补贴能打到孩子奶奶的卡上不", "这个月几号打钱"])
+def test_status_refunds_and_payment_details_are_honest_unknowns(text):
+    assert read_line(text, today=TODAY).kind == NOT_IN_SOURCES
+
+
+def test_an_unanswerable_personal_question_gets_an_honest_answer_not_a_questionnaire():
+    from tests.blind.offline import first_reply
+
+    reply = first_reply("孩子户口在河南老家，我们在太原打工，育儿补贴该在哪边领")
+    assert "没有写明" in reply and "[表单" not in reply
+
+
+def test_a_space_between_chinese_words_is_a_pause():
+    from bot.textparse import pauses_to_commas
+
+    assert pauses_to_commas("有残疾证 肢体三级 想问问") == "有残疾证，肢体三级，想问问"
+    assert pauses_to_commas("交了 2 年") == "交了 2 年"
+    r = read_line("考了个电工初级证 技能补贴能申请不", today=TODAY)
+    assert r.kind == PERSONAL_CASE and r.facts.get("certificate_level") == "basic"
+
+
+def test_a_family_members_disability_is_their_case_without_saying_me():
+    assert read_line("弟弟精神残疾证是四级的 能不能领护理补贴", today=TODAY).kind == PERSONAL_CASE
+
+
+def test_saying_you_have_the_certificate_does_not_bring_the_no_certificate_answer():
+    from tests.blind.offline import first_reply
+
+    reply = first_reply("我有残疾证，家里吃低保，户口在太原，生活补贴能领不")
+    assert "还没有证" not in reply
