@@ -461,10 +461,24 @@ def _figure_part_coverage(part: str, kinds, asked, weights, heads, sentence: str
         if not (qtypes.sentence_kinds(cl) & kinds):
             continue
         window = "".join(clauses[max(0, i - 1):i + 2])
+        if level_conflict(asked, cl):
+            continue  # "国家级…示范区有多少个" is not answered by "18个县级…示范区"
         if getattr(asked, "place", "") and asked.place not in window.replace("全省", "") and asked.place not in sentence:
             continue
         best = max(best, covered_share(weights, text_tokens(window) | heads))
     return best
+
+
+_LEVEL = re.compile(r"(国家|省|市|县|乡|村)级")
+
+
+def level_conflict(asked, clause: str) -> bool:
+    """The question names an administrative level (国家级, 省级, 县级…) and the figure's clause names only others."""
+    asked_levels = getattr(asked, "levels", frozenset())
+    if not asked_levels:
+        return False
+    levels = set(_LEVEL.findall(clause))
+    return bool(levels) and not (levels & asked_levels)
 
 
 def new_place(sentence: str, question: str, asked, weights=None, heads=frozenset()) -> bool:
@@ -644,10 +658,10 @@ def not_found_message(asked) -> str:
     if what and place == "全国":
         return (f"抱歉，已收录的是山西省的政策文件，没有写明全国的{what}，不能用山西的数字代替。"
                 "建议查阅国家有关部门发布的信息，或拨打12345政务服务便民热线咨询。")
-    if what and place:
+    if what and place and getattr(asked, "figure", "") in ("amount", "rate", "count", "area"):
         return (f"抱歉，已收录的规划写的是全省的目标和数字，没有写明{place}的{what}，不能用全省的数字代替。"
                 f"建议拨打12345政务服务便民热线，或咨询{place}当地有关部门。")
-    if what and getattr(asked, "current", False):
+    if what and getattr(asked, "current", False) and getattr(asked, "figure", "") in ("amount", "rate", "count", "area"):
         return (f"抱歉，已收录的规划写的是2020年的基数和2025年的目标，没有写明最近的实际{what}。"
                 "建议拨打12345政务服务便民热线咨询最新情况。")
     if what:

@@ -232,3 +232,9 @@ def test_null_messages_say_why_a_near_figure_is_not_given(kb):
 def test_attribute_question_is_never_answered_by_a_sentence(kb):
     res = kb.answer("森林覆盖率算不算硬指标")
     assert res["kind"] == "indicator" and res["answer"].endswith("指标。")
+
+
+def test_figure_of_another_administrative_level_does_not_answer(kb):
+    assert qtypes.classify("国家级示范区有几个").levels == {"国家"}
+    res = kb.answer("山西一共有多少个国家级全域旅游示范区")
+    assert res["answer"] is None or "县级" not in res["answer"]
