@@ -662,7 +662,7 @@ def not_found_message(asked) -> str:
         return (f"抱歉，已收录的规划写的是全省的目标和数字，没有写明{place}的{what}，不能用全省的数字代替。"
                 f"建议拨打12345政务服务便民热线，或咨询{place}当地有关部门。")
     if what and getattr(asked, "current", False) and getattr(asked, "figure", "") in ("amount", "rate", "count", "area"):
-        return (f"抱歉，已收录的规划写的是2020年的基数和2025年的目标，没有写明最近的实际{what}。"
+        return (f"抱歉，已收录的规划写的是“十三五”末的基数和“十四五”的目标，没有写明最近的实际{what}。"
                 "建议拨打12345政务服务便民热线咨询最新情况。")
     if what:
         return f"抱歉，已收录的政策文件中没有写明{what}，我不想给您不准确的说法。建议拨打12345政务服务便民热线咨询。"
