@@ -277,6 +277,7 @@ _ASKING = re.compile(r"几|多少|多久|多长|多大|多高|啥|什么|哪|怎
 def topic_weights(question: str, idf) -> dict[str, float]:
     """The question's topic words and their weights; a fragment of a longer word that the corpus does not
     know ("里人" of "城里人") is left out, the longer word carries it."""
+    question = re.sub(r"哪一?级|哪个层级|什么级别", " ", question)  # "在哪一级统筹": the asked tier, not a topic
     toks = [t for t in tokenize(question) if t not in ASK_WORDS and not re.fullmatch(r"\d+(\.\d+)?", t)
             and not _ASKING.search(t)]
     out = {}
@@ -460,10 +461,24 @@ def _figure_part_coverage(part: str, kinds, asked, weights, heads, sentence: str
         if not (qtypes.sentence_kinds(cl) & kinds):
             continue
         window = "".join(clauses[max(0, i - 1):i + 2])
+        if level_conflict(asked, cl):
+            continue  # "国家级…示范区有多少个" is not answered by "18个县级…示范区"
         if getattr(asked, "place", "") and asked.place not in window.replace("全省", "") and asked.place not in sentence:
             continue
         best = max(best, covered_share(weights, text_tokens(window) | heads))
     return best
+
+
+_LEVEL = re.compile(r"(国家|省|市|县|乡|村)级")
+
+
+def level_conflict(asked, clause: str) -> bool:
+    """The question names an administrative level (国家级, 省级, 县级…) and the figure's clause names only others."""
+    asked_levels = getattr(asked, "levels", frozenset())
+    if not asked_levels:
+        return False
+    levels = set(_LEVEL.findall(clause))
+    return bool(levels) and not (levels & asked_levels)
 
 
 def new_place(sentence: str, question: str, asked, weights=None, heads=frozenset()) -> bool:
@@ -483,7 +498,7 @@ def new_place(sentence: str, question: str, asked, weights=None, heads=frozenset
                 names = {n for n in names if n.endswith("县") or n in counties_full or n in counties_short}
         else:
             names = {m.group(0)[-6:] for m in _PLACE_WORDS.finditer(clause)}
-        if not any(n not in q and not _GENERIC_PLACE.match(n) for n in names):
+        if not any(n not in q and (tier or not _GENERIC_PLACE.match(n)) for n in names):
             continue
         # the clause with the next one ("依托美术馆、…等场所，构建15分钟文化服务圈")
         around = "".join(clauses[i:i + 2])
@@ -643,11 +658,11 @@ def not_found_message(asked) -> str:
     if what and place == "全国":
         return (f"抱歉，已收录的是山西省的政策文件，没有写明全国的{what}，不能用山西的数字代替。"
                 "建议查阅国家有关部门发布的信息，或拨打12345政务服务便民热线咨询。")
-    if what and place:
+    if what and place and getattr(asked, "figure", "") in ("amount", "rate", "count", "area"):
         return (f"抱歉，已收录的规划写的是全省的目标和数字，没有写明{place}的{what}，不能用全省的数字代替。"
                 f"建议拨打12345政务服务便民热线，或咨询{place}当地有关部门。")
-    if what and getattr(asked, "current", False):
-        return (f"抱歉，已收录的规划写的是2020年的基数和2025年的目标，没有写明最近的实际{what}。"
+    if what and getattr(asked, "current", False) and getattr(asked, "figure", "") in ("amount", "rate", "count", "area"):
+        return (f"抱歉，已收录的规划写的是“十三五”末的基数和“十四五”的目标，没有写明最近的实际{what}。"
                 "建议拨打12345政务服务便民热线咨询最新情况。")
     if what:
         return f"抱歉，已收录的政策文件中没有写明{what}，我不想给您不准确的说法。建议拨打12345政务服务便民热线咨询。"
@@ -694,7 +709,8 @@ def choose(question: str, asked, hits, chunks, idf, rows_by_number: dict, docs: 
         cands += row_candidates(question, asked, weights, hits, chunks,
                                 {n: rows_by_number.get((chunks[h.idx]["doc_id"], n), []) or cs
                                  for n, cs in by_number.items() for h in hits[:1]}, idf)
-    cands += text_candidates(question, asked, weights, hits, chunks, idf)
+    if not asked.attribute:  # 约束性/预期性 is a property of an indicator row, which no sentence states
+        cands += text_candidates(question, asked, weights, hits, chunks, idf)
     if not cands:
         return None
     cands.sort(key=lambda c: -c.score)

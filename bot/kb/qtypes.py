@@ -62,6 +62,7 @@ class Asked:
     admin_place: bool = False  # "在哪个市/县/区": a named city, county or district answers
     attribute: bool = False  # "这个指标是约束性还是预期性的": the indicator's attribute, not its figures
     unit: str = ""  # the unit a count is asked in ("几个月" → 月): a figure in another unit does not answer
+    levels: frozenset = frozenset()  # administrative levels named ("国家级…"): a figure of another level does not answer
 
 
     @property
@@ -127,6 +128,7 @@ def classify(question: str, this_year: int | None = None) -> Asked:
     a.figure = kinds[0] if kinds else ""
     units = _Q_UNIT.findall(re.sub(r"[这那前近头]几年|这些年|几年来|几年了?里", " ", q))
     a.unit = units[-1] if units else ""
+    a.levels = frozenset(re.findall(r"(国家|省|市|县|乡|村)级", q))
     a.place = asked_place(q)
     a.pair = bool(re.search(r"分别|各(?:是|为|给|有|自|要)?多少|各自|各给|各占", q) and re.search(r"和|与|及|、|跟", q))
     a.admin_place = bool(re.search(r"哪个(?:市|县|区)|哪几个(?:市|县|区|城市)|哪些(?:市|县|区|城市)|哪座城|"

@@ -182,8 +182,8 @@ def test_list_question_prefers_the_enumerating_sentence(kb):
 
 
 def test_which_tier_question_is_answered_by_a_tier(kb):
-    res = kb.answer("养老保险基金准备在哪一级统筹")
-    assert res["answer"] is None or "级" in res["answer"]
+    res = kb.answer("失业保险的基金准备放在哪一级统筹")
+    assert res["answer"] and "省级统筹" in res["answer"]
 
 
 def test_where_question_is_answered_by_an_institution_in_a_clause_about_it(kb):
@@ -227,3 +227,14 @@ def test_null_messages_say_why_a_near_figure_is_not_given(kb):
     assert "长治" in city["message"] and "全省" in city["message"]
     recent = kb.answer("去年全省城镇一共新增了多少万人就业")
     assert "实际" in recent["message"] and "12345" in recent["message"]
+
+
+def test_attribute_question_is_never_answered_by_a_sentence(kb):
+    res = kb.answer("森林覆盖率算不算硬指标")
+    assert res["kind"] == "indicator" and res["answer"].endswith("指标。")
+
+
+def test_figure_of_another_administrative_level_does_not_answer(kb):
+    assert qtypes.classify("国家级示范区有几个").levels == {"国家"}
+    res = kb.answer("山西一共有多少个国家级全域旅游示范区")
+    assert res["answer"] is None or "县级" not in res["answer"]
