@@ -239,8 +239,27 @@ class ActionEligibilityResult(Action):
         else:
             text += "\n\n需要帮您查找就近的办理地点吗？"
         send(dispatcher, text, buttons=buttons, citations=as_citations(results), service_points=points,
-             eligibility=[{k: r.get(k) for k in ("program", "outcome", "amount")} for r in results])
+             eligibility=[{k: r.get(k) for k in ("program", "outcome", "amount")}
+                          for r in family_results(results, facts, tracker.get_slot("children"))])
         return [SlotSet("last_programs", members), SlotSet("office_wanted", False)]
+
+
+def family_results(results: list[dict[str, Any]], facts: dict[str, Any],
+                   children: Optional[dict[str, Any]]) -> list[dict[str, Any]]:
+    """With several children the family's childcare outcome is the best child's ("老大过了3岁，老二能领":
+    the family can claim); the text already gives each child's own result."""
+    dates = (children or {}).get("birth_dates") or []
+    if len(dates) < 2:
+        return results
+    out = []
+    for r in results:
+        if r["program"] == "childcare_subsidy":
+            engine = get_engine()
+            per_child = [engine.evaluate("childcare_subsidy", {**facts, "child_birth_date": d}, as_of=today())
+                         for d in dates]
+            r = next((c for c in per_child if c["outcome"] == "eligible"), r)
+        out.append(r)
+    return out
 
 
 async def offices_asked_for(tracker: Tracker, programs: list[str]) -> list[dict[str, Any]]:

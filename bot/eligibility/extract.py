@@ -216,6 +216,18 @@ def _date_facts(text: str, specs: dict[str, dict], today: dt.date, asking: Optio
     return out, all_values.get("child_birth_date", [])
 
 
+def _months_since(text: str, today: dt.date) -> Optional[int]:
+    """Months from a start date to today ("从2020年开始交" → 70 in Nov 2026); a year alone counts from its start."""
+    if not re.search(r"开始|起|以来", text):
+        return None
+    found = textparse.find_dates(text, today)
+    if not found:
+        return None
+    start = found[0].date
+    months = (today.year - start.year) * 12 + today.month - start.month
+    return months if months >= 0 else None
+
+
 def _parsed(name: str, spec: dict, text: str, today: dt.date, asking: bool) -> Any:
     words = spec["words"]
     parser = words["parse"]
@@ -223,7 +235,9 @@ def _parsed(name: str, spec: dict, text: str, today: dt.date, asking: bool) -> A
     if parser == "level":
         value = textparse.parse_level(text)
         if value is None and asking:
-            value = textparse.cn_to_int(text.strip(" 级的吧啊呀。，"))
+            # Asked for the disability level, "证上写的二级" names it: the 证 is the 残疾证.
+            m = re.search(r"([一二两三四1-4])\s*级", text)
+            value = textparse.cn_to_int(m.group(1)) if m else textparse.cn_to_int(text.strip(" 级的吧啊呀。，"))
         return value if value is not None and spec["min"] <= value <= spec["max"] else None
     if parser == "cert_level":
         return textparse.parse_cert_level(text, expect_cert=asking)
@@ -231,6 +245,8 @@ def _parsed(name: str, spec: dict, text: str, today: dt.date, asking: bool) -> A
         if not asking and not any(w in text for w in context):
             return None
         value = textparse.parse_duration_months(text)
+        if value is None and asking:
+            value = _months_since(text, today)      # "从2020年开始交": the months since then
         if value is None and asking:
             value = textparse.cn_to_int(text.strip(" 个月的吧啊呀。，"))
         return value if value is not None and spec["min"] <= value <= spec["max"] else None

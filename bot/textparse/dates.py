@@ -52,6 +52,8 @@ def _alt(words) -> str:
 _BOUNDARY = re.compile(rf"{_NB}{NUM}{{4}}{_SP}年(?:{_SP}{NUM}{{1,3}}{_SP}月(?:份)?(?:{_SP}{NUM}{{1,4}}{_SP}[日号])?)?"
                        rf"{_SP}(?:以前|之前|以后|之后|以来|前|后)(?!半)")
 
+_ORDINAL_CHILD = re.compile(r"老[大二三四五六幺]")
+
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ymd", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?{_MONTH}{_DAY}?")),
     ("ypos", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?{_POS}")),
@@ -211,6 +213,7 @@ def _candidates(text: str, today: dt.date) -> Iterator[tuple[int, int, dt.date, 
 def find_dates(text: str, today: dt.date) -> list[DateMention]:
     """All non-overlapping date mentions, left to right (the longest wins where two start together)."""
     text_scan = _BOUNDARY.sub(lambda m: " " * len(m.group(0)), text)
+    text_scan = _ORDINAL_CHILD.sub("  ", text_scan)   # "老二2026年4月3号": 老二 is a child, not a numeral
     cands = sorted(_candidates(text_scan, today), key=lambda c: (c[0], -(c[1] - c[0])))
     out: list[DateMention] = []
     pos = 0

@@ -213,3 +213,28 @@ def test_saying_you_have_the_certificate_does_not_bring_the_no_certificate_answe
 
     reply = first_reply("我有残疾证，家里吃低保，户口在太原，生活补贴能领不")
     assert "还没有证" not in reply
+
+
+@pytest.mark.parametrize("line, asking, fact, value", [
+    ("以前是，去年退了", "household_dibao", "household_dibao", False),
+    ("孩子有爹有妈的", "receives_orphan_allowance", "receives_orphan_allowance", False),
+    ("他自己能动，不用人管", "needs_long_term_care", "needs_long_term_care", False),
+    ("证上写的三级", "disability_level", "disability_level", 3),
+    ("从2023年开始交的", "unemployment_insurance_months", "unemployment_insurance_months", 46),
+    ("考上了，焊工证", "obtained_certificate", "obtained_certificate", True),
+])
+def test_more_answers_in_residents_words(line, asking, fact, value):
+    assert extract_facts(line, TODAY, asking=asking)["facts"].get(fact) == value
+
+
+def test_several_childrens_birth_dates_in_one_answer_are_each_read():
+    read = extract_facts("老大2023年9月12号，老二2026年4月3号", TODAY, asking="child_birth_date")
+    assert read["children"]["birth_dates"] == ["2023-09-12", "2026-04-03"]
+
+
+def test_the_family_can_claim_when_one_child_qualifies():
+    from actions.eligibility import family_results
+
+    first = [{"program": "childcare_subsidy", "outcome": "not_eligible", "amount": None}]
+    out = family_results(first, {"child_birth_date": "2021-05"}, {"count": 2, "birth_dates": ["2021-05", "2025-10"]})
+    assert out[0]["outcome"] == "eligible"
