@@ -238,3 +238,11 @@ def test_the_family_can_claim_when_one_child_qualifies():
     first = [{"program": "childcare_subsidy", "outcome": "not_eligible", "amount": None}]
     out = family_results(first, {"child_birth_date": "2021-05"}, {"count": 2, "birth_dates": ["2021-05", "2025-10"]})
     assert out[0]["outcome"] == "eligible"
+
+
+@pytest.mark.parametrize("text, aspect", [
+    ("育儿补贴是去卫健局办还是去民政局办", "where"), ("在村里能办技能补贴吗", "where"),
+    ("护理补贴发到人多大年纪", "duration"), ("生活补贴是不是非得有残疾证才给", "who"),
+])
+def test_aspects_in_other_words(text, aspect):
+    assert aspect in read_line(text, today=TODAY).aspects
