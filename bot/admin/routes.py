@@ -738,8 +738,7 @@ def observe_turn(app: web.Application) -> Callable[[str, str, list[dict[str, Any
         if reason and question:
             version = app["kb_version"]() if "kb_version" in app else ""
             reply = messages[0].get("text", "") if messages else ""
-            loop = asyncio.get_running_loop()
-            loop.run_in_executor(None, st.unanswered.record, channel, reason, question, reply, version)
+            st.unanswered.record_soon(asyncio.get_running_loop(), channel, reason, question, reply, version)
 
     return observe
 

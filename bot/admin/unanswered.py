@@ -76,8 +76,34 @@ class UnansweredLog:
         self._outcomes: Counter = Counter()
         self._lock = threading.Lock()
         self._last_question: OrderedDict[str, str] = OrderedDict()
+        self._writing = 0                      # records handed to a worker thread, not yet committed
+        self._written = threading.Condition()
 
     # ------------------------------------------------------------------ writing
+    def record_soon(self, loop: Any, channel: str, reason: str, question: str, reply: str = "",
+                    kb_version: str = "") -> None:
+        """`record` on a worker thread, so a chat turn never waits on the database; a reader that comes
+        after (the admin's list, right after the resident's turn) waits for it, so it is never missed."""
+        with self._written:
+            self._writing += 1
+
+        def write() -> None:
+            try:
+                self.record(channel, reason, question, reply, kb_version)
+            except Exception:
+                log.exception("unanswered question could not be saved")
+            finally:
+                with self._written:
+                    self._writing -= 1
+                    self._written.notify_all()
+
+        loop.run_in_executor(None, write)
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until every record handed off so far is committed (or the timeout passes)."""
+        with self._written:
+            self._written.wait_for(lambda: self._writing == 0, timeout)
+
     def count_turn(self, channel: str, results: tuple[tuple[str, str], ...] = (), at: Optional[float] = None) -> None:
         """One resident turn; `results` are the (program, outcome) pairs of eligibility answers in it."""
         day = day_of(at or time.time())
@@ -133,6 +159,7 @@ class UnansweredLog:
 
     # ------------------------------------------------------------------ reading
     def list(self, since: float, limit: int = 2000) -> list[dict[str, Any]]:
+        self.settle()
         query = select(entries).where(entries.c.at >= since).order_by(entries.c.at.desc()).limit(limit)
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
@@ -140,6 +167,7 @@ class UnansweredLog:
     def daily(self, since_day: str) -> dict[str, dict[str, int]]:
         """day → {"turns", "unanswered"} (and per-channel turns under "channels")."""
         self.flush()
+        self.settle()
         out: dict[str, dict[str, Any]] = {}
         with self.engine.connect() as conn:
             for r in conn.execute(select(turns).where(turns.c.day >= since_day)).mappings():

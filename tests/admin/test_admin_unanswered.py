@@ -108,3 +108,20 @@ def test_log_keeps_counts_across_flushes(tmp_path):
     log.flush()
     assert list(log.daily("2000-01-01").values())[0]["turns"] == 2
     assert log.outcome_counts("2000-01-01") == {"childcare_subsidy": {"eligible": 2, "not_eligible": 1}}
+
+
+async def test_a_turn_logged_just_before_the_admin_reads_is_listed(tmp_path, monkeypatch):
+    """The write runs off the event loop; a reader right after the turn waits for it instead of missing it
+    (the admin who opens the list just after a resident's question must see that question)."""
+    log = UnansweredLog(f"sqlite:///{tmp_path / 'admin.db'}")
+    slow_record = log.record
+
+    def record(*args, **kwargs):
+        time.sleep(0.4)                      # a busy database
+        slow_record(*args, **kwargs)
+
+    monkeypatch.setattr(log, "record", record)
+    log.record_soon(asyncio.get_running_loop(), "web", "not_in_sources", "残疾人证丢了怎么补办")
+    rows = await asyncio.to_thread(log.list, time.time() - 60)
+    assert [r["question"] for r in rows] == ["残疾人证丢了怎么补办"]
+    assert (await asyncio.to_thread(log.daily, "2000-01-01"))
