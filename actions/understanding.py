@@ -25,8 +25,9 @@ from actions.service_points import answer_service_points
 from bot.eligibility.extract import programs_touched
 from bot.dialogue_domain import form_members
 from bot.eligibility.render import render_summary
+from bot.understanding.reader import load_lexicon
 from bot.understanding import (NOT_IN_SOURCES, OFFICE_LOOKUP, OTHER, PERSONAL_CASE, PLAN_QUESTION, PROGRAM_INFO,
-                               Reading, named_programs, not_in_sources_reply, read_line, scope_reply)
+                               Reading, named_programs, not_in_sources_answer, read_line, scope_reply)
 
 OVERVIEW = "overview"
 OUT_OF_SCOPE = ("抱歉，这个问题超出了我能回答的范围。我可以帮您：了解山西省“十四五”高品质生活建设规划、测算残疾人两项补贴、"
@@ -57,7 +58,9 @@ async def answer_reading(dispatcher: CollectingDispatcher, tracker: Tracker, rea
         send(dispatcher, scope_reply(reading), buttons=[HANDOFF_BUTTON], unanswered="not_in_sources")
         return []
     if reading.kind == NOT_IN_SOURCES:
-        send(dispatcher, not_in_sources_reply(reading), buttons=[HANDOFF_BUTTON], unanswered="not_in_sources")
+        answer = not_in_sources_answer(reading)
+        send(dispatcher, answer["text"], buttons=[HANDOFF_BUTTON], citations=answer["citations"] or None,
+             unanswered="not_in_sources")
         return []
     if reading.kind in (PROGRAM_INFO, PERSONAL_CASE) and reading.programs:
         events = await reply_program_info(dispatcher, tracker, reading)
@@ -75,21 +78,33 @@ async def answer_reading(dispatcher: CollectingDispatcher, tracker: Tracker, rea
     return []
 
 
+def _only_program_of(facts: dict) -> list[str]:
+    """The one program the stated facts are about (a certificate level → 技能提升补贴), if only one."""
+    touched = programs_touched({k: v for k, v in facts.items() if k in ALL_FACTS})
+    return touched if len(touched) == 1 else []
+
+
 def answer_first(dispatcher: CollectingDispatcher, reading: Reading) -> bool:
     """A personal case that also asks something specific ("户口不在山西能在这儿办不", "降到三级还能拿不"):
     the sourced answer to that comes first, then the form works out the resident's own case. True when the
     answer is that the sources do not say: then no questionnaire follows, only the offer to check."""
-    if not (reading.question and reading.programs):
+    programs = reading.programs or _only_program_of(reading.facts)   # "先考了中级又考了高级，两回都能补吗"
+    if not (reading.question and programs):
         return False
     both = set(reading.members) == set(form_members("disability_both"))
     skip = {"who", "amount", "where"} | (set() if both else {"combine"})
     aspects = [a for a in reading.aspects if a not in skip]
-    answer = program_answer(reading.programs, aspects, question=reading.text)
+    answer = program_answer(programs, aspects, question=reading.text)
     if answer.get("unanswered"):
         send(dispatcher, answer["text"], buttons=answer.get("buttons"), unanswered="not_in_sources")
         return True
     if answer.get("points") or aspects:       # "咋弄", "要带啥" are answered too, then the form goes on
         send(dispatcher, answer["text"], citations=answer.get("citations"))
+    elif not load_lexicon().first_person.search(reading.text):
+        # A kind of person, not the speaker ("农民工学个技术有没有培训补贴"): who the program is for comes
+        # first, then the questions that check a particular case.
+        who = program_answer(programs, ["who"])
+        send(dispatcher, who["text"], citations=who.get("citations"))
     return False
 
 

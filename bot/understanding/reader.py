@@ -54,6 +54,7 @@ class Lexicon:
     other_provinces: re.Pattern
     other_benefits: re.Pattern
     not_in_sources: list[tuple[str, str, re.Pattern]]   # reason, Chinese label, pattern
+    answered_with: dict[str, list[str]]                 # reason → aspects the sources do answer alongside
 
 
 @functools.lru_cache(maxsize=4)
@@ -71,6 +72,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         other_provinces=re.compile(data["other_provinces"]),
         other_benefits=re.compile(data["other_benefits"]),
         not_in_sources=[(k, v["label"], re.compile(v["pattern"])) for k, v in data["not_in_sources"].items()],
+        answered_with={k: list(v.get("answer") or []) for k, v in data["not_in_sources"].items()},
     )
 
 
