@@ -6,11 +6,12 @@ cases are the team's own, used to develop the lexicon.)
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
 from bot.understanding import (BOTH, OFFICE_LOOKUP, PERSONAL_CASE, PLAN_QUESTION, PROGRAM_INFO, find_aspects,
-                               find_programs, read_line)
+                               find_programs, not_in_sources_answer, read_line)
 
 TODAY = dt.date(2026, 11, 29)
 
@@ -98,6 +99,12 @@ def test_aspects_in_priority_order():
     ("育儿补贴明年会涨吗", "future_change"),
     ("今年养老金涨多少", "pension_rise"),
     ("培训班啥时候开班", "timetable"),
+    ("残疾人生活补贴以后范围会不会放宽点", "future_change"),
+    ("育儿补贴将来能不能延长到五岁", "future_change"),
+    ("听说技能提升补贴要提高了", "future_change"),
+    ("护理补贴每个月几号发", "payment_timing"),
+    ("育儿补贴是按月发还是按年发", "payment_mode"),
+    ("技能补贴是一次性给吗", "payment_mode"),
 ])
 def test_what_no_source_states_is_recognised(text, reason):
     r = read_line(text, today=TODAY)
@@ -123,3 +130,20 @@ def test_a_plan_target_about_a_program_is_a_plan_question():
 def test_where_can_i_apply_is_a_where_question_not_a_personal_case():
     r = read_line("我在尧都区，哪里能办两项补贴", today=TODAY)
     assert r.kind == PROGRAM_INFO and "where" in r.aspects and r.place["county"] == "尧都区"
+
+
+def test_a_future_change_quotes_only_the_plans_direction():
+    """The plan's sentence on which way the two allowances will change, no figure, and the rest unstated."""
+    answer = not_in_sources_answer(read_line("两项补贴以后会不会扩大范围", today=TODAY))
+    assert "适度扩大补贴覆盖范围" in answer["text"] and "没有写明" in answer["text"]
+    assert not re.search(r"\d", answer["text"].replace("12345", ""))
+    assert answer["citations"] and "规划" in answer["citations"][0]["source"]
+    plain = not_in_sources_answer(read_line("育儿补贴以后会不会延长到六岁", today=TODAY))
+    assert "没有相关规定" in plain["text"] and not plain["citations"]   # the plan sets no direction for it
+
+
+def test_a_schedule_question_gets_the_standard_and_an_honest_schedule_note():
+    answer = not_in_sources_answer(read_line("育儿补贴是一次性给还是每年都给", today=TODAY))
+    assert "每孩每年3600元" in answer["text"] and "没有写明" in answer["text"] and answer["citations"]
+    timing = not_in_sources_answer(read_line("育儿补贴一年当中几月份发", today=TODAY))
+    assert "3600" not in timing["text"] and "没有相关规定" in timing["text"]
