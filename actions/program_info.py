@@ -7,7 +7,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import location_from_metadata, send
+from actions.policy import HANDOFF_BUTTON
 from actions.service_points import find_offices, types_for_programs
+from bot.eligibility.engine import get_engine
 from bot.program_info import program_answer
 from bot.service_points import format_card
 from bot.understanding import Reading
@@ -27,6 +29,14 @@ async def reply_program_info(dispatcher: CollectingDispatcher, tracker: Tracker,
     # With the offices in hand the answer lists them; otherwise it says where the place's offices can be found.
     answer = program_answer(reading.programs, reading.aspects, place=None if points else (place or None),
                             question=reading.text)
+    if reading.with_benefit and "combine" in reading.aspects and not answer.get("points"):
+        # "领了护理补贴还能报长护险不": our sources say nothing of the other benefit, so no combine line of ours
+        # (which is about our own programs) stands in for an answer.
+        labels = "、".join(get_engine().program(p).data["label"] for p in reading.members)
+        send(dispatcher, f"抱歉，关于{labels}和{reading.with_benefit}能不能同时享受，我依据的政策资料里没有写明，"
+                         "不能给您不准确的说法。建议您拨打12345政务服务便民热线，或向当地主管部门咨询。",
+             buttons=[HANDOFF_BUTTON], unanswered="not_in_sources")
+        return []
     text = answer["text"]
     if points:
         where = place.get("town") or place.get("county") or place.get("city") or "您附近"

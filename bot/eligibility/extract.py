@@ -10,6 +10,7 @@ birth dates it allows, a hedge ("好像是三级") is taken but flagged for chec
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any, Optional
 
@@ -53,6 +54,15 @@ def _clause(text: str, start: int, end: int) -> str:
 _NEGATED = re.compile(r"(没有|没|未|从没|从来没|还没|不曾|不用|不需要|用不着)人?$")
 
 
+@functools.lru_cache(maxsize=8192)
+def _word_pattern(word: str) -> re.Pattern:
+    """A rules-file word as said with an aspect particle inside ("登记了失业" for 登记失业, "考过了证"): a word
+    of three or more characters may carry 了 or 过 after any of its characters but the last."""
+    if len(word) < 3 or "了" in word or "过" in word:
+        return re.compile(re.escape(word))
+    return re.compile("(?:了|过)?".join(re.escape(c) for c in word))
+
+
 def _word_hits(text: str, specs: dict[str, dict], asking: Optional[str]) -> dict[str, Any]:
     """Facts filled by the rules files' words, matched longest first across all facts at once.
 
@@ -77,7 +87,7 @@ def _word_hits(text: str, specs: dict[str, dict], asking: Optional[str]) -> dict
             if key not in ("in_clause", "in_text"):
                 add(name, spec, key, items)
         for group in words.get("in_text", []):       # short words ("有证") that need the topic in the line
-            if any(c in text for c in group["context"]):
+            if name == asking or any(c in text for c in group["context"]):   # asked: the question is the topic
                 for key, items in group.items():
                     if key != "context":
                         add(name, spec, key, items, (0, len(text)))
@@ -93,7 +103,7 @@ def _word_hits(text: str, specs: dict[str, dict], asking: Optional[str]) -> dict
     hits = []
     for word, name, value, limits in table:
         lo, hi = limits or (0, len(text))
-        for m in re.finditer(re.escape(word), text[lo:hi]):
+        for m in re.finditer(_word_pattern(word), text[lo:hi]):
             start = m.start() + lo
             if value is True and _NEGATED.search(text[max(0, start - 4):start]):
                 value_here = False           # "没领过补贴": the yes-word said with a no in front
@@ -171,6 +181,8 @@ def _date_value(mention: "textparse.DateMention") -> DateSpan | dt.date:
         return DateSpan.month(day.year, day.month)
     if mention.precision == "year":
         return DateSpan.year(day.year)
+    if mention.precision in ("season", "half"):
+        return DateSpan(day, mention.last, "range")
     return day
 
 
@@ -361,7 +373,10 @@ def _read(text: str, today: dt.date, asking: Optional[str], specs: dict[str, dic
         # A bare 有/没有 answers the question; with other facts in the sentence only its first clause does.
         # A long sentence is not a bare answer ("…目标是多少" is a question, not 是).
         first = _CLAUSE.split(text, maxsplit=1)[0]
-        answer = textparse.parse_yes_no(first) if len(first) <= (4 if facts else BARE_ANSWER_MAX) else None
+        # Facts said in the first clause itself make a long clause more than a yes ("有残疾证三级的");
+        # facts said after it ("前年领过一回，也是这个中级") leave the first clause a plain answer.
+        own = facts and (first == text or _read(first, today, None, specs)["facts"])
+        answer = textparse.parse_yes_no(first) if len(first) <= (4 if own else BARE_ANSWER_MAX) else None
         if answer is not None:
             facts[asking] = answer
     return {"facts": facts, "unknown": unknown, "correction": correction, "births": births}

@@ -4,7 +4,9 @@ Precision tells how much the resident actually said; the engine decides what to 
 - "day":   the exact day (2024年3月15日, 2024-03-15, 昨天, 上个月15号, 三天前);
 - "month": the date lies somewhere in that month and resolves to its 1st (2024年3月, 去年5月, 上个月,
            三个月前, 半年前, 两年前, 2023年底 = December, 年初 = January);
-- "year":  the date lies somewhere in that year and resolves to 1 January (去年, 前年, 2023年).
+- "year":  the date lies somewhere in that year and resolves to 1 January (去年, 前年, 2023年);
+- "season" / "half": somewhere in the three or six months from the date (21年冬天 = 2021-12 to 2022-02,
+           去年下半年 = July to December); the resident said no month, so none is chosen for them.
 A month or day without a year ("3月15号", "5月份") is the most recent one not after today, because
 residents report past events (birth, certificate). Invalid calendar dates (2023年2月29日) are no date;
 neither are a bare day ("15号", often a house number), a bare two-digit year ("24年", often a
@@ -29,6 +31,11 @@ _D = rf"(?P<d>{NUM}{{1,4}})"
 _DAY = rf"(?:{_SP}{_D}{_SP}(?:[日号]|(?![{NUM_CHARS}\d个天岁年月])))"
 _MONTH = rf"{_M}{_SP}月(?:份)?"
 _POS = r"(?P<pos>年底|年末|年初|年头|底|末|初)"
+# Seasons and half years: (first month, months covered, precision). Winter runs into the next year.
+_SEASONS = {"春天": (3, 3), "春季": (3, 3), "开春": (3, 3), "夏天": (6, 3), "夏季": (6, 3), "秋天": (9, 3),
+            "秋季": (9, 3), "冬天": (12, 3), "冬季": (12, 3), "上半年": (1, 6), "前半年": (1, 6),
+            "下半年": (7, 6), "后半年": (7, 6)}
+_SEASON = rf"(?P<season>{'|'.join(sorted(_SEASONS, key=len, reverse=True))})"
 _REL_YEARS = {"大前年": -3, "前年": -2, "去年": -1, "今年": 0, "明年": 1, "后年": 2}
 _REL_MONTHS = {"上上个月": -2, "上上月": -2, "上个月": -1, "上月": -1, "这个月": 0, "这月": 0,
                "本月": 0, "下个月": 1, "下月": 1}
@@ -56,6 +63,8 @@ _ORDINAL_CHILD = re.compile(r"老[大二三四五六幺]")
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ymd", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?{_MONTH}{_DAY}?")),
+    ("yseason", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?{_SEASON}")),
+    ("relseason", re.compile(rf"(?P<rel>{_alt(_REL_YEARS)}){_SP}(?:的{_SP})?{_SEASON}")),
     ("ypos", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?{_POS}")),
     ("y", re.compile(rf"{_NB}{_Y}{_SP}年")),
     ("iso", re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d\d)(?P<sep>[-./])(?P<m>\d{1,2})"
@@ -75,9 +84,15 @@ class DateMention:
     """A date found in text: the resolved date, how precise the resident was, and where it was said."""
 
     date: dt.date
-    precision: str  # "day" | "month" | "year"
+    precision: str  # "day" | "month" | "year" | "season" | "half"
     span: tuple[int, int]
     text: str
+
+    @property
+    def last(self) -> dt.date:
+        """The last day the mention allows (the date itself for a day)."""
+        months = {"month": 1, "season": 3, "half": 6, "year": 12}.get(self.precision)
+        return add_months(self.date, months) - dt.timedelta(days=1) if months else self.date
 
 
 class _Invalid(Exception):
@@ -148,6 +163,10 @@ def _resolve(kind: str, m: re.Match[str], today: dt.date) -> tuple[dt.date, str]
     day = _day_of(g["d"]) if g.get("d") else None
     if kind in ("ymd", "iso", "compact"):
         return _make(_year(g["y"], today, True), _month(g["m"]), day)
+    if kind in ("yseason", "relseason"):
+        year = _year(g["y"], today, True) if kind == "yseason" else today.year + _REL_YEARS[g["rel"]]
+        first, months = _SEASONS[g["season"]]
+        return dt.date(year, first, 1), "half" if months == 6 else "season"
     if kind == "ypos":
         return _with_pos(_year(g["y"], today, False), g["pos"])
     if kind == "y":

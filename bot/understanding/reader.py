@@ -36,7 +36,8 @@ _QUESTION = re.compile(r"[？?]|吗|呢|么|怎么|怎样|如何|什么|啥|甚|
 _HOTLINE = re.compile(r"热线|服务电话|咨询电话|打哪个电话|打什么电话|打啥电话|打甚电话|打哪个号")
 _TWO_ALLOWANCES = re.compile(r"(两个|两项|两样|俩)(补贴|补助|都)|两个都|两项都")
 # "俺能领哪个", "够不够条件": whether the speaker qualifies (not "哪里能办", which asks where).
-_ASKS_ELIGIBILITY = re.compile(r"(能|可以|能不能|可不可以|有没有资格|够不够|符合)(领|拿|享受|得到)|领不了|够条件|符合条件|有没有份|有(我|俺)的份")
+_ASKS_ELIGIBILITY = re.compile(r"(能|可以|能不能|可不可以|有没有资格|够不够|符合)(领|拿|享受|得到)|领不了|够条件|符合条件|有没有份|有(我|俺)的份"
+                               r"|有份没|给不给|能给不|能不能给|补贴有没有[吗呢]?$|有没有补贴|有补贴(吗|不|没)")
 # Asking for a figure: with another benefit named, no source of ours has it.
 _FIGURE = re.compile(r"多少|几|标准|金额|比例|起付|怎么算|咋算|一个月|一年|免费|免不免|免票|优惠|报销|报多少")
 # A bare program name ("育儿补贴", "残疾人补贴吧") asks to start on that program.
@@ -95,6 +96,7 @@ class Reading:
     wants_office: bool = False                             # asks where / a phone / hours, or names an office
     other_province: Optional[str] = None
     other_benefit: Optional[str] = None                    # a benefit that is not one of our programs
+    with_benefit: Optional[str] = None                     # another benefit named beside ours ("护理补贴和长护险")
     not_in_sources: Optional[tuple[str, str]] = None       # (reason, Chinese label) of what no source states
     question: bool = False
     correction: bool = False
@@ -250,6 +252,10 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     if other and re.search(r"户口|户籍|打工|嫁|迁|住着|住在|来山西", text) and \
             not re.search(r"比|哪个高|哪个多|给得多|标准", text):
         other = None
+    # "想去北京当保姆": going to work there; the training and its subsidy are still asked of Shanxi.
+    if other and re.search(r"(去|到|在)$", text[:other.start()]) and \
+            re.match(r"(当|做|干|上班|工作|务工|带娃|看孩子)", text[other.end():]):
+        other = None
     benefit = lexicon.other_benefits.search(text)
     if benefit and programs and not named_programs(text, engine):
         programs = []                  # cue words only, and the line names another benefit
@@ -263,8 +269,11 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     # A fact with a first-person or family word ("俺娃2023年6月生的") makes it the speaker's case; a general
     # question that merely contains a number ("3岁以上还能领吗") does not.
     own_facts = bool(facts) and (asking is not None or bool(lexicon.first_person.search(core))
-                                 or not question or bool(re.search(r"\d{4}年|\d+月\d+[日号]", text))
+                                 or not question or bool(re.search(r"\d{4}年|\d+月\d+[日号]|\d{2}年\d{1,2}月", text))
                                  or _stated_fact(raw, today, asking, engine))
+    # "护理补贴 我腿不好": the program and the speaker's own situation, asking nothing: their own case.
+    if programs and not question and not aspects and lexicon.first_person.search(core) and not bare:
+        personal = True
     # "我在尧都区，哪里能办两项补贴" asks where to apply, not whether the speaker qualifies.
     if personal and not facts and set(aspects) & APPLYING and not _ASKS_ELIGIBILITY.search(core):
         personal = False
@@ -275,8 +284,14 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     # A question about how the program works (documents, tax, time limits…) is answered, even when the line
     # carries the speaker's facts; "我能领吗", or facts with who/amount/where, make it their own case.
     info_aspects = set(aspects) & {"what", "documents", "difference", "tax_income", "related"}
+    if "childcare_subsidy" not in programs:
+        info_aspects.discard("related")      # "在托育园上班": where they work, not a question about 托育
     if own_facts and not personal and info_aspects and question:
         own_facts = False
+    # "肢体三级的，能不能领护理补贴": a kind of person asking to qualify is checked as a case (the general
+    # answer still comes first, see actions/understanding.answer_first).
+    if facts and not own_facts and programs and _ASKS_ELIGIBILITY.search(core) and not info_aspects:
+        own_facts = True
     reading = Reading(text=text, kind=OTHER, programs=programs, aspects=aspects, personal=personal or own_facts,
                       bare_program=bare, facts=facts, unknown=list(extracted.get("unknown") or []),
                       approximate=list(extracted.get("approximate") or []), place=place,
@@ -287,6 +302,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
                       or (bool(_HOTLINE.search(text)) and not programs),
                       other_province=other.group(0) if other else None, not_in_sources=unsupported,
                       other_benefit=benefit.group(0) if benefit and not programs else None,
+                      with_benefit=benefit.group(0) if benefit and programs else None,
                       question=question,
                       correction=bool(extracted.get("correction")))
     if not reading.programs and context_programs and aspects and not office_types and not reading.other_province \
