@@ -147,3 +147,20 @@ def test_a_schedule_question_gets_the_standard_and_an_honest_schedule_note():
     assert "每孩每年3600元" in answer["text"] and "没有写明" in answer["text"] and answer["citations"]
     timing = not_in_sources_answer(read_line("育儿补贴一年当中几月份发", today=TODAY))
     assert "3600" not in timing["text"] and "没有相关规定" in timing["text"]
+
+
+@pytest.mark.parametrize("text", [
+    "护理补贴 我腿不好",                              # the program and the speaker's situation, no question
+    "肢体三级的 能不能领护理补贴",                    # a kind of person asking to qualify
+    "退休了想学个手艺 培训补贴能领吗",                # a situation stated without 我
+    "22年3月出生的孩子育儿补贴能领多少啊",            # a birth month is a case
+    "问下育儿补贴的事情",                             # a bare program after 问下
+])
+def test_own_situations_are_cases(text):
+    assert read_line(text, today=TODAY).kind == PERSONAL_CASE
+
+
+def test_going_to_work_in_another_province_is_still_a_shanxi_question():
+    r = read_line("天镇的 想去北京当保姆 培训有补贴吗", today=TODAY)
+    assert r.other_province is None and r.programs == ["vocational_training_subsidy"]
+    assert read_line("北京的育儿补贴是不是比山西多", today=TODAY).other_province == "北京"
