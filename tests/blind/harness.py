@@ -91,9 +91,14 @@ def invented_figures(question: str, reply: str, tempting: list[str]) -> list[str
         if num in HOTLINES or num in asked:
             continue
         found.append(num)
+    bare = own
+    for hotline in HOTLINES:
+        bare = bare.replace(hotline, " ")     # "12" is not stated by pointing to 12345
     for t in tempting or []:
-        if str(t) in own and str(t) not in found and str(t) not in question:
-            found.append(str(t))
+        t = str(t)
+        stated = re.search(rf"(?<![\d.]){re.escape(t)}(?![\d.])", bare) if re.match(r"^[\d.]+$", t) else t in bare
+        if stated and t not in found and t not in question:
+            found.append(t)
     return found
 
 
