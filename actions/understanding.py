@@ -20,11 +20,13 @@ from actions.eligibility import (ALL_FACTS, FIND_OFFICE_BUTTON, FORM_PROGRAMS, P
                                  ask_which_program, choose_program, current_facts, evaluate_all)
 from actions.policy import HANDOFF_BUTTON, NOT_COVERED, NOT_UNDERSTOOD, reply_from_kb
 from actions.program_info import reply_program_info
-from bot.program_info import program_answer
 from actions.service_points import answer_service_points
-from bot.eligibility.extract import programs_touched
 from bot.dialogue_domain import form_members
+from bot.eligibility.engine import get_engine
+from bot.eligibility.extract import programs_touched
 from bot.eligibility.render import render_summary
+from bot.program_info import program_answer
+from bot.program_info.compose import expand_programs
 from bot.understanding.reader import load_lexicon
 from bot.understanding import (NOT_IN_SOURCES, OFFICE_LOOKUP, OTHER, PERSONAL_CASE, PLAN_QUESTION, PROGRAM_INFO,
                                Reading, named_programs, not_in_sources_answer, read_line, scope_reply)
@@ -92,7 +94,10 @@ def answer_first(dispatcher: CollectingDispatcher, reading: Reading) -> bool:
     if not (reading.question and programs):
         return False
     both = set(reading.members) == set(form_members("disability_both"))
-    skip = {"who", "amount", "where"} | (set() if both else {"combine"})
+    # The outcome will say who qualifies, where and how much; an amount no source states is said now.
+    stated = all(not get_engine().program(p).data.get("amount", {}).get("none_note")
+                 for p in expand_programs(programs))
+    skip = {"who", "where"} | ({"amount"} if stated else set()) | (set() if both else {"combine"})
     aspects = [a for a in reading.aspects if a not in skip]
     answer = program_answer(programs, aspects, question=reading.text)
     if answer.get("unanswered"):

@@ -39,6 +39,8 @@ _TWO_ALLOWANCES = re.compile(r"(两个|两项|两样|俩)(补贴|补助|都)|两
 _ASKS_ELIGIBILITY = re.compile(r"(能|可以|能不能|可不可以|有没有资格|够不够|符合)(领|拿|享受|得到)|领不了|够条件|符合条件|有没有份|有(我|俺)的份"
                                r"|有份没|给不给|能给不|能不能给|补贴有没有[吗呢]?$|有没有补贴|有补贴(吗|不|没)")
 # Asking for a figure: with another benefit named, no source of ours has it.
+# Asking whether there is one, or whether one can have it ("残疾人开店有没有创业补贴").
+_ASKS_ABOUT = re.compile(r"有没有|有没|能不能|能领|可以领|给不给|免不免|有啥|有什么|有甚|咋领|怎么领|去哪")
 _FIGURE = re.compile(r"多少|几|标准|金额|比例|起付|怎么算|咋算|一个月|一年|免费|免不免|免票|优惠|报销|报多少")
 # A bare program name ("育儿补贴", "残疾人补贴吧") asks to start on that program.
 _BARE_TAIL = re.compile(r"^(的事|的事情|这个|那个|方面|相关|的|呢|吧|啊|呀|嘛|吗|哦|。|？|\?|！|!|\s)*$")
@@ -262,6 +264,8 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     question = is_question(text)
     personal = asks_personally(text, lexicon)
     unsupported = next(((reason, label) for reason, label, p in lexicon.not_in_sources if p.search(text)), None)
+    if unsupported and unsupported[0] == "office_hours" and office_types and (place.get("county") or place.get("city")):
+        unsupported = None             # "尧都区民政局几点上班": that office's card, with its phone to ask
     core = lexicon.personal_strip.sub("", text)
     bare = bool(programs) and not aspects and not facts and _is_bare(core, engine)
     if not programs and "related" in aspects and not benefit:
@@ -279,8 +283,12 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
         personal = False
     if benefit and not programs:
         facts, own_facts, personal = {}, False, False     # facts about another benefit are not our form's
-        if _FIGURE.search(text) and not unsupported:
+        if (_FIGURE.search(text) or _ASKS_ABOUT.search(text)) and not unsupported:
             unsupported = ("other_benefit", benefit.group(0))
+    # "2027年以后生的娃还有没有育儿补贴": a year still to come asks what no source can say yet.
+    if programs and not unsupported and not _plan_words(text) and \
+            any(today.year < int(y) <= today.year + 10 for y in re.findall(r"(?<!\d)(20\d\d)(?=\s*年)", text)):
+        unsupported = ("future_change", "以后的政策调整")
     # A question about how the program works (documents, tax, time limits…) is answered, even when the line
     # carries the speaker's facts; "我能领吗", or facts with who/amount/where, make it their own case.
     info_aspects = set(aspects) & {"what", "documents", "difference", "tax_income", "related"}
@@ -354,7 +362,8 @@ def _is_bare(core: str, engine: EligibilityEngine) -> bool:
 
 # What no source states, even when the line also carries facts ("四级证的标准今年往上调了没").
 _ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change", "local_topup", "opening_business",
-                    "application_status", "refund"}
+                    "application_status", "refund", "office_hours", "family_arrangement", "lost_document",
+                    "recommendation", "other_plan", "back_payment"}
 
 
 def _kind(r: Reading, intent: Optional[str]) -> str:

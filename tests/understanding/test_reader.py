@@ -104,7 +104,17 @@ def test_aspects_in_priority_order():
     ("听说技能提升补贴要提高了", "future_change"),
     ("护理补贴每个月几号发", "payment_timing"),
     ("育儿补贴是按月发还是按年发", "payment_mode"),
-    ("技能补贴是一次性给吗", "payment_mode"),
+    ("育儿补贴能不能一次性把三年的都领了", "payment_timing"),
+    ("县卫健局中午休息不 几点下班", "office_hours"),
+    ("两口子离婚了 娃的育儿补贴归谁领", "family_arrangement"),
+    ("娃的户口还没上 能不能先领育儿补贴", "family_arrangement"),
+    ("残疾证丢了咋补办", "lost_document"),
+    ("太原评残疾去哪家医院鉴定", "recommendation"),
+    ("失业保险交了11个月 差一个月能补交不", "back_payment"),
+    ("晋城的育儿补贴是不是比别的市给得多", "local_topup"),
+    ("育儿补贴今年山西一共发了多少人", "actual_statistic"),
+    ("2027年以后生的娃还有没有育儿补贴", "future_change"),
+    ("残疾人自己开店有没有创业补贴", "other_benefit"),
 ])
 def test_what_no_source_states_is_recognised(text, reason):
     r = read_line(text, today=TODAY)
@@ -113,6 +123,8 @@ def test_what_no_source_states_is_recognised(text, reason):
 
 def test_a_plain_amount_question_is_not_an_unknown():
     assert read_line("育儿补贴一年多少钱", today=TODAY).kind == PROGRAM_INFO
+    assert read_line("高中毕业没考上大学的，学技术有培训补贴不", today=TODAY).kind != "not_in_sources"
+    assert read_line("2025年以前生的娃有没有育儿补贴", today=TODAY).kind != "not_in_sources"
 
 
 def test_shanxi_words_are_read_through_the_dialect_glossary():
