@@ -246,17 +246,23 @@ ASK_WORDS = set("""
 _PLACE_WORDS = re.compile(r"太原|大同|阳泉|长治|晋城|朔州|晋中|运城|忻州|临汾|吕梁|平遥|五台山|云冈|壶口|雁门关|晋祠|"
                           r"[\u4e00-\u9fff]{2,}(?:市|县|区|镇|乡|村|山|河|湖|景区|古城|石窟|基地|园区|中心|黄河|长城|太行|医院|院|馆|站)")
 _HOW_TO_APPLY = re.compile(r"哪些材料|什么材料|啥材料|带哪些|要带|下载|注册|怎么登记|去哪登记|怎么申请|如何申请|去哪申请|在哪申请|哪里申请|怎么办理|如何办理|去哪办|在哪办|哪里办|办理流程|申请流程|"
-                           r"需要什么材料|要什么材料|带什么|申请条件|申请材料|怎么领|去哪领|在哪领|怎么报名|哪里报名|怎么申报")
+                           r"需要什么材料|要什么材料|带什么|申请条件|申请材料|怎么领|去哪领|在哪领|怎么报名|哪里报名|怎么申报|"
+                           r"咋申领|咋申请|咋办理|咋领|咋报名|咋报|在哪报名|去哪报名|哪报名|多会儿报名|什么时候报名|啥时候报名|"
+                           r"报名时间|怎么参加|咋参加|咋加入|怎么加入")
 _APPLY_WORDS = re.compile(r"申请|办理|材料|流程|窗口|受理|报名|申报|领取")
+# How a project or review turned out, or whether it reached one's own street: a plan states intentions,
+# not results (its 十三五 review excepted).
+_STATUS = re.compile(r"评估结果|结果咋样|结果怎么样|进展(?:咋样|怎么样|如何)|进度|完成了没|搞得咋样|落实得(?:咋样|怎么样)|"
+                     r"建成了没|建好了没|修好了没|开工了没|排上(?:了)?没|轮到(?:我们|俺们)")
 _CONTACT = re.compile(r"电话|热线号码|联系方式|手机号|咨询电话|网址|网站|公众号|邮箱|微信号")
 _PHONE = re.compile(r"\d{3,4}-?\d{7,8}|1\d{10}|12345|http|www\.")
 _ELIGIBILITY = re.compile(r"(?:能|可以|可不可以)(?:不能)?(?:领|申请|享受|拿|申领|报销)[^，。？?]{0,14}(?:吗|么|不)|"
                           r"能不能(?:领|申请|享受|拿|申领|报销)|符合条件|什么条件|啥条件|哪些条件|够条件|有资格|够不够|"
                           r"算不算|我能领|我家能领|能领到")
-_ELIG_WORDS = re.compile(r"(?<!有)条件|符合|年满|纳入|户籍|(?<!职业)资格(?!评价)|认定为|经认定|对象为|对象是|补贴对象|救助对象|保障对象")
+_ELIG_WORDS = re.compile(r"(?:申请|申领|享受|准入|入住|落户|领取|参保|报考)条件|符合|年满|纳入|户籍|(?<!职业)资格(?!评价)|认定为|经认定|对象为|对象是|补贴对象|救助对象|保障对象")
 NOT_FOUND_WHAT = {"amount": "具体金额", "time": "具体的开放或办理时间", "rate": "具体比例", "count": "具体数字", "area": "具体面积标准",
                   "date": "具体时间", "where": "具体地点", "who": "具体的负责部门或对象", "apply": "办理方式和材料",
-                  "contact": "联系电话或网址", "eligibility": "具体的申领条件"}
+                  "contact": "联系电话或网址", "eligibility": "具体的申领条件", "status": "实施结果或最新进展"}
 
 
 @dataclass
@@ -692,6 +698,8 @@ def _notice_for(asked, hits, chunks) -> dict | None:
 
 def choose(question: str, asked, hits, chunks, idf, rows_by_number: dict, docs: dict):
     """(answer text, citations, passage used, kind, superseded citations) or None when nothing answers."""
+    if asked.shape == "status":
+        return None               # how it turned out: a plan states intentions, the passage is only related
     notice = _notice_for(asked, hits, chunks)
     if notice is not None:
         text, cites = notice_part(question, notice) or notice_answer(notice)

@@ -78,8 +78,9 @@ ATTRIBUTE = re.compile(r"约束性|预期性|硬性|软性|硬指标|软指标|�
 
 # A figure of this or last year, or the latest/actual one: a plan written in 2021 states targets and its
 # 2020 baseline, not these (an admin's dated notice may: then the sentence must name that year).
-CURRENT = re.compile(r"今年|去年|前年|本年度|这个月|本月|上个月|最新|实际(?:有|是|达到|完成|发放|发了|多少)|眼下实际")
-_RELATIVE_YEAR = {"今年": 0, "本年度": 0, "这个月": 0, "本月": 0, "上个月": 0, "去年": -1, "前年": -2}
+CURRENT = re.compile(r"今年|去年|前年|年时|头年|本年度|这个月|本月|上个月|最新|实际(?:有|是|达到|完成|发放|发了|多少)|眼下实际")
+_RELATIVE_YEAR = {"今年": 0, "本年度": 0, "这个月": 0, "本月": 0, "上个月": 0, "去年": -1, "年时": -1, "头年": -1,
+                  "前年": -2}  # 年时, 头年: Shanxi words for last year
 # Clock times ("几点开门"): no plan sentence states one unless it has "9:00" or "8点".
 _Q_TIME = re.compile(r"几点|开放时间|营业时间|上班时间|办公时间|开门时间|关门|开到几")
 _S_TIME = re.compile(r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*(?:点|时)(?:\s*\d{1,2}\s*分)?(?:至|到|—|-)")
