@@ -156,3 +156,20 @@ def test_eligibility_questions_get_no_plan_passage(kb, q):
     """The plan states no eligibility rule: its passages (托位数, 托班…) never back an eligibility decision."""
     res = kb.answer(q)
     assert res["answer"] is None and res["citations"] == [] and res["answer_type"] == "eligibility"
+
+
+@pytest.mark.parametrize("q,what", [
+    ("规划中期评估结果咋样了", "实施结果或最新进展"),      # a plan states intentions, not how they turned out
+    ("电子培训券咋申领", "办理方式和材料"),                # it names the voucher, never how to claim it
+    ("公租房申请要啥条件", "具体的申领条件"),              # "住房条件" is not a condition of eligibility
+])
+def test_what_a_plan_cannot_say_is_an_honest_null(kb, q, what):
+    res = kb.answer(q)
+    assert res["answer"] is None and res["citations"] == [], res
+    assert what in res["message"]
+
+
+def test_last_year_in_shanxi_words_is_a_recent_figure_the_plan_does_not_state(kb):
+    res = kb.answer("年时山西人均可支配收入是多少")
+    assert res["answer"] is None and "最近的实际" in res["message"], res
+    assert kb.answer("2020年城里人人均可支配收入到了多少钱")["answer"]
