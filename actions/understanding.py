@@ -116,7 +116,13 @@ def answer_first(dispatcher: CollectingDispatcher, reading: Reading) -> bool:
 async def start_personal_case(dispatcher: CollectingDispatcher, tracker: Tracker,
                               reading: Reading) -> list[EventType]:
     """The resident's own case: keep the facts given, then the program's form, or what applies to them."""
-    unanswered = answer_first(dispatcher, reading)
+    if reading.not_in_sources:
+        # What no source settles comes first ("离婚了归谁领"), then the case the facts make checkable.
+        honest = not_in_sources_answer(reading)
+        send(dispatcher, honest["text"], citations=honest["citations"] or None, unanswered="not_in_sources")
+        unanswered = False
+    else:
+        unanswered = answer_first(dispatcher, reading)
     new_facts = {k: v for k, v in reading.facts.items() if k in ALL_FACTS}
     events: list[EventType] = [SlotSet(k, v) for k, v in new_facts.items()] + place_events(reading)
     relevant = {f for p in reading.members for f in FORM_PROGRAMS.get(p, [])}

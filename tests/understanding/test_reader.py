@@ -110,7 +110,7 @@ def test_aspects_in_priority_order():
     ("娃的户口还没上 能不能先领育儿补贴", "family_arrangement"),
     ("残疾证丢了咋补办", "lost_document"),
     ("太原评残疾去哪家医院鉴定", "recommendation"),
-    ("失业保险交了11个月 差一个月能补交不", "back_payment"),
+    ("失业保险还差一个月 能补交不", "back_payment"),
     ("晋城的育儿补贴是不是比别的市给得多", "local_topup"),
     ("育儿补贴今年山西一共发了多少人", "actual_statistic"),
     ("2027年以后生的娃还有没有育儿补贴", "future_change"),
@@ -176,3 +176,8 @@ def test_going_to_work_in_another_province_is_still_a_shanxi_question():
     r = read_line("天镇的 想去北京当保姆 培训有补贴吗", today=TODAY)
     assert r.other_province is None and r.programs == ["vocational_training_subsidy"]
     assert read_line("北京的育儿补贴是不是比山西多", today=TODAY).other_province == "北京"
+
+
+def test_an_unstated_point_with_the_residents_facts_still_leaves_their_case_to_check():
+    r = read_line("俺娃还没上户口 2024年5月生的 能领育儿补贴不", today=TODAY)
+    assert r.kind == PERSONAL_CASE and r.not_in_sources[0] == "family_arrangement"
