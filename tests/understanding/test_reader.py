@@ -110,7 +110,7 @@ def test_aspects_in_priority_order():
     ("娃的户口还没上 能不能先领育儿补贴", "family_arrangement"),
     ("残疾证丢了咋补办", "lost_document"),
     ("太原评残疾去哪家医院鉴定", "recommendation"),
-    ("失业保险还差一个月 能补交不", "back_payment"),
+    ("失业保险能补交吗", "back_payment"),
     ("晋城的育儿补贴是不是比别的市给得多", "local_topup"),
     ("育儿补贴今年山西一共发了多少人", "actual_statistic"),
     ("2027年以后生的娃还有没有育儿补贴", "future_change"),
