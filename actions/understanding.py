@@ -21,7 +21,7 @@ from actions.eligibility import (ALL_FACTS, FIND_OFFICE_BUTTON, FORM_PROGRAMS, P
 from actions.policy import HANDOFF_BUTTON, NOT_COVERED, NOT_UNDERSTOOD, reply_from_kb
 from actions.program_info import reply_program_info
 from actions.service_points import answer_service_points
-from bot.dialogue_domain import form_members
+from bot.dialogue_domain import SHORT_REPLIES, form_members
 from bot.eligibility.engine import get_engine
 from bot.eligibility.extract import programs_touched
 from bot.eligibility.render import render_summary
@@ -179,6 +179,14 @@ async def one_after_another(dispatcher: CollectingDispatcher, results: list[dict
             SlotSet("last_programs", [r["program"] for r in results])]
 
 
+def carries_content(reading: Reading) -> bool:
+    """More than a yes, a no or an I-don't-know: a program, a fact, a place, an office or a question of its own."""
+    return bool(reading.programs or reading.facts or reading.office_types or reading.not_in_sources or
+                reading.other_province or reading.other_benefit or
+                reading.place.get("city") or reading.place.get("county") or
+                (reading.question and len(reading.text) > 6))
+
+
 class ActionRoute(Action):
     """Every content message outside a form: read it once, then answer, start the form, or find the office."""
 
@@ -197,6 +205,9 @@ class ActionRoute(Action):
             ask_which_program(dispatcher)
             return [SlotSet("eligibility_program", OVERVIEW)]
         reading = reading_of(tracker, text)
+        if intent in SHORT_REPLIES and not carries_content(reading):
+            dispatcher.utter_message(response=SHORT_REPLIES[intent])      # "好的", "不用了", "不知道"
+            return [SlotSet("eligibility_program", OVERVIEW)]
         if reading.kind == PERSONAL_CASE and not reading.other_province:
             return await start_personal_case(dispatcher, tracker, reading)
         if tracker.get_slot("awaiting_place") and reading.kind in (OTHER, PLAN_QUESTION) and \

@@ -90,3 +90,16 @@ def test_follow_up_without_a_program_uses_the_one_just_discussed(live_stack):
     live_stack.chat("技能提升补贴是干啥的", sid)
     text = text_of(live_stack.chat("那去哪申请", sid))
     assert "失业保险经办机构" in text, text
+
+
+@pytest.mark.parametrize("line,must,must_not", [
+    ("不用了 我就想知道育儿补贴多少钱", ["3600"], ["还有什么可以帮您"]),   # a 'no' that carries a question
+    ("好的", ["还有什么可以帮您"], []),                                    # a plain yes gets the short reply
+    ("不知道", ["没关系"], []),
+])
+def test_short_reply_words_are_read_before_the_canned_answer(live_stack, line, must, must_not):
+    text = text_of(live_stack.chat(line, sender()))
+    for word in must:
+        assert word in text, text
+    for word in must_not:
+        assert word not in text, text
