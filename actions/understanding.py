@@ -18,7 +18,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import entity_values, send, today, user_text
 from actions.eligibility import (ALL_FACTS, FIND_OFFICE_BUTTON, FORM_PROGRAMS, PROGRAM_LABELS, as_citations,
                                  ask_which_program, choose_program, current_facts, evaluate_all)
-from actions.policy import HANDOFF_BUTTON, NOT_COVERED, NOT_UNDERSTOOD, reply_from_kb
+from actions.policy import (HANDOFF_BUTTON, NOT_COVERED, NOT_UNDERSTOOD, answer_message, answer_question,
+                            reply_from_kb)
 from actions.program_info import reply_program_info
 from actions.service_points import answer_service_points
 from bot.dialogue_domain import SHORT_REPLIES, form_members
@@ -53,6 +54,17 @@ def place_events(reading: Reading) -> list[EventType]:
             SlotSet("place_town", place.get("town"))]
 
 
+async def curated_reply(dispatcher: CollectingDispatcher, question: str) -> bool:
+    """An answer the admins curated for this question (残疾证丢了怎么补办 → 向县级残联申请补发) overrides the
+    reader's "no source says so": they added the source. True when one was sent."""
+    result = await answer_question(question)
+    message = answer_message(result) if result.get("kind") == "curated" else None
+    if message is None:
+        return False
+    send(dispatcher, **message)
+    return True
+
+
 async def answer_reading(dispatcher: CollectingDispatcher, tracker: Tracker, reading: Reading,
                          in_form: bool = False) -> list[EventType]:
     """Answer a line that asks something (never starts a form): program, office, plan or an honest no."""
@@ -60,6 +72,8 @@ async def answer_reading(dispatcher: CollectingDispatcher, tracker: Tracker, rea
         send(dispatcher, scope_reply(reading), buttons=[HANDOFF_BUTTON], unanswered="not_in_sources")
         return []
     if reading.kind == NOT_IN_SOURCES:
+        if await curated_reply(dispatcher, reading.text):
+            return []
         answer = not_in_sources_answer(reading)
         send(dispatcher, answer["text"], buttons=[HANDOFF_BUTTON], citations=answer["citations"] or None,
              unanswered="not_in_sources")
@@ -118,8 +132,9 @@ async def start_personal_case(dispatcher: CollectingDispatcher, tracker: Tracker
     """The resident's own case: keep the facts given, then the program's form, or what applies to them."""
     if reading.not_in_sources:
         # What no source settles comes first ("离婚了归谁领"), then the case the facts make checkable.
-        honest = not_in_sources_answer(reading)
-        send(dispatcher, honest["text"], citations=honest["citations"] or None, unanswered="not_in_sources")
+        if not await curated_reply(dispatcher, reading.text):
+            honest = not_in_sources_answer(reading)
+            send(dispatcher, honest["text"], citations=honest["citations"] or None, unanswered="not_in_sources")
         unanswered = False
     else:
         unanswered = answer_first(dispatcher, reading)

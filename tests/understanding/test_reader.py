@@ -181,3 +181,8 @@ def test_going_to_work_in_another_province_is_still_a_shanxi_question():
 def test_an_unstated_point_with_the_residents_facts_still_leaves_their_case_to_check():
     r = read_line("俺娃还没上户口 2024年5月生的 能领育儿补贴不", today=TODAY)
     assert r.kind == PERSONAL_CASE and r.not_in_sources[0] == "family_arrangement"
+
+
+def test_a_lost_certificate_in_a_skills_case_still_leaves_the_case_to_check():
+    r = read_line("中级育婴员证丢了又重考了一个 前头领过补贴 这回还能领不", today=TODAY)
+    assert r.kind == PERSONAL_CASE and r.not_in_sources[0] == "lost_document"
