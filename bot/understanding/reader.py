@@ -273,7 +273,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     # A fact with a first-person or family word ("俺娃2023年6月生的") makes it the speaker's case; a general
     # question that merely contains a number ("3岁以上还能领吗") does not.
     own_facts = bool(facts) and (asking is not None or bool(lexicon.first_person.search(core))
-                                 or not question or bool(re.search(r"\d{4}年|\d+月\d+[日号]|\d{2}年\d{1,2}月", text))
+                                 or not question or bool(re.search(r"\d{4}年|[零〇一二三四五六七八九]{4}年|\d+月\d+[日号]|\d{2}年\d{1,2}月", text))
                                  or _stated_fact(raw, today, asking, engine))
     # "护理补贴 我腿不好": the program and the speaker's own situation, asking nothing: their own case.
     if programs and not question and not aspects and lexicon.first_person.search(core) and not bare:

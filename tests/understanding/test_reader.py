@@ -186,3 +186,18 @@ def test_an_unstated_point_with_the_residents_facts_still_leaves_their_case_to_c
 def test_a_lost_certificate_in_a_skills_case_still_leaves_the_case_to_check():
     r = read_line("中级育婴员证丢了又重考了一个 前头领过补贴 这回还能领不", today=TODAY)
     assert r.kind == PERSONAL_CASE and r.not_in_sources[0] == "lost_document"
+
+
+@pytest.mark.parametrize("text", [
+    "手有残疾 问问困难残疾人生活补贴",                          # a body part with a disability: their case
+    "我家老大是元旦那天生的 育儿补贴有没有份",                  # 有没有份 asks for their own share
+    "孩子是二零二二年十一月的现在都四岁了听说也能补点是不是",    # a year in Chinese numerals; 补点 is a subsidy
+])
+def test_more_own_cases(text):
+    assert read_line(text, today=TODAY).kind == PERSONAL_CASE
+
+
+def test_a_level_said_with_an_occupation_is_not_a_disability_level():
+    r = read_line("中式烹调师三级 今年七月拿的证 补贴咋领", today=TODAY)
+    assert "disability_level" not in r.facts
+    assert read_line("护理补贴 二级的能领吗", today=TODAY).facts.get("disability_level") == 2
