@@ -65,6 +65,16 @@ async def curated_reply(dispatcher: CollectingDispatcher, question: str) -> bool
     return True
 
 
+async def reply_unstated(dispatcher: CollectingDispatcher, reading: Reading,
+                         buttons: Optional[list[dict]] = None) -> None:
+    """What no source states: the admins' curated answer if there is one, else the honest reply."""
+    if await curated_reply(dispatcher, reading.text):
+        return
+    answer = not_in_sources_answer(reading)
+    send(dispatcher, answer["text"], buttons=buttons, citations=answer["citations"] or None,
+         unanswered="not_in_sources")
+
+
 async def answer_reading(dispatcher: CollectingDispatcher, tracker: Tracker, reading: Reading,
                          in_form: bool = False) -> list[EventType]:
     """Answer a line that asks something (never starts a form): program, office, plan or an honest no."""
@@ -72,11 +82,7 @@ async def answer_reading(dispatcher: CollectingDispatcher, tracker: Tracker, rea
         send(dispatcher, scope_reply(reading), buttons=[HANDOFF_BUTTON], unanswered="not_in_sources")
         return []
     if reading.kind == NOT_IN_SOURCES:
-        if await curated_reply(dispatcher, reading.text):
-            return []
-        answer = not_in_sources_answer(reading)
-        send(dispatcher, answer["text"], buttons=[HANDOFF_BUTTON], citations=answer["citations"] or None,
-             unanswered="not_in_sources")
+        await reply_unstated(dispatcher, reading, buttons=[HANDOFF_BUTTON])
         return []
     if reading.kind in (PROGRAM_INFO, PERSONAL_CASE) and reading.programs:
         events = await reply_program_info(dispatcher, tracker, reading)
@@ -132,9 +138,7 @@ async def start_personal_case(dispatcher: CollectingDispatcher, tracker: Tracker
     """The resident's own case: keep the facts given, then the program's form, or what applies to them."""
     if reading.not_in_sources:
         # What no source settles comes first ("离婚了归谁领"), then the case the facts make checkable.
-        if not await curated_reply(dispatcher, reading.text):
-            honest = not_in_sources_answer(reading)
-            send(dispatcher, honest["text"], citations=honest["citations"] or None, unanswered="not_in_sources")
+        await reply_unstated(dispatcher, reading)
         unanswered = False
     else:
         unanswered = answer_first(dispatcher, reading)

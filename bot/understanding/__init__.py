@@ -49,7 +49,7 @@ def not_in_sources_answer(reading: Reading) -> dict:
         direction = plan_direction(reading.members) if reason == "future_change" else []
         citations = [{"doc_id": PLAN_TITLE, "source": PLAN_TITLE, "section": d["section"], "quote": d["quote"]}
                      for d in direction]
-        return {"text": not_in_sources_reply(reading), "citations": citations}
+        return {"text": _honest_text(label, direction), "citations": citations}
     answer = program_answer(reading.programs, aspects)
     text = (f"{answer['text']}\n至于{label}，我依据的政策资料里没有写明，请以当地主管部门的通知为准，"
             "也可以拨打12345政务服务便民热线咨询。")
@@ -60,7 +60,10 @@ def not_in_sources_reply(reading: Reading) -> str:
     """What no source states (a local price, a future rise, a timetable): say so, point to 12345, no figure.
     A future change the plan sets a direction for is quoted as that direction, and only that."""
     reason, label = reading.not_in_sources or ("", "这方面的内容")
-    direction = plan_direction(reading.members) if reason == "future_change" else []
+    return _honest_text(label, plan_direction(reading.members) if reason == "future_change" else [])
+
+
+def _honest_text(label: str, direction: list[dict[str, str]]) -> str:
     if direction:
         quotes = "；".join(f"“{d['quote']}”" for d in direction)
         return (f"规划只提出了方向：{quotes}（《{PLAN_TITLE}》）。至于具体什么时候调整、调到多少，"
