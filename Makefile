@@ -82,7 +82,7 @@ places: venvs
 	$(APP_PY) -m bot.service_points ensure
 
 domain: venvs
-	$(APP_PY) -m bot.dialogue_domain
+	$(APP_PY) -m bot.build.domain
 
 rasa-model: venvs places domain
 	$(call step,"Rasa 模型：训练数据或配置变化时才重新训练")

@@ -21,8 +21,12 @@ from bot.text_normalize import read_line
 log = logging.getLogger("bot.chat")
 
 RASA_DOWN_MESSAGE = "对话服务暂时不可用，请稍后再试；如有急事，请拨打12345政务服务便民热线。"
+# Rasa answered the turn with no message at all. A question it did not understand still gets the fallback
+# reply from the dialogue, so an empty answer means a part behind it failed (the action webhook, the lock
+# store): say that, not "I did not understand you".
+NO_REPLY_MESSAGE = "抱歉，您的问题暂时无法处理，请稍后再试；如有急事，请拨打12345政务服务便民热线。"
 _MESSAGE_KEYS = ("buttons", "citations", "service_points")
-UNANSWERED_REASONS = ("fallback", "not_in_sources", "low_confidence", "handoff")
+UNANSWERED_REASONS = ("fallback", "not_in_sources", "low_confidence", "handoff", "no_reply")
 # observer(sender_id, masked text, messages, unanswered reason or None), called after every turn
 TurnObserver = Callable[[str, str, list[dict[str, Any]], Optional[str]], None]
 
@@ -172,8 +176,8 @@ class ChatCore:
         unanswered = next((u for u in map(unanswered_reason, raw) if u), None)
         log.info("chat reply", extra={"sender": sender_id, "messages": len(messages)})
         if not messages:
-            messages = [{"text": "抱歉，我没有理解您的意思。您可以换个说法，或拨打12345政务服务便民热线咨询。"}]
-            unanswered = "fallback"
+            messages = [{"text": NO_REPLY_MESSAGE}]
+            unanswered = "no_reply"
         for observe in self.turn_observers:
             try:
                 observe(sender_id, clean, messages, unanswered)

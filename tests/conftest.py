@@ -63,7 +63,10 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def launch(tmp_dir: Path, extra_env: Optional[dict[str, str]] = None) -> LiveStack:
+def launch(tmp_dir: Path, extra_env: Optional[dict[str, str]] = None,
+           rasa_action_port: Optional[int] = None) -> LiveStack:
+    """The real stack on free loopback ports. `rasa_action_port` points Rasa at another action port than the one
+    the service's webhook listens on (a closed port: the webhook is unreachable for Rasa)."""
     try:
         latest_model()
     except SystemExit as exc:
@@ -76,7 +79,7 @@ def launch(tmp_dir: Path, extra_env: Optional[dict[str, str]] = None) -> LiveSta
                LOGIN_FAILURES_PER_MIN="100000",
                **(extra_env or {}))
     # The built artefacts (KB, models, office data) live in var/; only the tracker store is per test session.
-    settings = Settings(host="127.0.0.1", port=port, action_port=action_port, var_dir=tmp_dir,
+    settings = Settings(host="127.0.0.1", port=port, action_port=rasa_action_port or action_port, var_dir=tmp_dir,
                         database_url=env.get("DATABASE_URL", ""))
     tmp_dir.mkdir(parents=True, exist_ok=True)
     stack = start_stack(settings, env, rasa_port=rasa_port, log_dir=tmp_dir)

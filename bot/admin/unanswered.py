@@ -25,7 +25,7 @@ log = logging.getLogger("bot.admin")
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 REASON_LABELS = {"fallback": "没听懂", "not_in_sources": "资料中没有", "low_confidence": "把握不大",
-                 "handoff": "转人工"}
+                 "handoff": "转人工", "no_reply": "暂时无法处理"}
 CHANNEL_LABELS = {"web": "网页", "wx": "微信", "api": "接口"}
 # Two questions are one topic when their embeddings are this close (e5-small), or, without the model,
 # when they share this share of their words.

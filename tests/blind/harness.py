@@ -190,7 +190,8 @@ def score_conversation(chat: Chat, item: dict[str, Any], facts: FactQuestions, m
         if not hit:
             problems.append(f"office {office} not offered")
     all_text = "\n".join(r for _, r in transcript)
-    if not groups_met(all_text, expect.get("reply_contains") or []):
+    # Writers put `reply_contains` under `expect` or beside `followups` (the brief allowed both readings).
+    if not groups_met(all_text, expect.get("reply_contains") or item.get("reply_contains") or []):
         problems.append("reply_contains not met")
     return {"id": item["id"], "ok": not problems, "problems": problems, "outcomes": outcomes,
             "turns": len(transcript), "transcript": [{"user": u, "bot": b[:400]} for u, b in transcript]}

@@ -1,16 +1,17 @@
 import yaml
 
 from bot import dialogue_domain
+from bot.build import domain as domain_generator
 from bot.launcher import lock_store_yaml, tracker_store_yaml
 
 
 def test_domain_and_form_rules_match_the_rules_files():
-    assert dialogue_domain.main(["--check"]) == 0
+    assert domain_generator.main(["--check"]) == 0
 
 
 def test_every_program_has_a_form_with_its_facts():
     programs = dialogue_domain.program_facts()
-    domain = yaml.safe_load(dialogue_domain.DOMAIN.read_text(encoding="utf-8"))
+    domain = yaml.safe_load(domain_generator.DOMAIN.read_text(encoding="utf-8"))
     for program, facts in programs.items():
         assert domain["forms"][f"{program}_form"]["required_slots"] == facts
         assert f"validate_{program}_form" in domain["actions"]
