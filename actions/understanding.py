@@ -155,12 +155,16 @@ async def start_personal_case(dispatcher: CollectingDispatcher, tracker: Tracker
         return events + [SlotSet("eligibility_program", OVERVIEW)]
     if program == OVERVIEW:
         named = [p for p in named_programs(reading.text) if p in FORM_PROGRAMS]   # by name, not by cue words
-        touched = named if len(named) > 1 else programs_touched(facts)
+        # Two programs asked in one line ("娃今年1月生的有育儿补贴不，我还想学个技术考证有补贴吗"): each is
+        # worked out, the second's questions straight after the first's answer.
+        asked = [p for p in expand_programs(reading.programs) if p in FORM_PROGRAMS]
+        one_by_one = named if len(named) > 1 else asked if len(asked) > 1 else []
+        touched = one_by_one or programs_touched(facts)
         if not touched:
             ask_which_program(dispatcher)
             return events + [SlotSet("eligibility_program", OVERVIEW)]
         results = await asyncio.to_thread(evaluate_all, touched, facts)
-        if len(named) > 1:
+        if one_by_one:
             return events + await one_after_another(dispatcher, results)
         buttons = [{"title": f"详细测算：{PROGRAM_LABELS.get(p, p)}",
                     "payload": f'/ask_eligibility{{"program": "{p}"}}'} for p in touched]

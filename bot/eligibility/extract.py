@@ -193,8 +193,13 @@ def _owner(text: str, span: tuple[int, int], specs: dict[str, dict], names: list
     left = max((m.end() for m in _CLAUSE.finditer(text, 0, span[0])), default=0)
     right = next((m.start() for m in _CLAUSE.finditer(text, span[1])), len(text))
     best: Optional[tuple[int, str]] = None
+    clause = text[left:right]
     for name in names:
-        for word in specs[name]["words"].get("context") or []:
+        words = specs[name]["words"]
+        if any(e in clause for e in words.get("other_events") or []) and \
+                not any(e in clause for e in words.get("events") or []):
+            continue  # "娃今年初中毕业": the date belongs to another event than this fact's
+        for word in words.get("context") or []:
             for m in re.finditer(re.escape(word), text[left:right]):
                 pos = left + m.start()
                 dist = span[0] - (pos + len(word)) if pos < span[0] else pos - span[1]

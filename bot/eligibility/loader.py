@@ -357,7 +357,12 @@ class _Checker:
             self._word_list(words.get("context", []), p + ("context",), optional=True)
             if "age" in words and (words["age"] is not True or words["parse"] != "date"):
                 self.err(p + ("age",), "age: true 只能用于 parse: date（允许用年龄推算出生日期）")
-            self._known_keys(words, p, {"parse", "context", "age"})
+            for key in ("events", "other_events"):
+                if key in words:
+                    if words["parse"] != "date":
+                        self.err(p + (key,), f"{key} 只用于日期事实（parse: date）")
+                    self._word_list(words[key], p + (key,), optional=True)
+            self._known_keys(words, p, {"parse", "context", "age", "events", "other_events"})
             return
         if ftype == "bool":
             allowed = {"true", "false"}

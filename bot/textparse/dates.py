@@ -30,7 +30,7 @@ _M = rf"(?P<m>{NUM}{{1,3}})"
 _D = rf"(?P<d>{NUM}{{1,4}})"
 _DAY = rf"(?:{_SP}{_D}{_SP}(?:[日号]|(?![{NUM_CHARS}\d个天岁年月])))"
 _MONTH = rf"{_M}{_SP}月(?:份)?"
-_POS = r"(?P<pos>年底|年末|年初|年头|底|末|初)"
+_POS = r"(?P<pos>年底|年末|年初(?![中一二三])|年头|底|末|初(?![中一二三]))"  # not 初中, 初一–初三 (school years)
 # Seasons and half years: (first month, months covered, precision). Winter runs into the next year.
 _SEASONS = {"春天": (3, 3), "春季": (3, 3), "开春": (3, 3), "夏天": (6, 3), "夏季": (6, 3), "秋天": (9, 3),
             "秋季": (9, 3), "冬天": (12, 3), "冬季": (12, 3), "上半年": (1, 6), "前半年": (1, 6),

@@ -25,6 +25,10 @@ _DURATION = re.compile(
     rf")"
 )
 _AGO = re.compile(rf"{_SP}(?:以前|之前|前)")
+# "不到一年", "还没满两年", "快一年了", "一年不到": less than that, by an amount nobody said. Such a mention is
+# no value for the fact; the form asks for the months instead of taking the bound as the number.
+_UNDER_BEFORE = re.compile(r"(?:不到|不满|没到|没满|不够|没够|不足|未满|未到|将近|接近|快要?|差不多|差点)[ \t]*(?:有[ \t]*)?$")
+_UNDER_AFTER = re.compile(rf"{_SP}(?:不到|不满|没到|没满|不够|不足)")
 _LATER = re.compile(rf"{_SP}(?:以后|之后|后)")
 # After "N年": grade, age, era, fiscal year, or a month number (then "24年3月" is a date).
 _NOT_A_DURATION = re.compile(rf"{_SP}(?:[级龄纪代度]|{NUM}+{_SP}月(?!份?{_SP}[个]))")
@@ -42,6 +46,7 @@ class RawDuration:
     end: int
     months: float
     tail: str | None  # None, "ago" or "later"
+    under: bool = False  # "不到一年": below this, by how much was not said
 
 
 # "五六年", "两三个月": two neighbouring numerals are a range, never 56; the lower end is what was said for sure.
@@ -97,18 +102,20 @@ def scan_durations(text: str) -> Iterator[RawDuration]:
             months = float(cn_to_int(m.group("mq")) or 0)
         if _AGE_BEFORE.search(folded, 0, m.start()) or _AGE_AFTER.match(folded, end):
             continue
+        under = bool(_UNDER_BEFORE.search(folded, 0, m.start()) or _UNDER_AFTER.match(folded, end))
         tail = None
         ago = _AGO.match(folded, end)
         if ago:
             tail, end = "ago", ago.end()
         elif _LATER.match(folded, end):
             tail = "later"
-        yield RawDuration(m.start(), end, months, tail)
+        yield RawDuration(m.start(), end, months, tail, under)
 
 
 def parse_duration_months(text: str) -> int | None:
-    """Whole months of the first plain duration in text; fractions round down ("两年多" → 24)."""
+    """Whole months of the first plain duration in text; fractions round down ("两年多" → 24).
+    "不到一年" is no value: it bounds the months without saying them."""
     for raw in scan_durations(text):
         if raw.tail is None:
-            return math.floor(raw.months + 1e-9)
+            return None if raw.under else math.floor(raw.months + 1e-9)
     return None

@@ -34,3 +34,11 @@ def test_not_durations(text):
 def test_first_plain_duration_wins_over_dates_before_it():
     assert parse_duration_months("2023年3月开始交，交了18个月") == 18
     assert parse_duration_months("两年前开始交的，交了一年半") == 18
+
+
+@pytest.mark.parametrize("text", [
+    "交失业险不到一年", "一年不到", "没满12个月", "快一年了", "还没够两年", "不满一年半", "将近两年",
+])
+def test_a_bound_is_no_number(text):
+    # "不到一年" says less than twelve months, not how many: the form asks instead of taking 12.
+    assert parse_duration_months(text) is None

@@ -103,3 +103,23 @@ def test_short_reply_words_are_read_before_the_canned_answer(live_stack, line, m
         assert word in text, text
     for word in must_not:
         assert word not in text, text
+
+
+def test_two_programs_in_one_line_are_each_worked_out(live_stack):
+    # The first is settled at once; the second's question follows instead of a choice to make.
+    who = sender()
+    messages = live_stack.chat("我去年被辞退了在人社登了失业 娃今年1月生的 有育儿补贴不 我还想学个技术 考证有补贴吗", who)
+    results = {r["program"]: r["outcome"] for m in messages for r in m.get("eligibility") or []}
+    assert results.get("childcare_subsidy") == "eligible", messages
+    text = text_of(messages)
+    assert "职业培训补贴" in text and "证书" in text.split("职业培训补贴")[-1], text
+    messages = live_stack.chat("还没考呢", who)
+    results = {r["program"]: r["outcome"] for m in messages for r in m.get("eligibility") or []}
+    assert results == {"vocational_training_subsidy": "not_eligible"}, messages
+
+
+def test_a_school_leavers_line_is_the_training_subsidy_not_the_childcare_one(live_stack):
+    messages = live_stack.chat("娃今年初中毕业没上高中 去学了汽修考了证 有补贴吗", sender())
+    text = text_of(messages)
+    assert "育儿补贴" not in text and "出生" not in text, text
+    assert "职业培训补贴" in text, text

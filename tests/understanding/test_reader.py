@@ -115,6 +115,11 @@ def test_aspects_in_priority_order():
     ("育儿补贴今年山西一共发了多少人", "actual_statistic"),
     ("2027年以后生的娃还有没有育儿补贴", "future_change"),
     ("残疾人自己开店有没有创业补贴", "other_benefit"),
+    ("残疾证办好得几天", "processing_time"),
+    ("听说以后要把技能补贴改成按月发", "future_change"),
+    ("规划说的养老床位现在建了多少张了", "actual_statistic"),
+    ("你帮我查一下我失业保险交了几个月", "personal_record"),
+    ("技能培训管不管饭", "course_conditions"),
 ])
 def test_what_no_source_states_is_recognised(text, reason):
     r = read_line(text, today=TODAY)
@@ -201,3 +206,26 @@ def test_a_level_said_with_an_occupation_is_not_a_disability_level():
     r = read_line("中式烹调师三级 今年七月拿的证 补贴咋领", today=TODAY)
     assert "disability_level" not in r.facts
     assert read_line("护理补贴 二级的能领吗", today=TODAY).facts.get("disability_level") == 2
+
+
+@pytest.mark.parametrize("text,programs,facts", [
+    # The facts say which program: 娃 here is a school leaver, not a baby, and 今年初中 is no birth date.
+    ("娃今年初中毕业没上高中 去学了汽修考了证 有补贴吗", ["vocational_training_subsidy"], {"person_category": "school_leaver"}),
+    ("我在陶瓷厂上班交社保两年了今年九月考了个五级的证能领多少钱", ["skills_upgrade_subsidy"],
+     {"unemployment_insurance_months": 24, "certificate_level": "basic", "certificate_issue_date": "2026-09"}),
+    # Both programs have their own facts: both kept.
+    ("娃去年三月生的 我失业了想学技术有补贴吗", ["childcare_subsidy", "vocational_training_subsidy"],
+     {"child_birth_date": "2025-03", "person_category": "registered_unemployed"}),
+    # A program named by its name is never replaced.
+    ("育儿补贴 我交了两年社保", ["childcare_subsidy"], {}),
+])
+def test_the_residents_facts_choose_among_cue_programs(text, programs, facts):
+    r = read_line(text, today=TODAY)
+    assert r.programs == programs
+    assert {k: r.facts.get(k) for k in facts} == facts
+
+
+def test_a_date_said_of_another_event_is_no_birth_date():
+    for text in ("娃今年初中毕业了", "孩子去年上的幼儿园", "娃前年考上的大学"):
+        assert "child_birth_date" not in read_line(text, today=TODAY).facts, text
+    assert read_line("娃今年初生的", today=TODAY).facts["child_birth_date"] == "2026-01"
