@@ -190,29 +190,41 @@ def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list
     return found if len(found) < 2 else sorted(found, key=lambda p: order[p])
 
 
-def programs_by_facts(facts: dict[str, Any], engine: EligibilityEngine) -> list[str]:
+# A fact value that says nothing about which program the line is about ("退休了": person_category other).
+_WEAK_FACT_VALUES = {("person_category", "other")}
+
+
+def programs_by_facts(facts: dict[str, Any], engine: EligibilityEngine) -> tuple[list[str], int]:
     """The programs most of the given facts belong to, counting only facts that one program alone asks
-    ("交社保两年，考了个五级证" → 技能提升补贴; "初中毕业没上高中" → 职业培训补贴). Disability facts are
-    shared and left to the disability cues."""
+    ("交社保两年，考了个五级证" → 技能提升补贴; "初中毕业没上高中" → 职业培训补贴), and how many facts that is.
+    Disability facts are shared and left to the disability cues."""
     owners: dict[str, list[str]] = {}
     for pid in engine.program_ids():
         for name in engine.program(pid).facts:
             owners.setdefault(name, []).append(pid)
     counts: dict[str, int] = {}
-    for name in facts:
+    for name, value in facts.items():
         own = owners.get(name) or []
-        if len(own) == 1 and own[0] not in DISABILITY:
+        if len(own) == 1 and own[0] not in DISABILITY and (name, value) not in _WEAK_FACT_VALUES:
             counts[own[0]] = counts.get(own[0], 0) + 1
     top = max(counts.values(), default=0)
-    return [p for p, n in counts.items() if n == top]
+    return [p for p, n in counts.items() if n == top], top
 
 
-def _with_fact_programs(programs: list[str], text: str, facts: dict[str, Any], engine: EligibilityEngine) -> list[str]:
+def _with_fact_programs(programs: list[str], text: str, facts: dict[str, Any], aspects: list[str],
+                        engine: EligibilityEngine) -> list[str]:
     """Programs found by cue words alone ("娃…有补贴吗") give way to the program the resident's own facts are
-    about ("娃今年初中毕业没上高中，去学了汽修"); a program named by its name is always kept."""
-    implied = programs_by_facts(facts, engine)
-    if not implied or named_programs(text, engine):
+    about ("娃今年初中毕业没上高中，去学了汽修"). With no program in the line, several facts of one program
+    name it ("交社保两年了，今年九月考了个五级的证"); one fact alone does not ("高考一本线": a year is no
+    certificate date). A program named by its name, or a comparison of two, is left as said."""
+    implied, count = programs_by_facts(facts, engine)
+    if not implied or {"difference", "combine"} & set(aspects):
         return programs
+    aliases = [(a, pid) for pid, d in _program_words(engine) for a in [d["label"]] + list(d.get("aliases") or [])]
+    if named_programs(homophone_aliases(text, aliases), engine):
+        return programs
+    if not programs:
+        return implied if count >= 2 else programs
     owners = {pid: set(engine.program(pid).facts) for pid in engine.program_ids()}
     keep = [p for p in programs if p == BOTH or p in DISABILITY or p in implied or owners.get(p, set()) & set(facts)]
     return keep + [p for p in implied if p not in keep]
@@ -275,7 +287,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     extracted = extract_facts(raw, today, asking=asking, engine=engine) if raw else {"facts": {}, "unknown": []}
     facts = dict(extracted.get("facts") or {})
     if asking is None and facts:
-        programs = _with_fact_programs(programs, text, facts, engine)
+        programs = _with_fact_programs(programs, text, facts, aspects, engine)
     place, ambiguous, place_question = _place(text, hint_city)
     office_types = office_types_from_text(text)
     details = bool(lexicon.office_details.search(text))
