@@ -117,10 +117,10 @@ def _year(token: str, today: dt.date, with_month: bool) -> int:
     value = cn_to_int(token)
     if value is None:
         raise _Invalid
-    if is_digit_string(token) and len(token) == 2:
+    if len(token) == 2 and (is_digit_string(token) or all(c in "〇零一二三四五六七八九" for c in token)):
         if not with_month:
             raise _Invalid  # "24年" alone is more likely a duration
-        value += 2000 if value <= today.year % 100 + 5 else 1900
+        value += 2000 if value <= today.year % 100 + 5 else 1900   # "二一年年底", "24年3月"
     elif len(token) == 2 or value < 1900:
         raise _Invalid
     if not 1900 <= value <= today.year + 5:
@@ -168,7 +168,7 @@ def _resolve(kind: str, m: re.Match[str], today: dt.date) -> tuple[dt.date, str]
         first, months = _SEASONS[g["season"]]
         return dt.date(year, first, 1), "half" if months == 6 else "season"
     if kind == "ypos":
-        return _with_pos(_year(g["y"], today, False), g["pos"])
+        return _with_pos(_year(g["y"], today, True), g["pos"])   # "24年底": a position in a year is a date
     if kind == "y":
         return dt.date(_year(g["y"], today, False), 1, 1), "year"
     if kind == "md":

@@ -143,3 +143,13 @@ def test_relative_to_today(today, text, date):
 ])
 def test_add_months(start, months, expected):
     assert add_months(start, months) == expected
+
+
+def test_a_two_digit_year_with_a_position_in_it_is_a_date():
+    import datetime as _dt
+    from bot.textparse import find_dates as _find
+    today = _dt.date(2026, 11, 29)
+    for text, want in (("俺孙女是二一年年底生的", (_dt.date(2021, 12, 1), "month")), ("24年底", (_dt.date(2024, 12, 1), "month"))):
+        assert [(m.date, m.precision) for m in _find(text, today)] == [want], text
+    for text in ("二一年", "交了二十年", "今年初中毕业"):
+        assert [m for m in _find(text, today) if m.precision != "year"] == [], text
