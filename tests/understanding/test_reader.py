@@ -120,6 +120,7 @@ def test_aspects_in_priority_order():
     ("规划说的养老床位现在建了多少张了", "actual_statistic"),
     ("你帮我查一下我失业保险交了几个月", "personal_record"),
     ("技能培训管不管饭", "course_conditions"),
+    ("护理补贴是月月发还是年年发", "payment_mode"),
 ])
 def test_what_no_source_states_is_recognised(text, reason):
     r = read_line(text, today=TODAY)
