@@ -51,8 +51,9 @@ def not_in_sources_answer(reading: Reading) -> dict:
                      for d in direction]
         return {"text": _honest_text(label, direction), "citations": citations}
     answer = program_answer(reading.programs, aspects)
-    text = (f"{answer['text']}\n至于{label}，我依据的政策资料里没有写明，请以当地主管部门的通知为准，"
-            "也可以拨打12345政务服务便民热线咨询。")
+    # The unstated part is what was asked: it comes first; what the sources do say follows, labelled.
+    text = (f"关于{label}，我依据的政策资料里没有写明，请以当地主管部门的通知为准，"
+            f"也可以拨打12345政务服务便民热线咨询。\n相关内容（资料里写明的部分）：\n{answer['text']}")
     return {"text": text, "citations": answer.get("citations") or []}
 
 
