@@ -423,6 +423,14 @@ def extract_facts(text: str, today: Optional[dt.date] = None, asking: Optional[s
             for name, value in _read(clause, today, asking if len(clauses) == 1 else None, specs)["facts"].items():
                 if specs.get(name, {}).get("words", {}).get("parse") == "duration_months" and facts.get(name) == value:
                     hedged.setdefault(name, clause.strip())
+    # "好像是三级 不对 证上写的二级": what follows the last self-correction wins, and is firm unless hedged again.
+    tail = textparse.corrected_tail(text)
+    if tail:
+        settled = _read(tail, today, asking, specs)["facts"]
+        for name, value in settled.items():
+            facts[name] = value
+            if not _HEDGE.search(tail):
+                hedged.pop(name, None)
     unborn = bool(_UNBORN.search(text))
     approximate = [k for k, v in facts.items() if isinstance(v, DateSpan)]
     out_facts = {k: _iso(v) for k, v in facts.items()}

@@ -58,6 +58,24 @@ _NOT_WRONG = re.compile(r"没错|不错|没毛病")
 _NOT_RIGHT_THEN = re.compile(r"^不对(?:不对)*[ ]*(?P<rest>.*)$")
 
 
+# A line that corrects itself ("好像是三级 不对 证上写的二级", "2021年8月 哦不是 是2023年8月"): what follows
+# the last such marker is what the resident settled on.
+_SELF_CORRECTION = re.compile(r"(?:不对|哦不是|噢不是|喔不是|哦不|噢不|不不|说错了|记错了|搞错了|弄错了|讲错了|其实是|我是说|更正一下)"
+                              r"[ ,，。]*(?:是|应该是)?")
+
+
+def corrected_tail(text: str) -> str | None:
+    """The part of a line after its last self-correction, when something was said before it; else None."""
+    last = None
+    for m in _SELF_CORRECTION.finditer(text or ""):
+        if m.start() > 0 and text[:m.start()].strip(" ,，。" + _PARTICLES):
+            last = m
+    if last is None:
+        return None
+    tail = text[last.end():].strip(" ,，。")
+    return tail or None
+
+
 def is_correction(text: str) -> bool:
     """The resident corrects an earlier answer ("不对，是三级", "说错了", "改一下", "应该是…")."""
     clean = _NOT_WRONG.sub("好", _clean(text))  # "没错了" agrees, it corrects nothing

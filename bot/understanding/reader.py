@@ -320,6 +320,8 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     # "护理补贴 我腿不好": the program and the speaker's own situation, asking nothing: their own case.
     if programs and not question and not aspects and lexicon.first_person.search(core) and not bare:
         personal = True
+    if programs and not personal and not facts and not aspects and _only_asks_can_i(core, engine):
+        personal = True
     # "我在尧都区，哪里能办两项补贴" asks where to apply, not whether the speaker qualifies.
     if personal and not facts and set(aspects) & APPLYING and not _ASKS_ELIGIBILITY.search(core):
         personal = False
@@ -400,6 +402,20 @@ def _is_bare(core: str, engine: EligibilityEngine) -> bool:
             rest = rest.replace(alias, "")
     rest = re.sub(r"^(我要|我想|想|要|办|申请|领|问|查|测|关于|说说|那个|这个|还有|再|也)+", "", rest)
     return bool(_BARE_TAIL.match(rest)) and len(rest) <= 6
+
+
+_ONLY_CAN_I = re.compile(r"^(那个|这个|俺|我|我们|俺们|咱|咱们)?(家)?(的)?(娃|孩子|宝宝|娃娃|小孩|老人|家里)?(的)?"
+                         r"(能领|能不能领|可以领|能拿|能申请|可以申请|给不给|能给|有没有份|有份)"
+                         r"(吗|不|没|么|嘛|呢|没有|不了)?[吗呢啊呀吧？?。！!\s]*$")
+
+
+def _only_asks_can_i(core: str, engine: EligibilityEngine) -> bool:
+    """ "育儿补贴能领吗", "娃的育儿补贴能领不": a program and nothing but "can we get it" — the resident's own case."""
+    rest = core
+    for pid, d in _program_words(engine):
+        for alias in sorted([d["label"]] + list(d.get("aliases") or []), key=len, reverse=True):
+            rest = rest.replace(alias, "")
+    return bool(_ONLY_CAN_I.match(rest.strip()))
 
 
 # What no source states, even when the line also carries facts ("四级证的标准今年往上调了没").

@@ -60,3 +60,15 @@ def test_not_stop(text):
 @pytest.mark.parametrize("text", ["不是不是", "不对不对", "不要不要"])
 def test_repeated_no_is_no(text):
     assert parse_yes_no(text) is False
+
+
+@pytest.mark.parametrize("text,tail", [
+    ("好像是三级 不对 证上写的二级", "证上写的二级"),
+    ("2021年8月 哦不是 是2023年8月", "2023年8月"),
+    ("二级，说错了，三级", "三级"),
+    ("不对，是三级", None),          # a correction of an earlier answer, not of this line
+    ("有的", None),
+])
+def test_a_line_that_corrects_itself_keeps_what_follows(text, tail):
+    from bot.textparse import corrected_tail
+    assert corrected_tail(text) == tail

@@ -230,3 +230,21 @@ def test_a_date_said_of_another_event_is_no_birth_date():
     for text in ("娃今年初中毕业了", "孩子去年上的幼儿园", "娃前年考上的大学"):
         assert "child_birth_date" not in read_line(text, today=TODAY).facts, text
     assert read_line("娃今年初生的", today=TODAY).facts["child_birth_date"] == "2026-01"
+
+
+@pytest.mark.parametrize("text", ["育儿补贴能领吗", "娃的育儿补贴能领不", "护理补贴能领不", "技能补贴能申请吗"])
+def test_a_program_and_only_can_we_get_it_is_the_residents_case(text):
+    assert read_line(text, today=TODAY).kind == PERSONAL_CASE
+
+
+@pytest.mark.parametrize("text", ["育儿补贴谁能领", "育儿补贴能领多少", "育儿补贴能领到几岁"])
+def test_can_we_get_it_with_an_aspect_is_still_a_question(text):
+    assert read_line(text, today=TODAY).kind == PROGRAM_INFO
+
+
+def test_a_self_corrected_answer_takes_the_corrected_value_firmly():
+    from bot.eligibility.extract import extract_facts
+    out = extract_facts("好像是三级 不对 证上写的二级", TODAY, asking="disability_level")
+    assert out["facts"]["disability_level"] == 2 and "disability_level" not in out["hedged"]
+    assert extract_facts("2021年8月 哦不是 是2023年8月", TODAY, asking="child_birth_date")["facts"] == {
+        "child_birth_date": "2023-08"}
