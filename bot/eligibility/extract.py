@@ -92,7 +92,7 @@ def _word_hits(text: str, specs: dict[str, dict], asking: Optional[str]) -> dict
             if name == asking or any(c in text for c in group["context"]):   # asked: the question is the topic
                 for key, items in group.items():
                     if key != "context":
-                        add(name, spec, key, items, (0, len(text)))
+                        add(name, spec, key, items)   # the whole line: as direct as any other word
         for group in words.get("in_clause", []):
             for start, end in clauses:
                 if any(c in text[start:end] for c in group["context"]):

@@ -171,6 +171,14 @@ def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list
                 if p not in found:
                     found.append(p)
             rest = rest.replace(alias, "　")
+    if found:
+        # A second program asked only in words ("娃今年1月生的有育儿补贴不，我还想学个技术，考证有补贴吗").
+        for pid, d in programs:
+            cues = d.get("cues") or []
+            if pid not in found and pid not in DISABILITY and cues \
+                    and all(any(w in rest for w in group) for group in cues) \
+                    and not any(w in rest for w in d.get("cues_exclude") or []):
+                found.append(pid)
     if not found and wants_both_disability(text):
         found = list(DISABILITY)              # "两个都问问" after a disability question
     if not found:
@@ -221,13 +229,14 @@ def _with_fact_programs(programs: list[str], text: str, facts: dict[str, Any], a
     if not implied or {"difference", "combine"} & set(aspects):
         return programs
     aliases = [(a, pid) for pid, d in _program_words(engine) for a in [d["label"]] + list(d.get("aliases") or [])]
-    if named_programs(homophone_aliases(text, aliases), engine):
-        return programs
+    named = named_programs(homophone_aliases(text, aliases), engine)
     if not programs:
         return implied if count >= 2 else programs
     owners = {pid: set(engine.program(pid).facts) for pid in engine.program_ids()}
-    keep = [p for p in programs if p == BOTH or p in DISABILITY or p in implied or owners.get(p, set()) & set(facts)]
-    return keep + [p for p in implied if p not in keep]
+    keep = [p for p in programs if p in named or p == BOTH or p in DISABILITY or p in implied
+            or owners.get(p, set()) & set(facts)]
+    # A named program is never joined by one the facts merely touch ("育儿补贴，我交了两年社保").
+    return keep + [p for p in implied if p not in keep and not named]
 
 
 def is_question(text: str) -> bool:
