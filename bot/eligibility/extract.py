@@ -142,6 +142,8 @@ def _ages(text: str) -> list[tuple[int, int]]:
     """
     out: list[tuple[int, int]] = []
     for m in _AGE.finditer(text):
+        if re.match(r"\s*(以下|以上|以内|之内|之前|之后|以前|以后|前|后|左右)", text[m.end():]):
+            continue  # "三岁以下的娃娃": a group of children, not this child's age
         if m.group("m"):
             if not m.group(0).endswith("大") and not re.search(r"(?:宝宝|孩子|娃|小孩|闺女|儿子|女儿|一个|个).{0,3}$",
                                                                 text[:m.start()]):

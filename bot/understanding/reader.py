@@ -429,7 +429,9 @@ def _only_asks_can_i(core: str, engine: EligibilityEngine) -> bool:
 
 # What no source states, even when the line also carries facts ("四级证的标准今年往上调了没").
 _ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change", "local_topup", "opening_business",
-                    "application_status", "refund", "office_hours", "recommendation", "other_plan"}
+                    "application_status", "refund", "office_hours", "recommendation", "other_plan",
+                    "actual_statistic", "class_size", "timetable", "course_conditions", "personal_record",
+                    "online_account", "other_form", "local_implementation"}
 # (A family arrangement, a back payment or a lost paper said with the resident's own facts — "娃还没上户口，
 # 2024年生的", "中级证丢了又重考了一个，前头领过" —
 # gets the honest line first and then the check of their case: see actions/understanding.start_personal_case.)

@@ -121,6 +121,13 @@ def test_aspects_in_priority_order():
     ("你帮我查一下我失业保险交了几个月", "personal_record"),
     ("技能培训管不管饭", "course_conditions"),
     ("护理补贴是月月发还是年年发", "payment_mode"),
+    ("国庆节那几天县残联开门不", "office_hours"),
+    ("一个保育员能看几个宝宝", "class_size"),
+    ("人社那个网站密码忘了", "online_account"),
+    ("育儿补贴能不能折成购物卡", "other_form"),
+    ("太原开展长护险试点了没", "local_implementation"),
+    ("护理补贴以后会不会变", "future_change"),
+    ("运城的育儿补贴比国家定的高不高", "local_topup"),
 ])
 def test_what_no_source_states_is_recognised(text, reason):
     r = read_line(text, today=TODAY)
@@ -248,3 +255,13 @@ def test_a_self_corrected_answer_takes_the_corrected_value_firmly():
     assert out["facts"]["disability_level"] == 2 and "disability_level" not in out["hedged"]
     assert extract_facts("2021年8月 哦不是 是2023年8月", TODAY, asking="child_birth_date")["facts"] == {
         "child_birth_date": "2023-08"}
+
+
+def test_an_age_group_is_no_childs_age():
+    assert "child_birth_date" not in read_line("三岁以下的娃娃都有育儿补贴吗", today=TODAY).facts
+    assert "child_birth_date" in read_line("俺娃三岁了", today=TODAY).facts
+
+
+def test_a_statistic_with_a_year_is_never_a_form():
+    r = read_line("2026年全省持证率实际到多少了", today=TODAY)
+    assert r.kind == "not_in_sources" and r.not_in_sources[0] == "actual_statistic"
