@@ -31,7 +31,7 @@ APPLYING = {"where", "how_to_apply", "documents", "deadline"}   # aspects about 
 PROGRAM_INFO, PERSONAL_CASE, PLAN_QUESTION, OFFICE_LOOKUP, NOT_IN_SOURCES, OTHER = (
     "program_info", "personal_case", "plan_question", "office_lookup", "not_in_sources", "other")
 _QUESTION = re.compile(r"[？?]|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|几|能不能|可不可以|是不是|有没有|是否|咋|还是"
-                       r"|多长|多久|多大|多高|要不要|需不需要|没得|有没得"
+                       r"|多长|多久|多大|多高|要不要|需不需要|没得|有没得|谁(?:能|可以|来|去|给|管|负责|办)"
                        r"|(.)[不没]\1|[^不]不[。！!\s]*$|没有?[。！!\s]*$")
 _HOTLINE = re.compile(r"热线|服务电话|咨询电话|打哪个电话|打什么电话|打啥电话|打甚电话|打哪个号")
 _TWO_ALLOWANCES = re.compile(r"(两个|两项|两样|俩)(补贴|补助|都)|两个都|两项都")
@@ -239,6 +239,32 @@ def _with_fact_programs(programs: list[str], text: str, facts: dict[str, Any], a
     return keep + [p for p in implied if p not in keep and not named]
 
 
+# "想问护理补贴…算了那个先不问了，先说我孙子…育儿补贴咋弄", "技能提升补贴……那个怕是不行，那职业培训补贴呢":
+# the resident dropped the first program; what they ask after the turn is what they want.
+_CHANGE_OF_MIND = re.compile(r"算了|先不问|不问了|不说(那|这)个了?|先说|怕是不行|肯定不行|那个不行|够不上|换个|还是问问|还是说说|那就问问")
+
+
+def _after_change_of_mind(programs: list[str], text: str, engine: EligibilityEngine) -> list[str]:
+    """Programs named after the last change of mind, when some were named before it and some after."""
+    turns = [m.end() for m in _CHANGE_OF_MIND.finditer(text)]
+    if not turns or len(programs) < 2:
+        return programs
+    later = find_programs(text[turns[-1]:], engine)
+    return later if later and set(later) < set(programs) | {BOTH} else programs
+
+
+def _both_by_facts(programs: list[str], facts: dict[str, Any], engine: EligibilityEngine) -> list[str]:
+    """One disability allowance found, and the facts bear on the other too ("多重残疾 二级 家里低保"): both."""
+    found = [p for p in programs if p in DISABILITY]
+    if len(found) != 1:
+        return programs
+    other = next(p for p in DISABILITY if p != found[0])
+    own = set(engine.program(other).facts) - set(engine.program(found[0]).facts)
+    if not own & set(facts):
+        return programs
+    return [BOTH if p == found[0] else p for p in programs]
+
+
 def is_question(text: str) -> bool:
     """The line asks something of its own ("残联在哪", "低保怎么申请"), rather than only telling a fact."""
     return bool(_QUESTION.search(to_standard(normalize(text or ""))))
@@ -295,8 +321,12 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     aspects = find_aspects(text, lexicon)
     extracted = extract_facts(raw, today, asking=asking, engine=engine) if raw else {"facts": {}, "unknown": []}
     facts = dict(extracted.get("facts") or {})
+    if asking is None:
+        programs = _after_change_of_mind(programs, text, engine)
     if asking is None and facts:
         programs = _with_fact_programs(programs, text, facts, aspects, engine)
+        if not named_programs(text, engine) and not {"difference", "combine"} & set(aspects):
+            programs = _both_by_facts(programs, facts, engine)
     place, ambiguous, place_question = _place(text, hint_city)
     office_types = office_types_from_text(text)
     details = bool(lexicon.office_details.search(text))

@@ -265,3 +265,22 @@ def test_an_age_group_is_no_childs_age():
 def test_a_statistic_with_a_year_is_never_a_form():
     r = read_line("2026年全省持证率实际到多少了", today=TODAY)
     assert r.kind == "not_in_sources" and r.not_in_sources[0] == "actual_statistic"
+
+
+@pytest.mark.parametrize("text,programs", [
+    ("想问问护理补贴…算了先不问那个了 说说我孙子 育儿补贴咋领", ["childcare_subsidy"]),
+    ("技能提升补贴我怕是够不上 那职业培训补贴呢 我登记了失业", ["vocational_training_subsidy"]),
+])
+def test_after_a_change_of_mind_the_later_program_counts(text, programs):
+    assert read_line(text, today=TODAY).programs == programs
+
+
+def test_disability_facts_of_both_allowances_assess_both():
+    r = read_line("我爸是肢体残疾二级 家里吃低保 想问问补贴", today=TODAY)
+    assert r.programs == [BOTH], r
+
+
+def test_a_low_income_family_without_dibao_is_read_as_said():
+    r = read_line("有残疾证 家里没吃上低保 村里说算低收入户 生活补贴有没有", today=TODAY)
+    assert r.facts.get("household_dibao") is False and r.facts.get("household_low_income") is True
+    assert r.kind == PERSONAL_CASE
