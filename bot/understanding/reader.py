@@ -121,6 +121,12 @@ def _program_words(engine: EligibilityEngine) -> list[tuple[str, dict[str, Any]]
     return [(pid, engine.program(pid).data) for pid in engine.program_ids()]
 
 
+def _alias_pairs(engine: EligibilityEngine) -> list[tuple[str, str]]:
+    """(name or alias, program id) for every program, longest first (so 残疾人护理补贴 wins over 护理补贴)."""
+    return sorted(((a, pid) for pid, d in _program_words(engine) for a in [d["label"]] + list(d.get("aliases") or [])),
+                  key=lambda ap: -len(ap[0]))
+
+
 def named_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list[str]:
     """Programs the line names by alias (not by cue words)."""
     engine = engine or get_engine()
@@ -157,8 +163,7 @@ def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list
     """Programs a line names: by alias (longest first), else by cue words; both disability ones → BOTH."""
     engine = engine or get_engine()
     programs = _program_words(engine)
-    aliases = sorted(((a, pid) for pid, d in programs for a in [d["label"]] + list(d.get("aliases") or [])),
-                     key=lambda ap: -len(ap[0]))
+    aliases = _alias_pairs(engine)
     if not any(a in text for a, _ in aliases):
         plain = text.replace("的", "")          # "残疾人的补贴", "护理的补贴"
         text = plain if any(a in plain for a, _ in aliases) else homophone_aliases(text, aliases)
@@ -228,8 +233,7 @@ def _with_fact_programs(programs: list[str], text: str, facts: dict[str, Any], a
     implied, count = programs_by_facts(facts, engine)
     if not implied or {"difference", "combine"} & set(aspects):
         return programs
-    aliases = [(a, pid) for pid, d in _program_words(engine) for a in [d["label"]] + list(d.get("aliases") or [])]
-    named = named_programs(homophone_aliases(text, aliases), engine)
+    named = named_programs(homophone_aliases(text, _alias_pairs(engine)), engine)
     if not programs:
         return implied if count >= 2 else programs
     owners = {pid: set(engine.program(pid).facts) for pid in engine.program_ids()}
@@ -434,11 +438,16 @@ def _plan_words(text: str) -> bool:
     return bool(_PLAN.search(text))
 
 
+def _without_program_names(text: str, engine: EligibilityEngine) -> str:
+    """The line with every program's name and aliases taken out (what else the resident said)."""
+    rest = text
+    for alias, _ in _alias_pairs(engine):
+        rest = rest.replace(alias, "")
+    return rest
+
+
 def _is_bare(core: str, engine: EligibilityEngine) -> bool:
-    rest = core
-    for pid, d in _program_words(engine):
-        for alias in sorted([d["label"]] + list(d.get("aliases") or []), key=len, reverse=True):
-            rest = rest.replace(alias, "")
+    rest = _without_program_names(core, engine)
     rest = re.sub(r"^(我要|我想|想|要|办|申请|领|问|查|测|关于|说说|那个|这个|还有|再|也)+", "", rest)
     return bool(_BARE_TAIL.match(rest)) and len(rest) <= 6
 
@@ -450,11 +459,7 @@ _ONLY_CAN_I = re.compile(r"^(那个|这个|俺|我|我们|俺们|咱|咱们)?(�
 
 def _only_asks_can_i(core: str, engine: EligibilityEngine) -> bool:
     """ "育儿补贴能领吗", "娃的育儿补贴能领不": a program and nothing but "can we get it" — the resident's own case."""
-    rest = core
-    for pid, d in _program_words(engine):
-        for alias in sorted([d["label"]] + list(d.get("aliases") or []), key=len, reverse=True):
-            rest = rest.replace(alias, "")
-    return bool(_ONLY_CAN_I.match(rest.strip()))
+    return bool(_ONLY_CAN_I.match(_without_program_names(core, engine).strip()))
 
 
 # What no source states, even when the line also carries facts ("四级证的标准今年往上调了没").
