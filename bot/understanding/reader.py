@@ -159,6 +159,13 @@ def homophone_aliases(text: str, aliases: list[tuple[str, str]]) -> str:
     return "".join(chars)
 
 
+def _cued(program: dict[str, Any], text: str) -> bool:
+    """The line has a word of every cue group of the program and none of its excluded words."""
+    cues = program.get("cues") or []
+    return bool(cues) and all(any(w in text for w in group) for group in cues) \
+        and not any(w in text for w in program.get("cues_exclude") or [])
+
+
 def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list[str]:
     """Programs a line names: by alias (longest first), else by cue words; both disability ones → BOTH."""
     engine = engine or get_engine()
@@ -178,20 +185,11 @@ def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list
             rest = rest.replace(alias, "　")
     if found:
         # A second program asked only in words ("娃今年1月生的有育儿补贴不，我还想学个技术，考证有补贴吗").
-        for pid, d in programs:
-            cues = d.get("cues") or []
-            if pid not in found and pid not in DISABILITY and cues \
-                    and all(any(w in rest for w in group) for group in cues) \
-                    and not any(w in rest for w in d.get("cues_exclude") or []):
-                found.append(pid)
+        found += [pid for pid, d in programs if pid not in found and pid not in DISABILITY and _cued(d, rest)]
     if not found and wants_both_disability(text):
         found = list(DISABILITY)              # "两个都问问" after a disability question
     if not found:
-        for pid, d in programs:
-            cues = d.get("cues") or []
-            if cues and all(any(w in text for w in group) for group in cues) \
-                    and not any(w in text for w in d.get("cues_exclude") or []):
-                found.append(pid)
+        found += [pid for pid, d in programs if _cued(d, text)]
         if not found and re.search(r"残疾|残联|残障|残疾证", text) and \
                 re.search(r"补贴|补助|津贴|补的|(领|给|发|补|拿)[^，。]{0,6}钱|待遇|政策", text):
             found += list(DISABILITY)
@@ -236,9 +234,8 @@ def _with_fact_programs(programs: list[str], text: str, facts: dict[str, Any], a
     named = named_programs(homophone_aliases(text, _alias_pairs(engine)), engine)
     if not programs:
         return implied if count >= 2 else programs
-    owners = {pid: set(engine.program(pid).facts) for pid in engine.program_ids()}
     keep = [p for p in programs if p in named or p == BOTH or p in DISABILITY or p in implied
-            or owners.get(p, set()) & set(facts)]
+            or set(engine.program(p).facts) & set(facts)]
     # A named program is never joined by one the facts merely touch ("育儿补贴，我交了两年社保").
     return keep + [p for p in implied if p not in keep and not named]
 
