@@ -4,8 +4,10 @@
 
 For each model: a KB of the built-in documents built with it, then benchmarks.kb_quality's scores (hybrid
 retrieval and answers as served) plus dense-only Recall@1/MRR on every set, and the top passage's cosine
-for answerable vs unanswerable golden-tuning questions (the null threshold was calibrated on the base
-model's cosines). Sets are labelled: tuned on (golden_tune, kb_round1…4) or held out (golden_heldout,
+for answerable vs unanswerable golden-tuning questions. The null threshold's dense range (answer.py
+DENSE_FLOOR/CEIL) was calibrated on the base model's cosines, so the fine-tuned model is also scored with
+that range mapped onto its own scale: the same quantiles of the top-passage cosines of the tuning sets'
+question texts (no labels used). Sets are labelled: tuned on (golden_tune, kb_round1…4) or held out (golden_heldout,
 kb_round5); the decision is taken on the held-out ones. Blind sets: aggregates only.
 Saves benchmarks/results/<out>.json (default kb_finetune) and prints a table.
 """

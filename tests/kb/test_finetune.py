@@ -34,7 +34,7 @@ def _n(text: str) -> str:
 
 def test_pairs_cover_every_kind_within_the_cap(pairs):
     kinds = {p.kind for p in pairs}
-    assert kinds == {"heading", "indicator", "cloze", "clause", "synonym"}
+    assert kinds == {"heading", "indicator", "cloze", "clause", "synonym", "question"}
     assert 500 <= len(pairs) <= ft.TrainConfig.max_pairs
 
 
@@ -63,6 +63,26 @@ def test_heading_and_indicator_pairs_point_at_their_own_chunk(pairs, chunks):
             assert _n(c["text"])[-20:] in _n(p.passage), p  # the passage is that heading's own text
         elif p.kind == "indicator":
             assert p.query == normalize(c["indicator"]["name"]) and c["kind"] == "indicator"
+
+
+def test_question_pairs_ask_what_their_passage_states(pairs, chunks):
+    by_id = {c["chunk_id"]: c for c in chunks}
+    questions = [p for p in pairs if p.kind == "question"]
+    assert len(questions) >= 50
+    asks = ft._HEADING_ASKS + ft._INDICATOR_ASKS
+    for p in questions:
+        c = by_id[p.chunk_id]
+        heads = " ".join([c.get("lead", ""), c.get("box", ""), c.get("section", "")])
+        source = _n(c["text"] + heads if c["kind"] != "indicator" else c["indicator"]["name"])
+        core = _n(p.query)
+        for ask in sorted(asks, key=len, reverse=True):
+            if core.endswith(ask):
+                core = core[: -len(ask)]
+                break
+        else:
+            assert "多少" in core, p  # a figure clause with its number asked for
+        parts = [x for x in core.split("多少") if x]
+        assert parts and all(x in source for x in parts), p
 
 
 def _swapped_back(query: str, groups) -> set[str]:
