@@ -46,7 +46,7 @@ INFO_FILE = "finetune.json"
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Sized for 2 shared CPU cores: ~2k pairs, one epoch, a few minutes."""
+    """Sized for 2 shared CPU cores: ~1.2k pairs, one epoch, about 5 minutes."""
 
     batch_size: int = 32
     epochs: int = 1
@@ -353,7 +353,7 @@ def build(out: Path = DEFAULT_OUT, base: Path = DEFAULT_EMBEDDING_MODEL, force: 
     work = out.parent / f".{out.name}.tmp-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
     try:
-        _progress(f"微调 {base.name}：1 轮，每批 {cfg.batch_size} 对，批内负例，"
+        _progress(f"微调 {base.name}：{cfg.epochs} 轮，每批 {cfg.batch_size} 对，批内负例，"
                   f"{cfg.threads} 个线程（约数分钟）")
         stats = finetune_folder(base, pairs, work, cfg)
         from bot.kb.embedding import Embedder, folder_content_hash
