@@ -346,7 +346,8 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     question = is_question(text)
     personal = asks_personally(text, lexicon)
     unsupported = next(((reason, label) for reason, label, p in lexicon.not_in_sources if p.search(text)), None)
-    if unsupported and unsupported[0] == "office_hours" and office_types and (place.get("county") or place.get("city")):
+    if unsupported and unsupported[0] == "office_hours" and office_types and (place.get("county") or place.get("city")) \
+            and not programs:
         unsupported = None             # "尧都区民政局几点上班": that office's card, with its phone to ask
     core = lexicon.personal_strip.sub("", text)
     bare = bool(programs) and not aspects and not facts and _is_bare(core, engine)
@@ -463,7 +464,8 @@ def _only_asks_can_i(core: str, engine: EligibilityEngine) -> bool:
 _ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change", "local_topup", "opening_business",
                     "application_status", "refund", "office_hours", "recommendation", "other_plan",
                     "actual_statistic", "class_size", "timetable", "course_conditions", "personal_record",
-                    "online_account", "other_form", "local_implementation"}
+                    "online_account", "other_form", "local_implementation", "office_contact", "online_app",
+                    "others_case"}
 # (A family arrangement, a back payment or a lost paper said with the resident's own facts — "娃还没上户口，
 # 2024年生的", "中级证丢了又重考了一个，前头领过" —
 # gets the honest line first and then the check of their case: see actions/understanding.start_personal_case.)
@@ -472,6 +474,8 @@ _ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change"
 def _kind(r: Reading, intent: Optional[str]) -> str:
     if r.not_in_sources and (not r.facts or r.not_in_sources[0] in _ALWAYS_UNSTATED):
         return NOT_IN_SOURCES
+    if _plan_words(r.text) and r.question and not r.programs and not load_lexicon().first_person.search(r.text):
+        return PLAN_QUESTION          # "从业人员持证率到2025年要达到多少": a year in a plan question is no fact
     if r.personal and (r.programs or r.facts):
         return PERSONAL_CASE
     if r.bare_program:
