@@ -363,6 +363,10 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
         personal = True
     if programs and not personal and not facts and not aspects and _only_asks_can_i(core, engine):
         personal = True
+    # "今年六月刚毕业 在报一个培训班 职业培训补贴能领吗": the speaker's own situation, said without 我.
+    if programs and not personal and question and _ENDS_CAN_I.search(core) and \
+            _LIFE_EVENT.search(_without_program_names(core, engine)):
+        personal = True
     # "我在尧都区，哪里能办两项补贴" asks where to apply, not whether the speaker qualifies.
     if personal and not facts and set(aspects) & APPLYING and not _ASKS_ELIGIBILITY.search(core):
         personal = False
@@ -429,6 +433,9 @@ def _stated_fact(raw: str, today: dt.date, asking: Optional[str], engine: Eligib
     return False
 
 
+_ENDS_CAN_I = re.compile(r"(能|可以|能不能|可不可以)(领|申请|拿|享受|办)(吗|不|没|么|嘛|呢)?[？?。！!\s]*$")
+_LIFE_EVENT = re.compile(r"刚毕业|毕业了|下岗|失业了|退休了|生了|刚生|出生了|怀孕了|考了|考下|拿了证|拿到证|参加了|在报|报了|在学|学了|"
+                         r"打工|上班|干活|瘫了|评了|办了证")
 _PLAN = re.compile(r"规划|十四五|2035|目标|指标|行动计划|工程|专栏|高品质|覆盖率|参保率|托位数|床位|预期寿命|动态调整机制")
 
 

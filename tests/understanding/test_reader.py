@@ -330,3 +330,28 @@ def test_aspects_in_other_words(text, aspect):
 def test_a_special_case_with_facts_gets_the_honest_line_then_its_check():
     r = read_line("俺是退休返聘的 考了证还能申请技能提升补贴不", today=TODAY)
     assert r.not_in_sources[0] == "special_case" and r.kind == "personal_case", r
+
+
+@pytest.mark.parametrize("text,programs", [
+    ("今年六月刚毕业 在报一个培训班 职业培训补贴能领吗", ["vocational_training_subsidy"]),
+    ("那我这种失业的去培训 有没有补贴", ["vocational_training_subsidy"]),
+    ("我是农村出来打工的 在太原 培训补贴跟技能提升补贴有啥不一样 我该领哪个",
+     ["skills_upgrade_subsidy", "vocational_training_subsidy"]),
+])
+def test_the_speakers_own_case_without_the_usual_words(text, programs):
+    r = read_line(text, today=TODAY)
+    assert r.kind == "personal_case" and sorted(r.programs) == sorted(programs), r
+
+
+@pytest.mark.parametrize("text", ["俺们农村的娃 育儿补贴也有吗", "技能提升补贴啥人能领",
+                                  "培训补贴跟技能提升补贴有啥不一样"])
+def test_general_questions_stay_general(text):
+    assert read_line(text, today=TODAY).kind == "program_info"
+
+
+@pytest.mark.parametrize("text,low,high", [("先说我孙子，刚满月，育儿补贴咋弄", "2026-09", "2026-10"),
+                                           ("俺孙女过了百天了 育儿补贴能领不", "2026-07", "2026-08")])
+def test_ages_said_in_words_give_a_span_not_a_day(text, low, high):
+    value = read_line(text, today=TODAY).facts["child_birth_date"]
+    start, end = value.split("/")
+    assert start[:7] in (low, high) and end[:7] in (low, high) and start != end, value
