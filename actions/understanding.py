@@ -156,7 +156,8 @@ async def start_personal_case(dispatcher: CollectingDispatcher, tracker: Tracker
     if unanswered and not set(new_facts) & relevant:   # nothing of theirs to check: the honest answer suffices
         return events + [SlotSet("eligibility_program", OVERVIEW), SlotSet("last_programs", reading.members)]
     facts = current_facts(tracker) | new_facts
-    program = choose_program(tracker, entity_values(tracker, "program") + reading.programs, new_facts,
+    # The reader decides (it knows "…怕是不行，那职业培训补贴呢" drops the first); Rasa's entity only fills a gap.
+    program = choose_program(tracker, reading.programs or entity_values(tracker, "program"), new_facts,
                              reading.correction)
     if program is None:
         ask_which_program(dispatcher)
