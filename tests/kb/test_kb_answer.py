@@ -209,3 +209,10 @@ def test_receiving_how_much_is_an_amount_and_a_rate_never_answers_it(kb):
     assert qtypes.classify("失业保险金一个月能领多少").figure == "amount"
     res = kb.answer("失业保险金一个月能领多少")
     assert res["answer"] is None or "%" not in res["answer"]
+
+
+@pytest.mark.parametrize("q", ["家庭医生签约要交钱不", "晋中五龙冰雪小镇门票多钱", "中等收入群体是年收入多少算", "低收入人口认定收入线是多少"])
+def test_money_asked_in_other_words_is_never_answered_with_a_rate(kb, q):
+    assert qtypes.classify(q).figure == "amount"
+    res = kb.answer(q)
+    assert res["answer"] is None, res
