@@ -811,3 +811,25 @@ def enumeration_answer(question: str, asked, hits, chunks, idf):
         return None
     _, c, pos, s = best
     return s, [span_citation(c, [(pos, s)])], c, "text", []
+
+
+# "电子培训券是个甚东西", "听说规划里提了个X 是真有这个说法不": a term the plan itself puts in quotes answers by the
+# sentence that names it, even when the rest of the question shares few words with its passage.
+_ASKS_TERM = re.compile(r"是什么|是啥|是个啥|是甚|是个甚|什么意思|啥意思|甚意思|指什么|指的是|什么东西|啥东西|甚东西|"
+                        r"有这个说法|有这说法|是真的|真有|提没提|有没有提|提到|提了|说没说|说过")
+_QUOTED = re.compile(r"“([^”]{2,12})”")
+
+
+def term_answer(question: str, asked, hits, chunks):
+    """(answer, citations, passage, kind, superseded) for a question about a term the plan quotes, or None."""
+    if asked.figure or asked.shape not in ("", "definition", "list") or not _ASKS_TERM.search(question):
+        return None
+    for h in hits[:5]:
+        c = chunks[h.idx]
+        if c.get("kind") != "text":
+            continue
+        for pos, sent in enumerate(split_sentences(c["text"])):
+            s = sent.strip()
+            if any(len(t) >= 3 and t in question for t in _QUOTED.findall(s)):
+                return s, [span_citation(c, [(pos, s)])], c, "text", []
+    return None

@@ -237,8 +237,8 @@ class KnowledgeBase:
         picked = None
         if conf < floor:
             # "有哪几种X": a sentence enumerating X answers even with few words in common with its passage
-            picked = ans.enumeration_answer(q, asked, hits, chunks, state.index.idf) \
-                if conf >= ans.ENUM_CONFIDENCE_FLOOR else None
+            picked = (ans.enumeration_answer(q, asked, hits, chunks, state.index.idf)
+                      or ans.term_answer(q, asked, hits, chunks)) if conf >= ans.ENUM_CONFIDENCE_FLOOR else None
             if picked is None:
                 out["message"] = ans.not_found_message(None)
                 return out

@@ -216,3 +216,14 @@ def test_money_asked_in_other_words_is_never_answered_with_a_rate(kb, q):
     assert qtypes.classify(q).figure == "amount"
     res = kb.answer(q)
     assert res["answer"] is None, res
+
+
+@pytest.mark.parametrize("q", ["听说规划里提了个电子培训券 是真有这个说法不", "电子培训券是个甚东西"])
+def test_a_term_the_plan_quotes_is_answered_by_the_sentence_naming_it(kb, q):
+    res = kb.answer(q)
+    assert res["answer"] and "电子培训券" in res["answer"] and "电子培训券" in res["citations"][0]["quote"], res
+
+
+def test_a_quoted_term_alone_does_not_answer_a_figure_question(kb):
+    res = kb.answer("电子培训券一张能抵多少钱")
+    assert res["answer"] is None, res
