@@ -21,7 +21,8 @@ from bot.eligibility.engine import get_engine
 from bot.eligibility.extract import cross_suggestions, extract_facts, programs_touched
 from bot.eligibility.spans import DateSpan, parse_span
 from bot.service_points import find_places, format_card
-from bot.understanding import is_question
+from bot.program_info import program_answer
+from bot.understanding import is_question, not_in_sources_answer, question_part, read_line
 from bot.eligibility.render import fact_question, render_results, render_suggestions, unknown_help
 
 FORM_PROGRAMS = program_facts()          # form program → facts it may ask, from policy_kb/rules
@@ -156,6 +157,8 @@ class EligibilityFormValidation(FormValidationAction, ABC):
             if intent in DIGRESSIONS and (not facts or is_question(text)):
                 return []  # a new question: answered by the digression rule, then the form resumes
         events: list[EventType] = [SlotSet(k, v) for k, v in facts.items()]
+        if answered and facts:
+            answer_aside(dispatcher, text, form_members(self.form_program))
         events += form_state(extracted, tracker, facts)
         events += place_said(text, tracker)
         for fact in extracted["unknown"]:
@@ -170,6 +173,26 @@ class EligibilityFormValidation(FormValidationAction, ABC):
         tracker.add_slots(events)
         missing = await self.required_slots([], dispatcher, tracker, domain)
         return events + [SlotSet("requested_slot", missing[0] if missing else None)]
+
+
+# What an answer may also ask ("卧床两年了。对了 两项补贴能同时领吗"): answered at once; who qualifies, the
+# amount and the office are left to the result, which the form is about to give.
+ASIDE_ASPECTS = ("combine", "documents", "how_to_apply", "deadline", "tax_income", "difference", "duration")
+
+
+def answer_aside(dispatcher: CollectingDispatcher, text: str, members: list[str]) -> None:
+    """An answer to the asked fact that also asks something: the sourced answer (or the honest one) first."""
+    asked = question_part(text)
+    if not asked:
+        return
+    reading = read_line(asked, context_programs=members)
+    if reading.not_in_sources:
+        send(dispatcher, not_in_sources_answer(reading)["text"])
+        return
+    aspects = [a for a in reading.aspects if a in ASIDE_ASPECTS]
+    if aspects:
+        answer = program_answer(reading.programs or members, aspects, question=asked)
+        send(dispatcher, answer["text"], citations=answer.get("citations"))
 
 
 class ActionAskFact(Action, ABC):

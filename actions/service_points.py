@@ -31,7 +31,7 @@ def wanted_types(tracker: Tracker, reading: Reading) -> list[str]:
     """Office types named in the words, else those of the program named, else of the last result."""
     types = [t for t in entity_values(tracker, "office_type") if t in OFFICE_TYPES]
     types += [t for t in reading.office_types if t not in types]
-    types = types or types_for_programs(entity_values(tracker, "program") + reading.programs)
+    types = types or types_for_programs(reading.programs or entity_values(tracker, "program"))
     types = types or types_for_programs(tracker.get_slot("last_programs") or [])
     if not types and tracker.get_slot("office_type") in OFFICE_TYPES:
         types = [tracker.get_slot("office_type")]

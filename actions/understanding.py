@@ -65,6 +65,10 @@ async def curated_reply(dispatcher: CollectingDispatcher, question: str) -> bool
     return True
 
 
+# What is unknown about an office (its hours, a person's direct line): its card still helps, below the honest line.
+OFFICE_UNSTATED = ("office_hours", "office_contact")
+
+
 async def reply_unstated(dispatcher: CollectingDispatcher, reading: Reading,
                          buttons: Optional[list[dict]] = None) -> None:
     """What no source states: the admins' curated answer if there is one, else the honest reply."""
@@ -83,6 +87,10 @@ async def answer_reading(dispatcher: CollectingDispatcher, tracker: Tracker, rea
         return []
     if reading.kind == NOT_IN_SOURCES:
         await reply_unstated(dispatcher, reading, buttons=[HANDOFF_BUTTON])
+        if reading.not_in_sources[0] in OFFICE_UNSTATED and reading.wants_office and \
+                (reading.place.get("county") or reading.place.get("city")):
+            # "X区卫健委的窗口晚上开到几点": the hours are not known, the office and its phone are
+            return await answer_service_points(dispatcher, tracker, reading)
         return []
     if reading.kind in (PROGRAM_INFO, PERSONAL_CASE) and reading.programs:
         events = await reply_program_info(dispatcher, tracker, reading)
@@ -148,7 +156,8 @@ async def start_personal_case(dispatcher: CollectingDispatcher, tracker: Tracker
     if unanswered and not set(new_facts) & relevant:   # nothing of theirs to check: the honest answer suffices
         return events + [SlotSet("eligibility_program", OVERVIEW), SlotSet("last_programs", reading.members)]
     facts = current_facts(tracker) | new_facts
-    program = choose_program(tracker, entity_values(tracker, "program") + reading.programs, new_facts,
+    # The reader decides (it knows "…怕是不行，那职业培训补贴呢" drops the first); Rasa's entity only fills a gap.
+    program = choose_program(tracker, reading.programs or entity_values(tracker, "program"), new_facts,
                              reading.correction)
     if program is None:
         ask_which_program(dispatcher)

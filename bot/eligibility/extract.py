@@ -135,12 +135,19 @@ _COUNT = re.compile(r"(?P<n>[两俩二三仨四2-4])(?:个)?(?:娃娃|孩子|宝
 _UNBORN = re.compile(r"还没生|还没出生|没出生|未出生|怀孕|怀上|怀着|预产期|快生了|快要生|要生了|待产|孕[期妇]|二胎还没|还在肚子")
 
 
+# Ages said with a word ("刚满月", "过了百天", "刚生下来"): [low, high) in whole months.
+_AGE_WORD_SPANS = ((r"刚满月|才满月|满月了|刚出满月|出了满月|刚过满月", (1, 2)), (r"过了百天|刚过百天|刚百天|百天了", (3, 4)),
+                   (r"刚出生|刚生下来?|才出生|才生下来?|刚生的|生了没几天|出生没几天", (0, 1)))
+_AGE_WORDS = re.compile("|".join(w for w, _ in _AGE_WORD_SPANS))
+
+
 def _ages(text: str) -> list[tuple[int, int]]:
     """Children's ages said instead of birth dates → [low, high) in whole months, in order.
 
     "4岁" is anywhere from 48 up to 60 months, "两岁半" 30-31, "1岁8个月" 20-21, "8个月大" 8-9.
     """
-    out: list[tuple[int, int]] = []
+    found: list[tuple[int, tuple[int, int]]] = [(m.start(), span) for m in _AGE_WORDS.finditer(text)
+                                               for word, span in _AGE_WORD_SPANS if re.fullmatch(word, m.group(0))]
     for m in _AGE.finditer(text):
         if re.match(r"\s*(以下|以上|以内|之内|之前|之后|以前|以后|前|后|左右)", text[m.end():]):
             continue  # "三岁以下的娃娃": a group of children, not this child's age
@@ -150,20 +157,20 @@ def _ages(text: str) -> list[tuple[int, int]]:
                 continue  # "交了8个月" is a duration, not an age
             months = textparse.cn_to_int(m.group("m"))
             if months is not None:
-                out.append((months, months + 2) if m.group("mmore") else (months, months + 1))
+                found.append((m.start(), (months, months + 2) if m.group("mmore") else (months, months + 1)))
             continue
         years = textparse.cn_to_int(m.group("y"))
         if years is None or years > 18:
             continue
+        extra = textparse.cn_to_int(m.group("ym")) if m.group("ym") else None
         if m.group("half"):
-            out.append((years * 12 + 6, years * 12 + 7))
+            found.append((m.start(), (years * 12 + 6, years * 12 + 7)))
         elif m.group("ym"):
-            extra = textparse.cn_to_int(m.group("ym"))
             if extra is not None:
-                out.append((years * 12 + extra, years * 12 + extra + 1))
+                found.append((m.start(), (years * 12 + extra, years * 12 + extra + 1)))
         else:
-            out.append((years * 12, years * 12 + 12))
-    return out
+            found.append((m.start(), (years * 12, years * 12 + 12)))
+    return [span for _, span in sorted(found)]
 
 
 def _age_months(text: str) -> Optional[tuple[int, int]]:

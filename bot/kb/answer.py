@@ -720,7 +720,7 @@ def choose(question: str, asked, hits, chunks, idf, rows_by_number: dict, docs: 
     if not asked.attribute:  # 约束性/预期性 is a property of an indicator row, which no sentence states
         cands += text_candidates(question, asked, weights, hits, chunks, idf)
     if not cands:
-        return None
+        return enumeration_answer(question, asked, hits, chunks, idf)
     cands.sort(key=lambda c: -c.score)
     best = cands[0]
     # A newer document in effect, with a close candidate of the asked kind, answers instead.
@@ -763,3 +763,73 @@ def section_list(asked, weights, hits, chunks):
     text = "；".join(leads) + "。"
     cite = {"doc_id": top["doc_id"], "section": top["section"], "quote": "\n".join(f"{x}。" for x in leads)}
     return text, [cite], top, "text", []
+
+
+# "有哪几种/哪些X": the items asked for. A sentence that enumerates them ("太行精神、吕梁精神、右玉精神等革命精神",
+# "人民调解、行政调解、司法调解…联动") answers even when the question shares few words with its passage.
+_ASKS_ITEMS = re.compile(r"哪几[种类个项样条方]|哪些|几[种类项样]|都有啥|都有什么|有啥|有什么|包括啥|包括什么|分几")
+_ENUM_SEP = re.compile(r"[、，,和及与]")
+ENUM_MIN_COVERAGE = 0.75  # share of the question's topic words the enumerating sentence must carry
+ENUM_NEAR = 6            # a topic word this close to (or inside) the enumeration names what is enumerated
+ENUM_CONFIDENCE_FLOOR = 0.15  # below it the passages are about something else altogether
+
+
+def _enumeration_spans(sentence: str) -> list[tuple[int, int]]:
+    """Start and end of each run of ≥ 3 short 、-separated items in a sentence."""
+    return [(m.start(), m.end()) for m in
+            re.finditer(r"(?:[^、，。；：,;:]{1,16}、){2,}[^、，。；：,;:]{1,16}", sentence)]
+
+
+def enumeration_answer(question: str, asked, hits, chunks, idf):
+    """(answer, citations, passage, kind, superseded) for "哪几种X" from a sentence enumerating X, or None."""
+    if asked.shape != "list" or not _ASKS_ITEMS.search(question):
+        return None
+    weights = topic_weights(question, idf)
+    if not weights:
+        return None
+    best = None
+    for rank, h in enumerate(hits[:5]):
+        c = chunks[h.idx]
+        if c.get("kind") != "text":
+            continue
+        heads = _heading_tokens(c)
+        for pos, sent in enumerate(split_sentences(c["text"])):
+            s = sent.strip()
+            spans = _enumeration_spans(s)
+            if not spans:
+                continue
+            cov = covered_share(weights, text_tokens(s) | heads)
+            own = covered_share(weights, text_tokens(s))
+            if cov < ENUM_MIN_COVERAGE or own < 0.5:
+                continue
+            if not any(t in s[max(0, a - ENUM_NEAR):b + ENUM_NEAR] for a, b in spans for t in weights if len(t) >= 2):
+                continue  # the enumeration is of something else in the same sentence
+            key = (round(cov, 2), -rank)
+            if best is None or key > best[0]:
+                best = (key, c, pos, s)
+    if best is None:
+        return None
+    _, c, pos, s = best
+    return s, [span_citation(c, [(pos, s)])], c, "text", []
+
+
+# "电子培训券是个甚东西", "听说规划里提了个X 是真有这个说法不": a term the plan itself puts in quotes answers by the
+# sentence that names it, even when the rest of the question shares few words with its passage.
+_ASKS_TERM = re.compile(r"是什么|是啥|是个啥|是甚|是个甚|什么意思|啥意思|甚意思|指什么|指的是|什么东西|啥东西|甚东西|"
+                        r"有这个说法|有这说法|是真的|真有|提没提|有没有提|提到|提了|说没说|说过")
+_QUOTED = re.compile(r"“([^”]{2,12})”")
+
+
+def term_answer(question: str, asked, hits, chunks):
+    """(answer, citations, passage, kind, superseded) for a question about a term the plan quotes, or None."""
+    if asked.figure or asked.shape not in ("", "definition", "list") or not _ASKS_TERM.search(question):
+        return None
+    for h in hits[:5]:
+        c = chunks[h.idx]
+        if c.get("kind") != "text":
+            continue
+        for pos, sent in enumerate(split_sentences(c["text"])):
+            s = sent.strip()
+            if any(len(t) >= 3 and t in question for t in _QUOTED.findall(s)):
+                return s, [span_citation(c, [(pos, s)])], c, "text", []
+    return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import threading
 from zoneinfo import ZoneInfo
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from bot.kb.textproc import tokenize
 from bot.settings import Settings
 from bot.text_normalize import normalize
 
+# A plan period other than the 十四五 the sources cover (the 十三五 review is in the plan itself).
+_OTHER_PERIOD = re.compile(r"十五五|十六五|下一个五年规划|下个五年规划")
 log = logging.getLogger("bot.kb")
 
 QUERY_CACHE_SIZE = 512
@@ -195,6 +198,9 @@ class KnowledgeBase:
                 break
             if asked.figure in ("date", "time") and shape == "apply":
                 continue  # "哪年在哪办" asks when (and where), not how to apply
+            if shape == "eligibility" and asked.shape == "list" and ans._ASKS_ITEMS.search(q) and \
+                    not ans._ELIGIBILITY.search(q.replace("算不算", "")):
+                continue  # "发展哪些产业，家政算不算": whether an item is in the list, not who may apply
             if pattern.search(q):
                 asked.shape, asked.figure, asked.kinds, asked.year = shape, "", set(), ""
                 break
@@ -217,15 +223,26 @@ class KnowledgeBase:
                               f"请咨询{place}当地的12345政务服务便民热线。")
             out["scope"] = "other_region"
             return out
+        period = _OTHER_PERIOD.search(q)
+        if period and not any(period.group(0) in chunks[h.idx]["text"] for h in hits[:3]):
+            out["message"] = (f"本知识库收录的是山西省“十四五”时期（2021—2025年）的规划和政策文件，没有{period.group(0)}的内容，"
+                              f"不能用“十四五”的规定代替。建议拨打12345政务服务便民热线咨询最新政策。")
+            out["scope"] = "other_period"
+            return out
         # A figure question has a second check of its own (the figure's clause or the indicator row must be
         # about the asked topic), so it may be answered a little below the general threshold.
         floor = ans.TYPED_CONFIDENCE_FLOOR if (asked.figure or asked.attribute) else ans.CONFIDENCE_THRESHOLD
         if asked.shape == "document" and ans.names_a_document(q, chunks[hits[0].idx].get("doc_title", "")):
             floor = 0.0  # "这个规划的文号": the notice answers, whatever the passages' wording
+        picked = None
         if conf < floor:
-            out["message"] = ans.not_found_message(None)
-            return out
-        picked = ans.choose(q, asked, hits, chunks, state.index.idf, state.rows, state.docs)
+            # "有哪几种X": a sentence enumerating X answers even with few words in common with its passage
+            picked = (ans.enumeration_answer(q, asked, hits, chunks, state.index.idf)
+                      or ans.term_answer(q, asked, hits, chunks)) if conf >= ans.ENUM_CONFIDENCE_FLOOR else None
+            if picked is None:
+                out["message"] = ans.not_found_message(None)
+                return out
+        picked = picked or ans.choose(q, asked, hits, chunks, state.index.idf, state.rows, state.docs)
         if picked is None:
             out["message"] = ans.not_found_message(asked)
             out["related"] = {"label": "相关内容", **_passage(top)}

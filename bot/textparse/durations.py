@@ -27,9 +27,9 @@ _DURATION = re.compile(
 _AGO = re.compile(rf"{_SP}(?:以前|之前|前)")
 # "不到一年", "还没满两年", "快一年了", "一年不到": less than that, by an amount nobody said. Such a mention is
 # no value for the fact; the form asks for the months instead of taking the bound as the number.
-_UNDER_BEFORE = re.compile(r"(?:不到|不满|没到|没满|不够|没够|不足|未满|未到|将近|接近|快要?|差不多|差点)[ \t]*(?:有[ \t]*)?$")
+_UNDER_BEFORE = re.compile(r"(?:不到|不满|没到|没满|不够|没够|不足|未满|未到|将近|接近|快要?|差不多|差点|(?:没|还没|不)[ \t]*(?:交|缴)[ \t]*(?:满|够|到|足))[ \t]*(?:有[ \t]*)?$")
 _UNDER_AFTER = re.compile(rf"{_SP}(?:不到|不满|没到|没满|不够|不足)")
-_LATER = re.compile(rf"{_SP}(?:以后|之后|后)")
+_LATER = re.compile(rf"{_SP}(?:以后|之后|后)(?!来)")  # "两年后来没交了": 后来 is "then", not "later"
 # After "N年": grade, age, era, fiscal year, or a month number (then "24年3月" is a date).
 _NOT_A_DURATION = re.compile(rf"{_SP}(?:[级龄纪代度]|{NUM}+{_SP}月(?!份?{_SP}[个]))")
 # Ages: "1岁3个月", "18个月大" describe a child, not a contribution period.
@@ -112,10 +112,17 @@ def scan_durations(text: str) -> Iterator[RawDuration]:
         yield RawDuration(m.start(), end, months, tail, under)
 
 
+# "没交过", "一个月都没交过", "从来没上过失业保险": none at all, which is 0 months (but "没交满一年" is a bound).
+_NEVER = re.compile(r"(?:从来|从|根本|一直|压根)?[ \t]*(?:没|没有|未|不曾)[ \t]*(?:给|帮)?[ \t]*(?:我|俺)?[ \t]*"
+                    r"(?:交|缴|上|参加|买)[ \t]*(?:过)?(?![ \t]*(?:满|够|到|足|齐|全|几|多少|\d|[一二两三四五六七八九十]))")
+_NONE_AFTER = re.compile(rf"{_SP}都{_SP}(?:没|没有|未)")
+
+
 def parse_duration_months(text: str) -> int | None:
     """Whole months of the first plain duration in text; fractions round down ("两年多" → 24).
-    "不到一年" is no value: it bounds the months without saying them."""
+    "不到一年" is no value: it bounds the months without saying them; "没交过" is 0."""
+    folded = fold(text)
     for raw in scan_durations(text):
-        if raw.tail is None:
+        if raw.tail is None and not _NONE_AFTER.match(folded, raw.end):
             return None if raw.under else math.floor(raw.months + 1e-9)
-    return None
+    return 0 if _NEVER.search(folded) else None

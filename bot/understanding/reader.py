@@ -346,7 +346,8 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     question = is_question(text)
     personal = asks_personally(text, lexicon)
     unsupported = next(((reason, label) for reason, label, p in lexicon.not_in_sources if p.search(text)), None)
-    if unsupported and unsupported[0] == "office_hours" and office_types and (place.get("county") or place.get("city")):
+    if unsupported and unsupported[0] == "office_hours" and office_types and (place.get("county") or place.get("city")) \
+            and not programs:
         unsupported = None             # "尧都区民政局几点上班": that office's card, with its phone to ask
     core = lexicon.personal_strip.sub("", text)
     bare = bool(programs) and not aspects and not facts and _is_bare(core, engine)
@@ -361,6 +362,10 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     if programs and not question and not aspects and lexicon.first_person.search(core) and not bare:
         personal = True
     if programs and not personal and not facts and not aspects and _only_asks_can_i(core, engine):
+        personal = True
+    # "今年六月刚毕业 在报一个培训班 职业培训补贴能领吗": the speaker's own situation, said without 我.
+    if programs and not personal and question and _ENDS_CAN_I.search(core) and \
+            _LIFE_EVENT.search(_without_program_names(core, engine)):
         personal = True
     # "我在尧都区，哪里能办两项补贴" asks where to apply, not whether the speaker qualifies.
     if personal and not facts and set(aspects) & APPLYING and not _ASKS_ELIGIBILITY.search(core):
@@ -428,6 +433,9 @@ def _stated_fact(raw: str, today: dt.date, asking: Optional[str], engine: Eligib
     return False
 
 
+_ENDS_CAN_I = re.compile(r"(能|可以|能不能|可不可以)(领|申请|拿|享受|办)(吗|不|没|么|嘛|呢)?[？?。！!\s]*$")
+_LIFE_EVENT = re.compile(r"刚毕业|毕业了|下岗|失业了|退休了|生了|刚生|出生了|怀孕了|考了|考下|拿了证|拿到证|参加了|在报|报了|在学|学了|"
+                         r"打工|上班|干活|瘫了|评了|办了证")
 _PLAN = re.compile(r"规划|十四五|2035|目标|指标|行动计划|工程|专栏|高品质|覆盖率|参保率|托位数|床位|预期寿命|动态调整机制")
 
 
@@ -463,7 +471,8 @@ def _only_asks_can_i(core: str, engine: EligibilityEngine) -> bool:
 _ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change", "local_topup", "opening_business",
                     "application_status", "refund", "office_hours", "recommendation", "other_plan",
                     "actual_statistic", "class_size", "timetable", "course_conditions", "personal_record",
-                    "online_account", "other_form", "local_implementation"}
+                    "online_account", "other_form", "local_implementation", "office_contact", "online_app",
+                    "others_case"}
 # (A family arrangement, a back payment or a lost paper said with the resident's own facts — "娃还没上户口，
 # 2024年生的", "中级证丢了又重考了一个，前头领过" —
 # gets the honest line first and then the check of their case: see actions/understanding.start_personal_case.)
@@ -472,6 +481,8 @@ _ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change"
 def _kind(r: Reading, intent: Optional[str]) -> str:
     if r.not_in_sources and (not r.facts or r.not_in_sources[0] in _ALWAYS_UNSTATED):
         return NOT_IN_SOURCES
+    if _plan_words(r.text) and r.question and not r.programs and not load_lexicon().first_person.search(r.text):
+        return PLAN_QUESTION          # "从业人员持证率到2025年要达到多少": a year in a plan question is no fact
     if r.personal and (r.programs or r.facts):
         return PERSONAL_CASE
     if r.bare_program:

@@ -103,3 +103,20 @@ def test_a_year_that_does_not_settle_the_certificate_window_is_asked_again_with_
     asyncio.run(ask.run(dispatcher, t, {}))
     text = dispatcher.messages[0]["custom"]["text"]
     assert text.startswith(f"您说的是{elig.today().year - 1}年，要确定结果还需要更准确的日期。")
+
+
+@pytest.mark.parametrize("text,asked,fact,said", [
+    ("卧床两年了 得有人照顾。对了 两项补贴能同时领吗", "needs_long_term_care", "needs_long_term_care", "同时"),
+    ("有的，对了申请要带啥材料", "has_disability_certificate", "has_disability_certificate", "残疾人证"),
+    ("在山西，审批要多少天能批下来", "hukou_in_shanxi", "hukou_in_shanxi", "没有"),
+])
+def test_an_answer_that_also_asks_gets_both_taken(text, asked, fact, said):
+    events, messages = run("disability_both", tracker(text, "inform", asked, form="disability_both"))
+    assert fact in slots(events), events
+    assert any(said in ((m.get("custom") or {}).get("text") or m.get("text") or "") for m in messages), messages
+
+
+def test_a_plain_answer_gets_no_aside():
+    events, messages = run("disability_both", tracker("需要，天天得有人护理", "inform", "needs_long_term_care",
+                                                      form="disability_both"))
+    assert slots(events)["needs_long_term_care"] is True and messages == []

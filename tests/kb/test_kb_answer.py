@@ -6,6 +6,7 @@ import re
 import pytest
 
 from bot.kb import answer as ans
+from bot.kb import qtypes
 from bot.kb.textproc import figures
 
 
@@ -173,3 +174,56 @@ def test_last_year_in_shanxi_words_is_a_recent_figure_the_plan_does_not_state(kb
     res = kb.answer("年时山西人均可支配收入是多少")
     assert res["answer"] is None and "最近的实际" in res["message"], res
     assert kb.answer("2020年城里人人均可支配收入到了多少钱")["answer"]
+
+
+@pytest.mark.parametrize("q", ["十五五规划里养老有啥新政策", "下一个五年规划托育咋安排的"])
+def test_other_plan_periods_get_no_fourteenth_plan_text(kb, q):
+    res = kb.answer(q)
+    assert res["answer"] is None and res["citations"] == [] and res.get("scope") == "other_period"
+    assert "十四五" in res["message"] and "12345" in res["message"]
+
+
+def test_the_fourteenth_plan_question_is_still_answered(kb):
+    assert kb.answer("十四五期间养老服务有啥新政策")["answer"]
+
+
+@pytest.mark.parametrize("q,items", [
+    ("规划里讲了哪几种革命精神", ("太行精神", "吕梁精神", "右玉精神")),
+    ("调解有哪几种联动", ("人民调解", "行政调解", "司法调解")),
+    ("中医养生保健有哪些项目 药浴算不算", ("药浴", "中药熏蒸")),
+    ("规划说要发展哪些产业给居民增收 家政算不算", ("家政服务", "休闲旅游")),
+])
+def test_which_kinds_questions_get_the_sentence_that_enumerates_them(kb, q, items):
+    res = kb.answer(q)
+    assert res["answer"] and all(i in res["answer"] for i in items), res
+    assert all(i in "".join(c["quote"] for c in res["citations"]) for i in items)
+
+
+@pytest.mark.parametrize("q,word", [("俺们村里有哪几种庄稼能领补贴", "庄稼"), ("规划里讲了哪几种传统美食", "美食")])
+def test_an_enumeration_of_something_else_does_not_answer(kb, q, word):
+    res = kb.answer(q)
+    assert res["answer"] is None or word in res["answer"], res
+
+
+def test_receiving_how_much_is_an_amount_and_a_rate_never_answers_it(kb):
+    assert qtypes.classify("失业保险金一个月能领多少").figure == "amount"
+    res = kb.answer("失业保险金一个月能领多少")
+    assert res["answer"] is None or "%" not in res["answer"]
+
+
+@pytest.mark.parametrize("q", ["家庭医生签约要交钱不", "晋中五龙冰雪小镇门票多钱", "中等收入群体是年收入多少算", "低收入人口认定收入线是多少"])
+def test_money_asked_in_other_words_is_never_answered_with_a_rate(kb, q):
+    assert qtypes.classify(q).figure == "amount"
+    res = kb.answer(q)
+    assert res["answer"] is None, res
+
+
+@pytest.mark.parametrize("q", ["听说规划里提了个电子培训券 是真有这个说法不", "电子培训券是个甚东西"])
+def test_a_term_the_plan_quotes_is_answered_by_the_sentence_naming_it(kb, q):
+    res = kb.answer(q)
+    assert res["answer"] and "电子培训券" in res["answer"] and "电子培训券" in res["citations"][0]["quote"], res
+
+
+def test_a_quoted_term_alone_does_not_answer_a_figure_question(kb):
+    res = kb.answer("电子培训券一张能抵多少钱")
+    assert res["answer"] is None, res

@@ -24,7 +24,7 @@ def test_a_vague_amount_is_read_at_its_lower_end_never_as_one_number(text, month
 
 @pytest.mark.parametrize("text", [
     "2024年3月", "24年3月", "2024年", "二〇二四年", "两年前", "三个月前", "半年以前", "一年之前", "三年级",
-    "80年代", "今年24岁", "去年", "前年", "交了好几年", "3月", "没交过", "", "2024年度",
+    "80年代", "今年24岁", "去年", "前年", "交了好几年", "3月", "", "2024年度", "没交满一年", "没交够12个月", "还没交几个月",
     "两年后", "孩子1岁3个月", "娃18个月大", "一岁零两个月", "二四年三月",
 ])
 def test_not_durations(text):
@@ -42,3 +42,12 @@ def test_first_plain_duration_wins_over_dates_before_it():
 def test_a_bound_is_no_number(text):
     # "不到一年" says less than twelve months, not how many: the form asks instead of taking 12.
     assert parse_duration_months(text) is None
+
+
+@pytest.mark.parametrize("text", ["没交过", "没交过失业保险", "一个月都没交过", "从来没交", "厂里没给交过失业保险", "一年都没交"])
+def test_never_paid_is_zero_months(text):
+    assert parse_duration_months(text) == 0
+
+
+def test_then_is_not_later():
+    assert parse_duration_months("交了两年后来没交了") == 24

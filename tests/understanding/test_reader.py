@@ -128,6 +128,25 @@ def test_aspects_in_priority_order():
     ("太原开展长护险试点了没", "local_implementation"),
     ("护理补贴以后会不会变", "future_change"),
     ("运城的育儿补贴比国家定的高不高", "local_topup"),
+    # dev7 (own development set, session 19): classes the earlier sets did not have
+    ("朔州怀仁市 育儿补贴市里配套多少钱", "local_topup"),
+    ("除了国家那3600 市里还另外加不加", "local_topup"),
+    ("技能提升补贴以后还有没有 会不会哪天就取消了", "future_change"),
+    ("太原市卫健委办育儿补贴的窗口晚上开到几点", "office_hours"),
+    ("育兒補貼是一次給3600還是分開給", "payment_timing"),
+    ("我的育儿补贴到账没 帮我查一下", "application_status"),
+    ("俺上个月交的技能补贴申请 审过了没有", "application_status"),
+    ("我叫王秀英 晋源区的 查一下我有没有领过职业培训补贴", "application_status"),
+    ("三晋通APP上能不能办残疾人护理补贴", "online_app"),
+    ("支付宝里能领育儿补贴不", "online_app"),
+    ("榆社县云竹镇卫生院管育儿补贴登记的那个电话是多少", "office_contact"),
+    ("小店区坞城街道办管残疾人补贴的经办人电话给俺一个", "office_contact"),
+    ("咋俺邻家娃比俺家娃育儿补贴多领了几百 是不是有啥门道", "others_case"),
+    ("娃是在国外生的 回来上了户口 育儿补贴能补不", "special_case"),
+    ("晋中市评上全国婴幼儿照护服务示范城市了没有", "actual_statistic"),
+    ("规划说2025年每千人托位4.5个 现在实际达到多少了", "actual_statistic"),
+    ("晋中哪里有免费的家政培训 一个礼拜上几天课", "timetable"),
+    ("三孩家庭是不是还有啥购房补贴 能补多少钱", "other_benefit"),
 ])
 def test_what_no_source_states_is_recognised(text, reason):
     r = read_line(text, today=TODAY)
@@ -284,3 +303,55 @@ def test_a_low_income_family_without_dibao_is_read_as_said():
     r = read_line("有残疾证 家里没吃上低保 村里说算低收入户 生活补贴有没有", today=TODAY)
     assert r.facts.get("household_dibao") is False and r.facts.get("household_low_income") is True
     assert r.kind == PERSONAL_CASE
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("领了育儿补贴 家里低保会不会被取消", "program_info"),      # 低保 being stopped is the tax/income aspect
+    ("娃过了3岁生日以后还有没有育儿补贴了", "program_info"),
+    ("规划里说的那个电子培训券是啥", "plan_question"),
+    ("山西规划说从业人员持证率到2025年要达到多少", "plan_question"),
+    ("尧都区民政局几点上班", "office_lookup"),
+])
+def test_near_misses_of_the_unstated_classes_are_still_answered(text, kind):
+    r = read_line(text, today=TODAY)
+    assert r.kind == kind, r
+
+
+@pytest.mark.parametrize("text,aspect", [
+    ("护理补贴能让儿子替俺去办不 俺出不了门", "how_to_apply"),
+    ("已经在领护理补贴了，困难残疾人生活补贴还能再领不", "combine"),
+    ("育儿补贴申请表上要填娃的疫苗本不", "documents"),
+])
+def test_aspects_in_other_words(text, aspect):
+    r = read_line(text, today=TODAY)
+    assert r.kind == "program_info" and aspect in r.aspects, r
+
+
+def test_a_special_case_with_facts_gets_the_honest_line_then_its_check():
+    r = read_line("俺是退休返聘的 考了证还能申请技能提升补贴不", today=TODAY)
+    assert r.not_in_sources[0] == "special_case" and r.kind == "personal_case", r
+
+
+@pytest.mark.parametrize("text,programs", [
+    ("今年六月刚毕业 在报一个培训班 职业培训补贴能领吗", ["vocational_training_subsidy"]),
+    ("那我这种失业的去培训 有没有补贴", ["vocational_training_subsidy"]),
+    ("我是农村出来打工的 在太原 培训补贴跟技能提升补贴有啥不一样 我该领哪个",
+     ["skills_upgrade_subsidy", "vocational_training_subsidy"]),
+])
+def test_the_speakers_own_case_without_the_usual_words(text, programs):
+    r = read_line(text, today=TODAY)
+    assert r.kind == "personal_case" and sorted(r.programs) == sorted(programs), r
+
+
+@pytest.mark.parametrize("text", ["俺们农村的娃 育儿补贴也有吗", "技能提升补贴啥人能领",
+                                  "培训补贴跟技能提升补贴有啥不一样"])
+def test_general_questions_stay_general(text):
+    assert read_line(text, today=TODAY).kind == "program_info"
+
+
+@pytest.mark.parametrize("text,low,high", [("先说我孙子，刚满月，育儿补贴咋弄", "2026-09", "2026-10"),
+                                           ("俺孙女过了百天了 育儿补贴能领不", "2026-07", "2026-08")])
+def test_ages_said_in_words_give_a_span_not_a_day(text, low, high):
+    value = read_line(text, today=TODAY).facts["child_birth_date"]
+    start, end = value.split("/")
+    assert start[:7] in (low, high) and end[:7] in (low, high) and start != end, value
