@@ -116,6 +116,7 @@ def scan_durations(text: str) -> Iterator[RawDuration]:
 _NEVER = re.compile(r"(?:从来|从|根本|一直|压根)?[ \t]*(?:没|没有|未|不曾)[ \t]*(?:给|帮)?[ \t]*(?:我|俺)?[ \t]*"
                     r"(?:交|缴|上|参加|买)[ \t]*(?:过)?(?![ \t]*(?:满|够|到|足|齐|全|几|多少|\d|[一二两三四五六七八九十]))")
 _NONE_AFTER = re.compile(rf"{_SP}都{_SP}(?:没|没有|未)")
+_UNSURE = re.compile(r"不知道|不清楚|不确定|记不清|说不准|搞不清|(?:交|缴|上)[ \t]*(?:没|没有)[ \t]*(?:交|缴|上)|有没有[ \t]*(?:交|缴|上)")
 
 
 def parse_duration_months(text: str) -> int | None:
@@ -125,4 +126,6 @@ def parse_duration_months(text: str) -> int | None:
     for raw in scan_durations(text):
         if raw.tail is None and not _NONE_AFTER.match(folded, raw.end):
             return None if raw.under else math.floor(raw.months + 1e-9)
+    if _UNSURE.search(folded):
+        return None                      # "不知道单位给交没交": not known, never 0
     return 0 if _NEVER.search(folded) else None

@@ -17,6 +17,7 @@ _OTHER_GRADES = re.compile(r"英语|英文|CET|医院|甲等|乙等|台风|地�
 _CERT = re.compile(r"证|工|技能|职业|资格|技师|技工|等级认定")
 _NUMERAL_LEVEL = re.compile(rf"(?<![{NUM_CHARS}\d])(?P<n>[一二三四五1-5壹贰叁肆伍]){_SP}级")
 _GRADE_IS = re.compile(rf"等级{_SP}(?:是|为|:|：)?{_SP}(?P<n>[一二三四1-4壹贰叁肆])(?![{NUM_CHARS}\d])")
+_EITHER = re.compile(rf"(?<![{NUM_CHARS}\d])(?P<a>[一二三四1-4]){_SP}级?{_SP}(?:还是|或者|或是|或){_SP}(?P<b>[一二三四1-4]){_SP}级")
 _CERT_WORD = re.compile(r"高级技师|高级技工|技师|初级|中级|高级")
 
 CERT_LEVELS = ("basic", "intermediate", "advanced", "technician", "senior_technician")
@@ -34,6 +35,10 @@ def parse_level(text: str) -> int | None:
     """Disability level 1-4 ("二级", "2级", "贰级", "一级视力", "残疾等级是3"); None for certificate,
     exam or other grades ("四级电工证", "英语四级", "三级医院") and for 中级/高级."""
     folded = fold(text)
+    either = _EITHER.search(folded)
+    if either and (_DISABILITY.search(_context(folded, either)) or not _CERT.search(_context(folded, either))):
+        # "一级还是二级记不清了": the milder of the two, so that no outcome rests on the better one
+        return max(cn_to_int(either.group("a")) or 0, cn_to_int(either.group("b")) or 0) or None
     hits = sorted(list(_NUMERAL_LEVEL.finditer(folded)) + list(_GRADE_IS.finditer(folded)),
                   key=lambda m: m.start())
     for m in hits:

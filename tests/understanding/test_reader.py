@@ -355,3 +355,15 @@ def test_ages_said_in_words_give_a_span_not_a_day(text, low, high):
     value = read_line(text, today=TODAY).facts["child_birth_date"]
     start, end = value.split("/")
     assert start[:7] in (low, high) and end[:7] in (low, high) and start != end, value
+
+
+def test_either_of_two_levels_is_the_milder_one_and_flagged():
+    from bot.eligibility.extract import extract_facts
+    r = extract_facts("残疾证是一级还是二级记不清了", TODAY)
+    assert r["facts"]["disability_level"] == 2 and "disability_level" in r["hedged"]
+
+
+def test_what_can_i_get_with_facts_of_two_programs_checks_both():
+    r = read_line("我是一级肢体残疾，坐轮椅要人照顾，媳妇去年7月生了个娃，我都能领啥补贴", today=TODAY)
+    assert r.kind == "personal_case" and "childcare_subsidy" in r.programs and r.other_benefit is None, r
+    assert set(r.members) >= {"disability_care_allowance", "childcare_subsidy"}
