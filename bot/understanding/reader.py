@@ -472,7 +472,7 @@ _ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change"
                     "application_status", "refund", "office_hours", "recommendation", "other_plan",
                     "actual_statistic", "class_size", "timetable", "course_conditions", "personal_record",
                     "online_account", "other_form", "local_implementation", "office_contact", "online_app",
-                    "others_case"}
+                    "others_case", "correction_procedure", "other_procedure"}
 # (A family arrangement, a back payment or a lost paper said with the resident's own facts — "娃还没上户口，
 # 2024年生的", "中级证丢了又重考了一个，前头领过" —
 # gets the honest line first and then the check of their case: see actions/understanding.start_personal_case.)

@@ -36,6 +36,7 @@ def slots(events: list[dict]) -> dict:
     ("在呢，就是平遥县的", "find_service_point", "hukou_in_shanxi", True),
     ("需要，天天得有人护理", "inform", "needs_long_term_care", True),
     ("没有，还没去残联办", "find_service_point", "has_disability_certificate", False),
+    ("吃饭穿衣都得人管，好些年了", "inform", "needs_long_term_care", True),
 ])
 def test_answer_with_office_or_place_words_is_an_answer_not_a_digression(text, intent, fact, value):
     events, _ = run("disability_care_allowance", tracker(text, intent, fact))

@@ -147,6 +147,11 @@ def test_aspects_in_priority_order():
     ("规划说2025年每千人托位4.5个 现在实际达到多少了", "actual_statistic"),
     ("晋中哪里有免费的家政培训 一个礼拜上几天课", "timetable"),
     ("三孩家庭是不是还有啥购房补贴 能补多少钱", "other_benefit"),
+    # round 10, after its report
+    ("过年政务大厅放到初几？初八能去办事不", "office_hours"),
+    ("育儿补贴登记的银行卡填错了 咋改啊", "correction_procedure"),
+    ("娃娃出生了上户口要带啥东西 去派出所还是哪", "other_procedure"),
+    ("我这个电工证编号你帮我查下是真的假的", "personal_record"),
 ])
 def test_what_no_source_states_is_recognised(text, reason):
     r = read_line(text, today=TODAY)
