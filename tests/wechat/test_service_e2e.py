@@ -25,9 +25,9 @@ from wechat_peer import (ADMIN_TOKEN, AES_KEY, APPID, SECRET, TOKEN, Peer, locat
 
 pytestmark = pytest.mark.stack
 
-FAKE = FakeWeChatApi(APPID, SECRET)          # port fixed now: the service is started with its URL
+FAKE = FakeWeChatApi(APPID, SECRET)          # its port is picked again when the module's stack starts
 WECHAT_ENV = {"WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APPID, "WECHAT_APPSECRET": SECRET,
-              "WECHAT_AES_KEY": AES_KEY, "WECHAT_API_BASE": FAKE.base_url, "ADMIN_TOKEN": ADMIN_TOKEN,
+              "WECHAT_AES_KEY": AES_KEY, "ADMIN_TOKEN": ADMIN_TOKEN,
               "WECHAT_REPLY_DEADLINE_S": "4.5"}
 QUESTION = "残疾人两项补贴是什么"
 TAIYUAN = (37.8706, 112.5489)
@@ -40,10 +40,13 @@ def wechat_stack(live_stack, tmp_path_factory):
     Started the way the stack fixture starts its service (bot.launcher.Stack, same env), but without a
     second Rasa server: the dialogue, tracker and actions are the shared stack's.
     """
+    # A port picked at collection may be taken by the time this module runs (minutes of other tests later).
+    FAKE.port = free_port()
     FAKE.start()
     log_dir = tmp_path_factory.mktemp("wechat-service")
     port = free_port()
-    env = dict(live_stack.env, PORT=str(port), ACTION_PORT=str(free_port()), **WECHAT_ENV)
+    env = dict(live_stack.env, PORT=str(port), ACTION_PORT=str(free_port()), WECHAT_API_BASE=FAKE.base_url,
+               **WECHAT_ENV)
     stack = Stack()
     stack.start("service", [str(APP_PYTHON), "-m", "bot"], env, log_dir / "service.out")
     service = SimpleNamespace(base_url=f"http://127.0.0.1:{port}", rasa_url=live_stack.rasa_url,
