@@ -10,7 +10,7 @@ from abc import ABC, abstractmethod
 from typing import Any, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import location_from_metadata, send, today, user_text
@@ -242,16 +242,41 @@ class ActionEligibilityResult(Action):
         if not program or program == "overview":
             ask_which_program(dispatcher)
             return []
-        members = form_members(program)
         facts = current_facts(tracker)
+        unknown = set(tracker.get_slot("unknown_facts") or [])
+        if tracker.get_slot("child_unborn"):
+            unknown.add("child_birth_date")
+        # Programs promised for later ("之后再看技能提升补贴"): each follows its predecessor's result, its form
+        # asking only what is still open; one that the facts already settle is answered at once.
+        pending = [p for p in (tracker.get_slot("pending_programs") or []) if p in FORM_PROGRAMS]
+        shown: list[str] = []
+        while True:
+            later = [p for p in pending if p not in form_members(program)]
+            await self.send_result(dispatcher, tracker, program, facts, last=not later, later=later + shown)
+            shown += form_members(program)
+            if not later:
+                return [SlotSet("last_programs", shown), SlotSet("office_wanted", False),
+                        SlotSet("pending_programs", None)]
+            program, pending = next_form(later)
+            if missing_in_order(program, facts, unknown):
+                send(dispatcher, f"接下来帮您看{PROGRAM_LABELS.get(program, program)}。")
+                return [SlotSet("last_programs", shown), SlotSet("eligibility_program", program),
+                        SlotSet("pending_programs", pending or None), SlotSet("requested_slot", None),
+                        FollowupAction(f"{program}_form")]
+
+    async def send_result(self, dispatcher: CollectingDispatcher, tracker: Tracker, program: str,
+                          facts: dict[str, Any], last: bool, later: list[str]) -> None:
+        """One form's result; `later` are programs shown before it or promised after it (not suggested again)."""
+        members = form_members(program)
         results = await asyncio.to_thread(evaluate_all, members, facts)
         unknown = tracker.get_slot("unknown_facts") or []
         text = render_results(results, facts, skip=unknown, hedged=tracker.get_slot("hedged_facts") or {},
                               children=tracker.get_slot("children"), unborn=bool(tracker.get_slot("child_unborn")),
                               as_of=today())
         buttons = [FIND_OFFICE_BUTTON]
-        suggestions = [p for p in cross_suggestions(facts, program, as_of=today()) if p not in members]
-        if suggestions:
+        suggestions = [p for p in cross_suggestions(facts, program, as_of=today())
+                       if p not in members and p not in later]
+        if suggestions and last:
             text += "\n\n" + render_suggestions(suggestions)
             buttons += [{"title": f"测算{PROGRAM_LABELS.get(p, p)}", "payload": f'/ask_eligibility{{"program": "{p}"}}'}
                         for p in suggestions[:3]]
@@ -259,18 +284,29 @@ class ActionEligibilityResult(Action):
         if points:
             where = tracker.get_slot("place_county") or tracker.get_slot("place_city") or "您附近"
             text += f"\n\n{where}的办理地点：\n" + "\n\n".join(format_card(p) for p in points)
-        else:
+        elif last:
             text += "\n\n需要帮您查找就近的办理地点吗？"
         send(dispatcher, text, buttons=buttons, citations=as_citations(results), service_points=points,
              eligibility=[{k: r.get(k) for k in ("program", "outcome", "amount")}
-                          for r in family_results(results, facts, tracker.get_slot("children"))])
-        return [SlotSet("last_programs", members), SlotSet("office_wanted", False)]
+                          for r in family_results(results, facts, tracker.get_slot("children"),
+                                                  unborn=bool(tracker.get_slot("child_unborn")))])
+
+
+def next_form(pending: list[str]) -> tuple[str, list[str]]:
+    """The next promised program's form and what stays promised (both disability allowances share one form)."""
+    both = form_members("disability_both")
+    first = "disability_both" if set(both) <= set(pending) else pending[0]
+    return first, [p for p in pending if p not in form_members(first)]
 
 
 def family_results(results: list[dict[str, Any]], facts: dict[str, Any],
-                   children: Optional[dict[str, Any]]) -> list[dict[str, Any]]:
+                   children: Optional[dict[str, Any]], unborn: bool = False) -> list[dict[str, Any]]:
     """With several children the family's childcare outcome is the best child's ("老大过了3岁，老二能领":
-    the family can claim); the text already gives each child's own result."""
+    the family can claim); the text already gives each child's own result. A child not yet born, and no
+    other child's birth date given, cannot be claimed for yet: not eligible now (the text says when and how)."""
+    if unborn and "child_birth_date" not in facts:
+        results = [{**r, "outcome": "not_eligible", "amount": None} if r["program"] == "childcare_subsidy" else r
+                   for r in results]
     dates = (children or {}).get("birth_dates") or []
     if len(dates) < 2:
         return results

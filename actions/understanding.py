@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import entity_values, send, today, user_text
 from actions.eligibility import (ALL_FACTS, FIND_OFFICE_BUTTON, FORM_PROGRAMS, PROGRAM_LABELS, as_citations,
-                                 ask_which_program, choose_program, current_facts, evaluate_all)
+                                 ask_which_program, choose_program, current_facts, evaluate_all, next_form)
 from actions.policy import (HANDOFF_BUTTON, NOT_COVERED, NOT_UNDERSTOOD, answer_message, answer_question,
                             reply_from_kb)
 from actions.program_info import reply_program_info
@@ -198,8 +198,7 @@ async def one_after_another(dispatcher: CollectingDispatcher, results: list[dict
              citations=as_citations(results),
              eligibility=[{k: r.get(k) for k in ("program", "outcome", "amount")} for r in results])
         return [SlotSet("eligibility_program", OVERVIEW), SlotSet("last_programs", [r["program"] for r in results])]
-    first = "disability_both" if set(form_members("disability_both")) <= set(pending) else pending[0]
-    later = [p for p in pending if p not in form_members(first)]
+    first, later = next_form(pending)
     labels = "和".join(PROGRAM_LABELS.get(p, p) for p in form_members(first))
     note = f"下面先帮您看{labels}" + (f"，之后再看{'、'.join(PROGRAM_LABELS.get(p, p) for p in later)}" if later else "") + "。"
     if decided:
@@ -208,7 +207,7 @@ async def one_after_another(dispatcher: CollectingDispatcher, results: list[dict
     else:
         send(dispatcher, note)
     return [SlotSet("eligibility_program", first), SlotSet("awaiting_place", False),
-            SlotSet("last_programs", [r["program"] for r in results])]
+            SlotSet("pending_programs", later or None), SlotSet("last_programs", [r["program"] for r in results])]
 
 
 def carries_content(reading: Reading) -> bool:
@@ -226,6 +225,10 @@ class ActionRoute(Action):
         return "action_route"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        # A new message outside a form ends an earlier promise to look at another program afterwards.
+        return [SlotSet("pending_programs", None)] + await self.route(dispatcher, tracker)
+
+    async def route(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         text = user_text(tracker)
         intent = intent_of(tracker)
         if not text:   # a button payload: its intent and entities say exactly what was chosen

@@ -51,5 +51,6 @@ def form_members(form_program: str) -> list[str]:
 
 
 # What the forms remember besides the facts: hedged answers ("好像是三级" → shown as to be checked),
-# several children, an unborn child. Filled by the form validation (actions/eligibility.py).
-FORM_STATE_SLOTS = ["children", "child_unborn", "hedged_facts"]
+# several children, an unborn child (filled by the form validation, actions/eligibility.py); the programs
+# promised for after this form's result ("之后再看技能提升补贴", actions/understanding.one_after_another).
+FORM_STATE_SLOTS = ["children", "child_unborn", "hedged_facts", "pending_programs"]

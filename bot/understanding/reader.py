@@ -367,6 +367,11 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     if programs and not personal and question and _ENDS_CAN_I.search(core) and \
             _LIFE_EVENT.search(_without_program_names(core, engine)):
         personal = True
+    # "我怀孕六个月了，育儿补贴现在能先申请上吗": the speaker's own unborn child, a case the form answers
+    # (not yet; when and how after birth), not a general question about who qualifies.
+    if extracted.get("unborn") and "childcare_subsidy" in programs and lexicon.first_person.search(core) \
+            and not set(aspects) & {"documents", "tax_income", "difference", "combine"}:
+        personal = True
     # "我在尧都区，哪里能办两项补贴" asks where to apply, not whether the speaker qualifies.
     if personal and not facts and set(aspects) & APPLYING and not _ASKS_ELIGIBILITY.search(core):
         personal = False

@@ -103,6 +103,33 @@ def test_unborn_child_is_told_how_to_claim_after_birth(live_stack):
     assert "哪年哪月哪日出生" not in text
 
 
+def test_unborn_child_outcome_is_not_eligible_yet(live_stack):
+    """The structured result says what the text says: nothing can be claimed before birth."""
+    messages = live_stack.chat("我怀孕六个月了，育儿补贴现在能先申请上吗", sender())
+    outcomes = {e["program"]: e["outcome"] for m in messages for e in (m.get("eligibility") or [])}
+    assert outcomes == {"childcare_subsidy": "not_eligible"}
+    assert "宝宝还没有出生，现在还不能申领" in text_of(messages)
+
+
+def test_second_program_follows_the_first_result_as_promised(live_stack):
+    """"之后再看技能提升补贴" is kept: after the first result its form asks only what is still open."""
+    sid = sender()
+    first = text_of(live_stack.chat("下岗了，在人社局登记失业了，以前交了五年失业保险，上个月参加培训考了个中级证，"
+                                    "能领啥补贴", sid))
+    assert "下面先帮您看职业培训补贴，之后再看技能提升补贴" in first
+    second = live_stack.chat("拿到了", sid)
+    outcomes = [e for m in second for e in (m.get("eligibility") or [])]
+    assert [(e["program"], e["outcome"]) for e in outcomes] == [("vocational_training_subsidy", "eligible")]
+    assert "接下来帮您看技能提升补贴" in text_of(second)
+    assert "以前领过技能提升补贴吗" in text_of(second)          # the one fact still open
+    assert "累计缴费多少个月" not in text_of(second)            # said in the first line: never asked again
+    third = live_stack.chat("没领过", sid)
+    outcomes = [e for m in third for e in (m.get("eligibility") or [])]
+    assert [(e["program"], e["outcome"]) for e in outcomes] == [("skills_upgrade_subsidy", "eligible")]
+    assert outcomes[0]["amount"]["value"] == 1500
+    assert "您还可以了解：职业培训补贴" not in text_of(third)   # already answered above
+
+
 def test_twins_get_per_child_and_total(live_stack):
     text = text_of(live_stack.chat("我家是双胞胎，2025年3月出生的，育儿补贴能领多少", sender()))
     assert "您家有2个孩子" in text and "合计：7200元/年" in text

@@ -372,3 +372,12 @@ def test_what_can_i_get_with_facts_of_two_programs_checks_both():
     r = read_line("我是一级肢体残疾，坐轮椅要人照顾，媳妇去年7月生了个娃，我都能领啥补贴", today=TODAY)
     assert r.kind == "personal_case" and "childcare_subsidy" in r.programs and r.other_benefit is None, r
     assert set(r.members) >= {"disability_care_allowance", "childcare_subsidy"}
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("我怀孕六个月了，育儿补贴现在能先申请上吗", PERSONAL_CASE),      # the speaker's own unborn child: the form says "not yet"
+    ("媳妇怀着二胎呢，育儿补贴咋领", PERSONAL_CASE),
+    ("还没出生的娃能领育儿补贴吗", PROGRAM_INFO),                    # a kind of child, asked in general
+])
+def test_an_unborn_child_of_the_speaker_is_their_case(text, kind):
+    assert read_line(text, today=TODAY).kind == kind
