@@ -198,7 +198,7 @@ def _point_lines(progs: list[Program], points: list[Statement], aspects: list[st
         for prog in progs:
             sts = [st for st in statements(prog, aspect, audience, as_of) if st.text not in said]
             # A specific "who" point gets the general rule as context (two lines when there is room).
-            take = sts[:2] if (aspect == "who" and aspect not in asked and len(out) < 2) else sts[:1]
+            take = sts[:2] if (aspect == "who" and len(out) < 2) else sts[:1]
             for st in take:
                 text = _prefix(LINE_LABELS.get(aspect, ASPECT_LABELS[aspect]), st.text) if aspect != "what" else st.text
                 if several and prog.label not in text:

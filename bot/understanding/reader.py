@@ -372,6 +372,13 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     if extracted.get("unborn") and "childcare_subsidy" in programs and lexicon.first_person.search(core) \
             and not set(aspects) & {"documents", "tax_income", "difference", "combine"}:
         personal = True
+    # "是不是得低保户才能领", "家里吃低保的残疾人还能再拿生活补贴吗": a requirement or a kind of person, asked
+    # in general; the facts in it are conditions, not the speaker's own (unless they say 我/俺 of themselves).
+    if facts and programs and not extracted.get("unborn") and \
+            (_REQUIREMENT.search(text) or (_KIND_OF_PERSON.search(core) and not _SELF.search(text))):
+        facts, personal, own_facts = {}, False, False
+        if "who" not in aspects:
+            aspects = aspects + ["who"]
     # "我在尧都区，哪里能办两项补贴" asks where to apply, not whether the speaker qualifies.
     if personal and not facts and set(aspects) & APPLYING and not _ASKS_ELIGIBILITY.search(core):
         personal = False
@@ -438,6 +445,10 @@ def _stated_fact(raw: str, today: dt.date, asking: Optional[str], engine: Eligib
     return False
 
 
+_REQUIREMENT = re.compile(r"(只有|非得|必须|得是|是不是也?得|是不是要|是否得|是否必须|一定要|一定得)[^，,。？?]{0,10}才(能|可以|给|行|有|算)")
+_KIND_OF_PERSON = re.compile(r"[^，,。？?\s]{1,12}的(残疾人|残疾娃|人|娃娃?|孩子|小孩|老人|职工|工人|人员|学生|毕业生|家庭|户)"
+                             r"(?=$|[\s，,？?]|还|能|可以|有没有|算|也|都|是不是|咋|怎么|给不给)")
+_SELF = re.compile(r"我|俺|咱|本人|自己|自个")
 _ENDS_CAN_I = re.compile(r"(能|可以|能不能|可不可以)(领|申请|拿|享受|办)(吗|不|没|么|嘛|呢)?[？?。！!\s]*$")
 _LIFE_EVENT = re.compile(r"刚毕业|毕业了|下岗|失业了|退休了|生了|刚生|出生了|怀孕了|考了|考下|拿了证|拿到证|参加了|在报|报了|在学|学了|"
                          r"打工|上班|干活|瘫了|评了|办了证")

@@ -174,3 +174,11 @@ def test_both_is_not_a_combination_question_or_other_programs(text):
 def test_two_children_by_age_are_both_kept():
     children = extract_facts("两个娃，一个3岁一个1岁", TODAY)["children"]
     assert children == {"count": 2, "birth_dates": ["2022-11-29/2023-11-28", "2024-11-29/2025-11-28"]}
+
+
+def test_still_receiving_counts_for_the_orphan_allowance_only_when_it_is_the_topic():
+    """"低保领着" is about 低保; "领着呢" answers the orphan question only when asked or when 孤儿 is said."""
+    assert "receives_orphan_allowance" not in extract_facts("低保领着还能再拿生活补贴吗", TODAY)["facts"]
+    assert extract_facts("领着呢", TODAY, asking="receives_orphan_allowance")["facts"] == \
+        {"receives_orphan_allowance": True}
+    assert extract_facts("孤儿的钱一直领着", TODAY)["facts"]["receives_orphan_allowance"] is True

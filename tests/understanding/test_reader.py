@@ -381,3 +381,17 @@ def test_what_can_i_get_with_facts_of_two_programs_checks_both():
 ])
 def test_an_unborn_child_of_the_speaker_is_their_case(text, kind):
     assert read_line(text, today=TODAY).kind == kind
+
+
+@pytest.mark.parametrize("text", ["我想问一下那个残疾人生活补贴是不是得低保户才能领啊",
+                                  "家里吃低保的残疾人 低保领着还能再拿生活补贴吗",
+                                  "护理补贴是不是必须一级才给"])
+def test_a_requirement_or_a_kind_of_person_is_asked_in_general(text):
+    """Facts inside "是不是得…才能" or "…的残疾人" are conditions, not the speaker's own: answered, no form."""
+    reading = read_line(text, today=TODAY)
+    assert reading.kind == PROGRAM_INFO and "who" in reading.aspects and not reading.facts
+
+
+def test_a_speakers_own_facts_stay_their_case():
+    assert read_line("家里低保，有残疾证，生活补贴能领不", today=TODAY).kind == PERSONAL_CASE
+    assert read_line("我是低保户的残疾人，生活补贴能领不", today=TODAY).kind == PERSONAL_CASE
