@@ -136,9 +136,11 @@ def answer_first(dispatcher: CollectingDispatcher, reading: Reading) -> bool:
         return True
     if answer.get("points") or aspects:       # "咋弄", "要带啥" are answered too, then the form goes on
         send(dispatcher, answer["text"], citations=answer.get("citations"))
-    elif not load_lexicon().first_person.search(reading.text):
-        # A kind of person, not the speaker ("农民工学个技术有没有培训补贴"): who the program is for comes
-        # first, then the questions that check a particular case.
+    elif not load_lexicon().first_person.search(reading.text) or \
+            any(r["outcome"] == "needs_more_info" for r in evaluate_all(expand_programs(programs), reading.facts)):
+        # A kind of person, not the speaker ("农民工学个技术有没有培训补贴"), or a "can I" that needs more
+        # questions ("一级残疾，但是自个儿能照顾自个儿，还能领护理补贴吗"): the rule comes first, then the
+        # questions that check the particular case.
         who = program_answer(programs, ["who"])
         send(dispatcher, who["text"], citations=who.get("citations"))
     return False

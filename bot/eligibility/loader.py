@@ -187,7 +187,7 @@ class _Checker:
         if not isinstance(d, dict):
             self.err((), "顶层应为映射（键: 值）")
             return
-        known = {"id", "label", "summary", "aliases", "cues", "cues_exclude", "updated", "sources", "plan_passages",
+        known = {"id", "label", "summary", "aliases", "cues", "cues_exclude", "terms", "updated", "sources", "plan_passages",
                  "parameters", "facts", "criteria", "derived", "amount", "office_types", "next_steps", "hotlines", "info"}
         for key in d:
             if key not in known:
@@ -209,6 +209,9 @@ class _Checker:
         exclude = d.get("cues_exclude", [])
         if not isinstance(exclude, list) or not all(isinstance(w, str) and w for w in exclude):
             self.err(("cues_exclude",), "cues_exclude 应为词语列表")
+        terms = d.get("terms", [])
+        if not isinstance(terms, list) or not all(isinstance(w, str) and w for w in terms):
+            self.err(("terms",), "terms 应为词语列表（只属于本项目的政策用语，例如 长期照护）")
         self.sources = self.need(d, "sources", (), dict) or {}
         if "plan" not in self.sources:
             self.err(("sources",), "sources 需要登记 plan（山西省“十四五”高品质生活建设规划）")

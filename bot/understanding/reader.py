@@ -190,6 +190,8 @@ def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list
         found = list(DISABILITY)              # "两个都问问" after a disability question
     if not found:
         found += [pid for pid, d in programs if _cued(d, text)]
+        if not found:     # a term of one program's own ("长期照护", "培训合格证书", "初级中级高级")
+            found += [pid for pid, d in programs if any(t in text for t in d.get("terms") or [])][:1]
         if not found and re.search(r"残疾|残联|残障|残疾证", text) and \
                 re.search(r"补贴|补助|津贴|补的|(领|给|发|补|拿)[^，。]{0,6}钱|待遇|政策", text):
             found += list(DISABILITY)
@@ -382,6 +384,11 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     # "我在尧都区，哪里能办两项补贴" asks where to apply, not whether the speaker qualifies.
     if personal and not facts and set(aspects) & APPLYING and not _ASKS_ELIGIBILITY.search(core):
         personal = False
+    # "我想咨询一下技能提升补贴需要满足哪些条件才可以申请": the conditions, asked with nothing of their own.
+    if personal and not facts and _ASKS_CONDITIONS.search(text):
+        personal = False
+        if "who" not in aspects:
+            aspects = aspects + ["who"]
     if benefit and not programs:
         facts, own_facts, personal = {}, False, False     # facts about another benefit are not our form's
         if (_FIGURE.search(text) or _ASKS_ABOUT.search(text)) and not unsupported:
@@ -445,6 +452,8 @@ def _stated_fact(raw: str, today: dt.date, asking: Optional[str], engine: Eligib
     return False
 
 
+_ASKS_CONDITIONS = re.compile(r"(哪些|什么|啥|甚么|甚|哪几个|哪几条|有没有)(条件|要求|资格|门槛)|条件是(什么|啥|甚)|"
+                              r"(需要|要|得)满足|要求是(什么|啥|甚)|(够|符合)(什么|啥|甚|哪些)")
 _REQUIREMENT = re.compile(r"(只有|非得|必须|得是|是不是也?得|是不是要|是否得|是否必须|一定要|一定得)[^，,。？?]{0,10}才(能|可以|给|行|有|算)")
 _KIND_OF_PERSON = re.compile(r"[^，,。？?\s]{1,12}的(残疾人|残疾娃|人|娃娃?|孩子|小孩|老人|职工|工人|人员|学生|毕业生|家庭|户)"
                              r"(?=$|[\s，,？?]|还|能|可以|有没有|算|也|都|是不是|咋|怎么|给不给)")

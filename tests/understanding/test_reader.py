@@ -395,3 +395,23 @@ def test_a_requirement_or_a_kind_of_person_is_asked_in_general(text):
 def test_a_speakers_own_facts_stay_their_case():
     assert read_line("家里低保，有残疾证，生活补贴能领不", today=TODAY).kind == PERSONAL_CASE
     assert read_line("我是低保户的残疾人，生活补贴能领不", today=TODAY).kind == PERSONAL_CASE
+
+
+@pytest.mark.parametrize("text, program", [
+    ("长期照护是啥意思 照护多长时间才算长期", "disability_care_allowance"),
+    ("培训合格证书也算吗 还是非得职业资格证", "vocational_training_subsidy"),
+    ("就业技能培训和创业培训都算吗", "vocational_training_subsidy"),
+    ("初级中级高级分别补多少", "skills_upgrade_subsidy"),
+])
+def test_a_term_only_one_program_uses_names_that_program(text, program):
+    """No name and no cue words, but a term of the rules file's own (`terms`)."""
+    assert find_programs(text) == [program]
+
+
+def test_asking_the_conditions_is_general_even_in_the_first_person():
+    reading = read_line("我想咨询一下技能提升补贴需要满足哪些条件才可以申请", today=TODAY)
+    assert reading.kind == PROGRAM_INFO and "who" in reading.aspects
+
+
+def test_together_in_colloquial_words_asks_to_combine():
+    assert "combine" in read_line("生活补贴和护理补贴能一搭里领不", today=TODAY).aspects

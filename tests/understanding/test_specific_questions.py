@@ -246,3 +246,20 @@ def test_the_family_can_claim_when_one_child_qualifies():
 ])
 def test_aspects_in_other_words(text, aspect):
     assert aspect in read_line(text, today=TODAY).aspects
+
+
+def test_a_can_i_that_needs_more_questions_gets_the_rule_first():
+    """"我儿子二级智力残疾，能领护理补贴吗": who qualifies (长期照护) first, then the form's questions."""
+    from tests.blind.offline import first_reply
+
+    reply = first_reply("我儿子二级智力残疾，能领护理补贴吗")
+    assert "长期照护" in reply and "[表单：disability_care_allowance]" in reply
+
+
+@pytest.mark.parametrize("text, expected", [("国家给养娃发的那个钱 折成一个月是多少", "折合每月300元"),
+                                            ("技能提升补贴是每个月发吗", "只能领一次"),
+                                            ("想领残疾补贴 残疾证在哪办", "残联")])
+def test_the_specific_point_answers_the_question(text, expected):
+    from tests.blind.offline import first_reply
+
+    assert expected in first_reply(text).split("依据")[0]
