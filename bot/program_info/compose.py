@@ -121,6 +121,8 @@ def asked_points(progs: list[Program], question: str, aspects: list[str], audien
             for item in prog.data["info"][aspect]:
                 order += 1
                 groups = item.get("ask") or []
+                if any(w in question for w in item.get("ask_not") or []):
+                    continue          # "个税那个每月2000的扣除…": the monthly words are about something else
                 if groups and all(any(_said(w, question) for w in g) for g in groups):
                     st = Statement(prog, aspect, render(prog, item, audience, as_of), item)
                     scored.append((-len(groups), 0 if aspect in aspects else 1, order, st))
@@ -129,8 +131,13 @@ def asked_points(progs: list[Program], question: str, aspects: list[str], audien
     for _, _, _, st in scored:
         if st.text not in {o.text for o in out}:
             out.append(st)
-    if out and out[0].silent:
-        out = [st for st in out if st.silent]     # "the sources do not say" is not followed by nearby figures
+    silent = [st for st in out if st.silent]
+    if silent and len(silent[0].item.get("ask") or []) >= len(out[0].item.get("ask") or []):
+        # "The sources do not say" comes first and is not followed by nearby figures, only by what was asked
+        # as directly ("扣除一个月扣多少，跟育儿补贴能一起享受不": the unknown combination, then, labelled
+        # as related, the deduction's amount).
+        top = len(silent[0].item.get("ask") or [])
+        out = silent + [st for st in out if not st.silent and len(st.item.get("ask") or []) >= max(top, 2)]
     return out[:MAX_POINTS]
 
 
@@ -183,6 +190,8 @@ def _point_lines(progs: list[Program], points: list[Statement], aspects: list[st
         text = st.text
         if several and st.program.label not in text:
             text = f"【{st.program.label}】{text}"
+        if points[0].silent and not st.silent:
+            text = _prefix("相关内容", text)        # after "the sources do not say": labelled, never the answer
         out.append((text, st))
     said = {st.text for st in points}
     # A point that is the specific form of an aspect ("四级证" of the amount table) stands for that aspect;
@@ -224,6 +233,8 @@ def _lines(progs: list[Program], aspects: list[str], audience: str, as_of: dt.da
             else:
                 labels = "和".join(p.label for p in progs)
                 out.append((f"{labels}能否同时申领，我们依据的政策资料没有说明，请拨打{_hotline_text(progs)}咨询。", None))
+        if aspects[0] == "combine" and (not pair or pair[0].silent):
+            return out       # no source says: the honest line alone, no nearby figures under it
         for prog in progs:   # what sets each one apart
             st = statements(prog, "difference", audience, as_of)[0]
             out.append((_prefix(prog.label, st.text), st))

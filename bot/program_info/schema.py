@@ -19,7 +19,7 @@ ASPECT_LABELS = {
     "where": "在哪办理", "documents": "需要材料", "deadline": "申请时限", "combine": "能否同时申领",
     "difference": "区别", "tax_income": "个税与家庭收入", "related": "相关政策",
 }
-ITEM_KEYS = {"text", "staff", "reference", "quote", "silent", "with", "ask", "only_if_asked"}
+ITEM_KEYS = {"text", "staff", "reference", "quote", "silent", "with", "ask", "ask_not", "only_if_asked"}
 # Format specs a statement may use on a date parameter: {program_start} → 2025年1月1日, {program_start:month} → 2025年1月.
 DATE_SPECS = {"", "month", "year"}
 _MONEY = re.compile(r"\d[\d,，.]*\s*元")
@@ -134,6 +134,9 @@ def _check_item(item: Any, p: tuple, sources: dict, params: dict, hotlines: set[
     if ask is not None and (not isinstance(ask, list) or not ask or not all(
             isinstance(g, list) and g and all(isinstance(w, str) and w.strip() for w in g) for g in ask)):
         err(p + ("ask",), "ask 应为词组列表，如 [[长期, 照护], [多久, 多长]]：每组至少出现一个词时，这一条就是对问题的直接回答")
+    ask_not = item.get("ask_not", [])
+    if not isinstance(ask_not, list) or not all(isinstance(w, str) and w for w in ask_not):
+        err(p + ("ask_not",), "ask_not 应为词语列表：问题里出现其中任何一个词时，这一条不算直接回答（如 [扣除, 个税]）")
     only = item.get("only_if_asked", False)
     if not isinstance(only, bool):
         err(p + ("only_if_asked",), "only_if_asked 应为 true 或 false")

@@ -219,6 +219,9 @@ class Gazetteer:
             for size in range(min(self.max_alias_len, len(text) - i), 1, -1):
                 chunk = text[i:i + size]
                 cands = self.candidates(chunk)
+                if cands and text[i + size:i + size + 1] == "山" and not chunk.endswith("市") and \
+                        all(c.level == "city" for c in cands):
+                    cands = []    # 吕梁山 (护工) is the mountain range and its brand, not 吕梁市
                 if cands:
                     found.append(Resolution(chunk, cands, i, i + size))
                     i += size

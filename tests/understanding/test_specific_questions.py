@@ -263,3 +263,36 @@ def test_the_specific_point_answers_the_question(text, expected):
     from tests.blind.offline import first_reply
 
     assert expected in first_reply(text).split("依据")[0]
+
+
+@pytest.mark.parametrize("text", ["全省到现在一共多少娃领上育儿补贴了", "娃上托育园，能不能拿育儿补贴直接顶学费",
+                                  "残疾人养老保险代缴补助 俺们岚县搞了没有", "灵活就业自己交的社保，能不能领技能提升补贴",
+                                  "俺的技能提升补贴都审核通过了 钱啥时候打过来", "培训机构说育婴师证包过 交三千八 靠谱不",
+                                  "十四五都过完了，两项补贴最后到底覆盖到多少了", "义务教育阶段的营养餐补助一天多少钱"])
+def test_more_kinds_of_questions_no_source_answers(text):
+    reading = read_line(text, today=TODAY)
+    assert reading.kind == NOT_IN_SOURCES or reading.other_benefit
+
+
+def test_an_unknown_comes_first_and_what_follows_is_labelled_related():
+    from bot.program_info import program_answer
+
+    answer = program_answer(["childcare_subsidy"], ["combine", "amount"],
+                            question="个税里那个3岁以下婴幼儿照护专项附加扣除一个月扣多少 跟育儿补贴能一起享受不")
+    first, second = answer["text"].split("\n")[:2]
+    assert "没有写明" in first and second.startswith("相关内容：") and "2000元" in second
+    assert "3600" not in answer["text"]        # the monthly subsidy words were about the deduction (ask_not)
+
+
+def test_an_unknown_combination_of_two_programs_is_not_followed_by_their_figures():
+    from bot.program_info import program_answer
+
+    text = program_answer(["skills_upgrade_subsidy", "vocational_training_subsidy"], ["combine"])["text"]
+    assert "没有说明" in text and "12个月" not in text
+
+
+def test_a_mountain_named_after_a_city_is_not_the_city():
+    from bot.service_points import find_places
+
+    assert not find_places("吕梁山护工的培训去哪报名")
+    assert find_places("我在吕梁，育儿补贴去哪办")[0].candidates[0].name == "吕梁市"
