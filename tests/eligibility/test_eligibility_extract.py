@@ -182,3 +182,9 @@ def test_still_receiving_counts_for_the_orphan_allowance_only_when_it_is_the_top
     assert extract_facts("领着呢", TODAY, asking="receives_orphan_allowance")["facts"] == \
         {"receives_orphan_allowance": True}
     assert extract_facts("孤儿的钱一直领着", TODAY)["facts"]["receives_orphan_allowance"] is True
+
+
+def test_a_certificate_named_in_passing_answers_the_certificate_question():
+    """"考了个中级电工证" answers "是否已经取得证书" when asked, or beside 培训; alone it is only the level."""
+    assert extract_facts("考了个中级电工证", TODAY, asking="obtained_certificate")["facts"]["obtained_certificate"] is True
+    assert "obtained_certificate" not in extract_facts("交了两年失业保险，考了个中级证", TODAY)["facts"]
