@@ -126,7 +126,8 @@ def _word_hits(text: str, specs: dict[str, dict], asking: Optional[str]) -> dict
 _CN_NUM = "0-9一二两三四五六七八九十"
 _AGE = re.compile(rf"(?:(?P<y>[{_CN_NUM}]+)(?:周岁|岁)(?P<half>半)?(?:零?(?P<ym>[{_CN_NUM}]+)个?月)?"
                   rf"|(?P<m>[{_CN_NUM}]+)个?(?P<mmore>多)?月大?)")
-_VAGUE_QUANTITY = re.compile(r"(一两|两三|二三|三四|四五|五六|六七|七八|八九|十来|十几|十多|[二三四五六七八九]十[来几多])(年|个月)")
+_VAGUE_QUANTITY = re.compile(r"(一两|两三|二三|三四|四五|五六|六七|七八|八九|十来|十几|十多|[二三四五六七八九]十[来几多])(年|个月)|"
+                             r"(将近|接近|快要?|差不多)(有)?[两二三四五六七八九十\d]+年")
 _HEDGE = re.compile(r"好像|大概|大约|应该|可能|估计|差不多|似乎|也许|兴许|怕是|约莫|印象中|没准|级(?:还是|或者|或是)[一二三四1-4]级")
 # Several children: twins, "两个娃", "俩孩子".
 _MULTIPLE = {"双胞胎": 2, "龙凤胎": 2, "双胎": 2, "三胞胎": 3}

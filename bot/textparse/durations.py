@@ -29,6 +29,9 @@ _AGO = re.compile(rf"{_SP}(?:以前|之前|前)")
 # no value for the fact; the form asks for the months instead of taking the bound as the number.
 _UNDER_BEFORE = re.compile(r"(?:不到|不满|没到|没满|不够|没够|不足|未满|未到|将近|接近|快要?|差不多|差点|(?:没|还没|不)[ \t]*(?:交|缴)[ \t]*(?:满|够|到|足))[ \t]*(?:有[ \t]*)?$")
 _UNDER_AFTER = re.compile(rf"{_SP}(?:不到|不满|没到|没满|不够|不足)")
+# "快五年了", "将近三年": close to that, so at least a year less for sure; taken as that lower end (hedged by
+# the caller) when it is two years or more. "快一年了" stays a bound: the months could be anything under 12.
+_NEAR_BEFORE = re.compile(r"(?:将近|接近|快要?|差不多)[ \t]*(?:有[ \t]*)?$")
 _LATER = re.compile(rf"{_SP}(?:以后|之后|后)(?!来)")  # "两年后来没交了": 后来 is "then", not "later"
 # After "N年": grade, age, era, fiscal year, or a month number (then "24年3月" is a date).
 _NOT_A_DURATION = re.compile(rf"{_SP}(?:[级龄纪代度]|{NUM}+{_SP}月(?!份?{_SP}[个]))")
@@ -103,6 +106,8 @@ def scan_durations(text: str) -> Iterator[RawDuration]:
         if _AGE_BEFORE.search(folded, 0, m.start()) or _AGE_AFTER.match(folded, end):
             continue
         under = bool(_UNDER_BEFORE.search(folded, 0, m.start()) or _UNDER_AFTER.match(folded, end))
+        if under and months >= 24 and _NEAR_BEFORE.search(folded, 0, m.start()) and not _UNDER_AFTER.match(folded, end):
+            months, under = months - 12, False          # "快五年了" → at least four years
         tail = None
         ago = _AGO.match(folded, end)
         if ago:

@@ -37,11 +37,17 @@ def test_first_plain_duration_wins_over_dates_before_it():
 
 
 @pytest.mark.parametrize("text", [
-    "交失业险不到一年", "一年不到", "没满12个月", "快一年了", "还没够两年", "不满一年半", "将近两年",
+    "交失业险不到一年", "一年不到", "没满12个月", "快一年了", "还没够两年", "不满一年半", "将近一年半",
 ])
 def test_a_bound_is_no_number(text):
     # "不到一年" says less than twelve months, not how many: the form asks instead of taking 12.
     assert parse_duration_months(text) is None
+
+
+@pytest.mark.parametrize("text, months", [("交了快五年了", 48), ("将近两年", 12), ("差不多三年", 24)])
+def test_close_to_some_years_is_at_least_a_year_less(text, months):
+    # "快五年了" is surely four years or more: the lower end, which the form shows as said with a hedge.
+    assert parse_duration_months(text) == months
 
 
 @pytest.mark.parametrize("text", ["没交过", "没交过失业保险", "一个月都没交过", "从来没交", "厂里没给交过失业保险", "一年都没交"])

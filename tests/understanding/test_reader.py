@@ -415,3 +415,7 @@ def test_asking_the_conditions_is_general_even_in_the_first_person():
 
 def test_together_in_colloquial_words_asks_to_combine():
     assert "combine" in read_line("生活补贴和护理补贴能一搭里领不", today=TODAY).aspects
+
+
+def test_not_remembering_ones_own_level_is_ones_own_case():
+    assert read_line("残疾证上写的几级额记不清了 护理补贴能领不", today=TODAY).kind == PERSONAL_CASE
