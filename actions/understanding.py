@@ -122,13 +122,11 @@ def answer_first(dispatcher: CollectingDispatcher, reading: Reading) -> bool:
     if not (reading.question and programs):
         return False
     both = set(reading.members) == set(form_members("disability_both"))
-    # The outcome will say who qualifies and how much, and with a place named, that place's office; an amount
-    # no source states is said now, and "去哪办" without a place is answered now, not only after the questions.
+    # The outcome will say who qualifies and how much; an amount no source states is said now, and "去哪办" is
+    # answered now (the office card of a named place follows with the result).
     stated = all(not get_engine().program(p).data.get("amount", {}).get("none_note")
                  for p in expand_programs(programs))
-    placed = bool(reading.place.get("county") or reading.place.get("city"))
-    skip = {"who"} | ({"where"} if placed else set()) | ({"amount"} if stated else set()) | \
-        (set() if both else {"combine"})
+    skip = {"who"} | ({"amount"} if stated else set()) | (set() if both else {"combine"})
     aspects = [a for a in reading.aspects if a not in skip]
     answer = program_answer(programs, aspects, question=reading.text)
     if answer.get("unanswered"):

@@ -192,6 +192,8 @@ def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list
         found += [pid for pid, d in programs if _cued(d, text)]
         if not found:     # a term of one program's own ("长期照护", "培训合格证书", "初级中级高级")
             found += [pid for pid, d in programs if any(t in text for t in d.get("terms") or [])][:1]
+        if not found and re.search(r"(旧|老|一代|二代|第二代|第一代)[^，。？?]{0,6}(残疾证|残疾人证)|(残疾证|残疾人证)[^，。？?]{0,8}(二代|第二代|换|认不认|还能用)", text):
+            found += list(DISABILITY)          # "老早办的旧残疾证还能用不": what the two allowances require
         if not found and re.search(r"残疾|残联|残障|残疾证", text) and \
                 re.search(r"补贴|补助|津贴|补的|(领|给|发|补|拿)[^，。]{0,6}钱|待遇|政策", text):
             found += list(DISABILITY)
@@ -335,7 +337,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     details = bool(lexicon.office_details.search(text))
     other = lexicon.other_provinces.search(text)
     # "河南户口在泽州县打工", "外省来山西打工的": a Shanxi case with its hukou elsewhere, not another province's policy.
-    if other and re.search(r"户口|户籍|打工|嫁|迁|住着|住在|来山西", text) and \
+    if other and re.search(r"户口|户籍|打工|嫁|迁|住着|住在|来山西|老家山西|老家是山西|山西的|人在外", text) and \
             not re.search(r"比|哪个高|哪个多|给得多|标准", text):
         other = None
     # "想去北京当保姆": going to work there; the training and its subsidy are still asked of Shanxi.
@@ -348,6 +350,9 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     question = is_question(text)
     personal = asks_personally(text, lexicon)
     unsupported = next(((reason, label) for reason, label, p in lexicon.not_in_sources if p.search(text)), None)
+    if unsupported and re.search(r"规划(里|上|中)|规划(说|提|写)", text) and \
+            unsupported[0] in ("opening_business", "local_implementation", "future_change"):
+        unsupported = None             # "单位能自己办托儿所吗 规划里说没说": what the plan says, from the plan
     if unsupported and unsupported[0] == "office_hours" and office_types and (place.get("county") or place.get("city")) \
             and not programs:
         unsupported = None             # "尧都区民政局几点上班": that office's card, with its phone to ask
@@ -454,7 +459,9 @@ def _stated_fact(raw: str, today: dt.date, asking: Optional[str], engine: Eligib
 
 _ASKS_CONDITIONS = re.compile(r"(哪些|什么|啥|甚么|甚|哪几个|哪几条|有没有)(条件|要求|资格|门槛)|条件是(什么|啥|甚)|"
                               r"(需要|要|得)满足|要求是(什么|啥|甚)|(够|符合)(什么|啥|甚|哪些)")
-_REQUIREMENT = re.compile(r"(只有|非得|必须|得是|是不是也?得|是不是要|是否得|是否必须|一定要|一定得)[^，,。？?]{0,10}才(能|可以|给|行|有|算)")
+_REQUIREMENT = re.compile(r"(只有|非得|必须|得是|是不是也?得|是不是要|是否得|是否必须|一定要|一定得)[^，,。？?]{0,10}才(能|可以|给|行|有|算|认)|"
+                          r"是不是[^，,。？?]{0,8}才(有|能|给|认|算)|"
+                          r"(听人说|听说|听别人说|有人说|网上说|人家说)[^。？?]{0,30}(真的假的|是真的吗|真的吗|是不是真的|靠谱吗)")
 _KIND_OF_PERSON = re.compile(r"[^，,。？?\s]{1,12}的(残疾人|残疾娃|人|娃娃?|孩子|小孩|老人|职工|工人|人员|学生|毕业生|家庭|户)"
                              r"(?=$|[\s，,？?]|还|能|可以|有没有|算|也|都|是不是|咋|怎么|给不给)")
 _SELF = re.compile(r"我|俺|咱|本人|自己|自个")

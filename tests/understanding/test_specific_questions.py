@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import re
+
 import pytest
 
 from bot.eligibility.extract import extract_facts
@@ -296,3 +298,30 @@ def test_a_mountain_named_after_a_city_is_not_the_city():
 
     assert not find_places("吕梁山护工的培训去哪报名")
     assert find_places("我在吕梁，育儿补贴去哪办")[0].candidates[0].name == "吕梁市"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("五级证是初级还是中级", "初级"),
+    ("以前不是要交满三年失业保险吗 现在还是三年吗", "12个月"),
+    ("换过好几个单位 失业保险断断续续的 能累计算吗", "累计"),
+    ("老早办的那种旧残疾证还能用不 是不是得换成第二代的", "第二代"),
+    ("补贴按月折算的话一个月按多少算", "300"),
+    ("23年生的娃现在才申请育儿补贴晚不晚", "尽早"),
+    ("农村出来打工的 去学个电焊 能有补贴不", "证书"),
+    ("人在外省 老家山西的残疾人生活补贴能跨省办吗", "跨省通办"),
+    ("育儿补贴是一次性给还是年年都给", "3周岁"),
+    ("灵活就业自己交养老保险的能领技能提升补贴吗", "失业保险"),
+])
+def test_terms_rumours_and_special_cases_get_their_answer(text, expected):
+    from tests.blind.offline import first_reply
+
+    assert expected in first_reply(text)
+
+
+@pytest.mark.parametrize("text", ["技能提升补贴能不能让我爱人替我领", "太原哪家托育园是普惠的 离小店近的",
+                                  "冬天取暖有没有补贴 农村烧煤的", "今年山西技能提升补贴申报截止到几月几号"])
+def test_proxies_named_providers_heating_and_calendar_deadlines_are_honest_unknowns(text):
+    from tests.blind.offline import first_reply
+
+    reply = first_reply(text)
+    assert re.search(r"没有写明|没有相关|没有找到|不能给您不准确", reply), reply
