@@ -9,6 +9,7 @@ and the form resumes; it never starts another form.
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Optional
 
 from rasa_sdk import Action, Tracker
@@ -213,12 +214,20 @@ async def one_after_another(dispatcher: CollectingDispatcher, results: list[dict
             SlotSet("pending_programs", later or None), SlotSet("last_programs", [r["program"] for r in results])]
 
 
-def carries_content(reading: Reading) -> bool:
-    """More than a yes, a no or an I-don't-know: a program, a fact, a place, an office or a question of its own."""
+SOCIAL_INTENTS = ("greet", "goodbye", "thank", "bot_challenge", "share_location")
+_SOCIAL_WORDS = re.compile(r"你好|您好|哈喽|喂|请问一下|请问|問一下|请教|问一下|问个事|谢谢你?|谢了|多谢|感谢|再见|拜拜|"
+                           r"麻烦(你|您)?了?|在吗|在不在|你是(机器人|真人|人)(吗|不|么)?|[啊呀吧呢嘛哦哈，,。！!？?~\s]")
+
+
+def carries_content(reading: Reading, social: bool = False) -> bool:
+    """More than a yes, a no or an I-don't-know: a program, a fact, a place, an office or a question of its own.
+    For a greeting or a thanks (`social`), a question counts only with words beyond the pleasantries."""
+    question = reading.question and len(reading.text) > 6
+    if social:
+        question = reading.question and len(_SOCIAL_WORDS.sub("", reading.text)) > 4
     return bool(reading.programs or reading.facts or reading.office_types or reading.not_in_sources or
                 reading.other_province or reading.other_benefit or
-                reading.place.get("city") or reading.place.get("county") or
-                (reading.question and len(reading.text) > 6))
+                reading.place.get("city") or reading.place.get("county") or question)
 
 
 class ActionRoute(Action):
@@ -235,7 +244,7 @@ class ActionRoute(Action):
         text = user_text(tracker)
         intent = intent_of(tracker)
         if not text:   # a button payload: its intent and entities say exactly what was chosen
-            if intent == "find_service_point":
+            if intent in ("find_service_point", "share_location"):
                 return await answer_service_points(dispatcher, tracker) + [SlotSet("eligibility_program", OVERVIEW)]
             program = choose_program(tracker, entity_values(tracker, "program"), {}, False)
             if program and program != OVERVIEW:
@@ -243,9 +252,11 @@ class ActionRoute(Action):
             ask_which_program(dispatcher)
             return [SlotSet("eligibility_program", OVERVIEW)]
         reading = reading_of(tracker, text)
-        if intent in SHORT_REPLIES and not carries_content(reading):
-            dispatcher.utter_message(response=SHORT_REPLIES[intent])      # "好的", "不用了", "不知道"
+        if intent in SHORT_REPLIES and not carries_content(reading, social=intent in SOCIAL_INTENTS):
+            dispatcher.utter_message(response=SHORT_REPLIES[intent])      # "好的", "不用了", "不知道", "你好"
             return [SlotSet("eligibility_program", OVERVIEW)]
+        if intent == "share_location" and not carries_content(reading, social=True):
+            return await answer_service_points(dispatcher, tracker, reading) + [SlotSet("eligibility_program", OVERVIEW)]
         if reading.kind == PERSONAL_CASE and not reading.other_province:
             return await start_personal_case(dispatcher, tracker, reading)
         if tracker.get_slot("awaiting_place") and reading.kind in (OTHER, PLAN_QUESTION) and \

@@ -325,3 +325,16 @@ def test_proxies_named_providers_heating_and_calendar_deadlines_are_honest_unkno
 
     reply = first_reply(text)
     assert re.search(r"没有写明|没有相关|没有找到|不能给您不准确", reply), reply
+
+
+@pytest.mark.parametrize("text, content", [
+    ("你好", False), ("您好，請問一下", False), ("谢谢你啊", False), ("你是机器人吗", False), ("再见", False),
+    ("你好，残疾证到期了换证咋弄", True), ("山西育儿假现在有几天", True), ("残疾人辅具是免费给的吗 轮椅能发不", True),
+    ("娃娃出生了上户口要带啥东西 去派出所还是哪", True),
+])
+def test_a_greeting_or_thanks_carries_content_only_beyond_the_pleasantries(text, content):
+    """The NLU model files some questions under greet, bot_challenge or share_location: those are read and
+    answered; a bare pleasantry gets its short reply (actions/understanding.ActionRoute)."""
+    from actions.understanding import carries_content
+
+    assert carries_content(read_line(text, today=TODAY), social=True) is content
