@@ -533,7 +533,9 @@ def _kind(r: Reading, intent: Optional[str]) -> str:
         return PERSONAL_CASE
     if (r.place.get("city") or r.place.get("county")) and ("where" in r.aspects or intent == "find_service_point"):
         return OFFICE_LOOKUP
-    if intent == "find_service_point" and ("where" in r.aspects or r.office_types):
+    # Rasa's "find an office" alone is not enough: with no office kind, program or place ("电子培训券在哪领"),
+    # asking for the resident's county cannot lead anywhere; the question goes to the plan (or an honest no).
+    if intent == "find_service_point" and (r.office_types or ("where" in r.aspects and len(r.text) <= 6)):
         return OFFICE_LOOKUP
     if r.question or len(r.text) >= 4:
         return PLAN_QUESTION
