@@ -116,7 +116,7 @@ def confidence_of(cov: float, cos: float, dense_ok: bool) -> float:
 _NOTICE_PARTS = (  # what a question about the document asks → the notice line that answers it
     (re.compile(r"主送|发给|下发给|发到|送给"), lambda ln: ln.endswith(("：", ":"))),
     (re.compile(r"文号|字号|几号文|发文号"), lambda ln: "〔" in ln),
-    (re.compile(r"哪天|哪一天|日期|什么时候|何时|哪年|几月|时间"), lambda ln: re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", ln)),
+    (re.compile(r"哪天|哪一天|日期|什么时候|啥时候|多会儿|何时|哪年|几月|时间"), lambda ln: re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", ln)),
     (re.compile(r"谁发|哪个单位|哪个部门|什么单位|什么部门|发文机关|发文单位|哪个机关|谁印发"),
      lambda ln: len(ln) <= 14 and ln.endswith(("政府", "办公厅", "委员会", "厅", "局", "委"))),
 )
@@ -241,7 +241,7 @@ ASK_WORDS = set("""
 目标 多少 几 达到 提高 提高到 要 到 年 2025 2025年 2020 2020年 2035 以后 将来 未来 今后 现在 目前 能 会 是 什么 哪些 有 有啥
 怎么 如何 多少钱 钱 标准 每月 每年 一个月 一年 比例 占比 比重 时候 什么时候 哪里 哪儿 谁 部门 措施 政策 规划 指标
 情况 怎么样 啥 具体 多大 多高 控制 控制在 增加 建 建设 哪个 数量 个 人 平方 平方米 面积 率 十四五 十三五 期间 时期
-占 大 来 了 吗 呢 要占 得 给 发 领 拿 这些 那些 这个 那个 咱 咱们 老百姓 山西人 我们 我家 附近 家门口 以后 已经
+占 大 来 了 吗 呢 要占 得 给 发 领 拿 这些 那些 这个 那个 咱 咱们 老百姓 百姓 百分之 山西人 我们 我家 附近 家门口 以后 已经
 """.split())
 _PLACE_WORDS = re.compile(r"太原|大同|阳泉|长治|晋城|朔州|晋中|运城|忻州|临汾|吕梁|平遥|五台山|云冈|壶口|雁门关|晋祠|"
                           r"[\u4e00-\u9fff]{2,}(?:市|县|区|镇|乡|村|山|河|湖|景区|古城|石窟|基地|园区|中心|黄河|长城|太行|医院|院|馆|站)")
@@ -467,6 +467,8 @@ def _figure_part_coverage(part: str, kinds, asked, weights, heads, sentence: str
         if not (qtypes.sentence_kinds(cl) & kinds):
             continue
         window = "".join(clauses[max(0, i - 1):i + 2])
+        if getattr(asked, "change", False) and not qtypes.CHANGE_S.search(window):
+            continue  # "每年要涨多少" is not answered by a level or a rank ("排在全国第27位")
         if level_conflict(asked, cl):
             continue  # "国家级…示范区有多少个" is not answered by "18个县级…示范区"
         if getattr(asked, "place", "") and asked.place not in window.replace("全省", "") and asked.place not in sentence:
@@ -635,14 +637,17 @@ def attribute_answer(rows: list[dict], level_asked: str) -> str:
 
 
 def baseline_answer(row: dict) -> str:
-    """'2020年：困难残疾人…覆盖率90%（2025年目标为100%，约束性指标）'."""
+    """'2020年：困难残疾人…覆盖率90%（2025年目标为100%，约束性指标）'.
+
+    A value the table's note dates to 2018 stays in the 2020 column it is printed in, with the note beside it
+    ("2020年：人均预期寿命77.3岁（2018年数据；…）"): the baseline asked is the table's 2020 column."""
     name = row["name"] + (f"（{row['level']}）" if row.get("level") else "")
     base = format_value(row["value_2020"], row.get("unit", ""))
-    year = "2018年" if row["value_2020"].endswith("*") and any("2018" in n for n in row.get("notes", [])) else "2020年"
+    note = "2018年数据；" if row["value_2020"].endswith("*") and any("2018" in n for n in row.get("notes", [])) else ""
     paren = [f"2025年目标为{format_value(row['target_2025'], row.get('unit', ''))}"]
     if row.get("attribute"):
         paren.append(f"{row['attribute']}指标")
-    return f"{year}：{name}{base}（" + "，".join(paren) + "）"
+    return f"2020年：{name}{base}（{note}" + "，".join(paren) + "）"
 
 
 def rows_citation(rows: list[dict]) -> dict:
@@ -818,6 +823,18 @@ def enumeration_answer(question: str, asked, hits, chunks, idf):
 _ASKS_TERM = re.compile(r"是什么|是啥|是个啥|是甚|是个甚|什么意思|啥意思|甚意思|指什么|指的是|什么东西|啥东西|甚东西|"
                         r"有这个说法|有这说法|是真的|真有|提没提|有没有提|提到|提了|说没说|说过")
 _QUOTED = re.compile(r"“([^”]{2,12})”")
+
+
+def quoted_terms_asked(question: str, hits, chunks) -> list[str]:
+    """The plan's quoted terms (in the top passages) that a question about a term names; none otherwise."""
+    if not _ASKS_TERM.search(question):
+        return []
+    out = []
+    for h in hits[:5]:
+        c = chunks[h.idx]
+        if c.get("kind") == "text":
+            out += [t for t in _QUOTED.findall(c["text"]) if len(t) >= 3 and t in question]
+    return out
 
 
 def term_answer(question: str, asked, hits, chunks):

@@ -243,6 +243,11 @@ class KnowledgeBase:
                 out["message"] = ans.not_found_message(None)
                 return out
         picked = picked or ans.choose(q, asked, hits, chunks, state.index.idf, state.rows, state.docs)
+        terms = ans.quoted_terms_asked(q, hits, chunks)
+        if terms and not (picked and picked[0] and any(t in picked[0] for t in terms)):
+            # A term the plan puts in quotes and the question asks about: an answer not naming it is about
+            # something else; the sentence naming it answers instead.
+            picked = ans.term_answer(q, asked, hits, chunks) or picked
         if picked is None:
             out["message"] = ans.not_found_message(asked)
             out["related"] = {"label": "相关内容", **_passage(top)}
