@@ -224,7 +224,14 @@ def text_tokens(text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=4096)
 def _alternatives(token: str) -> tuple[frozenset[str], ...]:
-    return tuple(text_tokens(e) for e in get_synonyms().expand(token))
+    """Other ways the sources may say a word: its synonyms, or, for a word that holds one ("最低工资" holds 工资),
+    the word with that part swapped ("最低收入"), never the bare synonym of the part."""
+    out = []
+    for group in get_synonyms().groups:
+        for member in group:
+            if member and member in token:
+                out += [text_tokens(token.replace(member, other)) for other in group if other != member and other not in token]
+    return tuple(dict.fromkeys(out))
 
 ROW_MIN_COVERAGE = 0.5      # share of the question's topic words an indicator row must carry
 ROW_SIDE_MIN_COVERAGE = 0.5  # … or share of the best-ranked row's own name that a long question names
@@ -248,12 +255,17 @@ _PLACE_WORDS = re.compile(r"太原|大同|阳泉|长治|晋城|朔州|晋中|运
 _HOW_TO_APPLY = re.compile(r"哪些材料|什么材料|啥材料|带哪些|要带|下载|注册|怎么登记|去哪登记|怎么申请|如何申请|去哪申请|在哪申请|哪里申请|怎么办理|如何办理|去哪办|在哪办|哪里办|办理流程|申请流程|"
                            r"需要什么材料|要什么材料|带什么|申请条件|申请材料|怎么领|去哪领|在哪领|怎么报名|哪里报名|怎么申报|"
                            r"咋申领|咋申请|咋办理|咋领|咋报名|咋报|在哪报名|去哪报名|哪报名|多会儿报名|什么时候报名|啥时候报名|"
-                           r"报名时间|怎么参加|咋参加|咋加入|怎么加入")
+                           r"报名时间|怎么参加|咋参加|咋加入|怎么加入|挂号|(?:咋|怎么|如何|去哪|在哪)考(?![核评察])")
+_ASKS_ADDRESS = re.compile(r"哪条街|哪条路|哪个街|哪个路口|门牌|详细地址|具体地址|地址在|地址是")
+_ADDRESS = re.compile(r"[\u4e00-\u9fff]{1,8}(?:路|街|巷|大道)\s*\d+\s*号")
 _APPLY_WORDS = re.compile(r"申请|办理|材料|流程|窗口|受理|报名|申报|领取")
 # How a project or review turned out, or whether it reached one's own street: a plan states intentions,
 # not results (its 十三五 review excepted).
 _STATUS = re.compile(r"评估结果|结果咋样|结果怎么样|进展(?:咋样|怎么样|如何)|进度|完成了没|搞得咋样|落实得(?:咋样|怎么样)|"
                      r"建成了没|建好了没|修好了没|开工了没|排上(?:了)?没|轮到(?:我们|俺们)")
+# "俺们村的儿童主任是谁": a person or an office of the speaker's own place, which a provincial plan never names.
+LOCAL_SPECIFIC = re.compile(r"(?:俺们|我们|咱们|咱|俺|我家|俺家|我)(?:这个?|那个?)?(?:村|社区|小区|街道|乡|镇)[^，。？?]{0,10}"
+                            r"(?:是谁|叫什么|叫啥|谁管|电话|在哪)")
 _CONTACT = re.compile(r"电话|热线号码|联系方式|手机号|咨询电话|网址|网站|公众号|邮箱|微信号")
 _PHONE = re.compile(r"\d{3,4}-?\d{7,8}|1\d{10}|12345|http|www\.")
 _ELIGIBILITY = re.compile(r"(?:能|可以|可不可以)(?:不能)?(?:领|申请|享受|拿|申领|报销)[^，。？?]{0,14}(?:吗|么|不)|"
@@ -262,7 +274,8 @@ _ELIGIBILITY = re.compile(r"(?:能|可以|可不可以)(?:不能)?(?:领|申请|
 _ELIG_WORDS = re.compile(r"(?:申请|申领|享受|准入|入住|落户|领取|参保|报考)条件|符合|年满|纳入|户籍|(?<!职业)资格(?!评价)|认定为|经认定|对象为|对象是|补贴对象|救助对象|保障对象")
 NOT_FOUND_WHAT = {"amount": "具体金额", "time": "具体的开放或办理时间", "rate": "具体比例", "count": "具体数字", "area": "具体面积标准",
                   "date": "具体时间", "where": "具体地点", "who": "具体的负责部门或对象", "apply": "办理方式和材料",
-                  "contact": "联系电话或网址", "eligibility": "具体的申领条件", "status": "实施结果或最新进展"}
+                  "contact": "联系电话或网址", "eligibility": "具体的申领条件", "status": "实施结果或最新进展",
+                  "local": "具体到某个村或社区的人员、地址和联系方式"}
 
 
 @dataclass
@@ -304,13 +317,23 @@ def topic_weights(question: str, idf) -> dict[str, float]:
 _NAMED_BY = {t: ("城乡", "城乡居民") for t in ("城镇", "农村", "城市", "乡村", "城镇居民", "农村居民", "城里人", "农村人")}
 
 
-def covered_share(weights: dict[str, float], tokens) -> float:
+def _parts_present(token: str, tokens) -> bool:
+    """"低保标准" is there when 低保 and 标准 are ("低保平均保障标准")."""
+    parts = text_tokens(token) - {token}
+    return len(parts) >= 2 and parts <= tokens
+
+
+def covered_share(weights: dict[str, float], tokens, whole: bool = True) -> float:
+    """IDF-weighted share of `weights` found in `tokens`. A synonym covers a source word only when all of it is
+    there ("最低工资" is not covered by 收入 alone); `whole=False` (a row's own name against a colloquial
+    question, which names things by halves: 证书 for 持证率 ~ 技能证书) lets one of its words do."""
     total = sum(weights.values())
     if not total:
         return 1.0
 
     def has(t: str) -> bool:
-        return t in tokens or any(alt & tokens for alt in _alternatives(t)) or \
+        return t in tokens or _parts_present(t, tokens) or \
+            any(alt and (alt <= tokens if whole else alt & tokens) for alt in _alternatives(t)) or \
             any(w in tokens for w in _NAMED_BY.get(t, ()))
 
     return sum(w for t, w in weights.items() if has(t)) / total
@@ -374,7 +397,7 @@ def row_side_coverage(row: dict, question: str, idf) -> float:
     """IDF-weighted share of the row's own name that the question (or a synonym of its words) names."""
     weights = {t: (idf(t) or 3.0) for t in tokenize(row.get("name", "")) if t not in ASK_WORDS}
     q_tokens = set(tokenize(question)) | {t for e in get_synonyms().expand(question) for t in tokenize(e)}
-    return covered_share(weights, frozenset(q_tokens)) if weights else 0.0
+    return covered_share(weights, frozenset(q_tokens), whole=False) if weights else 0.0
 
 
 def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_row, idf) -> list[Candidate]:
@@ -403,6 +426,9 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
             continue
         if asked.year_value and asked.year_value not in ("2018", "2020", "2025"):
             continue  # the table has 2020 and 2025 only
+        if asked.figure and (asked.year == "target" or asked.year_value == "2025") and \
+                not re.search(r"\d", row.get("target_2025", "")) and _ASKS_NUMBER.search(question):
+            continue  # "具体是百分之多少": "完成国家考核目标" states no figure to give
         if row_conflict(question, row.get("name", ""), corpus_text(chunks), idf):
             continue
         rows = all_chunks_by_row.get(row["number"], [c])
@@ -420,6 +446,7 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
     return out
 
 
+_ASKS_NUMBER = re.compile(r"具体(?:是|要到|到|为)?(?:多少|百分之|几)|百分之(?:多少|几)|多少[%％]|具体数")
 _PAST = re.compile(r"十三五”?(?:时期|期间|以来|末)|^20(?:1\d|20)年[，,]|累计(?:实现|达到|完成|培训)|已经|已(?:建成|实现|达到|完成)")
 _FUTURE = re.compile(r"20(?:2[1-9]|3\d)年|十四五|力争|目标|到20\d\d")
 _CLAUSE = re.compile(r"[，,；;：:。]")
@@ -464,7 +491,7 @@ def _figure_part_coverage(part: str, kinds, asked, weights, heads, sentence: str
     clauses = [x for x in _CLAUSE.split(part) if x.strip()]
     best = 0.0
     for i, cl in enumerate(clauses):
-        if not (qtypes.sentence_kinds(cl) & kinds):
+        if not (qtypes.sentence_kinds(figure_clause(cl, asked, kinds)) & kinds):
             continue
         window = "".join(clauses[max(0, i - 1):i + 2])
         if getattr(asked, "change", False) and not qtypes.CHANGE_S.search(window):
@@ -477,6 +504,17 @@ def _figure_part_coverage(part: str, kinds, asked, weights, heads, sentence: str
     return best
 
 
+def figure_clause(clause: str, asked, kinds) -> str:
+    """The clause without what only looks like a count: "第27位" is a place in a ranking (it answers
+    "排第几", not "是多少"), "2020年" a year (it answers "哪年")."""
+    if not getattr(asked, "unit", "").startswith("rank"):
+        clause = _ORDINAL.sub(" ", clause)
+    if "date" not in kinds:
+        clause = re.sub(r"(?<!\d)(?:19|20)\d{2}\s*年", " ", clause)
+    return clause
+
+
+_ORDINAL = re.compile(rf"第\s*(?:\d+|[{qtypes._CN_NUM}]+)\s*[\u4e00-\u9fff]")
 _LEVEL = re.compile(r"(国家|省|市|县|乡|村)级")
 
 
@@ -542,6 +580,8 @@ def text_candidates(question: str, asked, weights, hits, chunks, idf) -> list[Ca
                 continue
             if asked.shape == "where" and not new_place(s, question, asked, weights, heads):
                 continue
+            if asked.shape == "where" and _ASKS_ADDRESS.search(question) and not _ADDRESS.search(s):
+                continue  # "在哪条街上": only a street address answers, not the name of the place
             if asked.figure and not figure_fits(s, c, asked, weights):
                 continue
             if asked.shape == "apply" and not _APPLY_WORDS.search(s):
@@ -703,7 +743,7 @@ def _notice_for(asked, hits, chunks) -> dict | None:
 
 def choose(question: str, asked, hits, chunks, idf, rows_by_number: dict, docs: dict):
     """(answer text, citations, passage used, kind, superseded citations) or None when nothing answers."""
-    if asked.shape == "status":
+    if asked.shape in ("status", "local"):
         return None               # how it turned out: a plan states intentions, the passage is only related
     notice = _notice_for(asked, hits, chunks)
     if notice is not None:

@@ -25,7 +25,7 @@ _Q = {
                          r"标准是多少|标准多少|每月多少|每年多少|一个月多少|一年多少|每人多少|报销多少|费用|花多少|"
                          r"多少补贴|多少补助|工资多少|收入多少钱|多少工资|奖励多少|拿多少|补贴有多少|补助有多少|补贴.{0,4}多少|补助.{0,4}多少|领(?:取)?多少(?![人个名家所项])|(?<![有])多钱|几个钱|收入多少|收入线|标准线|[要得需]交钱|交钱[吗不没]|掏钱|"
                          r"津贴.{0,4}多少|多少津贴|租金.{0,4}多少|收费.{0,4}多少|价格|票价|学费|多贵|收费吗|要钱吗|免费吗|"
-                         r"花钱吗|收不收费|要不要钱|收钱吗|自费吗|给钱吗"),
+                         r"花钱吗|收不收费|要不要钱|收钱吗|自费吗|给钱吗|免费不|收费不|要钱不|花钱不|收钱不|多少收入"),
     "rate": re.compile(r"比例|占比|比重|百分之|百分比|[%％]|率|增速|增长多少|涨幅|几成|多大比例|几折|打折|折扣"),
     "area": re.compile(r"面积|多少平|几平|平方|亩|多大地方|多大的?房"),
     "count": re.compile(r"几个|多少个|多少人|多少名|多少所|多少家|多少张|多少座|多少条|多少次|几次|几所|几家|几座|几张|"
@@ -76,6 +76,11 @@ class Asked:
         return self.figure or self.shape or "text"
 
 
+# "农村居民收入增速跟城里比咋样", "快还是慢": a comparison, which the plan says in words ("快于城镇居民").
+COMPARE = re.compile(r"(?:跟|和|与|同)[^，。？?]{1,8}比(?:起来)?(?:咋样|怎么样|如何|谁|哪个)|"
+                     r"(?:快|高|多|大|好)还是(?:慢|低|少|小|差)|比[^，。？?]{1,8}(?:快不快|高不高|多不多)")
+MONEY_LEVEL = re.compile(r"(?:收入|工资|补贴|补助|养老金|退休金|低保金|津贴|奖金|费用|房租|租金)(?:标准)?"
+                         r"(?:是|有|能有|大概|一般)?(?:多少|几)|(?:收入|工资)[^，。？?]{0,6}差距(?:是|有)?(?:多大|多少)")
 CHANGE = re.compile(r"(?:涨|增长|增加|提高|提升|上调|降低|下降|减少|缩小)了?(?:多少|几|百分之几)|每年(?:要|能|得|会)?(?:涨|增|提)|"
                     r"增速|增幅|涨幅")
 # The clause of a figure that states a change ("年均增长8%以上", "提高到…", "缩小至…").
@@ -118,6 +123,8 @@ def classify(question: str, this_year: int | None = None) -> Asked:
     if not kinds and re.search(rf"多少|几[{_CN_NUM}]?[个人岁次]?|多高|多大|多长|多远", q.replace("哪几", "")) \
             and not _Q["definition"].search(q) and not re.search(r"多少年前|几句|几点", q):
         kinds = ["count", "rate", "area"]  # "有多少达到…" may be a number or a share; a count is preferred
+        if MONEY_LEVEL.search(q) and not re.search(r"比|率|增速|增长|增幅|占|涨|几倍", q):
+            kinds = ["amount"]  # "收入是多少": money, whose figure is in 元
         if INDICATOR_WORDS.search(q) and re.search(r"率|比|占", q):
             kinds = ["rate"]
     if a.shape == "document":
@@ -135,7 +142,7 @@ def classify(question: str, this_year: int | None = None) -> Asked:
     a.figure = kinds[0] if kinds else ""
     units = _Q_UNIT.findall(re.sub(r"[这那前近头]几年|这些年|几年来|几年了?里", " ", q))
     a.unit = units[-1] if units else ""
-    rank = re.search(r"第几([\u4e00-\u9fff]?)|排第?几|排名", q)
+    rank = re.search(r"第几([\u4e00-\u9fff]?)|排第?几|排老几|排名", q)
     if rank:  # "排第几名": a place in a ranking ("第27位"), "第几届" an ordinal, not a head count
         counter = rank.group(1) if rank.lastindex and rank.group(1) else "名"
         a.unit = "rank:" + ("位|名" if counter in "位名" else counter)
@@ -166,6 +173,9 @@ def classify(question: str, this_year: int | None = None) -> Asked:
             a.shape = ""
         if a.shape in ("list", "definition") and a.figure:
             a.shape = ""
+    if COMPARE.search(q) and not re.search(r"多少|几|百分", q):
+        a.figure, a.kinds, a.year = "", set(), ""  # "跟城里比咋样": how the two compare, said in words
+        a.shape = a.shape if a.shape in ("definition", "list") else "definition"
     a.attribute = bool(ATTRIBUTE.search(q))
     if a.attribute:
         a.figure, a.kinds, a.year, a.shape = "", set(), "", "attribute"
@@ -179,7 +189,7 @@ def classify(question: str, this_year: int | None = None) -> Asked:
 # ---------------------------------------------------------------------------------- sentence side
 _S_AMOUNT = re.compile(rf"{_NUM}\s*(?:万|亿|千)?\s*元|[{_CN_NUM}]+\s*(?:万|亿)?元")
 _S_FEE = re.compile(r"免费|不收费|免收|无偿")
-_Q_FEE = re.compile(r"收费吗|要钱吗|免费吗|花钱吗|收不收费|要不要钱|收钱吗|自费吗|给钱吗|交钱[吗不没]|要交钱|得交钱|掏钱[吗不]")
+_Q_FEE = re.compile(r"免费不|收费不|要钱不|花钱不|收钱不|收费吗|要钱吗|免费吗|花钱吗|收不收费|要不要钱|收钱吗|自费吗|给钱吗|交钱[吗不没]|要交钱|得交钱|掏钱[吗不]")
 _S_RATE = re.compile(rf"{_NUM}\s*[%％]|百分之|[{_CN_NUM}]成|[{_CN_NUM}\d]折|全覆盖")  # 全覆盖: all of them
 _S_AREA = re.compile(rf"{_NUM}\s*(?:万|千)?\s*(?:平方米|平方公里|平米|亩|公顷|㎡)")
 _S_DATE = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年(?:底|前|末|起|内|\s*\d{1,2}\s*月)?|\d{1,2}\s*月\s*\d{1,2}\s*日|"
@@ -329,12 +339,15 @@ def figure_count(text: str, kinds: set[str]) -> int:
     return n
 
 
+_VERSUS = re.compile(r"不一样|区别|差别|差异|不同|相比|对比|比较|哪个好|谁好|谁高|谁多")
+
+
 def other_place(question: str) -> str:
     """The other province or non-Shanxi city a question is about, or ''."""
     q = normalize(question)
     m = _PLACE.search(q)
     if not m:
         return ""
-    if _SHANXI.search(q.replace("陕西", "")):
-        return ""
+    if _SHANXI.search(q.replace("陕西", "")) and not _VERSUS.search(q):
+        return ""  # "河南的规划跟山西有啥不一样" asks about 河南's side too, which the sources lack
     return m.group(0)

@@ -193,8 +193,10 @@ class KnowledgeBase:
         asked = qtypes.classify(q, this_year=int(today[:4]))
         if ans._STATUS.search(q) and "十三五" not in q:
             asked.shape, asked.figure, asked.kinds, asked.year = "status", "", set(), ""
+        elif ans.LOCAL_SPECIFIC.search(q):
+            asked.shape, asked.figure, asked.kinds, asked.year = "local", "", set(), ""
         for shape, pattern in (("contact", ans._CONTACT), ("apply", ans._HOW_TO_APPLY), ("eligibility", ans._ELIGIBILITY)):
-            if asked.shape == "status":
+            if asked.shape in ("status", "local"):
                 break
             if asked.figure in ("date", "time") and shape == "apply":
                 continue  # "哪年在哪办" asks when (and where), not how to apply

@@ -76,3 +76,68 @@ def test_yes_no_frame_does_not_hide_the_answer(kb):
 def test_how_long_answered_by_a_duration(kb):
     res = kb.answer("太原都市圈通勤圈是多长时间")
     assert res["answer"] and "1小时" in res["answer"]
+
+
+def test_comparison_with_another_province_is_out_of_scope(kb):
+    assert qtypes.other_place("河南的高品质生活规划跟山西有啥不一样") == "河南"
+    assert qtypes.other_place("山西的托位数比全国多吗") == ""
+    res = kb.answer("河南的高品质生活规划跟山西有啥不一样")
+    assert res["answer"] is None and res["scope"] == "other_region"
+
+
+def test_a_person_of_ones_own_village_is_not_in_the_plan(kb):
+    res = kb.answer("俺们村的儿童主任是谁")
+    assert res["answer"] is None and "村或社区" in res["message"]
+
+
+def test_a_street_address_needs_an_address(kb):
+    assert kb.answer("运城市中心医院在哪条街上")["answer"] is None
+
+
+def test_a_target_without_a_figure_does_not_answer_for_the_exact_number(kb):
+    assert kb.answer("2025年空气优良天数比例具体是百分之多少")["answer"] is None
+    res = kb.answer("地级市空气优良天数比例2025年目标是多少")
+    assert res["answer"] and "国家考核目标" in res["answer"]
+
+
+def test_free_or_not_asks_a_fee():
+    assert "fee" in qtypes.classify("老年人坐公交免费不").kinds
+
+
+def test_income_level_is_money_and_not_a_rank(kb):
+    assert qtypes.classify("全国居民人均可支配收入是多少").figure == "amount"
+    assert qtypes.classify("城乡居民收入绝对差距有多大").figure == "amount"
+    assert qtypes.classify("居民人均可支配收入年均增速是多少").figure != "amount"
+    assert kb.answer("全国居民人均可支配收入是多少")["answer"] is None
+
+
+def test_comparison_is_answered_in_words(kb):
+    a = qtypes.classify("农村居民收入增速跟城里比咋样")
+    assert not a.figure
+    res = kb.answer("农村居民收入增速跟城里比咋样")
+    assert res["answer"] and "快于城镇居民" in res["answer"] and res["kind"] == "text"
+
+
+def test_how_to_book_or_sit_an_exam_is_how_to_apply_but_assessment_is_not():
+    from bot.kb import answer as ans
+
+    assert ans._HOW_TO_APPLY.search("山西省人民医院咋在网上挂号")
+    assert ans._HOW_TO_APPLY.search("社会体育指导员证咋考")
+    assert not ans._HOW_TO_APPLY.search("规划的指标咋考核")
+
+
+def test_a_synonym_covers_a_word_only_whole():
+    from bot.kb import answer as ans
+
+    assert ans.covered_share({"最低工资": 1.0}, frozenset({"收入", "城乡"})) == 0.0
+    assert ans.covered_share({"低保标准": 1.0}, frozenset({"低保", "平均", "保障", "标准"})) == 1.0
+
+
+def test_years_and_ordinals_are_not_counts():
+    from bot.kb import answer as ans
+
+    asked = qtypes.classify("全省居民收入有多少")
+    assert not qtypes.sentence_kinds(ans.figure_clause("2020年", asked, {"count"})) & {"count"}
+    assert not qtypes.sentence_kinds(ans.figure_clause("排在全国第27位", asked, {"count"})) & {"count"}
+    rank = qtypes.classify("收入在全国排老几")
+    assert "count" in qtypes.sentence_kinds(ans.figure_clause("排在全国第27位", rank, {"count"}))
