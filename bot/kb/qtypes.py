@@ -309,14 +309,15 @@ def asked_place(question: str) -> str:
 _FIG_BY_KIND = {"amount": _S_AMOUNT, "rate": _S_RATE, "area": _S_AREA, "count": _S_COUNT, "date": _S_DATE}
 
 
-_UNITS = "月|年|天|周|人次|人|名|户|家|所|座|张|床|次|级|岁|项|条|处|届|倍|公里|小时|分钟|辆|台|套|间|场|支|批|村|部|种"
+_UNITS = "回|趟|月|年|天|周|人次|人|名|户|家|所|座|张|床|次|级|岁|项|条|处|届|倍|公里|小时|分钟|辆|台|套|间|场|支|批|村|部|种"
 _Q_UNIT = re.compile(rf"(?:多少|几)(?:个)?(?:万|千|百)?({_UNITS})")
 _Q_DURATION = re.compile(r"多久|多长时间|多长|多少时间|多少天|几天|几个月|多少个月|几年内|多少年内")
 # Things counted in 条/项/座… are also counted with the general classifier 个 ("三个一号旅游公路"); 家/所 are
 # not: "10个…基地" does not count 企业 or 医院.
 _THING_UNITS = ("条", "座", "处", "项", "支", "批", "种")
 _SAME_UNIT = {**{u: f"{u}|个" for u in _THING_UNITS}, "人": "人|名|人次", "名": "人|名", "人次": "人次|人",
-              "床": "床|张", "张": "张|床", "年": "年|连涨|连调", "次": "次|连涨|连调"}
+              "床": "床|张", "张": "张|床", "年": "年|连涨|连调", "次": "次|连涨|连调",
+              "回": "次|回|趟", "趟": "次|回|趟"}  # 几回/几趟: 次 in the sources
 
 
 def has_count_unit(text: str, unit: str) -> bool:

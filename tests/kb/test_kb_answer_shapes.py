@@ -141,3 +141,23 @@ def test_years_and_ordinals_are_not_counts():
     assert not qtypes.sentence_kinds(ans.figure_clause("排在全国第27位", asked, {"count"})) & {"count"}
     rank = qtypes.classify("收入在全国排老几")
     assert "count" in qtypes.sentence_kinds(ans.figure_clause("排在全国第27位", rank, {"count"}))
+
+
+def test_bounds_and_fillers_are_no_topic_words():
+    from bot.kb import answer as ans
+
+    idf = lambda t: 2.0  # noqa: E731
+    weights = ans.topic_weights("城乡收入比要降到多少以内", idf)
+    assert "降到" not in weights and "以内" not in weights and "收入" in weights
+    assert "里头" not in ans.topic_weights("2020年干活的人里头有证的占多少", idf)
+
+
+def test_times_in_words_count_as_times():
+    a = qtypes.classify("一年要出去旅游几回")
+    assert qtypes.has_count_unit("居民年出游4次", a.unit)
+    assert not qtypes.has_count_unit("三大主题旅游板块", a.unit)
+
+
+def test_colloquial_bound_question_reaches_its_row(kb):
+    res = kb.answer("城乡收入比要降到多少以内")
+    assert res["kind"] == "indicator" and "2.3" in res["answer"]
