@@ -157,7 +157,8 @@ def classify(question: str, this_year: int | None = None) -> Asked:
     if a.figure and a.current:
         a.year = "current"
     elif a.figure:
-        if re.search(r"20(?:1\d|20)年|十三五|原来|以前|过去|现在|目前|如今|眼下|已经|到了|这些年|这几年|前几年|五年里|这五年", q) \
+        if re.search(r"20(?:1\d|20)年|十三五|原来|以前|过去|现在|目前|如今|眼下|已经|到了|这些年|这几年|前几年|那几年|"
+                     r"那些年|那会儿|五年里|这五年", q) \
                 and not re.search(r"202[1-9]|203\d|目标|要达到|提高到|将|以后|要到|要提|要达|今后|将来|未来|十四五|打算|计划|准备", q):
             a.year = "baseline"
         elif TARGET.search(q):

@@ -161,3 +161,16 @@ def test_times_in_words_count_as_times():
 def test_colloquial_bound_question_reaches_its_row(kb):
     res = kb.answer("城乡收入比要降到多少以内")
     assert res["kind"] == "indicator" and "2.3" in res["answer"]
+
+
+def test_those_years_ask_the_past():
+    assert qtypes.classify("那几年登记失业率控制在多少以内").year == "baseline"
+
+
+def test_question_frame_of_a_requirement_is_no_topic(kb):
+    from bot.kb import answer as ans
+
+    weights = ans.topic_weights("低保标准往后每年涨多少，有个啥要求", lambda t: 2.0)
+    assert not {"涨", "有个", "要求"} & set(weights)
+    res = kb.answer("低保标准往后每年涨多少，有个啥要求")
+    assert res["answer"] and "不低于" in res["answer"]
