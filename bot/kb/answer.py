@@ -294,10 +294,14 @@ _ASKING = re.compile(r"几|多少|多久|多长|多大|多高|啥|什么|哪|怎
                      r"^(?:山西|山西省|全省|我省|省里|省内|咱省|本省|十三|十四|四五|五|五年|期间|时期|元|户|个|次|年|天|人|块|跟|按|配|前|后|完|新|让|把|被|对|和|与|及|或|就|都|也|还|又|才)$")
 
 
+_ASKS_PURPOSE = re.compile(r"干啥用|干什么用|有啥用|有什么用|干啥的|弄啥的|做什么的|做啥的|管啥的")
+
+
 def topic_weights(question: str, idf) -> dict[str, float]:
     """The question's topic words and their weights; a fragment of a longer word that the corpus does not
     know ("里人" of "城里人") is left out, the longer word carries it."""
     question = re.sub(r"哪一?级|哪个层级|什么级别", " ", question)  # "在哪一级统筹": the asked tier, not a topic
+    question = _ASKS_PURPOSE.sub(" ", question)  # "是干啥用的": what it is for, not a topic
     toks = [t for t in tokenize(question) if t not in ASK_WORDS and not re.fullmatch(r"\d+(\.\d+)?", t)
             and not _ASKING.search(t)]
     out = {}
@@ -615,6 +619,9 @@ def text_candidates(question: str, asked, weights, hits, chunks, idf) -> list[Ca
     return out
 
 
+ITEM_NAMED_COVERAGE = 0.75  # share of the question's topic words a 专栏 item's own name must carry
+
+
 def expand_text(cand: Candidate, question: str, asked, idf) -> Candidate:
     """More sentences of the same passage when they answer too (a list, a 专栏 item's own figures)."""
     c = cand.chunk
@@ -636,6 +643,12 @@ def expand_text(cand: Candidate, question: str, asked, idf) -> Candidate:
                     sum(len(x) for _, x in chosen) + len(s) <= MAX_ANSWER_CHARS:
                 chosen.append((pos, s))
     lead = c.get("lead")
+    if asked.shape == "definition" and c.get("box") and lead and sents and sents[0].startswith(lead) and \
+            covered_share(topic_weights(question, idf), text_tokens(lead)) >= ITEM_NAMED_COVERAGE:
+        # "劳动力建档立卡是干啥的": the 专栏 item the question names, whole when it is short, says what it is for
+        whole = [(p, s) for p, s in enumerate(sents)][:MAX_ANSWER_SENTENCES]
+        if sum(len(s) for _, s in whole) <= MAX_ANSWER_CHARS and any(p == top_pos for p, _ in whole):
+            chosen = whole
     if lead and top_pos == 1 and sents and sents[0].startswith(lead) and all(p != 0 for p, _ in chosen):
         chosen.append((0, sents[0]))  # the item's lead sentence right before the answer gives its topic
     chosen.sort()
@@ -864,6 +877,31 @@ def enumeration_answer(question: str, asked, hits, chunks, idf):
 _ASKS_TERM = re.compile(r"是什么|是啥|是个啥|是甚|是个甚|什么意思|啥意思|甚意思|指什么|指的是|什么东西|啥东西|甚东西|"
                         r"有这个说法|有这说法|是真的|真有|提没提|有没有提|提到|提了|说没说|说过")
 _QUOTED = re.compile(r"“([^”]{2,12})”")
+
+
+# "几位一体", "几加一", "几加几": a set phrase with its number asked; the sentence holding the phrase with a number
+# there ("六位一体", "8+1", "1+30") answers it. (A ratio, "几比一", is an indicator's business: it has a year.)
+_TEMPLATE = re.compile(r"几(位一体|加[一几])")
+_NUMBER_WORD = rf"(?:\d+(?:\.\d+)?|[{qtypes._CN_NUM}]+)"
+
+
+def template_answer(question: str, hits, chunks):
+    """(answer, citations, passage, kind, superseded) for a set phrase asked with 几 ("几位一体"), or None."""
+    m = _TEMPLATE.search(normalize(question))
+    if not m:
+        return None
+    tail = re.escape(m.group(1))
+    tail = tail.replace("加一", "(?:加|\\+)(?:一|1)").replace("加几", f"(?:加|\\+){_NUMBER_WORD}")
+    pattern = re.compile(_NUMBER_WORD + r"\s*" + tail)
+    for h in hits:
+        c = chunks[h.idx]
+        if c.get("kind") != "text":
+            continue
+        for pos, sent in enumerate(split_sentences(c["text"])):
+            s = sent.strip()
+            if pattern.search(normalize(s)):
+                return s, [span_citation(c, [(pos, s)])], c, "text", []
+    return None
 
 
 def quoted_terms_asked(question: str, hits, chunks) -> list[str]:

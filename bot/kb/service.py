@@ -236,8 +236,8 @@ class KnowledgeBase:
         floor = ans.TYPED_CONFIDENCE_FLOOR if (asked.figure or asked.attribute) else ans.CONFIDENCE_THRESHOLD
         if asked.shape == "document" and ans.names_a_document(q, chunks[hits[0].idx].get("doc_title", "")):
             floor = 0.0  # "这个规划的文号": the notice answers, whatever the passages' wording
-        picked = None
-        if conf < floor:
+        picked = ans.template_answer(q, hits, chunks) if conf >= ans.ENUM_CONFIDENCE_FLOOR else None
+        if picked is None and conf < floor:
             # "有哪几种X": a sentence enumerating X answers even with few words in common with its passage
             picked = (ans.enumeration_answer(q, asked, hits, chunks, state.index.idf)
                       or ans.term_answer(q, asked, hits, chunks)) if conf >= ans.ENUM_CONFIDENCE_FLOOR else None

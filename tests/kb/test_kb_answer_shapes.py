@@ -1,6 +1,8 @@
 """Answer shapes added for issue 11: question frames, ordinals, lengths of time, growth, the notice's date."""
 from __future__ import annotations
 
+import pytest
+
 from bot.kb import qtypes
 from bot.kb.textproc import tokenize
 
@@ -174,3 +176,30 @@ def test_question_frame_of_a_requirement_is_no_topic(kb):
     assert not {"涨", "有个", "要求"} & set(weights)
     res = kb.answer("低保标准往后每年涨多少，有个啥要求")
     assert res["answer"] and "不低于" in res["answer"]
+
+
+def test_what_it_is_for_is_a_definition_without_topic_words():
+    from bot.kb import answer as ans
+
+    assert qtypes.classify("劳动力建档立卡是干啥用的").shape == "definition"
+    assert set(ans.topic_weights("劳动力建档立卡是干啥用的", lambda t: 2.0)) >= {"劳动力", "建档立卡"}
+    assert not {"干", "用"} & set(ans.topic_weights("劳动力建档立卡是干啥用的", lambda t: 2.0))
+
+
+def test_what_a_named_box_item_is_for_is_the_whole_short_item(kb):
+    res = kb.answer("劳动力建档立卡是干啥的")
+    assert res["answer"].startswith("劳动力建档立卡工程。") and "就业困难人员" in res["answer"]
+
+
+@pytest.mark.parametrize("q, phrase", [("未成年人保护要构建几位一体的格局", "六位一体"),
+                                       ("社会救助体系是几加一来着", "8+1"),
+                                       ("太原及周边大气污染联防联控是几加几", "1+30")])
+def test_a_set_phrase_asked_with_its_number(kb, q, phrase):
+    res = kb.answer(q)
+    assert res["answer"] and phrase in res["answer"]
+
+
+def test_a_ratio_is_no_set_phrase():
+    from bot.kb import answer as ans
+
+    assert ans._TEMPLATE.search("城乡收入差距到2025年要缩到几比一") is None
