@@ -632,6 +632,7 @@ def expand_text(cand: Candidate, question: str, asked, idf) -> Candidate:
     want_more = asked.shape == "list" or c.get("box")
     if want_more:
         top_ov = len(q_tokens & text_tokens(top_sent)) or 1
+        top_lists = bool(_enumeration_spans(top_sent))
         for pos, s in enumerate(sents):
             if pos == top_pos or len(chosen) >= MAX_ANSWER_SENTENCES or len(s) < 6:
                 continue
@@ -639,7 +640,9 @@ def expand_text(cand: Candidate, question: str, asked, idf) -> Candidate:
                 continue
             ov = len(q_tokens & text_tokens(s))
             near = abs(pos - top_pos) == 1
-            if (ov >= max(1, 0.75 * top_ov) or (c.get("box") and near and asked.figure)) and \
+            # "有哪些扶持政策": the sentence that names the category rarely lists it; the one enumerating it does
+            enumerates = asked.shape == "list" and not top_lists and ov >= 1 and bool(_enumeration_spans(s))
+            if (ov >= max(1, 0.75 * top_ov) or (c.get("box") and near and asked.figure) or enumerates) and \
                     sum(len(x) for _, x in chosen) + len(s) <= MAX_ANSWER_CHARS:
                 chosen.append((pos, s))
     lead = c.get("lead")

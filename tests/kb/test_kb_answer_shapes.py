@@ -203,3 +203,17 @@ def test_a_ratio_is_no_set_phrase():
     from bot.kb import answer as ans
 
     assert ans._TEMPLATE.search("城乡收入差距到2025年要缩到几比一") is None
+
+
+def test_a_list_question_gets_the_enumerating_sentence_beside_the_one_naming_the_category(kb):
+    res = kb.answer("想创业的话有哪些扶持政策")
+    assert "创业担保贷款" in res["answer"]
+
+
+def test_a_list_sentence_that_enumerates_is_not_padded(kb):
+    res = kb.answer("灵活引人才有哪些法子")
+    assert res["answer"].startswith("深化人才发展体制机制改革")
+
+
+def test_the_notices_signature_date():
+    assert qtypes.classify("高品质生活规划那个通知落款是哪天").shape == "document"
