@@ -217,3 +217,11 @@ def test_a_list_sentence_that_enumerates_is_not_padded(kb):
 
 def test_the_notices_signature_date():
     assert qtypes.classify("高品质生活规划那个通知落款是哪天").shape == "document"
+
+
+def test_how_long_is_the_asked_aspect_not_a_topic(kb):
+    from bot.kb import answer as ans
+
+    assert not {"时间", "长时间"} & set(ans.topic_weights("新上任的儿童主任多长时间内要培训", lambda t: 2.0))
+    res = kb.answer("新上任的儿童主任多长时间内要培训")
+    assert res["answer"] and "一年内" in res["answer"]
