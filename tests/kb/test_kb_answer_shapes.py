@@ -225,3 +225,10 @@ def test_how_long_is_the_asked_aspect_not_a_topic(kb):
     assert not {"时间", "长时间"} & set(ans.topic_weights("新上任的儿童主任多长时间内要培训", lambda t: 2.0))
     res = kb.answer("新上任的儿童主任多长时间内要培训")
     assert res["answer"] and "一年内" in res["answer"]
+
+
+def test_how_to_apply_for_what_the_plan_never_names_is_null(kb):
+    from bot.kb import answer as ans
+
+    assert "办理" not in ans.topic_weights("残疾证咋办理", lambda t: 2.0)
+    assert kb.answer("残疾证咋办理")["answer"] is None
