@@ -249,7 +249,7 @@ ASK_WORDS = set("""
 怎么 如何 多少钱 钱 标准 每月 每年 一个月 一年 比例 占比 比重 时候 什么时候 哪里 哪儿 谁 部门 措施 政策 规划 指标
 情况 怎么样 啥 具体 多大 多高 控制 控制在 增加 建 建设 哪个 数量 个 人 平方 平方米 面积 率 十四五 十三五 期间 时期
 占 大 来 了 吗 呢 要占 得 给 发 领 拿 这些 那些 这个 那个 咱 咱们 老百姓 百姓 百分之 百分 山西人
-降到 降 降低 以内 以下 以上 里头 里面 上说 出去 回 涨 有个 说法 要求 时间 长时间 多长时间 办理 办 申请 我们 我家 附近 家门口 以后 已经
+降到 降 降低 以内 以下 以上 里头 里面 上说 出去 回 涨 有个 说法 要求 时间 长时间 多长时间 办理 办 申请 缩到 缩小到 算 比是 我们 我家 附近 家门口 以后 已经
 """.split())
 _PLACE_WORDS = re.compile(r"太原|大同|阳泉|长治|晋城|朔州|晋中|运城|忻州|临汾|吕梁|平遥|五台山|云冈|壶口|雁门关|晋祠|"
                           r"[\u4e00-\u9fff]{2,}(?:市|县|区|镇|乡|村|山|河|湖|景区|古城|石窟|基地|园区|中心|黄河|长城|太行|医院|院|馆|站)")
@@ -302,6 +302,7 @@ def topic_weights(question: str, idf) -> dict[str, float]:
     know ("里人" of "城里人") is left out, the longer word carries it."""
     question = re.sub(r"哪一?级|哪个层级|什么级别", " ", question)  # "在哪一级统筹": the asked tier, not a topic
     question = _ASKS_PURPOSE.sub(" ", question)  # "是干啥用的": what it is for, not a topic
+    question = re.sub(r"(?:几|多少)比(?:一|1)|几倍", " ", question)  # a ratio asked, not a topic
     toks = [t for t in tokenize(question) if t not in ASK_WORDS and not re.fullmatch(r"\d+(\.\d+)?", t)
             and not _ASKING.search(t)]
     out = {}
@@ -391,6 +392,8 @@ def row_conflict(question: str, row_name: str, corpus: str = "", idf=None) -> st
         return ""
     if qpre in r or rpre in q or qpre not in tokenize(question):
         return ""
+    if any(qpre in tok and any(rpre in w for w in _NAMED_BY.get(tok, ())) for tok in tokenize(question)):
+        return ""  # "城里人" (its fragment 里人) is one half of the row's 城乡
     if any(set(tokenize(e)) & {rpre} for e in get_synonyms().expand(qpre)):
         return ""
     if corpus and q[i - 2:i + k] not in corpus and (idf is None or idf(qpre)):

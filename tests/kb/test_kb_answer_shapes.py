@@ -232,3 +232,12 @@ def test_how_to_apply_for_what_the_plan_never_names_is_null(kb):
 
     assert "办理" not in ans.topic_weights("残疾证咋办理", lambda t: 2.0)
     assert kb.answer("残疾证咋办理")["answer"] is None
+
+
+def test_a_ratio_asked_reaches_the_ratio_row(kb):
+    from bot.kb import answer as ans
+
+    assert ans.row_conflict("城里人收入是农村人的几倍", "城乡收入比") == ""
+    assert not {"比是", "算", "一"} & set(ans.topic_weights("2020年城乡收入比是多少（农村算1）", lambda t: 2.0))
+    res = kb.answer("城里人收入是农村人的几倍，2025年要降到多少以内")
+    assert res["kind"] == "indicator" and "2.3" in res["answer"]
