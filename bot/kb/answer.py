@@ -116,7 +116,7 @@ def confidence_of(cov: float, cos: float, dense_ok: bool) -> float:
 _NOTICE_PARTS = (  # what a question about the document asks → the notice line that answers it
     (re.compile(r"主送|发给|下发给|发到|送给"), lambda ln: ln.endswith(("：", ":"))),
     (re.compile(r"文号|字号|几号文|发文号"), lambda ln: "〔" in ln),
-    (re.compile(r"哪天|哪一天|日期|什么时候|何时|哪年|几月|时间"), lambda ln: re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", ln)),
+    (re.compile(r"哪天|哪一天|日期|什么时候|啥时候|多会儿|何时|哪年|几月|时间"), lambda ln: re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", ln)),
     (re.compile(r"谁发|哪个单位|哪个部门|什么单位|什么部门|发文机关|发文单位|哪个机关|谁印发"),
      lambda ln: len(ln) <= 14 and ln.endswith(("政府", "办公厅", "委员会", "厅", "局", "委"))),
 )
@@ -224,7 +224,14 @@ def text_tokens(text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=4096)
 def _alternatives(token: str) -> tuple[frozenset[str], ...]:
-    return tuple(text_tokens(e) for e in get_synonyms().expand(token))
+    """Other ways the sources may say a word: its synonyms, or, for a word that holds one ("最低工资" holds 工资),
+    the word with that part swapped ("最低收入"), never the bare synonym of the part."""
+    out = []
+    for group in get_synonyms().groups:
+        for member in group:
+            if member and member in token:
+                out += [text_tokens(token.replace(member, other)) for other in group if other != member and other not in token]
+    return tuple(dict.fromkeys(out))
 
 ROW_MIN_COVERAGE = 0.5      # share of the question's topic words an indicator row must carry
 ROW_SIDE_MIN_COVERAGE = 0.5  # … or share of the best-ranked row's own name that a long question names
@@ -241,19 +248,25 @@ ASK_WORDS = set("""
 目标 多少 几 达到 提高 提高到 要 到 年 2025 2025年 2020 2020年 2035 以后 将来 未来 今后 现在 目前 能 会 是 什么 哪些 有 有啥
 怎么 如何 多少钱 钱 标准 每月 每年 一个月 一年 比例 占比 比重 时候 什么时候 哪里 哪儿 谁 部门 措施 政策 规划 指标
 情况 怎么样 啥 具体 多大 多高 控制 控制在 增加 建 建设 哪个 数量 个 人 平方 平方米 面积 率 十四五 十三五 期间 时期
-占 大 来 了 吗 呢 要占 得 给 发 领 拿 这些 那些 这个 那个 咱 咱们 老百姓 山西人 我们 我家 附近 家门口 以后 已经
+占 大 来 了 吗 呢 要占 得 给 发 领 拿 这些 那些 这个 那个 咱 咱们 老百姓 百姓 百分之 百分 山西人
+降到 降 降低 以内 以下 以上 里头 里面 上说 出去 回 涨 有个 说法 要求 时间 长时间 多长时间 办理 办 申请 缩到 缩小到 算 比是 我们 我家 附近 家门口 以后 已经
 """.split())
 _PLACE_WORDS = re.compile(r"太原|大同|阳泉|长治|晋城|朔州|晋中|运城|忻州|临汾|吕梁|平遥|五台山|云冈|壶口|雁门关|晋祠|"
                           r"[\u4e00-\u9fff]{2,}(?:市|县|区|镇|乡|村|山|河|湖|景区|古城|石窟|基地|园区|中心|黄河|长城|太行|医院|院|馆|站)")
 _HOW_TO_APPLY = re.compile(r"哪些材料|什么材料|啥材料|带哪些|要带|下载|注册|怎么登记|去哪登记|怎么申请|如何申请|去哪申请|在哪申请|哪里申请|怎么办理|如何办理|去哪办|在哪办|哪里办|办理流程|申请流程|"
                            r"需要什么材料|要什么材料|带什么|申请条件|申请材料|怎么领|去哪领|在哪领|怎么报名|哪里报名|怎么申报|"
                            r"咋申领|咋申请|咋办理|咋领|咋报名|咋报|在哪报名|去哪报名|哪报名|多会儿报名|什么时候报名|啥时候报名|"
-                           r"报名时间|怎么参加|咋参加|咋加入|怎么加入")
+                           r"报名时间|怎么参加|咋参加|咋加入|怎么加入|挂号|(?:咋|怎么|如何|去哪|在哪)考(?![核评察])")
+_ASKS_ADDRESS = re.compile(r"哪条街|哪条路|哪个街|哪个路口|门牌|详细地址|具体地址|地址在|地址是")
+_ADDRESS = re.compile(r"[\u4e00-\u9fff]{1,8}(?:路|街|巷|大道)\s*\d+\s*号")
 _APPLY_WORDS = re.compile(r"申请|办理|材料|流程|窗口|受理|报名|申报|领取")
 # How a project or review turned out, or whether it reached one's own street: a plan states intentions,
 # not results (its 十三五 review excepted).
 _STATUS = re.compile(r"评估结果|结果咋样|结果怎么样|进展(?:咋样|怎么样|如何)|进度|完成了没|搞得咋样|落实得(?:咋样|怎么样)|"
                      r"建成了没|建好了没|修好了没|开工了没|排上(?:了)?没|轮到(?:我们|俺们)")
+# "俺们村的儿童主任是谁": a person or an office of the speaker's own place, which a provincial plan never names.
+LOCAL_SPECIFIC = re.compile(r"(?:俺们|我们|咱们|咱|俺|我家|俺家|我)(?:这个?|那个?)?(?:村|社区|小区|街道|乡|镇)[^，。？?]{0,10}"
+                            r"(?:是谁|叫什么|叫啥|谁管|电话|在哪)")
 _CONTACT = re.compile(r"电话|热线号码|联系方式|手机号|咨询电话|网址|网站|公众号|邮箱|微信号")
 _PHONE = re.compile(r"\d{3,4}-?\d{7,8}|1\d{10}|12345|http|www\.")
 _ELIGIBILITY = re.compile(r"(?:能|可以|可不可以)(?:不能)?(?:领|申请|享受|拿|申领|报销)[^，。？?]{0,14}(?:吗|么|不)|"
@@ -262,7 +275,8 @@ _ELIGIBILITY = re.compile(r"(?:能|可以|可不可以)(?:不能)?(?:领|申请|
 _ELIG_WORDS = re.compile(r"(?:申请|申领|享受|准入|入住|落户|领取|参保|报考)条件|符合|年满|纳入|户籍|(?<!职业)资格(?!评价)|认定为|经认定|对象为|对象是|补贴对象|救助对象|保障对象")
 NOT_FOUND_WHAT = {"amount": "具体金额", "time": "具体的开放或办理时间", "rate": "具体比例", "count": "具体数字", "area": "具体面积标准",
                   "date": "具体时间", "where": "具体地点", "who": "具体的负责部门或对象", "apply": "办理方式和材料",
-                  "contact": "联系电话或网址", "eligibility": "具体的申领条件", "status": "实施结果或最新进展"}
+                  "contact": "联系电话或网址", "eligibility": "具体的申领条件", "status": "实施结果或最新进展",
+                  "local": "具体到某个村或社区的人员、地址和联系方式"}
 
 
 @dataclass
@@ -280,10 +294,15 @@ _ASKING = re.compile(r"几|多少|多久|多长|多大|多高|啥|什么|哪|怎
                      r"^(?:山西|山西省|全省|我省|省里|省内|咱省|本省|十三|十四|四五|五|五年|期间|时期|元|户|个|次|年|天|人|块|跟|按|配|前|后|完|新|让|把|被|对|和|与|及|或|就|都|也|还|又|才)$")
 
 
+_ASKS_PURPOSE = re.compile(r"干啥用|干什么用|有啥用|有什么用|干啥的|弄啥的|做什么的|做啥的|管啥的")
+
+
 def topic_weights(question: str, idf) -> dict[str, float]:
     """The question's topic words and their weights; a fragment of a longer word that the corpus does not
     know ("里人" of "城里人") is left out, the longer word carries it."""
     question = re.sub(r"哪一?级|哪个层级|什么级别", " ", question)  # "在哪一级统筹": the asked tier, not a topic
+    question = _ASKS_PURPOSE.sub(" ", question)  # "是干啥用的": what it is for, not a topic
+    question = re.sub(r"(?:几|多少)比(?:一|1)|几倍", " ", question)  # a ratio asked, not a topic
     toks = [t for t in tokenize(question) if t not in ASK_WORDS and not re.fullmatch(r"\d+(\.\d+)?", t)
             and not _ASKING.search(t)]
     out = {}
@@ -304,13 +323,23 @@ def topic_weights(question: str, idf) -> dict[str, float]:
 _NAMED_BY = {t: ("城乡", "城乡居民") for t in ("城镇", "农村", "城市", "乡村", "城镇居民", "农村居民", "城里人", "农村人")}
 
 
-def covered_share(weights: dict[str, float], tokens) -> float:
+def _parts_present(token: str, tokens) -> bool:
+    """"低保标准" is there when 低保 and 标准 are ("低保平均保障标准")."""
+    parts = text_tokens(token) - {token}
+    return len(parts) >= 2 and parts <= tokens
+
+
+def covered_share(weights: dict[str, float], tokens, whole: bool = True) -> float:
+    """IDF-weighted share of `weights` found in `tokens`. A synonym covers a source word only when all of it is
+    there ("最低工资" is not covered by 收入 alone); `whole=False` (a row's own name against a colloquial
+    question, which names things by halves: 证书 for 持证率 ~ 技能证书) lets one of its words do."""
     total = sum(weights.values())
     if not total:
         return 1.0
 
     def has(t: str) -> bool:
-        return t in tokens or any(alt & tokens for alt in _alternatives(t)) or \
+        return t in tokens or _parts_present(t, tokens) or \
+            any(alt and (alt <= tokens if whole else alt & tokens) for alt in _alternatives(t)) or \
             any(w in tokens for w in _NAMED_BY.get(t, ()))
 
     return sum(w for t, w in weights.items() if has(t)) / total
@@ -363,6 +392,8 @@ def row_conflict(question: str, row_name: str, corpus: str = "", idf=None) -> st
         return ""
     if qpre in r or rpre in q or qpre not in tokenize(question):
         return ""
+    if any(qpre in tok and any(rpre in w for w in _NAMED_BY.get(tok, ())) for tok in tokenize(question)):
+        return ""  # "城里人" (its fragment 里人) is one half of the row's 城乡
     if any(set(tokenize(e)) & {rpre} for e in get_synonyms().expand(qpre)):
         return ""
     if corpus and q[i - 2:i + k] not in corpus and (idf is None or idf(qpre)):
@@ -374,7 +405,7 @@ def row_side_coverage(row: dict, question: str, idf) -> float:
     """IDF-weighted share of the row's own name that the question (or a synonym of its words) names."""
     weights = {t: (idf(t) or 3.0) for t in tokenize(row.get("name", "")) if t not in ASK_WORDS}
     q_tokens = set(tokenize(question)) | {t for e in get_synonyms().expand(question) for t in tokenize(e)}
-    return covered_share(weights, frozenset(q_tokens)) if weights else 0.0
+    return covered_share(weights, frozenset(q_tokens), whole=False) if weights else 0.0
 
 
 def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_row, idf) -> list[Candidate]:
@@ -403,6 +434,9 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
             continue
         if asked.year_value and asked.year_value not in ("2018", "2020", "2025"):
             continue  # the table has 2020 and 2025 only
+        if asked.figure and (asked.year == "target" or asked.year_value == "2025") and \
+                not re.search(r"\d", row.get("target_2025", "")) and _ASKS_NUMBER.search(question):
+            continue  # "具体是百分之多少": "完成国家考核目标" states no figure to give
         if row_conflict(question, row.get("name", ""), corpus_text(chunks), idf):
             continue
         rows = all_chunks_by_row.get(row["number"], [c])
@@ -420,6 +454,7 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
     return out
 
 
+_ASKS_NUMBER = re.compile(r"具体(?:是|要到|到|为)?(?:多少|百分之|几)|百分之(?:多少|几)|多少[%％]|具体数")
 _PAST = re.compile(r"十三五”?(?:时期|期间|以来|末)|^20(?:1\d|20)年[，,]|累计(?:实现|达到|完成|培训)|已经|已(?:建成|实现|达到|完成)")
 _FUTURE = re.compile(r"20(?:2[1-9]|3\d)年|十四五|力争|目标|到20\d\d")
 _CLAUSE = re.compile(r"[，,；;：:。]")
@@ -464,9 +499,11 @@ def _figure_part_coverage(part: str, kinds, asked, weights, heads, sentence: str
     clauses = [x for x in _CLAUSE.split(part) if x.strip()]
     best = 0.0
     for i, cl in enumerate(clauses):
-        if not (qtypes.sentence_kinds(cl) & kinds):
+        if not (qtypes.sentence_kinds(figure_clause(cl, asked, kinds)) & kinds):
             continue
         window = "".join(clauses[max(0, i - 1):i + 2])
+        if getattr(asked, "change", False) and not qtypes.CHANGE_S.search(window):
+            continue  # "每年要涨多少" is not answered by a level or a rank ("排在全国第27位")
         if level_conflict(asked, cl):
             continue  # "国家级…示范区有多少个" is not answered by "18个县级…示范区"
         if getattr(asked, "place", "") and asked.place not in window.replace("全省", "") and asked.place not in sentence:
@@ -475,6 +512,17 @@ def _figure_part_coverage(part: str, kinds, asked, weights, heads, sentence: str
     return best
 
 
+def figure_clause(clause: str, asked, kinds) -> str:
+    """The clause without what only looks like a count: "第27位" is a place in a ranking (it answers
+    "排第几", not "是多少"), "2020年" a year (it answers "哪年")."""
+    if not getattr(asked, "unit", "").startswith("rank"):
+        clause = _ORDINAL.sub(" ", clause)
+    if "date" not in kinds:
+        clause = re.sub(r"(?<!\d)(?:19|20)\d{2}\s*年", " ", clause)
+    return clause
+
+
+_ORDINAL = re.compile(rf"第\s*(?:\d+|[{qtypes._CN_NUM}]+)\s*[\u4e00-\u9fff]")
 _LEVEL = re.compile(r"(国家|省|市|县|乡|村)级")
 
 
@@ -540,6 +588,8 @@ def text_candidates(question: str, asked, weights, hits, chunks, idf) -> list[Ca
                 continue
             if asked.shape == "where" and not new_place(s, question, asked, weights, heads):
                 continue
+            if asked.shape == "where" and _ASKS_ADDRESS.search(question) and not _ADDRESS.search(s):
+                continue  # "在哪条街上": only a street address answers, not the name of the place
             if asked.figure and not figure_fits(s, c, asked, weights):
                 continue
             if asked.shape == "apply" and not _APPLY_WORDS.search(s):
@@ -572,6 +622,9 @@ def text_candidates(question: str, asked, weights, hits, chunks, idf) -> list[Ca
     return out
 
 
+ITEM_NAMED_COVERAGE = 0.75  # share of the question's topic words a 专栏 item's own name must carry
+
+
 def expand_text(cand: Candidate, question: str, asked, idf) -> Candidate:
     """More sentences of the same passage when they answer too (a list, a 专栏 item's own figures)."""
     c = cand.chunk
@@ -582,6 +635,7 @@ def expand_text(cand: Candidate, question: str, asked, idf) -> Candidate:
     want_more = asked.shape == "list" or c.get("box")
     if want_more:
         top_ov = len(q_tokens & text_tokens(top_sent)) or 1
+        top_lists = bool(_enumeration_spans(top_sent))
         for pos, s in enumerate(sents):
             if pos == top_pos or len(chosen) >= MAX_ANSWER_SENTENCES or len(s) < 6:
                 continue
@@ -589,10 +643,18 @@ def expand_text(cand: Candidate, question: str, asked, idf) -> Candidate:
                 continue
             ov = len(q_tokens & text_tokens(s))
             near = abs(pos - top_pos) == 1
-            if (ov >= max(1, 0.75 * top_ov) or (c.get("box") and near and asked.figure)) and \
+            # "有哪些扶持政策": the sentence that names the category rarely lists it; the one enumerating it does
+            enumerates = asked.shape == "list" and not top_lists and ov >= 1 and bool(_enumeration_spans(s))
+            if (ov >= max(1, 0.75 * top_ov) or (c.get("box") and near and asked.figure) or enumerates) and \
                     sum(len(x) for _, x in chosen) + len(s) <= MAX_ANSWER_CHARS:
                 chosen.append((pos, s))
     lead = c.get("lead")
+    if asked.shape == "definition" and c.get("box") and lead and sents and sents[0].startswith(lead) and \
+            covered_share(topic_weights(question, idf), text_tokens(lead)) >= ITEM_NAMED_COVERAGE:
+        # "劳动力建档立卡是干啥的": the 专栏 item the question names, whole when it is short, says what it is for
+        whole = [(p, s) for p, s in enumerate(sents)][:MAX_ANSWER_SENTENCES]
+        if sum(len(s) for _, s in whole) <= MAX_ANSWER_CHARS and any(p == top_pos for p, _ in whole):
+            chosen = whole
     if lead and top_pos == 1 and sents and sents[0].startswith(lead) and all(p != 0 for p, _ in chosen):
         chosen.append((0, sents[0]))  # the item's lead sentence right before the answer gives its topic
     chosen.sort()
@@ -635,14 +697,17 @@ def attribute_answer(rows: list[dict], level_asked: str) -> str:
 
 
 def baseline_answer(row: dict) -> str:
-    """'2020年：困难残疾人…覆盖率90%（2025年目标为100%，约束性指标）'."""
+    """'2020年：困难残疾人…覆盖率90%（2025年目标为100%，约束性指标）'.
+
+    A value the table's note dates to 2018 stays in the 2020 column it is printed in, with the note beside it
+    ("2020年：人均预期寿命77.3岁（2018年数据；…）"): the baseline asked is the table's 2020 column."""
     name = row["name"] + (f"（{row['level']}）" if row.get("level") else "")
     base = format_value(row["value_2020"], row.get("unit", ""))
-    year = "2018年" if row["value_2020"].endswith("*") and any("2018" in n for n in row.get("notes", [])) else "2020年"
+    note = "2018年数据；" if row["value_2020"].endswith("*") and any("2018" in n for n in row.get("notes", [])) else ""
     paren = [f"2025年目标为{format_value(row['target_2025'], row.get('unit', ''))}"]
     if row.get("attribute"):
         paren.append(f"{row['attribute']}指标")
-    return f"{year}：{name}{base}（" + "，".join(paren) + "）"
+    return f"2020年：{name}{base}（{note}" + "，".join(paren) + "）"
 
 
 def rows_citation(rows: list[dict]) -> dict:
@@ -698,7 +763,7 @@ def _notice_for(asked, hits, chunks) -> dict | None:
 
 def choose(question: str, asked, hits, chunks, idf, rows_by_number: dict, docs: dict):
     """(answer text, citations, passage used, kind, superseded citations) or None when nothing answers."""
-    if asked.shape == "status":
+    if asked.shape in ("status", "local"):
         return None               # how it turned out: a plan states intentions, the passage is only related
     notice = _notice_for(asked, hits, chunks)
     if notice is not None:
@@ -818,6 +883,43 @@ def enumeration_answer(question: str, asked, hits, chunks, idf):
 _ASKS_TERM = re.compile(r"是什么|是啥|是个啥|是甚|是个甚|什么意思|啥意思|甚意思|指什么|指的是|什么东西|啥东西|甚东西|"
                         r"有这个说法|有这说法|是真的|真有|提没提|有没有提|提到|提了|说没说|说过")
 _QUOTED = re.compile(r"“([^”]{2,12})”")
+
+
+# "几位一体", "几加一", "几加几": a set phrase with its number asked; the sentence holding the phrase with a number
+# there ("六位一体", "8+1", "1+30") answers it. (A ratio, "几比一", is an indicator's business: it has a year.)
+_TEMPLATE = re.compile(r"几(位一体|加[一几])")
+_NUMBER_WORD = rf"(?:\d+(?:\.\d+)?|[{qtypes._CN_NUM}]+)"
+
+
+def template_answer(question: str, hits, chunks):
+    """(answer, citations, passage, kind, superseded) for a set phrase asked with 几 ("几位一体"), or None."""
+    m = _TEMPLATE.search(normalize(question))
+    if not m:
+        return None
+    tail = re.escape(m.group(1))
+    tail = tail.replace("加一", "(?:加|\\+)(?:一|1)").replace("加几", f"(?:加|\\+){_NUMBER_WORD}")
+    pattern = re.compile(_NUMBER_WORD + r"\s*" + tail)
+    for h in hits:
+        c = chunks[h.idx]
+        if c.get("kind") != "text":
+            continue
+        for pos, sent in enumerate(split_sentences(c["text"])):
+            s = sent.strip()
+            if pattern.search(normalize(s)):
+                return s, [span_citation(c, [(pos, s)])], c, "text", []
+    return None
+
+
+def quoted_terms_asked(question: str, hits, chunks) -> list[str]:
+    """The plan's quoted terms (in the top passages) that a question about a term names; none otherwise."""
+    if not _ASKS_TERM.search(question):
+        return []
+    out = []
+    for h in hits[:5]:
+        c = chunks[h.idx]
+        if c.get("kind") == "text":
+            out += [t for t in _QUOTED.findall(c["text"]) if len(t) >= 3 and t in question]
+    return out
 
 
 def term_answer(question: str, asked, hits, chunks):

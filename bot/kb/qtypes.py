@@ -19,27 +19,28 @@ _CN_NUM = "零一二三四五六七八九十百千万两"
 
 # ---------------------------------------------------------------------------------- question side
 _Q = {
-    "document": re.compile(r"文号|发文|发的文|字号|主送|抄送|发给了?哪些单位|哪个单位发|发文机关|哪个文件|什么文件|印发|哪个部门发|谁发的|发布时间|成文|这个规划是|规划全称|文件名"),
+    "document": re.compile(r"(?:规划|文件|通知)[^，。？?]{0,8}(?:哪天|哪一天|什么时候|啥时候|多会儿|何时|哪年|哪一年|几月|几号)"
+                           r"(?:发|印发|公布|发布|出台|下发)|落款|文号|发文|发的文|字号|主送|抄送|发给了?哪些单位|哪个单位发|发文机关|哪个文件|什么文件|印发|哪个部门发|谁发的|发布时间|成文|这个规划是|规划全称|文件名"),
     "amount": re.compile(r"多少钱|缴费档次|缴费标准|[缴交]费.{0,4}多少|缴纳.{0,4}多少|[缴交]多少|[几多少]个?[千百万亿]块|多少个亿|几个亿|[各能]?给多少|(?<!哪)几块|多少块|多少元|几元|多少万元|多少亿|几亿|几万元|万元|亿元|投资多少|资金多少|金额|钱数|给多少钱|发多少|补多少|补贴多少|补助多少|"
                          r"标准是多少|标准多少|每月多少|每年多少|一个月多少|一年多少|每人多少|报销多少|费用|花多少|"
                          r"多少补贴|多少补助|工资多少|收入多少钱|多少工资|奖励多少|拿多少|补贴有多少|补助有多少|补贴.{0,4}多少|补助.{0,4}多少|领(?:取)?多少(?![人个名家所项])|(?<![有])多钱|几个钱|收入多少|收入线|标准线|[要得需]交钱|交钱[吗不没]|掏钱|"
                          r"津贴.{0,4}多少|多少津贴|租金.{0,4}多少|收费.{0,4}多少|价格|票价|学费|多贵|收费吗|要钱吗|免费吗|"
-                         r"花钱吗|收不收费|要不要钱|收钱吗|自费吗|给钱吗"),
+                         r"花钱吗|收不收费|要不要钱|收钱吗|自费吗|给钱吗|免费不|收费不|要钱不|花钱不|收钱不|多少收入"),
     "rate": re.compile(r"比例|占比|比重|百分之|百分比|[%％]|率|增速|增长多少|涨幅|几成|多大比例|几折|打折|折扣"),
     "area": re.compile(r"面积|多少平|几平|平方|亩|多大地方|多大的?房"),
     "count": re.compile(r"几个|多少个|多少人|多少名|多少所|多少家|多少张|多少座|多少条|多少次|几次|几所|几家|几座|几张|"
                         r"多少万|数量|几岁|多少岁|多少项|几项|多少户|多少村|几天|多少天|多少公里|多少床|多少位|几名|人数|"
                         r"托位数|床位数|多少处|几处|多少支|多少批|多少场|多少部|多少种|多少本|多少册|多少台|多少辆|几分钟|多少分钟|几小时|多少小时"),
-    "date": re.compile(r"什么时候|何时|哪一?年|几月|几号|哪天|截止|期限|多久|多长时间|日期|时间表|时限|啥时候|到什么时候|"
+    "date": re.compile(r"什么时候|何时|多会儿|哪一?年|几月|几号|哪天|截止|期限|多久|多长时间|日期|时间表|时限|啥时候|到什么时候|"
                        r"几年内|哪年起|从哪年|什么时间"),
     "list": re.compile(r"有哪些|哪些|哪几|包括|包含|都有啥|有啥|有什么|什么措施|啥措施|哪几个|举措|内容是|几大|几方面|"
                        r"什么项目|哪些项目|重点工程|怎么做|怎么办|如何|咋办|做什么|干什么|什么工程|怎么发展|怎么提高|"
                        r"怎么保障|怎么建设|怎么改|怎么推进|怎么帮"),
-    "definition": re.compile(r"是什么|是啥|什么是|啥是|指什么|指的是|什么意思|啥意思|含义|定义|是指|叫什么"),
+    "definition": re.compile(r"干啥的|弄啥的|干啥用|干什么用|有啥用|有什么用|做什么的|做啥的|管啥的|是什么|是啥|什么是|啥是|指什么|指的是|什么意思|啥意思|含义|定义|是指|叫什么"),
     "where": re.compile(r"在哪|哪里|哪儿|去哪|什么地方|哪个地方|地址|哪些地方|哪个市|哪个县|哪些城市|哪些市|哪些县|选址"),
     "who": re.compile(r"谁|哪个部门|哪些部门|什么部门|什么人|哪些人|哪类人|什么单位|哪个单位|负责部门|牵头|主体|对象"),
 }
-TARGET = re.compile(r"目标|打算|准备|到20[2-3]\d|20[2-3]\d年|要达到|达到多少|提高到|要到|预期|力争|计划|规划要|十四五|以后|将来|"
+TARGET = re.compile(r"要涨|能涨|要降|每年要|目标|打算|准备|到20[2-3]\d|20[2-3]\d年|要达到|达到多少|提高到|要到|预期|力争|计划|规划要|十四五|以后|将来|"
                     r"未来|今后|会到|能到|指标|要控制|控制在|要建|要增加|会增加|要提高")
 BASELINE = re.compile(r"20(?:1\d|20)年|十三五|现在|目前|原来|过去|以前|现有|已经|基期|去年|当时|取得|成效|成果")
 INDICATOR_WORDS = re.compile(r"指标|能活|目标值|约束性|预期性|覆盖率|参保率|普及率|持证率|失业率|达标率|占比|比例|比重|增速|"
@@ -59,6 +60,7 @@ class Asked:
     current: bool = False  # "今年/去年/最新/实际…": an actual figure of a recent year, which a plan does not state
     place: str = ""  # a Shanxi city or "全国" the question asks a figure of: only text naming it answers
     pair: bool = False  # "城镇和农村分别…": two values are asked
+    change: bool = False  # "每年要涨多少": a growth or a cut is asked, not a level or a rank
     admin_place: bool = False  # "在哪个市/县/区": a named city, county or district answers
     attribute: bool = False  # "这个指标是约束性还是预期性的": the indicator's attribute, not its figures
     unit: str = ""  # the unit a count is asked in ("几个月" → 月): a figure in another unit does not answer
@@ -74,6 +76,15 @@ class Asked:
         return self.figure or self.shape or "text"
 
 
+# "农村居民收入增速跟城里比咋样", "快还是慢": a comparison, which the plan says in words ("快于城镇居民").
+COMPARE = re.compile(r"(?:跟|和|与|同)[^，。？?]{1,8}比(?:起来)?(?:咋样|怎么样|如何|谁|哪个)|"
+                     r"(?:快|高|多|大|好)还是(?:慢|低|少|小|差)|比[^，。？?]{1,8}(?:快不快|高不高|多不多)")
+MONEY_LEVEL = re.compile(r"(?:收入|工资|补贴|补助|养老金|退休金|低保金|津贴|奖金|费用|房租|租金)(?:标准)?"
+                         r"(?:是|有|能有|大概|一般)?(?:多少|几)|(?:收入|工资)[^，。？?]{0,6}差距(?:是|有)?(?:多大|多少)")
+CHANGE = re.compile(r"(?:涨|增长|增加|提高|提升|上调|降低|下降|减少|缩小)了?(?:多少|几|百分之几)|每年(?:要|能|得|会)?(?:涨|增|提)|"
+                    r"增速|增幅|涨幅")
+# The clause of a figure that states a change ("年均增长8%以上", "提高到…", "缩小至…").
+CHANGE_S = re.compile(r"增|涨|提高|提升|上调|降|减|缩小|缩减|年均|翻")
 ATTRIBUTE = re.compile(r"约束性|预期性|硬性|软性|硬指标|软指标|必须完成的|考核硬")
 
 # A figure of this or last year, or the latest/actual one: a plan written in 2021 states targets and its
@@ -112,6 +123,8 @@ def classify(question: str, this_year: int | None = None) -> Asked:
     if not kinds and re.search(rf"多少|几[{_CN_NUM}]?[个人岁次]?|多高|多大|多长|多远", q.replace("哪几", "")) \
             and not _Q["definition"].search(q) and not re.search(r"多少年前|几句|几点", q):
         kinds = ["count", "rate", "area"]  # "有多少达到…" may be a number or a share; a count is preferred
+        if MONEY_LEVEL.search(q) and not re.search(r"比|率|增速|增长|增幅|占|涨|几倍", q):
+            kinds = ["amount"]  # "收入是多少": money, whose figure is in 元
         if INDICATOR_WORDS.search(q) and re.search(r"率|比|占", q):
             kinds = ["rate"]
     if a.shape == "document":
@@ -129,15 +142,23 @@ def classify(question: str, this_year: int | None = None) -> Asked:
     a.figure = kinds[0] if kinds else ""
     units = _Q_UNIT.findall(re.sub(r"[这那前近头]几年|这些年|几年来|几年了?里", " ", q))
     a.unit = units[-1] if units else ""
+    rank = re.search(r"第几([\u4e00-\u9fff]?)|排第?几|排老几|排名", q)
+    if rank:  # "排第几名": a place in a ranking ("第27位"), "第几届" an ordinal, not a head count
+        counter = rank.group(1) if rank.lastindex and rank.group(1) else "名"
+        a.unit = "rank:" + ("位|名" if counter in "位名" else counter)
+    if a.figure == "date" and _Q_DURATION.search(q):
+        a.kinds.add("duration")  # "多长时间": "1小时", "一年内" answer as well as a date does
     a.levels = frozenset(re.findall(r"(国家|省|市|县|乡|村)级", q))
     a.place = asked_place(q)
     a.pair = bool(re.search(r"分别|各(?:是|为|给|有|自|要)?多少|各自|各给|各占", q) and re.search(r"和|与|及|、|跟", q))
+    a.change = bool(CHANGE.search(q))
     a.admin_place = bool(re.search(r"哪个(?:市|县|区)|哪几个(?:市|县|区|城市)|哪些(?:市|县|区|城市)|哪座城|"
                                    r"(?:城市|市|县|区)(?:是|有|都有|包括)?(?:哪些|哪几个)", q))
     if a.figure and a.current:
         a.year = "current"
     elif a.figure:
-        if re.search(r"20(?:1\d|20)年|十三五|原来|以前|过去|现在|目前|如今|眼下|已经|到了|这些年|这几年|前几年|五年里|这五年", q) \
+        if re.search(r"20(?:1\d|20)年|十三五|原来|以前|过去|现在|目前|如今|眼下|已经|到了|这些年|这几年|前几年|那几年|"
+                     r"那些年|那会儿|五年里|这五年", q) \
                 and not re.search(r"202[1-9]|203\d|目标|要达到|提高到|将|以后|要到|要提|要达|今后|将来|未来|十四五|打算|计划|准备", q):
             a.year = "baseline"
         elif TARGET.search(q):
@@ -153,6 +174,9 @@ def classify(question: str, this_year: int | None = None) -> Asked:
             a.shape = ""
         if a.shape in ("list", "definition") and a.figure:
             a.shape = ""
+    if COMPARE.search(q) and not re.search(r"多少|几|百分", q):
+        a.figure, a.kinds, a.year = "", set(), ""  # "跟城里比咋样": how the two compare, said in words
+        a.shape = a.shape if a.shape in ("definition", "list") else "definition"
     a.attribute = bool(ATTRIBUTE.search(q))
     if a.attribute:
         a.figure, a.kinds, a.year, a.shape = "", set(), "", "attribute"
@@ -166,7 +190,7 @@ def classify(question: str, this_year: int | None = None) -> Asked:
 # ---------------------------------------------------------------------------------- sentence side
 _S_AMOUNT = re.compile(rf"{_NUM}\s*(?:万|亿|千)?\s*元|[{_CN_NUM}]+\s*(?:万|亿)?元")
 _S_FEE = re.compile(r"免费|不收费|免收|无偿")
-_Q_FEE = re.compile(r"收费吗|要钱吗|免费吗|花钱吗|收不收费|要不要钱|收钱吗|自费吗|给钱吗|交钱[吗不没]|要交钱|得交钱|掏钱[吗不]")
+_Q_FEE = re.compile(r"免费不|收费不|要钱不|花钱不|收钱不|收费吗|要钱吗|免费吗|花钱吗|收不收费|要不要钱|收钱吗|自费吗|给钱吗|交钱[吗不没]|要交钱|得交钱|掏钱[吗不]")
 _S_RATE = re.compile(rf"{_NUM}\s*[%％]|百分之|[{_CN_NUM}]成|[{_CN_NUM}\d]折|全覆盖")  # 全覆盖: all of them
 _S_AREA = re.compile(rf"{_NUM}\s*(?:万|千)?\s*(?:平方米|平方公里|平米|亩|公顷|㎡)")
 _S_DATE = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年(?:底|前|末|起|内|\s*\d{1,2}\s*月)?|\d{1,2}\s*月\s*\d{1,2}\s*日|"
@@ -176,6 +200,9 @@ _S_COUNT = re.compile(rf"{_NUM}\s*大(?=[\u4e00-\u9fff])|{_NUM}\s*(?:万|千|百
                       rf"(?:每个|至少|不少于|建成|建设|打造|培育|新增|实施)\s*(?!一批)[{_CN_NUM}\d]+\s*(?:个|所|家|座|条|处|批|项)")
 
 
+# A length of time: "1小时通勤交通圈", "15分钟", "一年内", "3个月以内" (a bare "2025年" is a date, not this).
+_S_DURATION = re.compile(rf"(?<![\d.])(?:\d{{1,3}}|[{_CN_NUM}半]+)\s*(?:个)?\s*(?:小时|分钟)|"
+                         rf"(?<![\d.])(?:\d{{1,3}}|[{_CN_NUM}半]+)\s*(?:个)?\s*(?:天|日|周|月|年)(?:内|以内|之内)")
 _S_CN_COUNT = re.compile(r"(?:[二三四五六七八九十两][一二三四五六七八九十百千万]*|十[一二三四五六七八九]?|[一二三四五六七八九]十[一二三四五六七八九]?)"
                          r"(?:个|次|连涨|连调|项|所|家|条|座|支|大|年|届|级(?!医院|甲|乙|综合|专科|公立))")
 
@@ -201,6 +228,8 @@ def _sentence_kinds(text: str) -> frozenset[str]:
         out.add("date")
     if _S_TIME.search(t):
         out.add("time")
+    if _S_DURATION.search(t):
+        out.add("duration")
     if _S_COUNT.search(_S_AREA.sub(" ", _S_RATE.sub(" ", _S_AMOUNT.sub(" ", t)))) or _S_CN_COUNT.search(t):
         out.add("count")
     return frozenset(out)
@@ -281,14 +310,21 @@ def asked_place(question: str) -> str:
 _FIG_BY_KIND = {"amount": _S_AMOUNT, "rate": _S_RATE, "area": _S_AREA, "count": _S_COUNT, "date": _S_DATE}
 
 
-_UNITS = "月|年|天|周|人次|人|名|户|家|所|座|张|床|次|级|岁|项|条|处|届|倍|公里|小时|分钟|辆|台|套|间|场|支|批|村|部|种"
+_UNITS = "回|趟|月|年|天|周|人次|人|名|户|家|所|座|张|床|次|级|岁|项|条|处|届|倍|公里|小时|分钟|辆|台|套|间|场|支|批|村|部|种"
 _Q_UNIT = re.compile(rf"(?:多少|几)(?:个)?(?:万|千|百)?({_UNITS})")
-_SAME_UNIT = {"人": "人|名|人次", "名": "人|名", "人次": "人次|人", "床": "床|张", "张": "张|床", "年": "年|连涨|连调",
-              "次": "次|连涨|连调"}
+_Q_DURATION = re.compile(r"多久|多长时间|多长|多少时间|多少天|几天|几个月|多少个月|几年内|多少年内")
+# Things counted in 条/项/座… are also counted with the general classifier 个 ("三个一号旅游公路"); 家/所 are
+# not: "10个…基地" does not count 企业 or 医院.
+_THING_UNITS = ("条", "座", "处", "项", "支", "批", "种")
+_SAME_UNIT = {**{u: f"{u}|个" for u in _THING_UNITS}, "人": "人|名|人次", "名": "人|名", "人次": "人次|人",
+              "床": "床|张", "张": "张|床", "年": "年|连涨|连调", "次": "次|连涨|连调",
+              "回": "次|回|趟", "趟": "次|回|趟"}  # 几回/几趟: 次 in the sources
 
 
 def has_count_unit(text: str, unit: str) -> bool:
     """The text counts something in the asked unit ("3个月", "四级", "120万户")."""
+    if unit.startswith("rank:"):
+        return bool(re.search(rf"第\s*(?:\d+|[{_CN_NUM}]+)\s*(?:{unit[5:]})", normalize(text)))
     units = _SAME_UNIT.get(unit, unit)
     return bool(re.search(rf"(?:\d+(?:\.\d+)?|[{_CN_NUM}]+)\s*(?:万|千|百)?\s*(?:个)?\s*[\u4e00-\u9fff]{{0,3}}?(?:{units})",
                           normalize(text)))
@@ -305,12 +341,15 @@ def figure_count(text: str, kinds: set[str]) -> int:
     return n
 
 
+_VERSUS = re.compile(r"不一样|区别|差别|差异|不同|相比|对比|比较|哪个好|谁好|谁高|谁多")
+
+
 def other_place(question: str) -> str:
     """The other province or non-Shanxi city a question is about, or ''."""
     q = normalize(question)
     m = _PLACE.search(q)
     if not m:
         return ""
-    if _SHANXI.search(q.replace("陕西", "")):
-        return ""
+    if _SHANXI.search(q.replace("陕西", "")) and not _VERSUS.search(q):
+        return ""  # "河南的规划跟山西有啥不一样" asks about 河南's side too, which the sources lack
     return m.group(0)

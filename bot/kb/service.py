@@ -193,8 +193,10 @@ class KnowledgeBase:
         asked = qtypes.classify(q, this_year=int(today[:4]))
         if ans._STATUS.search(q) and "十三五" not in q:
             asked.shape, asked.figure, asked.kinds, asked.year = "status", "", set(), ""
+        elif ans.LOCAL_SPECIFIC.search(q):
+            asked.shape, asked.figure, asked.kinds, asked.year = "local", "", set(), ""
         for shape, pattern in (("contact", ans._CONTACT), ("apply", ans._HOW_TO_APPLY), ("eligibility", ans._ELIGIBILITY)):
-            if asked.shape == "status":
+            if asked.shape in ("status", "local"):
                 break
             if asked.figure in ("date", "time") and shape == "apply":
                 continue  # "哪年在哪办" asks when (and where), not how to apply
@@ -234,8 +236,8 @@ class KnowledgeBase:
         floor = ans.TYPED_CONFIDENCE_FLOOR if (asked.figure or asked.attribute) else ans.CONFIDENCE_THRESHOLD
         if asked.shape == "document" and ans.names_a_document(q, chunks[hits[0].idx].get("doc_title", "")):
             floor = 0.0  # "这个规划的文号": the notice answers, whatever the passages' wording
-        picked = None
-        if conf < floor:
+        picked = ans.template_answer(q, hits, chunks) if conf >= ans.ENUM_CONFIDENCE_FLOOR else None
+        if picked is None and conf < floor:
             # "有哪几种X": a sentence enumerating X answers even with few words in common with its passage
             picked = (ans.enumeration_answer(q, asked, hits, chunks, state.index.idf)
                       or ans.term_answer(q, asked, hits, chunks)) if conf >= ans.ENUM_CONFIDENCE_FLOOR else None
@@ -243,6 +245,11 @@ class KnowledgeBase:
                 out["message"] = ans.not_found_message(None)
                 return out
         picked = picked or ans.choose(q, asked, hits, chunks, state.index.idf, state.rows, state.docs)
+        terms = ans.quoted_terms_asked(q, hits, chunks)
+        if terms and not (picked and picked[0] and any(t in picked[0] for t in terms)):
+            # A term the plan puts in quotes and the question asks about: an answer not naming it is about
+            # something else; the sentence naming it answers instead.
+            picked = ans.term_answer(q, asked, hits, chunks) or picked
         if picked is None:
             out["message"] = ans.not_found_message(asked)
             out["related"] = {"label": "相关内容", **_passage(top)}

@@ -27,7 +27,11 @@ STOPWORDS = set("""
 哪些 哪个 哪里 为什么 是否 是不是 能不能 可不可以 可以 能 会 要 想 请问 请 一下 一些 现在 以后 今后 将来 目前 之后
 有没有 没有 不 没 吗 啥样 咋 咋办 干啥 干嘛 情况 问题 方面 关于 具体 主要 相关 那么 这么 好 多 大概 左右 说 讲 知道 告诉
 山西 山西省 我省 全省 省里 政府 国家 政策 规定 规划 里 上 中 下 年 月 日
+甚 指 来着 咋说 咋弄 弄啥 多会儿 会儿 啥时候 自个儿 自个 个儿
 """.split())
+# "能不能", "会不会", "管不管", "有没有": an A-not-A frame asks yes or no; cut for search it would leave
+# 不能 / 不会 / 不管 as if they were topic words.
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 # Indicator intent: the question asks for a figure, a target or a rate (the indicator table's business).
 INDICATOR_CUES = re.compile(r"多少|几个|几岁|几次|目标|达到|比例|比重|占比|多大|百分|指标|到\d{4}|20[12]\d|增速|提高到|"
                             r"要到|多高|覆盖率|普及率|参保率|持证率|失业率|达标率|数量|能活|寿命|面积")
@@ -70,6 +74,8 @@ def _get_tokenizer():
 def tokenize(text: str, keep_stopwords: bool = False) -> list[str]:
     """Search-mode jieba tokens of normalised text (words and their sub-words), no punctuation."""
     text = normalize(text).lower()
+    if not keep_stopwords:
+        text = _A_NOT_A.sub(" ", text)
     out = []
     for tok in _get_tokenizer().cut_for_search(text):
         tok = tok.strip()
