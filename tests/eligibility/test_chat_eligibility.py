@@ -112,22 +112,22 @@ def test_unborn_child_outcome_is_not_eligible_yet(live_stack):
 
 
 def test_second_program_follows_the_first_result_as_promised(live_stack):
-    """"之后再看技能提升补贴" is kept: after the first result its form asks only what is still open."""
+    """"之后再看职业培训补贴" is kept: after the first result its form asks only what is still open."""
     sid = sender()
-    first = text_of(live_stack.chat("下岗了，在人社局登记失业了，以前交了五年失业保险，上个月参加培训考了个中级证，"
-                                    "能领啥补贴", sid))
-    assert "下面先帮您看职业培训补贴，之后再看技能提升补贴" in first
-    second = live_stack.chat("拿到了", sid)
+    first = text_of(live_stack.chat("上个月参加培训考了个中级证，交了五年失业保险，培训补贴和技能提升补贴都能领不", sid))
+    assert "下面先帮您看技能提升补贴，之后再看职业培训补贴" in first
+    assert "以前领过技能提升补贴吗" in first                    # the skills subsidy's one open fact
+    second = live_stack.chat("没领过", sid)
     outcomes = [e for m in second for e in (m.get("eligibility") or [])]
-    assert [(e["program"], e["outcome"]) for e in outcomes] == [("vocational_training_subsidy", "eligible")]
-    assert "接下来帮您看技能提升补贴" in text_of(second)
-    assert "以前领过技能提升补贴吗" in text_of(second)          # the one fact still open
-    assert "累计缴费多少个月" not in text_of(second)            # said in the first line: never asked again
-    third = live_stack.chat("没领过", sid)
-    outcomes = [e for m in third for e in (m.get("eligibility") or [])]
     assert [(e["program"], e["outcome"]) for e in outcomes] == [("skills_upgrade_subsidy", "eligible")]
     assert outcomes[0]["amount"]["value"] == 1500
-    assert "您还可以了解：职业培训补贴" not in text_of(third)   # already answered above
+    assert "接下来帮您看职业培训补贴" in text_of(second)
+    assert "属于以下哪一类" in text_of(second)                 # the training subsidy's open fact
+    assert "是否已经取得" not in text_of(second)               # the certificate was said: never asked again
+    third = live_stack.chat("下岗了，在人社局登记失业了", sid)
+    outcomes = [e for m in third for e in (m.get("eligibility") or [])]
+    assert [(e["program"], e["outcome"]) for e in outcomes] == [("vocational_training_subsidy", "eligible")]
+    assert "您还可以了解：技能提升补贴" not in text_of(third)   # already answered above
 
 
 def test_twins_get_per_child_and_total(live_stack):
