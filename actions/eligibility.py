@@ -249,10 +249,15 @@ class ActionEligibilityResult(Action):
         # Programs promised for later ("之后再看技能提升补贴"): each follows its predecessor's result, its form
         # asking only what is still open; one that the facts already settle is answered at once.
         pending = [p for p in (tracker.get_slot("pending_programs") or []) if p in FORM_PROGRAMS]
+        # Programs answered just before this form (a promised form carries them in last_programs, beside its
+        # own) are not suggested again.
+        before = list(tracker.get_slot("last_programs") or [])
+        before = before if program in before else []
         shown: list[str] = []
         while True:
             later = [p for p in pending if p not in form_members(program)]
-            await self.send_result(dispatcher, tracker, program, facts, last=not later, later=later + shown)
+            await self.send_result(dispatcher, tracker, program, facts, last=not later,
+                                   later=later + shown + [p for p in before if p not in form_members(program)])
             shown += form_members(program)
             if not later:
                 return [SlotSet("last_programs", shown), SlotSet("office_wanted", False),
@@ -260,7 +265,7 @@ class ActionEligibilityResult(Action):
             program, pending = next_form(later)
             if missing_in_order(program, facts, unknown):
                 send(dispatcher, f"接下来帮您看{PROGRAM_LABELS.get(program, program)}。")
-                return [SlotSet("last_programs", shown), SlotSet("eligibility_program", program),
+                return [SlotSet("last_programs", shown + [program]), SlotSet("eligibility_program", program),
                         SlotSet("pending_programs", pending or None), SlotSet("requested_slot", None),
                         FollowupAction(f"{program}_form")]
 
