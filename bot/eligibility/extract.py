@@ -148,10 +148,13 @@ def _ages(text: str) -> list[tuple[int, int]]:
     "4岁" is anywhere from 48 up to 60 months, "两岁半" 30-31, "1岁8个月" 20-21, "8个月大" 8-9.
     """
     found: list[tuple[int, tuple[int, int]]] = [(m.start(), span) for m in _AGE_WORDS.finditer(text)
-                                               for word, span in _AGE_WORD_SPANS if re.fullmatch(word, m.group(0))]
+                                               for word, span in _AGE_WORD_SPANS if re.fullmatch(word, m.group(0))
+                                               and not re.search(r"从$", text[:m.start()])]   # "从生下来到三岁": a span, not this child
     for m in _AGE.finditer(text):
         if re.match(r"\s*(以下|以上|以内|之内|之前|之后|以前|以后|前|后|左右)", text[m.end():]):
             continue  # "三岁以下的娃娃": a group of children, not this child's age
+        if re.search(r"(到|至|直到)\s*$", text[:m.start()]):
+            continue  # "从生下来到三岁", "领到三岁": an age limit, not this child's age
         if m.group("m"):
             if not m.group(0).endswith("大") and not re.search(r"(?:宝宝|孩子|娃|小孩|闺女|儿子|女儿|一个|个).{0,3}$",
                                                                 text[:m.start()]):
@@ -401,6 +404,27 @@ def _read(text: str, today: dt.date, asking: Optional[str], specs: dict[str, dic
     return {"facts": facts, "unknown": unknown, "correction": correction, "births": births}
 
 
+# "今年六月刚满三岁": the month of a birthday, not of the birth; "领到三岁", "从生下来到三岁": an age limit.
+_BIRTHDAY = re.compile(r"(?P<year>今年|去年|前年|(?P<y4>20\d\d)年)?(?P<month>[0-9]{1,2}|[一二三四五六七八九十]{1,3})月份?"
+                       r"(?:里|的时候|那会儿?)?[，, ]?(?:刚|才|就)?满(?:了|的)?(?P<n>[1-6一二两三四五六])(?:周)?岁")
+
+
+def _birthday_as_birth(text: str, today: dt.date) -> str:
+    """The line with "X月满N岁" written as the birth month it implies ("2023年6月出生"), so no date is taken
+    for the birth that was a birthday."""
+    def birth(m: re.Match) -> str:
+        month = textparse.cn_to_int(m.group("month"))
+        years = textparse.cn_to_int(m.group("n"))
+        if not month or not 1 <= month <= 12 or years is None:
+            return m.group(0)
+        word = m.group("year")
+        year = int(m.group("y4")) if m.group("y4") else today.year - {"去年": 1, "前年": 2}.get(word or "", 0)
+        if not word and month > today.month:
+            year -= 1                 # "六月满三岁" said in November: this year's June; in March: last year's
+        return f"{year - years}年{month}月出生"
+    return _BIRTHDAY.sub(birth, text.replace("满周岁", "满1周岁"))
+
+
 def extract_facts(text: str, today: Optional[dt.date] = None, asking: Optional[str] = None,
                   engine: Optional[EligibilityEngine] = None) -> dict[str, Any]:
     """{"facts": {fact: value}, "unknown": [fact], "programs": [program id], "correction": bool,
@@ -415,6 +439,7 @@ def extract_facts(text: str, today: Optional[dt.date] = None, asking: Optional[s
     engine = engine or get_engine()
     today = today or today_shanghai()
     text = textparse.to_standard(textparse.pauses_to_commas(normalize(text or "")))
+    text = _birthday_as_birth(text, today)
     specs = _fact_specs(engine)
     read = _read(text, today, asking, specs)
     facts = read["facts"]

@@ -130,6 +130,10 @@ class Resolution:
         }
 
 
+# Township-level units whose whole name is a common word ("在万柏林区社区登记了失业"): not places.
+GENERIC_UNIT_NAMES = frozenset({"社区"})
+
+
 def normalize_place_text(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_TRAD)
     return "".join(ch for ch in text if not ch.isspace())
@@ -219,6 +223,8 @@ class Gazetteer:
             for size in range(min(self.max_alias_len, len(text) - i), 1, -1):
                 chunk = text[i:i + size]
                 cands = self.candidates(chunk)
+                if chunk in GENERIC_UNIT_NAMES:
+                    cands = []    # "在万柏林区社区登记了失业": the common word, not the unit of that name
                 if cands and text[i + size:i + size + 1] == "山" and not chunk.endswith("市") and \
                         all(c.level == "city" for c in cands):
                     cands = []    # 吕梁山 (护工) is the mountain range and its brand, not 吕梁市

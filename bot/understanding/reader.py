@@ -40,7 +40,7 @@ _ASKS_ELIGIBILITY = re.compile(r"(能|可以|能不能|可不可以|有没有资
                                r"|有份没|给不给|能给不|能不能给|补贴有没有[吗呢]?$|有没有补贴|有补贴(吗|不|没)")
 # Asking for a figure: with another benefit named, no source of ours has it.
 # Asking whether there is one, or whether one can have it ("残疾人开店有没有创业补贴").
-_ASKS_ABOUT = re.compile(r"有没有|有没|能不能|能领|可以领|给不给|免不免|有啥|有什么|有甚|咋领|怎么领|去哪")
+_ASKS_ABOUT = re.compile(r"有没有|有没|能不能|能领|可以领|给不给|免不免|有啥|有什么|有甚|咋领|怎么领|去哪|不要钱|免费|要钱不|收钱不")
 _FIGURE = re.compile(r"多少|几|标准|金额|比例|起付|怎么算|咋算|一个月|一年|免费|免不免|免票|优惠|报销|报多少")
 # A bare program name ("育儿补贴", "残疾人补贴吧") asks to start on that program.
 _BARE_TAIL = re.compile(r"^(的事|的事情|这个|那个|方面|相关|的|呢|吧|啊|呀|嘛|吗|哦|。|？|\?|！|!|\s)*$")
@@ -349,6 +349,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
         programs = []                  # cue words only, and the line names another benefit
     question = is_question(text)
     personal = asks_personally(text, lexicon)
+    combine_other = bool(benefit and programs and "combine" in aspects)
     unsupported = next(((reason, label) for reason, label, p in lexicon.not_in_sources if p.search(text)), None)
     if unsupported and re.search(r"规划(里|上|中)|规划(说|提|写)", text) and \
             unsupported[0] in ("opening_business", "local_implementation", "future_change"):
@@ -398,6 +399,9 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
         facts, own_facts, personal = {}, False, False     # facts about another benefit are not our form's
         if (_FIGURE.search(text) or _ASKS_ABOUT.search(text)) and not unsupported:
             unsupported = ("other_benefit", benefit.group(0))
+    # "工伤的伤残津贴跟护理补贴能一起拿不": whether another benefit combines with ours, no source says.
+    if combine_other and not unsupported:
+        unsupported = ("other_benefit", benefit.group(0))
     # "2027年以后生的娃还有没有育儿补贴": a year still to come asks what no source can say yet.
     if programs and not unsupported and not _plan_words(text) and \
             any(today.year < int(y) <= today.year + 10 for y in re.findall(r"(?<!\d)(20\d\d)(?=\s*年)", text)):
@@ -468,7 +472,7 @@ _SELF = re.compile(r"我|俺|咱|本人|自己|自个")
 _ENDS_CAN_I = re.compile(r"(能|可以|能不能|可不可以)(领|申请|拿|享受|办)(吗|不|没|么|嘛|呢)?[？?。！!\s]*$")
 _LIFE_EVENT = re.compile(r"刚毕业|毕业了|下岗|失业了|退休了|生了|刚生|出生了|怀孕了|考了|考下|拿了证|拿到证|参加了|在报|报了|在学|学了|"
                          r"打工|上班|干活|瘫了|评了|办了证|记不清|不记得|忘了|证上写|证上是|证上印|有残疾证|有证")
-_PLAN = re.compile(r"规划|十四五|2035|目标|指标|行动计划|工程|专栏|高品质|覆盖率|参保率|托位数|床位|预期寿命|动态调整机制")
+_PLAN = re.compile(r"规划|十四五|2035|目标|指标|行动计划|工程|专栏|高品质|覆盖率|覆盖了|覆盖到|覆盖多少|覆盖面|参保率|托位数|床位|预期寿命|动态调整机制")
 
 
 def _plan_words(text: str) -> bool:

@@ -188,3 +188,15 @@ def test_a_certificate_named_in_passing_answers_the_certificate_question():
     """"考了个中级电工证" answers "是否已经取得证书" when asked, or beside 培训; alone it is only the level."""
     assert extract_facts("考了个中级电工证", TODAY, asking="obtained_certificate")["facts"]["obtained_certificate"] is True
     assert "obtained_certificate" not in extract_facts("交了两年失业保险，考了个中级证", TODAY)["facts"]
+
+
+@pytest.mark.parametrize("text, birth", [("闺女今年六月刚满三岁", "2023-06"), ("闺女去年8月满的两岁", "2023-08"),
+                                         ("娃今年3月满周岁", "2025-03")])
+def test_the_month_of_a_birthday_is_not_the_birth_month(text, birth):
+    """"今年六月刚满三岁" was read as born in June this year: the birthday gives the birth month N years back."""
+    assert extract_facts(text, dt.date(2026, 11, 30))["facts"]["child_birth_date"] == birth
+
+
+@pytest.mark.parametrize("text", ["一个娃从生下来到三岁能领多少育儿补贴", "育儿补贴领到三岁吗"])
+def test_an_age_limit_is_not_the_childs_age(text):
+    assert "child_birth_date" not in extract_facts(text, dt.date(2026, 11, 30))["facts"]

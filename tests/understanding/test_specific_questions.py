@@ -338,3 +338,22 @@ def test_a_greeting_or_thanks_carries_content_only_beyond_the_pleasantries(text,
     from actions.understanding import carries_content
 
     assert carries_content(read_line(text, today=TODAY), social=True) is content
+
+
+@pytest.mark.parametrize("text", ["护理补贴申请被驳回了 找哪里复议", "晋中的电子培训券在哪领 能抵多少钱",
+                                  "残疾证到期换证去哪换 要钱不", "工伤的伤残津贴跟重度残疾人护理补贴能一起拿不",
+                                  "育儿补贴的钱会不会被法院冻结扣走", "临汾育儿补贴是不是已经开始发了 俺们村咋没人领到"])
+def test_appeals_vouchers_renewals_and_other_combinations_are_honest_unknowns(text):
+    assert read_line(text, today=TODAY).kind == NOT_IN_SOURCES
+
+
+def test_the_word_community_is_not_a_place():
+    from bot.service_points import find_places
+
+    assert [r.candidates[0].name for r in find_places("在万柏林区社区登记了失业")] == ["万柏林区"]
+
+
+@pytest.mark.parametrize("text, aspect", [("俺在临县，残疾人生活补贴跟谁申请去", "where"),
+                                          ("领了生活补贴 护理补贴就不能领了吧", "combine")])
+def test_who_to_apply_to_and_losing_one_for_the_other(text, aspect):
+    assert aspect in read_line(text, today=TODAY).aspects
