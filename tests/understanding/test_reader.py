@@ -426,3 +426,12 @@ def test_not_remembering_ones_own_level_is_ones_own_case():
 def test_find_an_office_needs_an_office_kind_or_a_bare_where(text, kind):
     """Rasa's find_service_point on "电子培训券在哪领" would only ask for the county: no office kind is known."""
     assert read_line(text, today=TODAY, intent="find_service_point").kind == kind
+
+
+def test_a_program_name_typed_with_homophones_is_found_beside_digits():
+    """pypinyin gives "2021" as one token: the syllables are then taken character by character."""
+    assert find_programs("家里二小子2021年7月生的，今年五岁了，育儿补帖能给不") == ["childcare_subsidy"]
+
+
+def test_a_certificate_of_ones_own_with_can_i_is_ones_own_case():
+    assert read_line("焊工证初级的 能补钱不", today=TODAY).kind == PERSONAL_CASE
