@@ -122,4 +122,8 @@ def test_a_school_leavers_line_is_the_training_subsidy_not_the_childcare_one(liv
     messages = live_stack.chat("娃今年初中毕业没上高中 去学了汽修考了证 有补贴吗", sender())
     text = text_of(messages)
     assert "育儿补贴" not in text and "出生" not in text, text
-    assert "五类人员" in text and "是否已经取得" in text, text     # the training subsidy's rule and its next question
+    assert "五类人员" in text, text                                 # the training subsidy's rule
+    # "考了证" said beside 学了 answers the certificate question: the result comes at once, nothing asked again.
+    results = {r["program"]: r["outcome"] for m in messages for r in m.get("eligibility") or []}
+    assert results == {"vocational_training_subsidy": "eligible"}, messages
+    assert "是否已经取得" not in text, text
