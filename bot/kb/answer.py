@@ -256,14 +256,19 @@ _PLACE_WORDS = re.compile(r"太原|大同|阳泉|长治|晋城|朔州|晋中|运
 _HOW_TO_APPLY = re.compile(r"哪些材料|什么材料|啥材料|带哪些|要带|下载|注册|怎么登记|去哪登记|怎么申请|如何申请|去哪申请|在哪申请|哪里申请|怎么办理|如何办理|去哪办|在哪办|哪里办|办理流程|申请流程|"
                            r"需要什么材料|要什么材料|带什么|申请条件|申请材料|怎么领|去哪领|在哪领|怎么报名|哪里报名|怎么申报|"
                            r"咋申领|咋申请|咋办理|咋领|咋报名|咋报|在哪报名|去哪报名|哪报名|多会儿报名|什么时候报名|啥时候报名|"
-                           r"报名时间|怎么参加|咋参加|咋加入|怎么加入|挂号|(?:咋|怎么|如何|去哪|在哪)考(?![核评察])")
+                           r"报名时间|怎么参加|咋参加|咋加入|怎么加入|挂号|(?:咋|怎么|如何|去哪|在哪)考(?![核评察])|"
+                           # "时间银行咋存时间，咋兑换": how one uses a service, which a plan never describes
+                           r"(?:咋|怎么|怎样|如何|怎么样)(?:个)?(?:存|兑换|兑|预约|开通|绑定|充值|缴费|交费|认证|激活|刷|扫码|线上办|网上办|手机上办)")
 _ASKS_ADDRESS = re.compile(r"哪条街|哪条路|哪个街|哪个路口|门牌|详细地址|具体地址|地址在|地址是")
 _ADDRESS = re.compile(r"[\u4e00-\u9fff]{1,8}(?:路|街|巷|大道)\s*\d+\s*号")
 _APPLY_WORDS = re.compile(r"申请|办理|材料|流程|窗口|受理|报名|申报|领取")
 # How a project or review turned out, or whether it reached one's own street: a plan states intentions,
 # not results (its 十三五 review excepted).
 _STATUS = re.compile(r"评估结果|结果咋样|结果怎么样|进展(?:咋样|怎么样|如何)|进度|完成了没|搞得咋样|落实得(?:咋样|怎么样)|"
-                     r"建成了没|建好了没|修好了没|开工了没|排上(?:了)?没|轮到(?:我们|俺们)")
+                     r"建成了没|建好了没|修好了没|开工了没|排上(?:了)?没|轮到(?:我们|俺们)|"
+                     # "晋祠现在评上5A了没有", "通了没": whether something has happened by now
+                     r"(?:评上|评为|评成|建成|建好|修好|修通|通车|开通|通了|批下来|落地|办成|弄成|搞成|实现|完成|达标|开起来|开业|投用|用上)[^，。？?\s]{0,6}了(?:没有|没|吗|么|不)(?![\u4e00-\u9fff])|"
+                     r"(?:现在|目前|如今|眼下)(?:是不是|是否)?已经|有没有(?:评上|建成|建好|修好|开通|完成|实现)")
 # "俺们村的儿童主任是谁": a person or an office of the speaker's own place, which a provincial plan never names.
 LOCAL_SPECIFIC = re.compile(r"(?:俺们|我们|咱们|咱|俺|我家|俺家|我)(?:这个?|那个?)?(?:村|社区|小区|街道|乡|镇)[^，。？?]{0,10}"
                             r"(?:是谁|叫什么|叫啥|谁管|电话|在哪)")
@@ -561,6 +566,37 @@ def new_place(sentence: str, question: str, asked, weights=None, heads=frozenset
     return False
 
 
+APPLY_MIN_COVERAGE = 0.5  # a how-to-apply question: most of its topic must be in the sentence, not one word of it
+_EXISTENCE = re.compile(r"有没有|有吗|有么|有不|是不是|算不算|包不包括|在不在|包括[^，。？?]{0,8}(?:吗|么|不)|"
+                        r"(?:列|算|选|评)(?:进|入|上)?[^，。？?]{0,4}(?:了没|了吗|没有)")
+
+
+def existence_asked(question: str) -> bool:
+    """"我们临猗县有没有全域旅游示范区": whether a named place is among those the plan names."""
+    return bool(_EXISTENCE.search(question))
+
+
+def place_named(place: str, text: str) -> bool:
+    short = re.sub(r"(?:市|县|区)$", "", place)
+    return place in text or (len(short) >= 2 and short in text)
+
+
+def other_kind_of(weights: dict[str, float], tokens) -> bool:
+    """A qualified topic word ("常住人口") is missing while its bare head ("人口") is there: the sentence
+    speaks of another kind of the thing ("贫困人口"), whose figure does not answer."""
+    for t in weights:
+        if len(t) < 3 or covered_share({t: 1.0}, tokens):
+            continue
+        for u in weights:
+            if u == t or len(u) < 2 or not t.endswith(u) or u not in tokens:
+                continue
+            modifier = t[:-len(u)]
+            if any(v != u and v.endswith(u) and modifier not in v and not any(ch in v for ch in modifier)
+                   for v in tokens):
+                return True
+    return False
+
+
 def text_candidates(question: str, asked, weights, hits, chunks, idf) -> list[Candidate]:
     """Sentences that state what is asked, scored by topic coverage (with the passage's headings) and rank."""
     q_tokens = tokenize(question)
@@ -604,6 +640,12 @@ def text_candidates(question: str, asked, weights, hits, chunks, idf) -> list[Ca
                                                                               "eligibility")) or \
                     cov < TEXT_MIN_COVERAGE:
                 continue  # a figure or place about another topic must never answer
+            if asked.shape == "apply" and cov < APPLY_MIN_COVERAGE:
+                continue  # "异地就医备案咋办理" is not answered by 易地搬迁's 便民业务办理
+            if asked.figure and other_kind_of(weights, toks | heads):
+                continue  # "常住人口有多少" is not answered by "329万贫困人口"
+            if asked.place and existence_asked(question) and not place_named(asked.place, s + c.get("section", "")):
+                continue  # "临猗县有没有示范区": a list naming other counties does not say
             overlap = (sum(w for t, w in w_all.items() if t in toks) +
                        0.5 * sum(w for t, w in w_all.items() if t in heads and t not in toks)) / total
             score = rel * (0.35 + overlap) * (0.6 + 0.4 * cov)

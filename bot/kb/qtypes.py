@@ -109,8 +109,9 @@ def classify(question: str, this_year: int | None = None) -> Asked:
             kinds.remove("rate")  # "增长多少" of an amount
         else:
             kinds.remove("amount")  # "补贴覆盖率达到多少" asks a rate
-    if "rate" in kinds and re.fullmatch(r".*率.*", q) and not re.search(r"多少|几|比例|占比|百分|怎么样|达到|目标|到", q):
-        kinds.remove("rate")  # "就业率怎么提高" asks for measures, not a figure
+    if "rate" in kinds and re.fullmatch(r".*率.*", q) and not re.search(r"多少|几|比例|占比|百分|怎么样|达到|目标|到", q) \
+            and not re.fullmatch(r"[\u4e00-\u9fff]{2,16}率", q):
+        kinds.remove("rate")  # "就业率怎么提高" asks for measures, not a figure; a bare "…覆盖率" asks the figure
     if "date" in kinds and re.search(r"几年内|多少年", q) and len(kinds) > 1:
         kinds.remove("date")
     if "amount" in kinds and "count" in kinds and re.search(r"个亿|[千百万亿]块|给多少", q):

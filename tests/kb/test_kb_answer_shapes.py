@@ -241,3 +241,41 @@ def test_a_ratio_asked_reaches_the_ratio_row(kb):
     assert not {"比是", "算", "一"} & set(ans.topic_weights("2020年城乡收入比是多少（农村算1）", lambda t: 2.0))
     res = kb.answer("城里人收入是农村人的几倍，2025年要降到多少以内")
     assert res["kind"] == "indicator" and "2.3" in res["answer"]
+
+
+def test_whether_something_has_happened_by_now_is_a_status_the_plan_cannot_state(kb):
+    res = kb.answer("晋祠现在评上5A了没有")
+    assert res["answer"] is None and "5A" not in (res["message"] or "")
+    assert res["related"] and "晋祠" in res["related"]["text"]  # the plan's intention, labelled as related
+
+
+def test_how_one_uses_a_service_is_not_answered_by_its_mention(kb):
+    res = kb.answer("时间银行养老咋存时间，咋兑换")
+    assert res["answer"] is None
+
+
+def test_another_kind_of_the_thing_does_not_answer_a_figure(kb):
+    res = kb.answer("山西现在常住人口有多少")
+    assert res["answer"] is None  # not "329万贫困人口"
+    res = kb.answer("老年痴呆抑郁焦虑这些看病的精神卫生机构要建到几级")
+    assert res["answer"] and "三级" in res["answer"]  # the same kind named in other words still answers
+
+
+def test_whether_a_named_county_is_listed_needs_that_county(kb):
+    assert kb.answer("我们临猗县有没有全域旅游示范区")["answer"] is None
+    res = kb.answer("晋中有没有全域旅游示范区")
+    assert res["answer"] and "晋中" in res["answer"]
+
+
+def test_how_to_apply_needs_most_of_its_topic(kb):
+    assert kb.answer("异地就医备案咋办理")["answer"] is None  # 易地搬迁's 便民业务办理 is another matter
+
+
+def test_search_ranks_the_passage_that_answers_first(kb):
+    """The reader reranks retrieval: a target question's indicator row before the review passage that shares
+    its words."""
+    q = "城乡收入比2025年要降到多少"
+    res = kb.answer(q)
+    top = kb.search(q, top_k=3)["results"]
+    assert res["passages"] and top[0]["chunk_id"] == res["passages"][0]["chunk_id"]
+    assert "2.3" in res["answer"]
