@@ -308,6 +308,7 @@ def topic_weights(question: str, idf) -> dict[str, float]:
     question = re.sub(r"哪一?级|哪个层级|什么级别", " ", question)  # "在哪一级统筹": the asked tier, not a topic
     question = _ASKS_PURPOSE.sub(" ", question)  # "是干啥用的": what it is for, not a topic
     question = re.sub(r"(?:几|多少)比(?:一|1)|几倍", " ", question)  # a ratio asked, not a topic
+    question = re.sub(r"(?<!\d)(?:19|20)\d{2}\s*年", " ", question)  # a year is asked.year_value's, not a topic ("年全")
     toks = [t for t in tokenize(question) if t not in ASK_WORDS and not re.fullmatch(r"\d+(\.\d+)?", t)
             and not _ASKING.search(t)]
     out = {}
@@ -494,6 +495,10 @@ def figure_fits(sentence: str, chunk: dict, asked, weights) -> bool:
     if unit and asked.figure == "count" and not qtypes.has_count_unit(sentence, unit):
         return False  # "几个月" is not answered by "257.5万人"
     heads = _heading_tokens(chunk) if chunk.get("box") or chunk.get("lead") else frozenset()
+    place = getattr(asked, "place", "")
+    if place and place != "全国":  # the place is checked on its own; the topic is what is counted there
+        short = re.sub(r"(?:市|县|区)$", "", place)
+        weights = {t: w for t, w in weights.items() if short not in t and t not in place} or weights
     best = 0.0
     for part in re.split(r"[；;]", sentence):
         best = max(best, _figure_part_coverage(part, kinds, asked, weights, heads, sentence))
@@ -566,6 +571,8 @@ def new_place(sentence: str, question: str, asked, weights=None, heads=frozenset
     return False
 
 
+_ASKS_BODY = re.compile(r"哪个部门|哪些部门|什么部门|啥部门|哪个单位|什么单位|谁管|谁负责|归谁管|谁牵头|哪个机构|哪家单位|主管")
+_BODY = re.compile(r"部门|厅|局|委员会|委|办公室|政府|机构|协会|组织|单位|企业|社会力量|工会|妇联|团委|残联|红十字会|牵头|负责")
 APPLY_MIN_COVERAGE = 0.5  # a how-to-apply question: most of its topic must be in the sentence, not one word of it
 _EXISTENCE = re.compile(r"有没有|有吗|有么|有不|是不是|算不算|包不包括|在不在|包括[^，。？?]{0,8}(?:吗|么|不)|"
                         r"(?:列|算|选|评)(?:进|入|上)?[^，。？?]{0,4}(?:了没|了吗|没有)")
@@ -640,7 +647,10 @@ def text_candidates(question: str, asked, weights, hits, chunks, idf) -> list[Ca
                                                                               "eligibility")) or \
                     cov < TEXT_MIN_COVERAGE:
                 continue  # a figure or place about another topic must never answer
-            if asked.shape == "apply" and cov < APPLY_MIN_COVERAGE:
+            if asked.shape == "who" and _ASKS_BODY.search(question) and not _BODY.search(s):
+                continue  # "时间银行是哪个部门管": a sentence naming no department does not say
+            if asked.shape == "apply" and cov < APPLY_MIN_COVERAGE or \
+                    asked.shape == "who" and _ASKS_BODY.search(question) and cov < SENT_MIN_COVERAGE:
                 continue  # "异地就医备案咋办理" is not answered by 易地搬迁's 便民业务办理
             if asked.figure and other_kind_of(weights, toks | heads):
                 continue  # "常住人口有多少" is not answered by "329万贫困人口"

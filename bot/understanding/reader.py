@@ -32,7 +32,8 @@ PROGRAM_INFO, PERSONAL_CASE, PLAN_QUESTION, OFFICE_LOOKUP, NOT_IN_SOURCES, OTHER
     "program_info", "personal_case", "plan_question", "office_lookup", "not_in_sources", "other")
 _QUESTION = re.compile(r"[？?]|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|几|能不能|可不可以|是不是|有没有|是否|咋|还是"
                        r"|多长|多久|多大|多高|要不要|需不需要|没得|有没得|谁(?:能|可以|来|去|给|管|负责|办)"
-                       r"|(.)[不没]\1|[^不]不[。！!\s]*$|没有?[。！!\s]*$")
+                       r"|(.)[不没]\1|[^不]不[。！!\s]*$|没有?[。！!\s]*$"
+                       r"|(?<=[\u4e00-\u9fff]{2})[^不\s，,]不(?=[，,])")  # "能在网上申请不，腿脚不利索": the clause asks
 _HOTLINE = re.compile(r"热线|服务电话|咨询电话|打哪个电话|打什么电话|打啥电话|打甚电话|打哪个号")
 _TWO_ALLOWANCES = re.compile(r"(两个|两项|两样|俩)(补贴|补助|都)|两个都|两项都")
 # "俺能领哪个", "够不够条件": whether the speaker qualifies (not "哪里能办", which asks where).
@@ -58,6 +59,7 @@ class Lexicon:
     other_benefits: re.Pattern
     not_in_sources: list[tuple[str, str, re.Pattern]]   # reason, Chinese label, pattern
     answered_with: dict[str, list[str]]                 # reason → aspects the sources do answer alongside
+    homophone_terms: list[tuple[str, str]] = field(default_factory=list)  # (term, term), longest first
 
 
 @functools.lru_cache(maxsize=4)
@@ -76,6 +78,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         other_benefits=re.compile(data["other_benefits"]),
         not_in_sources=[(k, v["label"], re.compile(v["pattern"])) for k, v in data["not_in_sources"].items()],
         answered_with={k: list(v.get("answer") or []) for k, v in data["not_in_sources"].items()},
+        homophone_terms=[(t, t) for t in sorted(data.get("homophone_terms") or [], key=len, reverse=True)],
     )
 
 
@@ -239,6 +242,8 @@ def _with_fact_programs(programs: list[str], text: str, facts: dict[str, Any], a
     implied, count = programs_by_facts(facts, engine)
     if not implied or {"difference", "combine"} & set(aspects):
         return programs
+    if "deadline" in aspects and programs and not set(implied) & set(programs):
+        return programs      # "拿到证以后多长时间之内要申请补贴": the time limit of the program the words name
     named = named_programs(homophone_aliases(text, _alias_pairs(engine)), engine)
     if not programs:
         return implied if count >= 2 else programs
@@ -324,6 +329,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     engine = engine or get_engine()
     lexicon = load_lexicon()
     raw = pauses_to_commas(normalize(text or "").strip())
+    raw = homophone_aliases(raw, lexicon.homophone_terms)   # "残疾正" → 残疾证, "所得水" → 所得税
     text = to_standard(raw)   # 晋语 words read as standard Chinese (俺→我, 甚→什么, 年时→去年)
     today = today or today_shanghai()
     programs = find_programs(text, engine)
@@ -341,7 +347,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     details = bool(lexicon.office_details.search(text))
     other = lexicon.other_provinces.search(text)
     # "河南户口在泽州县打工", "外省来山西打工的": a Shanxi case with its hukou elsewhere, not another province's policy.
-    if other and re.search(r"户口|户籍|打工|嫁|迁|住着|住在|来山西|老家山西|老家是山西|山西的|人在外", text) and \
+    if other and re.search(r"户口|户籍|打工|嫁|迁|住着|住在|来山西|回山西|回来|老家山西|老家是山西|山西的|人在外|在山西", text) and \
             not re.search(r"比|哪个高|哪个多|给得多|标准", text):
         other = None
     # "想去北京当保姆": going to work there; the training and its subsidy are still asked of Shanxi.
@@ -353,7 +359,10 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
         programs = []                  # cue words only, and the line names another benefit
     question = is_question(text)
     personal = asks_personally(text, lexicon)
-    combine_other = bool(benefit and programs and "combine" in aspects)
+    combine_other = bool(benefit and programs and "combine" in aspects) or \
+        bool(benefit and programs and any(benefit.group(0) in c and _FIGURE.search(c) and not named_programs(c, engine)
+                                          for c in re.split(r"[，,。；;？?！!]", text)))
+    # ("生育津贴能领多少，跟育儿补贴有关系不": the figure is asked of the other benefit)
     unsupported = next(((reason, label) for reason, label, p in lexicon.not_in_sources if p.search(text)), None)
     if unsupported and re.search(r"规划(里|上|中)|规划(说|提|写)", text) and \
             unsupported[0] in ("opening_business", "local_implementation", "future_change"):
@@ -513,7 +522,7 @@ _ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change"
                     "application_status", "refund", "office_hours", "recommendation", "other_plan",
                     "actual_statistic", "class_size", "timetable", "course_conditions", "personal_record",
                     "online_account", "other_form", "local_implementation", "office_contact", "online_app",
-                    "others_case", "correction_procedure", "other_procedure"}
+                    "others_case", "correction_procedure", "other_procedure", "report_fraud"}
 # (A family arrangement, a back payment or a lost paper said with the resident's own facts — "娃还没上户口，
 # 2024年生的", "中级证丢了又重考了一个，前头领过" —
 # gets the honest line first and then the check of their case: see actions/understanding.start_personal_case.)

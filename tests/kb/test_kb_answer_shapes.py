@@ -279,3 +279,25 @@ def test_search_ranks_the_passage_that_answers_first(kb):
     top = kb.search(q, top_k=3)["results"]
     assert res["passages"] and top[0]["chunk_id"] == res["passages"][0]["chunk_id"]
     assert "2.3" in res["answer"]
+
+
+def test_a_count_in_a_named_city_needs_the_counted_thing_not_only_the_city(kb):
+    res = kb.answer("长治的城市书房有几个")
+    assert res["answer"] is None  # not "长治市人民医院…1个省级区域医疗中心"
+
+
+def test_which_department_needs_a_sentence_naming_one(kb):
+    assert kb.answer("时间银行是哪个部门管")["answer"] is None
+    res = kb.answer("俺们老小区没有养老服务站 这事归谁管 谁给解决")
+    assert res["answer"] and "县级政府" in res["answer"]
+
+
+def test_an_income_level_asked_with_到底_is_an_amount_not_its_growth_rate(kb):
+    res = kb.answer("2025年山西城镇居民人均可支配收入到底是多少")
+    assert qtypes.classify("2025年山西城镇居民人均可支配收入到底是多少").figure == "amount"
+    assert res["answer"] is None or "%" not in res["answer"]
+
+
+def test_a_bare_rate_name_asks_the_figure(kb):
+    res = kb.answer("殘疾人兩項補貼覆蓋率")
+    assert res["answer"] and "100%" in res["answer"]

@@ -435,3 +435,49 @@ def test_a_program_name_typed_with_homophones_is_found_beside_digits():
 
 def test_a_certificate_of_ones_own_with_can_i_is_ones_own_case():
     assert read_line("焊工证初级的 能补钱不", today=TODAY).kind == PERSONAL_CASE
+
+
+# Dev set 9 (helper-written for tuning): what its first offline run got wrong.
+@pytest.mark.parametrize("text, kind, programs, aspects", [
+    ("育儿补贴要交个人所得水不", PROGRAM_INFO, ["childcare_subsidy"], ["tax_income"]),      # 水 ~ 税
+    ("领上生活补贴了还能再领护理补贴不 俺爹叫俺问问", PROGRAM_INFO, [BOTH], ["combine"]),
+    ("育儿补贴不满一年的咋算", PROGRAM_INFO, ["childcare_subsidy"], ["amount"]),
+    ("同一个证能领两回吗", PROGRAM_INFO, ["skills_upgrade_subsidy"], ["duration"]),
+    ("特殊教育学校毕业的残疾娃 参加职业培训有补贴吗", PROGRAM_INFO, ["vocational_training_subsidy"], []),
+    ("早就满三岁的娃还能补吗", PROGRAM_INFO, ["childcare_subsidy"], ["who"]),
+    ("申请育儿补贴具体要带户口本出生证明还是啥", PROGRAM_INFO, ["childcare_subsidy"], ["documents"]),  # 还是啥 is no "what"
+])
+def test_dev9_general_questions(text, kind, programs, aspects):
+    r = read_line(text, today=TODAY)
+    assert (r.kind, r.programs, r.aspects) == (kind, programs, aspects)
+
+
+def test_a_homophone_of_a_rules_word_is_read_as_the_word():
+    r = read_line("没有残疾正能不能领残疾人生活补贴", today=TODAY)
+    assert r.facts.get("has_disability_certificate") is False and "who" in r.aspects
+
+
+def test_a_general_deadline_question_keeps_the_program_its_words_name():
+    r = read_line("拿到证以后多长时间之内要申请补贴", today=TODAY)
+    assert r.programs == ["skills_upgrade_subsidy"] and "deadline" in r.aspects
+
+
+def test_a_verb_not_question_inside_the_line_is_a_question():
+    assert read_line("生活补贴能在网上申请不 腿脚不利索跑不动", today=TODAY).question
+    assert not read_line("没有，他是二级", today=TODAY, asking="disability_level").question
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("俺们隔壁有人冒领残疾人补贴 该咋举报", "report_fraud"),
+    ("年时说的技能提升补贴标准今年变了没 以后还变不", "future_change"),
+    ("盲人按摩培训是不是免费的 在哪报名", "fees"),
+    ("生育津贴能领多少 跟育儿补贴有关系不", "other_benefit"),
+])
+def test_dev9_honest_unknowns(text, reason):
+    r = read_line(text, today=TODAY)
+    assert r.not_in_sources and r.not_in_sources[0] == reason
+
+
+def test_back_in_shanxi_after_insurance_elsewhere_is_a_shanxi_question():
+    r = read_line("在北京交的失业保险 回山西考了证 补贴在哪领", today=TODAY)
+    assert r.other_province is None and r.programs == ["skills_upgrade_subsidy"] and "where" in r.aspects
