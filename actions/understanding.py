@@ -252,7 +252,11 @@ class ActionRoute(Action):
             ask_which_program(dispatcher)
             return [SlotSet("eligibility_program", OVERVIEW)]
         reading = reading_of(tracker, text)
-        if intent in SHORT_REPLIES and not carries_content(reading, social=intent in SOCIAL_INTENTS):
+        if intent == "human_handoff" and not (reading.programs or reading.facts or reading.not_in_sources):
+            dispatcher.utter_message(response=SHORT_REPLIES[intent])      # "我要转人工"
+            return [SlotSet("eligibility_program", OVERVIEW)]
+        if intent in SHORT_REPLIES and intent != "human_handoff" and \
+                not carries_content(reading, social=intent in SOCIAL_INTENTS):
             dispatcher.utter_message(response=SHORT_REPLIES[intent])      # "好的", "不用了", "不知道", "你好"
             return [SlotSet("eligibility_program", OVERVIEW)]
         if intent == "share_location" and not carries_content(reading, social=True):

@@ -22,12 +22,15 @@ DIGRESSIONS = {"ask_policy": "action_answer_question", "ask_program_info": "acti
 # office (actions/understanding.py); the intent is only a hint, so every content intent goes the same way.
 ROUTED_INTENTS = ("ask_eligibility", "inform", "ask_program_info", "ask_policy", "find_service_point",
                   "out_of_scope", "nlu_fallback", "affirm", "deny", "stop_form", "dont_know",
-                  "greet", "goodbye", "thank", "bot_challenge", "share_location")
+                  "greet", "goodbye", "thank", "bot_challenge", "share_location", "human_handoff")
 # Short replies among them ("好的", "不用了", "不知道") get their canned answer from the entry action when the
 # line carries nothing else; "不用了，我就想知道育儿补贴多少钱" is read and answered like any question.
 SHORT_REPLIES = {"affirm": "utter_anything_else", "deny": "utter_anything_else", "stop_form": "utter_anything_else",
                  "dont_know": "utter_no_problem", "greet": "utter_greet", "goodbye": "utter_goodbye",
-                 "thank": "utter_thank", "bot_challenge": "utter_bot_challenge"}
+                 "thank": "utter_thank", "bot_challenge": "utter_bot_challenge",
+                 "human_handoff": "utter_human_handoff"}
+# "同一个工种同一个等级领过了，换个单位还能再领吗": the NLU model may file a question under "a person, please"
+# (换个…); the handoff answer is given only when the line names no program, fact or unstated matter.
 # Greetings, thanks and "are you a robot" are often said with a real question ("你好，残疾证到期了换证咋弄"),
 # and the NLU model sometimes files a plain question under them: such a line is read like any other.
 ROUTE_ACTION = "action_route"
