@@ -66,6 +66,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("yseason", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?{_SEASON}")),
     ("relseason", re.compile(rf"(?P<rel>{_alt(_REL_YEARS)}){_SP}(?:的{_SP})?{_SEASON}")),
     ("ypos", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?{_POS}")),
+    # "22年元旦那天生的": New Year's Day, 1 January of that year (a day, not only a month)
+    ("ynewyear", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?元旦")),
+    ("relnewyear", re.compile(rf"(?P<rel>{_alt(_REL_YEARS)}){_SP}(?:的{_SP})?元旦")),
     ("y", re.compile(rf"{_NB}{_Y}{_SP}年")),
     ("iso", re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d\d)(?P<sep>[-./])(?P<m>\d{1,2})"
                        r"(?:(?P=sep)(?P<d>\d{1,2}))?(?![\d]|\.\d)")),
@@ -171,6 +174,10 @@ def _resolve(kind: str, m: re.Match[str], today: dt.date) -> tuple[dt.date, str]
         return _with_pos(_year(g["y"], today, True), g["pos"])   # "24年底": a position in a year is a date
     if kind == "y":
         return dt.date(_year(g["y"], today, False), 1, 1), "year"
+    if kind == "ynewyear":
+        return dt.date(_year(g["y"], today, True), 1, 1), "day"
+    if kind == "relnewyear":
+        return dt.date(today.year + _REL_YEARS[g["rel"]], 1, 1), "day"
     if kind == "md":
         return _most_recent(today, _month(g["m"]), day)
     if kind == "rely":

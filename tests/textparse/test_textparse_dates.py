@@ -153,3 +153,10 @@ def test_a_two_digit_year_with_a_position_in_it_is_a_date():
         assert [(m.date, m.precision) for m in _find(text, today)] == [want], text
     for text in ("二一年", "交了二十年", "今年初中毕业"):
         assert [m for m in _find(text, today) if m.precision != "year"] == [], text
+
+
+@pytest.mark.parametrize("text, iso", [("22年元旦那天生的", "2022-01-01"), ("2022年元旦生的", "2022-01-01"),
+                                       ("前年元旦生的", "2024-01-01"), ("二二年元旦生的", "2022-01-01")])
+def test_new_years_day_is_the_first_of_january(text, iso):
+    m = parse_date(text, dt.date(2026, 11, 30))
+    assert m and m.date.isoformat() == iso and m.precision == "day"

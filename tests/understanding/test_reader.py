@@ -481,3 +481,8 @@ def test_dev9_honest_unknowns(text, reason):
 def test_back_in_shanxi_after_insurance_elsewhere_is_a_shanxi_question():
     r = read_line("在北京交的失业保险 回山西考了证 补贴在哪领", today=TODAY)
     assert r.other_province is None and r.programs == ["skills_upgrade_subsidy"] and "where" in r.aspects
+
+
+@pytest.mark.parametrize("text, value", [("户口就在村里", True), ("户口在这里呢", True), ("户口不在这儿 在河南", False)])
+def test_hukou_answered_with_a_local_word(text, value):
+    assert read_line(text, today=TODAY, asking="hukou_in_shanxi").facts == {"hukou_in_shanxi": value}
