@@ -276,7 +276,9 @@ def _parsed(name: str, spec: dict, text: str, today: dt.date, asking: bool) -> A
     if parser == "duration_months":
         if not asking and not any(w in text for w in context):
             return None
-        value = textparse.parse_duration_months(text)
+        # "中间断了半年": a gap in the contributions, not how long they were paid
+        paid = _GAP.sub("，", text)
+        value = textparse.parse_duration_months(paid)
         if value is None and asking:
             value = _months_since(text, today)      # "从2020年开始交": the months since then
         if value is None and asking:
@@ -285,6 +287,10 @@ def _parsed(name: str, spec: dict, text: str, today: dt.date, asking: bool) -> A
     if parser == "date":
         return None  # all date facts are read together (_date_facts)
     raise ValueError(f"unknown parser {parser!r} for {name}")
+
+
+_GAP = re.compile(r"(?:断|停|中断|断交|停交|欠|差|少交|没交|漏交|断缴|停缴)(?:了|过|掉)?[^，。；,;]{0,2}"
+                  r"(?:半年|[一二三四五六七八九十两\d]+\s*(?:个)?(?:月|年)(?:半)?)")
 
 
 def _hukou_place(text: str, spec: dict) -> Optional[bool]:

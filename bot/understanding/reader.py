@@ -385,7 +385,8 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     if programs and not personal and not facts and not aspects and _only_asks_can_i(core, engine):
         personal = True
     # "今年六月刚毕业 在报一个培训班 职业培训补贴能领吗": the speaker's own situation, said without 我.
-    if programs and not personal and question and _ENDS_CAN_I.search(core) and \
+    if programs and not personal and question and (_ENDS_CAN_I.search(core) or
+                                                   _ENDS_CAN_I.search(_without_program_names(core, engine))) and \
             _LIFE_EVENT.search(_without_program_names(core, engine)):
         personal = True
     # "我怀孕六个月了，育儿补贴现在能先申请上吗": the speaker's own unborn child, a case the form answers
@@ -483,7 +484,7 @@ _KIND_OF_PERSON = re.compile(r"[^，,。？?\s]{1,12}的(残疾人|残疾娃|人
                              r"(?=$|[\s，,？?]|还|能|可以|有没有|算|也|都|是不是|咋|怎么|给不给)")
 _SELF = re.compile(r"我|俺|咱|本人|自己|自个")
 _ENDS_CAN_I = re.compile(r"(能|可以|能不能|可不可以)(领|申请|拿|享受|办|补钱|补点|补|给钱|给补)(吗|不|没|么|嘛|呢)?[？?。！!\s]*$")
-_LIFE_EVENT = re.compile(r"刚毕业|毕业了|下岗|失业了|退休了|生了|刚生|出生了|怀孕了|考了|考下|拿了证|拿到证|参加了|在报|报了|在学|学了|"
+_LIFE_EVENT = re.compile(r"双胞胎|龙凤胎|三胞胎|俩娃|两个娃|刚毕业|毕业了|下岗|失业了|退休了|生了|刚生|出生了|怀孕了|考了|考下|拿了证|拿到证|参加了|在报|报了|在学|学了|"
                          r"打工|上班|干活|瘫了|评了|办了证|记不清|不记得|忘了|证上写|证上是|证上印|有残疾证|有证|"
                          r"证(是)?(初级|中级|高级|[一二三四五]级)的|(初级|中级|高级)的?[^，。？?]{0,3}证")
 _PLAN = re.compile(r"规划|十四五|2035|目标|指标|行动计划|工程|专栏|高品质|覆盖率|覆盖了|覆盖到|覆盖多少|覆盖面|参保率|托位数|床位|预期寿命|动态调整机制")

@@ -486,3 +486,39 @@ def test_back_in_shanxi_after_insurance_elsewhere_is_a_shanxi_question():
 @pytest.mark.parametrize("text, value", [("户口就在村里", True), ("户口在这里呢", True), ("户口不在这儿 在河南", False)])
 def test_hukou_answered_with_a_local_word(text, value):
     assert read_line(text, today=TODAY, asking="hukou_in_shanxi").facts == {"hukou_in_shanxi": value}
+
+
+# Dev set 10 (helper-written for tuning): conversations and honest unknowns it showed.
+@pytest.mark.parametrize("text, asking, facts", [
+    ("证还没办 不知道咋办", "has_disability_certificate", {"has_disability_certificate": False}),
+    ("同一个工种同一个级别的领过", "claimed_same_level_before", {"claimed_same_level_before": True}),
+])
+def test_dev10_form_answers(text, asking, facts):
+    assert read_line(text, today=TODAY, asking=asking).facts == facts
+
+
+@pytest.mark.parametrize("text, program", [("双胞胎 两个娃都能领育兒補貼么", "childcare_subsidy"),
+                                           ("问下养娃补贴", "childcare_subsidy"),
+                                           ("我还怀着呢 生下来以后能领那个每年三千六不", "childcare_subsidy")])
+def test_dev10_own_cases(text, program):
+    r = read_line(text, today=TODAY)
+    assert r.kind == PERSONAL_CASE and r.programs == [program]
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("孩子是外国国籍 在山西生活 能领育儿补贴么", "family_arrangement"),
+    ("俺从临县搬到离石住了 户口也迁了 残疾补贴咋转过去", "benefit_transfer"),
+    ("育儿补贴和托育补贴是不是一回事 送托育园政府另外补多少", "local_topup"),
+])
+def test_dev10_honest_unknowns(text, reason):
+    r = read_line(text, today=TODAY)
+    assert r.not_in_sources and r.not_in_sources[0] == reason
+
+
+def test_a_gap_in_contributions_is_not_their_length():
+    r = read_line("失业保险中间断了半年 后来又续上了", today=TODAY, asking="unemployment_insurance_months")
+    assert r.facts.get("unemployment_insurance_months") != 6
+
+
+def test_both_this_and_that_asks_to_combine():
+    assert "combine" in read_line("同一个证能不能既领职业培训补贴又领技能提升补贴", today=TODAY).aspects
