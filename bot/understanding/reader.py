@@ -240,7 +240,14 @@ def _with_fact_programs(programs: list[str], text: str, facts: dict[str, Any], a
     name it ("交社保两年了，今年九月考了个五级的证"); one fact alone does not ("高考一本线": a year is no
     certificate date). A program named by its name, or a comparison of two, is left as said."""
     implied, count = programs_by_facts(facts, engine)
-    if not implied or {"difference", "combine"} & set(aspects):
+    if not implied:
+        return programs
+    if {"difference", "combine"} & set(aspects):
+        if len(programs) == 1 and programs[0] != BOTH:
+            # "培训拿了个电工证，二小子今年三月生的，这两个补贴都能领不": the second one is another fact's program
+            others = [p for p in engine.program_ids() if p not in programs and p not in DISABILITY and
+                      any(programs_by_facts({k: v}, engine)[0] == [p] for k, v in facts.items())]
+            return programs + others[:1] if len(others) == 1 else programs
         return programs
     if "deadline" in aspects and programs and not set(implied) & set(programs):
         return programs      # "拿到证以后多长时间之内要申请补贴": the time limit of the program the words name

@@ -522,3 +522,8 @@ def test_a_gap_in_contributions_is_not_their_length():
 
 def test_both_this_and_that_asks_to_combine():
     assert "combine" in read_line("同一个证能不能既领职业培训补贴又领技能提升补贴", today=TODAY).aspects
+
+
+def test_both_programs_asked_one_named_by_words_the_other_by_a_fact():
+    r = read_line("我在外面打工 年前培训拿了个电工证 家里二小子今年三月生的 这两个补贴都能领不", today=TODAY)
+    assert r.programs == ["vocational_training_subsidy", "childcare_subsidy"]
