@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from bot.kb.parser import split_sentences
+from bot.textparse._chars import cn_to_int
 from bot.text_normalize import normalize
 from bot.kb.textproc import figures, get_synonyms, tokenize, wants_indicator  # noqa: F401
 
@@ -960,6 +961,35 @@ def template_answer(question: str, hits, chunks):
             if pattern.search(normalize(s)):
                 return s, [span_citation(c, [(pos, s)])], c, "text", []
     return None
+
+
+# "“六新”是哪六新", "“两工程一机制”具体是哪两个工程": what a quoted term is made of.
+_ASKS_CONTENTS = re.compile(r"是哪(些|几|[一二三四五六七八九十两\d]+)|具体(是|指|包括|内容)|包括(啥|哪些|什么|甚)|都有(啥|哪些|什么)|"
+                            r"是啥内容|啥内容|什么内容|哪(几|[一二三四五六七八九十两])(个|项|类|种|条|大|家)")
+_LISTS_RIGHT_AFTER = re.compile(r"^[”\s]*(?:[：:（(]|即|包括|分别|是指)")
+
+
+def term_contents_missing(question: str, answer: str) -> str:
+    """The quoted term whose contents the question asks and the answer does not list ("聚焦“六新”突破…"
+    names 六新 without saying which six): '' when nothing is asked of a term, or the answer lists it."""
+    if not _ASKS_CONTENTS.search(question):
+        return ""
+    longest = max((c.count("、") + 1 + (1 if "、" in c and re.search(r"[和及与]", c) else 0)
+                   for c in re.split(r"[，,。；;：:]", answer)), default=1)
+    for term in dict.fromkeys(_QUOTED.findall(answer)):
+        bare = term.strip()
+        if len(bare) < 2 or bare not in question.replace('"', "").replace("“", "").replace("”", ""):
+            continue
+        i = answer.find(f"“{term}”")
+        if _LISTS_RIGHT_AFTER.search(answer[i + len(term) + 2:]):
+            continue          # "“三个一号旅游公路”：…"
+        m = re.match(r"(\d+|[一二三四五六七八九十两]+)", bare)
+        n = cn_to_int(m.group(1)) if m else None
+        # the list the term names must be there: as many items as its number says ("三治" → 自治、法治、德治)
+        if longest >= (n if n and 2 <= n <= 20 else 3):   # "1331", "136": a code, not a count
+            continue
+        return bare
+    return ""
 
 
 def quoted_terms_asked(question: str, hits, chunks) -> list[str]:

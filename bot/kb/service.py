@@ -264,6 +264,12 @@ class KnowledgeBase:
             # A term the plan puts in quotes and the question asks about: an answer not naming it is about
             # something else; the sentence naming it answers instead.
             picked = ans.term_answer(q, asked, hits, chunks) or picked
+        missing = ans.term_contents_missing(q, picked[0]) if picked and picked[0] else ""
+        if missing:
+            out["message"] = (f"抱歉，规划提到了“{missing}”，但没有列出它具体包括哪些内容，我不想给您不准确的说法。"
+                              "建议拨打12345政务服务便民热线咨询。")
+            out["related"] = {"label": "相关内容", **_passage(picked[2] or top)}
+            return out
         if picked is None:
             out["message"] = ans.not_found_message(asked)
             out["related"] = {"label": "相关内容", **_passage(top)}

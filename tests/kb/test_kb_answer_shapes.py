@@ -301,3 +301,16 @@ def test_an_income_level_asked_with_到底_is_an_amount_not_its_growth_rate(kb):
 def test_a_bare_rate_name_asks_the_figure(kb):
     res = kb.answer("殘疾人兩項補貼覆蓋率")
     assert res["answer"] and "100%" in res["answer"]
+
+
+@pytest.mark.parametrize("q", ["规划里说的“六新”是哪六新", "“五湖”是哪五个湖", "“四个不摘”是哪四个不摘"])
+def test_what_a_quoted_term_is_made_of_needs_its_list(kb, q):
+    res = kb.answer(q)
+    assert res["answer"] is None and "没有列出" in res["message"] and res["related"]
+
+
+@pytest.mark.parametrize("q, item", [("三治融合是哪三治", "德治"), ("三个人家民宿是哪三个人家", "太行人家"),
+                                     ("1331工程支持哪几个大学率先发展", "中北大学")])
+def test_a_term_whose_list_is_there_is_answered(kb, q, item):
+    res = kb.answer(q)
+    assert res["answer"] and item in res["answer"]
