@@ -41,7 +41,7 @@ _ASKS_ELIGIBILITY = re.compile(r"(能|可以|能不能|可不可以|有没有资
                                r"|有份没|给不给|能给不|能不能给|补贴有没有[吗呢]?$|有没有补贴|有补贴(吗|不|没)")
 # Asking for a figure: with another benefit named, no source of ours has it.
 # Asking whether there is one, or whether one can have it ("残疾人开店有没有创业补贴").
-_ASKS_ABOUT = re.compile(r"有没有|有没|能不能|能领|可以领|给不给|免不免|有啥|有什么|有甚|咋领|怎么领|去哪|不要钱|免费|要钱不|收钱不")
+_ASKS_ABOUT = re.compile(r"半价|打折|能[^，。？?\s]{1,6}不$|有没有|有没|能不能|能领|可以领|给不给|免不免|有啥|有什么|有甚|咋领|怎么领|去哪|不要钱|免费|要钱不|收钱不")
 _FIGURE = re.compile(r"多少|几|标准|金额|比例|起付|怎么算|咋算|一个月|一年|免费|免不免|免票|优惠|报销|报多少")
 # A bare program name ("育儿补贴", "残疾人补贴吧") asks to start on that program.
 _BARE_TAIL = re.compile(r"^(的事|的事情|这个|那个|方面|相关|的|呢|吧|啊|呀|嘛|吗|哦|。|？|\?|！|!|\s)*$")
@@ -355,8 +355,9 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     other = lexicon.other_provinces.search(text)
     # "河南户口在泽州县打工", "外省来山西打工的": a Shanxi case with its hukou elsewhere, not another province's policy.
     if other and re.search(r"户口|户籍|打工|嫁|迁|住着|住在|来山西|回山西|回来|老家山西|老家是山西|山西的|人在外|在山西", text) and \
-            not re.search(r"比|哪个高|哪个多|给得多|标准", text):
-        other = None
+            not re.search(r"比|哪个高|哪个多|给得多|标准", text) and \
+            not any(other.group(0) in c and re.search(r"多少|几个钱|多钱|咋样", c) for c in re.split(r"[，,。；;？?！!]", text)):
+        other = None                   # (but "内蒙古护理补贴是多少，俺妈户口在那边" asks that province's amount)
     # "想去北京当保姆": going to work there; the training and its subsidy are still asked of Shanxi.
     if other and re.search(r"(去|到|在)$", text[:other.start()]) and \
             re.match(r"(当|做|干|上班|工作|务工|带娃|看孩子)", text[other.end():]):
@@ -374,6 +375,8 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     if unsupported and re.search(r"规划(里|上|中)|规划(说|提|写)", text) and \
             unsupported[0] in ("opening_business", "local_implementation", "future_change"):
         unsupported = None             # "单位能自己办托儿所吗 规划里说没说": what the plan says, from the plan
+    if unsupported and unsupported[0] == "future_change" and "tax_income" in aspects and "低保" in text:
+        unsupported = None             # "领了育儿补贴低保会不会给取消了": whether it counts as income, which is answered
     if unsupported and unsupported[0] == "office_hours" and office_types and (place.get("county") or place.get("city")) \
             and not programs:
         unsupported = None             # "尧都区民政局几点上班": that office's card, with its phone to ask
@@ -418,8 +421,8 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
             aspects = aspects + ["who"]
     if benefit and not programs:
         facts, own_facts, personal = {}, False, False     # facts about another benefit are not our form's
-        if (_FIGURE.search(text) or _ASKS_ABOUT.search(text)) and not unsupported:
-            unsupported = ("other_benefit", benefit.group(0))
+        if (_FIGURE.search(text) or _ASKS_ABOUT.search(text)) and not unsupported and not _plan_words(text):
+            unsupported = ("other_benefit", benefit.group(0))   # ("医保参保率目标是多少" is the plan's indicator)
     # "工伤的伤残津贴跟护理补贴能一起拿不": whether another benefit combines with ours, no source says.
     if combine_other and not unsupported:
         unsupported = ("other_benefit", benefit.group(0))
@@ -530,7 +533,7 @@ _ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change"
                     "application_status", "refund", "office_hours", "recommendation", "other_plan",
                     "actual_statistic", "class_size", "timetable", "course_conditions", "personal_record",
                     "online_account", "other_form", "local_implementation", "office_contact", "online_app",
-                    "others_case", "correction_procedure", "other_procedure", "report_fraud"}
+                    "others_case", "correction_procedure", "other_procedure", "report_fraud", "office_layout"}
 # (A family arrangement, a back payment or a lost paper said with the resident's own facts — "娃还没上户口，
 # 2024年生的", "中级证丢了又重考了一个，前头领过" —
 # gets the honest line first and then the check of their case: see actions/understanding.start_personal_case.)
