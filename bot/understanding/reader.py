@@ -166,6 +166,9 @@ def homophone_aliases(text: str, aliases: list[tuple[str, str]]) -> str:
     return "".join(chars)
 
 
+_DISABILITY_LEVEL = re.compile(r"(智力|精神|肢体|视力|听力|言语|多重)(残疾)?[^，。？?]{0,2}[一二三四1-4]级")
+
+
 def _cued(program: dict[str, Any], text: str) -> bool:
     """The line has a word of every cue group of the program and none of its excluded words."""
     cues = program.get("cues") or []
@@ -197,10 +200,15 @@ def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list
         found = list(DISABILITY)              # "两个都问问" after a disability question
     if not found:
         found += [pid for pid, d in programs if _cued(d, text)]
+        if found == ["childcare_subsidy"] and _DISABILITY_LEVEL.search(text):
+            found = list(DISABILITY)    # "娃是智力二级…俩补贴都想申请": a disabled child's allowances, not 育儿补贴
         if not found:     # a term of one program's own ("长期照护", "培训合格证书", "初级中级高级")
             found += [pid for pid, d in programs if any(t in text for t in d.get("terms") or [])][:1]
         if not found and re.search(r"(旧|老|一代|二代|第二代|第一代)[^，。？?]{0,6}(残疾证|残疾人证)|(残疾证|残疾人证)[^，。？?]{0,8}(二代|第二代|换|认不认|还能用)", text):
             found += list(DISABILITY)          # "老早办的旧残疾证还能用不": what the two allowances require
+        if not found and _DISABILITY_LEVEL.search(text) and \
+                re.search(r"补贴|补助|津贴", text):
+            found += list(DISABILITY)          # "娃是智力二级，家里低保，俩补贴都想申请"
         if not found and re.search(r"残疾|残联|残障|残疾证", text) and \
                 re.search(r"补贴|补助|津贴|补的|(领|给|发|补|拿)[^，。]{0,6}钱|待遇|政策", text):
             found += list(DISABILITY)
@@ -256,7 +264,11 @@ def _with_fact_programs(programs: list[str], text: str, facts: dict[str, Any], a
         return implied if count >= 2 else programs
     keep = [p for p in programs if p in named or p == BOTH or p in DISABILITY or p in implied
             or set(engine.program(p).facts) & set(facts)]
-    # A named program is never joined by one the facts merely touch ("育儿补贴，我交了两年社保").
+    # A named program is never joined by one the facts merely touch ("育儿补贴，我交了两年社保"), nor are a
+    # disabled person's allowances by the child's age that the line mentions ("娃是智力二级…娃才七岁").
+    if any(p == BOTH or p in DISABILITY for p in keep) and count < 2 and \
+            facts.get("child_birth_date") and "/" in str(facts["child_birth_date"]):
+        return keep
     return keep + [p for p in implied if p not in keep and not named]
 
 
@@ -435,8 +447,9 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     info_aspects = set(aspects) & {"what", "documents", "difference", "tax_income", "related"}
     if "childcare_subsidy" not in programs:
         info_aspects.discard("related")      # "在托育园上班": where they work, not a question about 托育
-    if own_facts and not personal and info_aspects and question:
-        own_facts = False
+    if own_facts and not personal and info_aspects and question and \
+            not (info_aspects <= {"documents"} and lexicon.first_person.search(core)):
+        own_facts = False    # ("我家二宝今年七月出生的…需要什么材料": their own case, the materials answered first)
     # "肢体三级的，能不能领护理补贴": a kind of person asking to qualify is checked as a case (the general
     # answer still comes first, see actions/understanding.answer_first).
     if facts and not own_facts and programs and _ASKS_ELIGIBILITY.search(core) and not info_aspects:
@@ -533,7 +546,7 @@ _ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change"
                     "application_status", "refund", "office_hours", "recommendation", "other_plan",
                     "actual_statistic", "class_size", "timetable", "course_conditions", "personal_record",
                     "online_account", "other_form", "local_implementation", "office_contact", "online_app",
-                    "others_case", "correction_procedure", "other_procedure", "report_fraud", "office_layout"}
+                    "correction_procedure", "other_procedure", "report_fraud", "office_layout"}
 # (A family arrangement, a back payment or a lost paper said with the resident's own facts — "娃还没上户口，
 # 2024年生的", "中级证丢了又重考了一个，前头领过" —
 # gets the honest line first and then the check of their case: see actions/understanding.start_personal_case.)

@@ -555,3 +555,14 @@ def test_another_benefits_indicator_in_the_plan_is_a_plan_question():
 
 def test_an_amount_asked_of_another_province_keeps_the_province():
     assert read_line("内蒙古护理补贴是多少 俺妈户口在那边", today=TODAY).other_province == "内蒙古"
+
+
+@pytest.mark.parametrize("text, programs", [
+    ("我们家小子有没有那个补贴 育儿的", ["childcare_subsidy"]),
+    ("我家二宝今年七月份出生的育儿补贴怎么领取需要什么材料", ["childcare_subsidy"]),
+    ("孩子是2021年12月30号生的，育儿补贴咋没我们的份？邻居家都领了", ["childcare_subsidy"]),
+    ("娃是智力二级，家里低保，俩补贴都想申请，娃才七岁", [BOTH]),
+])
+def test_round12_own_cases(text, programs):
+    r = read_line(text, today=TODAY)
+    assert r.kind == PERSONAL_CASE and r.programs == programs
