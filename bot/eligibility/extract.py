@@ -412,7 +412,9 @@ def _read(text: str, today: dt.date, asking: Optional[str], specs: dict[str, dic
 
 # "今年六月刚满三岁": the month of a birthday, not of the birth; "领到三岁", "从生下来到三岁": an age limit.
 _BIRTHDAY = re.compile(r"(?P<year>今年|去年|前年|(?P<y4>20\d\d)年)?(?P<month>[0-9]{1,2}|[一二三四五六七八九十]{1,3})月份?"
-                       r"(?:里|的时候|那会儿?)?[，, ]?(?:刚|才|就)?满(?:了|的)?(?P<n>[1-6一二两三四五六])(?:周)?岁")
+                       r"(?:里|的时候|那会儿?)?[，, ]?(?:刚|才|就)?(?:满(?:了|的)?(?P<n>[1-6一二两三四五六])(?:周)?岁|"
+                       # "今年二月刚过的三岁生日": the birthday is a month of birth too
+                       r"过(?:了|的|完)?(?P<n2>[1-6一二两三四五六])(?:周)?岁(?:的)?生日)")
 
 
 def _birthday_as_birth(text: str, today: dt.date) -> str:
@@ -420,7 +422,7 @@ def _birthday_as_birth(text: str, today: dt.date) -> str:
     for the birth that was a birthday."""
     def birth(m: re.Match) -> str:
         month = textparse.cn_to_int(m.group("month"))
-        years = textparse.cn_to_int(m.group("n"))
+        years = textparse.cn_to_int(m.group("n") or m.group("n2"))
         if not month or not 1 <= month <= 12 or years is None:
             return m.group(0)
         word = m.group("year")

@@ -448,7 +448,9 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     if "childcare_subsidy" not in programs:
         info_aspects.discard("related")      # "在托育园上班": where they work, not a question about 托育
     if own_facts and not personal and info_aspects and question and \
-            not (info_aspects <= {"documents"} and lexicon.first_person.search(core)):
+            not (info_aspects <= {"documents"} and lexicon.first_person.search(core)) and \
+            not ("amount" in aspects and re.search(r"(?<!\d)\d{2,4}年\d{1,2}月|[今去前]年[^，。？?]{0,2}月", text)):
+        # ("娃24年12月生的，育儿补贴咋算，另外个税是不是也能抵": their own child's amount is worked out)
         own_facts = False    # ("我家二宝今年七月出生的…需要什么材料": their own case, the materials answered first)
     # "肢体三级的，能不能领护理补贴": a kind of person asking to qualify is checked as a case (the general
     # answer still comes first, see actions/understanding.answer_first).

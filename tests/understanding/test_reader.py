@@ -566,3 +566,23 @@ def test_an_amount_asked_of_another_province_keeps_the_province():
 def test_round12_own_cases(text, programs):
     r = read_line(text, today=TODAY)
     assert r.kind == PERSONAL_CASE and r.programs == programs
+
+
+# Round 13 (reported at the end of session 21, now a tuning set).
+def test_a_birthday_just_passed_is_the_birth_month():
+    r = read_line("娃今年二月刚过的三岁生日，育儿补贴还能补发不", today=TODAY)
+    assert r.facts["child_birth_date"] == "2023-02"
+
+
+def test_our_familys_share_is_ones_own_case():
+    assert read_line("育儿补贴有没有我们家的份", today=TODAY).kind == PERSONAL_CASE
+
+
+def test_money_back_for_a_certificate_is_the_skills_subsidy_not_a_refund():
+    r = read_line("厂里让考证，我九月拿了个五级的，听说能退钱，咋弄", today=TODAY)
+    assert r.programs == ["skills_upgrade_subsidy"] and not r.not_in_sources
+
+
+def test_ones_own_childs_amount_with_a_tax_question_is_ones_own_case():
+    r = read_line("娃24年12月生的，育儿补贴咋算，另外个税是不是也能抵", today=TODAY)
+    assert r.kind == PERSONAL_CASE and "amount" in r.aspects
