@@ -272,7 +272,12 @@ _STATUS = re.compile(r"评估结果|结果咋样|结果怎么样|进展(?:咋样
                      r"(?:现在|目前|如今|眼下)(?:是不是|是否)?已经|有没有(?:评上|建成|建好|修好|开通|完成|实现)")
 # "俺们村的儿童主任是谁": a person or an office of the speaker's own place, which a provincial plan never names.
 LOCAL_SPECIFIC = re.compile(r"(?:俺们|我们|咱们|咱|俺|我家|俺家|我)(?:这个?|那个?)?(?:村|社区|小区|街道|乡|镇)[^，。？?]{0,10}"
-                            r"(?:是谁|叫什么|叫啥|谁管|电话|在哪)")
+                            r"(?:是谁|叫什么|叫啥|谁管|电话|在哪)|"
+                            # "长治哪家幼儿园是公办的", "共有产权房在太原哪个小区": one named place, never in a plan
+                            r"(?:[市县区]|太原|大同|阳泉|长治|晋城|朔州|晋中|运城|忻州|临汾|吕梁)[^，。？?\s]{0,3}"
+                            r"(?:哪家|哪所|哪个小区|哪个村|哪个社区|哪条街|哪个街道)")
+# "宅基地能不能卖给城里人": what the law allows one to do, which a plan does not settle.
+PERMISSION = re.compile(r"(?:能不能|可不可以|能|可以|允许|让不让|准不准)[^，。？?]{0,4}(?:卖给|买卖|转让给|转卖|过户给)")
 _CONTACT = re.compile(r"电话|热线号码|联系方式|手机号|咨询电话|网址|网站|公众号|邮箱|微信号")
 _PHONE = re.compile(r"\d{3,4}-?\d{7,8}|1\d{10}|12345|http|www\.")
 _ELIGIBILITY = re.compile(r"(?:能|可以|可不可以)(?:不能)?(?:领|申请|享受|拿|申领|报销)[^，。？?]{0,14}(?:吗|么|不)|"
@@ -282,7 +287,7 @@ _ELIG_WORDS = re.compile(r"(?:申请|申领|享受|准入|入住|落户|领取|�
 NOT_FOUND_WHAT = {"amount": "具体金额", "time": "具体的开放或办理时间", "rate": "具体比例", "count": "具体数字", "area": "具体面积标准",
                   "date": "具体时间", "where": "具体地点", "who": "具体的负责部门或对象", "apply": "办理方式和材料",
                   "contact": "联系电话或网址", "eligibility": "具体的申领条件", "status": "实施结果或最新进展",
-                  "local": "具体到某个村或社区的人员、地址和联系方式"}
+                  "local": "具体到某个村或社区的人员、地址和联系方式", "permission": "具体的法律规定（能不能这样做）"}
 
 
 @dataclass
@@ -816,7 +821,7 @@ def _notice_for(asked, hits, chunks) -> dict | None:
 
 def choose(question: str, asked, hits, chunks, idf, rows_by_number: dict, docs: dict):
     """(answer text, citations, passage used, kind, superseded citations) or None when nothing answers."""
-    if asked.shape in ("status", "local"):
+    if asked.shape in ("status", "local", "permission"):
         return None               # how it turned out: a plan states intentions, the passage is only related
     notice = _notice_for(asked, hits, chunks)
     if notice is not None:

@@ -209,8 +209,10 @@ class KnowledgeBase:
             asked.shape, asked.figure, asked.kinds, asked.year = "status", "", set(), ""
         elif ans.LOCAL_SPECIFIC.search(q):
             asked.shape, asked.figure, asked.kinds, asked.year = "local", "", set(), ""
+        elif ans.PERMISSION.search(q):
+            asked.shape, asked.figure, asked.kinds, asked.year = "permission", "", set(), ""
         for shape, pattern in (("contact", ans._CONTACT), ("apply", ans._HOW_TO_APPLY), ("eligibility", ans._ELIGIBILITY)):
-            if asked.shape in ("status", "local"):
+            if asked.shape in ("status", "local", "permission"):
                 break
             if asked.figure in ("date", "time") and shape == "apply":
                 continue  # "哪年在哪办" asks when (and where), not how to apply

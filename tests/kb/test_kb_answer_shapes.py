@@ -314,3 +314,14 @@ def test_what_a_quoted_term_is_made_of_needs_its_list(kb, q):
 def test_a_term_whose_list_is_there_is_answered(kb, q, item):
     res = kb.answer(q)
     assert res["answer"] and item in res["answer"]
+
+
+@pytest.mark.parametrize("q", ["长治哪家幼儿园是公办的", "共有产权房在太原哪个小区", "农村宅基地能不能卖给城里人"])
+def test_one_named_place_or_what_the_law_allows_is_not_in_a_plan(kb, q):
+    assert kb.answer(q)["answer"] is None
+
+
+def test_an_income_level_reached_is_an_amount_and_a_comparison_is_said_in_words(kb):
+    assert qtypes.classify("城乡居民人均可支配收入达到多少了").figure == "amount"
+    res = kb.answer("农村居民收入增速跟城镇比要咋样")
+    assert res["answer"] and "快于" in res["answer"]
