@@ -153,7 +153,7 @@ def _ages(text: str) -> list[tuple[int, int]]:
     for m in _AGE.finditer(text):
         if re.match(r"\s*(以下|以上|以内|之内|之前|之后|以前|以后|前|后|左右)", text[m.end():]):
             continue  # "三岁以下的娃娃": a group of children, not this child's age
-        if re.search(r"(到|至|直到)\s*$", text[:m.start()]):
+        if re.search(r"(?<![不没])(到|至|直到)\s*$", text[:m.start()]):
             continue  # "从生下来到三岁", "领到三岁": an age limit, not this child's age
         if m.group("m"):
             if not m.group(0).endswith("大") and not re.search(r"(?:宝宝|孩子|娃|小孩|闺女|儿子|女儿|一个|个).{0,3}$",
@@ -172,9 +172,15 @@ def _ages(text: str) -> list[tuple[int, int]]:
         elif m.group("ym"):
             if extra is not None:
                 found.append((m.start(), (years * 12 + extra, years * 12 + extra + 1)))
+        elif _UNDER.search(text[max(0, m.start() - 4):m.start()]) or _UNDER_AFTER.match(text[m.end():]):
+            found.append((m.start(), (0, years * 12)))  # "一岁不到", "还没满两岁": younger than that, no more
         else:
             found.append((m.start(), (years * 12, years * 12 + 12)))
     return [span for _, span in sorted(found)]
+
+
+_UNDER = re.compile(r"(?:不到|没满|未满|还没满|还不到|不满|不够|没到)$")
+_UNDER_AFTER = re.compile(r"\s*(?:还)?(?:不到|没到|不满)")
 
 
 def _age_months(text: str) -> Optional[tuple[int, int]]:

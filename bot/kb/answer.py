@@ -259,7 +259,15 @@ _HOW_TO_APPLY = re.compile(r"哪些材料|什么材料|啥材料|带哪些|要�
                            r"咋申领|咋申请|咋办理|咋领|咋报名|咋报|在哪报名|去哪报名|哪报名|多会儿报名|什么时候报名|啥时候报名|"
                            r"报名时间|怎么参加|咋参加|咋加入|怎么加入|挂号|(?:咋|怎么|如何|去哪|在哪)考(?![核评察])|"
                            # "时间银行咋存时间，咋兑换": how one uses a service, which a plan never describes
-                           r"(?:咋|怎么|怎样|如何|怎么样)(?:个)?(?:存|兑换|兑|预约|开通|绑定|充值|缴费|交费|认证|激活|刷|扫码|线上办|网上办|手机上办)")
+                           r"(?:咋|怎么|怎样|如何|怎么样)(?:个)?(?:存|兑换|兑|预约|开通|绑定|充值|缴费|交费|认证|激活|刷|扫码|线上办|网上办|手机上办)|"
+                           r"(?:能|可以)(?:换|兑换|兑)(?:甚|什么|啥|哪些)")
+# "有没有补贴", "有啥奖励": whether a benefit exists for something; only a sentence naming one for it answers.
+_ASKS_BENEFIT = re.compile(r"(?:有|有没有|给不给|有啥|有什么|有甚|能不能拿|能领)[^，。？?]{0,4}(?:补贴|补助|奖励|奖补|优惠|减免|资助)")
+_BENEFIT_WORDS = re.compile(r"补贴|补助|奖励|奖补|优惠|减免|资助|扶持资金|以奖代补")
+BENEFIT_MIN_COVERAGE = 0.6
+# "13家实验室分别建在哪": which ones of a counted set — only an enumeration answers.
+_WHICH_OF_N = re.compile(r"(?:\d+|[两三四五六七八九十百]+)\s*(?:个|家|所|项|座|条|处)(?:左右)?[^，。？?]{0,14}"
+                         r"(?:都是|分别|具体|各自|都有)[^，。？?]{0,4}(?:哪|是啥|是什么|是甚|叫啥|叫什么)")
 _ASKS_ADDRESS = re.compile(r"哪条街|哪条路|哪个街|哪个路口|门牌|详细地址|具体地址|地址在|地址是")
 _ADDRESS = re.compile(r"[\u4e00-\u9fff]{1,8}(?:路|街|巷|大道)\s*\d+\s*号")
 _APPLY_WORDS = re.compile(r"申请|办理|材料|流程|窗口|受理|报名|申报|领取")
@@ -269,6 +277,7 @@ _STATUS = re.compile(r"评估结果|结果咋样|结果怎么样|进展(?:咋样
                      r"建成了没|建好了没|修好了没|开工了没|排上(?:了)?没|轮到(?:我们|俺们)|"
                      # "晋祠现在评上5A了没有", "通了没": whether something has happened by now
                      r"(?:评上|评为|评成|建成|建好|修好|修通|通车|开通|通了|批下来|落地|办成|弄成|搞成|实现|完成|达标|开起来|开业|投用|用上)[^，。？?\s]{0,6}了(?:没有|没|吗|么|不)(?![\u4e00-\u9fff])|"
+                     r"(?:会不会|能不能|要不要|是不是要|会)(?:涨价|降价|提价|变贵|收费)|涨价(?:不|吗|没)|"
                      r"(?:现在|目前|如今|眼下)(?:是不是|是否)?已经|有没有(?:评上|建成|建好|修好|开通|完成|实现)")
 # "俺们村的儿童主任是谁": a person or an office of the speaker's own place, which a provincial plan never names.
 LOCAL_SPECIFIC = re.compile(r"(?:俺们|我们|咱们|咱|俺|我家|俺家|我)(?:这个?|那个?)?(?:村|社区|小区|街道|乡|镇)[^，。？?]{0,10}"
@@ -432,6 +441,8 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
     out = []
     if asked.current or getattr(asked, "place", ""):
         return out
+    if any(len(t) >= 3 and t[-1] in "率数" and not idf(t) for t in weights):
+        return out  # "城镇化率是多少": an indicator the sources never name is none of the table's rows
     first_row = True
     for rank, h in enumerate(hits):
         c = chunks[h.idx]
@@ -455,6 +466,8 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
         if getattr(asked, "pair", False) and len(rows) < 2 and not re.search(r"[;；]", row.get("target_2025", "")):
             continue  # "城镇和农村分别…": one value does not answer
         cov = covered_share(weights, set(c.get("tokens", ())))
+        if asked.figure and other_kind_of(weights, set(c.get("tokens", ())), row.get("name", "")):
+            continue  # "总人口是多少" is not answered by the 体育人口 row
         if cov >= ROW_MIN_COVERAGE and row_side_coverage(row, question, idf) < ROW_SIDE_FLOOR:
             continue  # "每千人口执业医师数" shares 每千人口 with the 托位数 row, and nothing of its own
         if cov < ROW_MIN_COVERAGE:
@@ -594,9 +607,13 @@ def place_named(place: str, text: str) -> bool:
     return place in text or (len(short) >= 2 and short in text)
 
 
-def other_kind_of(weights: dict[str, float], tokens) -> bool:
+_DISTRIBUTIVE = {"各", "每", "全", "本", "该", "这", "那", "咱", "我"}  # "各市县" is every 市县, not another kind
+
+
+def other_kind_of(weights: dict[str, float], tokens, text: str = "") -> bool:
     """A qualified topic word ("常住人口") is missing while its bare head ("人口") is there: the sentence
-    speaks of another kind of the thing ("贫困人口"), whose figure does not answer."""
+    speaks of another kind of the thing ("贫困人口"), whose figure does not answer. `text` (an indicator's
+    short name) is searched too, as its qualified word may not be a token of its own ("体育人口占比")."""
     for t in weights:
         if len(t) < 3 or covered_share({t: 1.0}, tokens):
             continue
@@ -606,6 +623,9 @@ def other_kind_of(weights: dict[str, float], tokens) -> bool:
             modifier = t[:-len(u)]
             if any(v != u and v.endswith(u) and modifier not in v and not any(ch in v for ch in modifier)
                    for v in tokens):
+                return True
+            if text and modifier not in _DISTRIBUTIVE and any(not any(ch in m.group(1) for ch in modifier)
+                            for m in re.finditer(rf"([\u4e00-\u9fff]{{2}}){re.escape(u)}", text)):
                 return True
     return False
 
@@ -660,6 +680,10 @@ def text_candidates(question: str, asked, weights, hits, chunks, idf) -> list[Ca
                 continue  # "异地就医备案咋办理" is not answered by 易地搬迁's 便民业务办理
             if asked.figure and other_kind_of(weights, toks | heads):
                 continue  # "常住人口有多少" is not answered by "329万贫困人口"
+            if _ASKS_BENEFIT.search(question) and (not _BENEFIT_WORDS.search(s) or cov < BENEFIT_MIN_COVERAGE):
+                continue  # "充电桩进小区有补贴吗": a sentence naming the thing and no subsidy for it does not say
+            if _WHICH_OF_N.search(question) and s.count("、") < 2:
+                continue  # "50个县级医院项目都是哪些医院": the plan's count is not the list of them
             if asked.place and existence_asked(question) and not place_named(asked.place, s + c.get("section", "")):
                 continue  # "临猗县有没有示范区": a list naming other counties does not say
             overlap = (sum(w for t, w in w_all.items() if t in toks) +

@@ -112,6 +112,8 @@ def classify(question: str, this_year: int | None = None) -> Asked:
     if "rate" in kinds and re.fullmatch(r".*率.*", q) and not re.search(r"多少|几|比例|占比|百分|怎么样|达到|目标|到", q) \
             and not re.fullmatch(r"[\u4e00-\u9fff]{2,16}率", q):
         kinds.remove("rate")  # "就业率怎么提高" asks for measures, not a figure; a bare "…覆盖率" asks the figure
+    if "amount" in kinds and "area" in kinds and not re.search(r"钱|元|块|费|价|租金|补贴|补助", q):
+        kinds.remove("amount")  # "按每人多少平米配": an area, not money
     if "date" in kinds and re.search(r"几年内|多少年", q) and len(kinds) > 1:
         kinds.remove("date")
     if "amount" in kinds and "count" in kinds and re.search(r"个亿|[千百万亿]块|给多少", q):

@@ -23,7 +23,7 @@ from bot.kb import qtypes
 from bot.kb import store
 from bot.kb.index import Hit, HybridIndex
 from bot.kb.parser import split_sentences
-from bot.kb.textproc import tokenize
+from bot.kb.textproc import get_synonyms, tokenize
 from bot.settings import Settings
 from bot.text_normalize import normalize
 
@@ -173,7 +173,7 @@ class KnowledgeBase:
 
     def search(self, query: str, top_k: int = 5) -> dict:
         state = self._require()
-        q = normalize(query)
+        q = get_synonyms().respell(normalize(query))
         hits = self._hits(state, q, max(top_k, RERANK_DEPTH))
         if self.rerank_by_answer:
             # The reader knows the asked type (a 2025 target, an amount, a list…) that retrieval does not: the
@@ -199,7 +199,7 @@ class KnowledgeBase:
         which is then cited as superseded.
         """
         state = self._require()
-        q = normalize(question)
+        q = get_synonyms().respell(normalize(question))
         curated = self.curated.answer(q, state.version, self.embedder, self._query_vector(state, q))
         if curated is not None:
             return curated

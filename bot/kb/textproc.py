@@ -28,6 +28,7 @@ STOPWORDS = set("""
 有没有 没有 不 没 吗 啥样 咋 咋办 干啥 干嘛 情况 问题 方面 关于 具体 主要 相关 那么 这么 好 多 大概 左右 说 讲 知道 告诉
 山西 山西省 我省 全省 省里 政府 国家 政策 规定 规划 里 上 中 下 年 月 日
 甚 指 来着 咋说 咋弄 弄啥 多会儿 会儿 啥时候 自个儿 自个 个儿
+俺 俺们 俺家 咱家 我家 俺们那 我们那 咱这 俺这
 """.split())
 # "能不能", "会不会", "管不管", "有没有": an A-not-A frame asks yes or no; cut for search it would leave
 # 不能 / 不会 / 不管 as if they were topic words.
@@ -103,6 +104,7 @@ def figures(text: str) -> set[str]:
 @dataclass
 class Synonyms:
     groups: list[list[str]]
+    respellings: dict[str, str] = None   # a typed slip → the word ("复盖" → "覆盖"), applied to queries only
 
     @classmethod
     def load(cls, path: Path = SYNONYMS_PATH) -> "Synonyms":
@@ -110,7 +112,14 @@ class Synonyms:
             return cls([])
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         groups = [[normalize(str(t)) for t in g if str(t).strip()] for g in data.get("groups", []) if g]
-        return cls([g for g in groups if len(g) >= 2])
+        respellings = {normalize(str(k)): normalize(str(v)) for k, v in (data.get("respell") or {}).items()}
+        return cls([g for g in groups if len(g) >= 2], respellings)
+
+    def respell(self, text: str) -> str:
+        """A query with the common slips of typing and dictation corrected (documents are never changed)."""
+        for wrong, right in (self.respellings or {}).items():
+            text = text.replace(wrong, right)
+        return text
 
     def terms(self) -> set[str]:
         return {t for g in self.groups for t in g}

@@ -54,6 +54,9 @@ def parse_level(text: str) -> int | None:
     return None
 
 
+_OBTAINED = re.compile(r"(?:考|拿|取得|领)(?:了|到|下|上|出)?(?:个|了个|一个|下个|到个)?$")
+
+
 def parse_cert_level(text: str, *, expect_cert: bool = False) -> str | None:
     """Skill-certificate level: basic intermediate advanced technician senior_technician.
 
@@ -74,7 +77,9 @@ def parse_cert_level(text: str, *, expect_cert: bool = False) -> str | None:
         if _DISABILITY.search(ctx) or _OTHER_GRADES.search(ctx):
             continue
         if "n" in m.groupdict():
-            if not (expect_cert or _CERT.search(ctx)):
+            # "厂里让考证，我九月拿了个五级的": a level one has obtained (考/拿), in a line about certificates
+            obtained = bool(_OBTAINED.search(folded[max(0, m.start() - 5):m.start()])) and bool(_CERT.search(folded))
+            if not (expect_cert or _CERT.search(ctx) or obtained):
                 continue
             return _CERT_BY_NUMBER.get(cn_to_int(m.group("n")) or 0)
         return _CERT_BY_WORD[m.group(0)]

@@ -449,6 +449,8 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
         info_aspects.discard("related")      # "在托育园上班": where they work, not a question about 托育
     if own_facts and not personal and info_aspects and question and \
             not (info_aspects <= {"documents"} and lexicon.first_person.search(core)) and \
+            not (info_aspects <= {"documents", "related"} and "childcare_subsidy" in find_programs(text, engine)
+                 and _stated_fact(raw, today, asking, engine)) and \
             not ("amount" in aspects and re.search(r"(?<!\d)\d{2,4}年\d{1,2}月|[今去前]年[^，。？?]{0,2}月", text)):
         # ("娃24年12月生的，育儿补贴咋算，另外个税是不是也能抵": their own child's amount is worked out)
         own_facts = False    # ("我家二宝今年七月出生的…需要什么材料": their own case, the materials answered first)
@@ -506,7 +508,7 @@ _REQUIREMENT = re.compile(r"(只有|非得|必须|得是|是不是也?得|是不
                           r"是不是[^，,。？?]{0,8}才(有|能|给|认|算)|"
                           r"(听人说|听说|听别人说|有人说|网上说|人家说)[^。？?]{0,30}(真的假的|是真的吗|真的吗|是不是真的|靠谱吗)")
 _KIND_OF_PERSON = re.compile(r"[^，,。？?\s]{1,12}的(残疾人|残疾娃|人|娃娃?|孩子|小孩|老人|职工|工人|人员|学生|毕业生|家庭|户)"
-                             r"(?=$|[\s，,？?]|还|能|可以|有没有|算|也|都|是不是|咋|怎么|给不给)")
+                             r"(?=$|[\s，,？?]|还|能|可以|有没有|算|也|都|是不是|咋|怎么|给不给|学|上|参加|去|有)")
 _SELF = re.compile(r"我|俺|咱|本人|自己|自个")
 _ENDS_CAN_I = re.compile(r"(能|可以|能不能|可不可以)(领|申请|拿|享受|办|补钱|补点|补|给钱|给补)(吗|不|没|么|嘛|呢)?[？?。！!\s]*$")
 _LIFE_EVENT = re.compile(r"双胞胎|龙凤胎|三胞胎|俩娃|两个娃|刚毕业|毕业了|下岗|失业了|退休了|生了|刚生|出生了|怀孕了|考了|考下|拿了证|拿到证|参加了|在报|报了|在学|学了|"
@@ -548,7 +550,8 @@ _ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change"
                     "application_status", "refund", "office_hours", "recommendation", "other_plan",
                     "actual_statistic", "class_size", "timetable", "course_conditions", "personal_record",
                     "online_account", "other_form", "local_implementation", "office_contact", "online_app",
-                    "correction_procedure", "other_procedure", "report_fraud", "office_layout"}
+                    "correction_procedure", "other_procedure", "report_fraud", "office_layout",
+                    "contribution", "priority"}
 # (A family arrangement, a back payment or a lost paper said with the resident's own facts — "娃还没上户口，
 # 2024年生的", "中级证丢了又重考了一个，前头领过" —
 # gets the honest line first and then the check of their case: see actions/understanding.start_personal_case.)

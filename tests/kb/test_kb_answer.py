@@ -227,3 +227,25 @@ def test_a_term_the_plan_quotes_is_answered_by_the_sentence_naming_it(kb, q):
 def test_a_quoted_term_alone_does_not_answer_a_figure_question(kb):
     res = kb.answer("电子培训券一张能抵多少钱")
     assert res["answer"] is None, res
+
+
+@pytest.mark.parametrize("q", [
+    "电动车充电桩进小区安装有补贴吗",        # the plan names 充电桩, never a subsidy for them
+    "三孩生了有啥奖励补贴",                  # 创业奖励 is another benefit
+    "13家实验室分别建在哪",                  # the plan counts them, it does not list where
+    "山西现在总人口是多少",                  # not the 体育人口 row
+    "城镇化率是多少",                        # an indicator the plan never names is none of its rows
+    "蒲县道德银行积分能换甚东西",            # how a service is used
+    "晋祠要是评上5A门票会涨价不",            # a future price
+])
+def test_near_misses_are_honest_nulls(kb, q):
+    res = kb.answer(q)
+    assert res["answer"] is None and res["citations"] == [], res
+
+
+@pytest.mark.parametrize("q, figure", [
+    ("森林复盖率2025年要到多少", "26"),      # a typed slip (复盖) is read as the word
+    ("国家定的基本公共服务标准，到2025年各市县得落实多少", "100"),   # 各市县 is every 市县, not another kind
+])
+def test_slips_and_distributives_still_answer(kb, q, figure):
+    assert figure in (kb.answer(q)["answer"] or "")

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from bot.understanding import (BOTH, OFFICE_LOOKUP, PERSONAL_CASE, PLAN_QUESTION, PROGRAM_INFO, find_aspects,
+from bot.understanding import (BOTH, NOT_IN_SOURCES, OFFICE_LOOKUP, PERSONAL_CASE, PLAN_QUESTION, PROGRAM_INFO, find_aspects,
                                find_programs, not_in_sources_answer, read_line)
 
 TODAY = dt.date(2026, 11, 29)
@@ -586,3 +586,59 @@ def test_money_back_for_a_certificate_is_the_skills_subsidy_not_a_refund():
 def test_ones_own_childs_amount_with_a_tax_question_is_ones_own_case():
     r = read_line("娃24年12月生的，育儿补贴咋算，另外个税是不是也能抵", today=TODAY)
     assert r.kind == PERSONAL_CASE and "amount" in r.aspects
+
+
+# Round 13's leftovers and older rounds' unknowns (session 22).
+@pytest.mark.parametrize("text, aspect", [
+    ("生活补贴全省是一个标准还是各地不一样", "amount"), ("发证一年以后再申请还给不给", "deadline"),
+    ("贫困家庭的娃学技术有培训补贴吗", "who"), ("失业保险交多少个月才能领技能补贴", "who"),
+])
+def test_round13_aspects(text, aspect):
+    r = read_line(text, today=TODAY)
+    assert aspect in r.aspects and not r.not_in_sources and r.kind == PROGRAM_INFO
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("护理补贴是打给残疾人本人还是打给照顾他的人", "payment_timing"), ("评残要花钱不", "fees"),
+    ("失业保险个人一个月交多少钱", "contribution"), ("灵活就业人员交失业保险一个月交多少", "contribution"),
+    ("2026年技能提升补贴标准有没有变化", "future_change"), ("我们小区在老旧小区改造名单里没", "application_status"),
+    ("现在全省患者外转率降到多少了", "actual_statistic"), ("残疾人家庭能不能优先分公租房", "priority"),
+    ("职业技能等级证书一年考几次，几月份报名", "timetable"), ("12345热线晚上几点就没人接了", "office_hours"),
+    ("我的技能提升补贴申请了三个月了还没批下来 咋回事", "application_status"),
+    ("山西啥时候出育儿补贴的地方细则", "local_implementation"), ("家政培训完了包不包分配工作", "course_conditions"),
+])
+def test_round13_honest_unknowns(text, reason):
+    r = read_line(text, today=TODAY)
+    assert r.kind == NOT_IN_SOURCES and r.not_in_sources[0] == reason
+
+
+def test_a_target_to_be_reached_is_not_a_current_statistic():
+    assert not read_line("看病往外省跑的病人比例要降到多少了", today=TODAY).not_in_sources
+    assert not read_line("失业保险交多少个月才能领技能补贴", today=TODAY).not_in_sources
+
+
+def test_a_polite_consult_opener_is_not_a_hotline_question():
+    from bot.program_info.compose import program_answer
+    r = read_line("你好我想咨询一下残疾人生活补贴需要什么条件", today=TODAY)
+    text = program_answer(r.programs, r.aspects, question=r.text)["text"]
+    assert "低保" in text and "12385残疾人服务热线或" not in text
+
+
+@pytest.mark.parametrize("text, span", [
+    ("老三刚一岁不到", "2025-11-30/2026-11-29"), ("娃还没满一岁", "2025-11-30/2026-11-29"),
+    ("娃还不到三岁", "2023-11-30/2026-11-29"), ("娃刚一岁", "2024-11-30/2025-11-29"),
+])
+def test_under_an_age_is_younger_than_it(text, span):
+    assert read_line(text, today=TODAY).facts.get("child_birth_date") == span
+
+
+def test_a_level_obtained_in_a_line_about_certificates_is_the_certificates():
+    r = read_line("厂里让考证，我九月拿了个五级的，听说能退钱，咋弄", today=TODAY)
+    assert r.facts.get("certificate_level") == "basic" and r.kind == PERSONAL_CASE
+    assert "certificate_level" not in read_line("我闺女考了个二级", today=TODAY).facts
+
+
+def test_own_child_with_a_childcare_class_question_is_assessed_too():
+    r = read_line("娃今年4月生的 育儿补贴能领的话 托班几岁能送", today=TODAY)
+    assert r.kind == PERSONAL_CASE and "related" in r.aspects
+    assert read_line("娃两岁了，托班收不收", today=TODAY).kind == PROGRAM_INFO
