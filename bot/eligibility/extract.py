@@ -238,6 +238,8 @@ def _date_facts(text: str, specs: dict[str, dict], today: dt.date, asking: Optio
     for mention in textparse.find_dates(text, today):
         if mention.date > today:
             continue
+        if mention.precision == "year" and _AGE_AFTER.match(text[mention.span[1]:]):
+            continue  # "娃今年都六岁了": the year of the age, not of the birth
         owner = _owner(text, mention.span, specs, names) or (asking if asking in names else None)
         if owner:
             out.setdefault(owner, _date_value(mention))
@@ -254,9 +256,12 @@ def _date_facts(text: str, specs: dict[str, dict], today: dt.date, asking: Optio
     return out, all_values.get("child_birth_date", [])
 
 
+_AGE_AFTER = re.compile(rf"\s*(?:都|就|已经|才|刚|刚好|也|还)?(?:满|有)?了?[{_CN_NUM}]+(?:周岁|岁)")
+
+
 def _months_since(text: str, today: dt.date) -> Optional[int]:
     """Months from a start date to today ("从2020年开始交" → 70 in Nov 2026); a year alone counts from its start."""
-    if not re.search(r"开始|起|以来", text):
+    if not re.search(r"开始|起|以来|到现在|到今天|到如今|至今", text):
         return None
     found = textparse.find_dates(text, today)
     if not found:
@@ -295,7 +300,7 @@ def _parsed(name: str, spec: dict, text: str, today: dt.date, asking: bool) -> A
     raise ValueError(f"unknown parser {parser!r} for {name}")
 
 
-_GAP = re.compile(r"(?:断|停|中断|断交|停交|欠|差|少交|没交|漏交|断缴|停缴)(?:了|过|掉)?[^，。；,;]{0,2}"
+_GAP = re.compile(r"(?:断|停|中断|断交|停交|欠|差(?!不多|点)|少交|没交|漏交|断缴|停缴)(?:了|过|掉)?[^，。；,;]{0,2}"
                   r"(?:半年|[一二三四五六七八九十两\d]+\s*(?:个)?(?:月|年)(?:半)?)")
 
 

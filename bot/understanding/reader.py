@@ -261,7 +261,9 @@ def _with_fact_programs(programs: list[str], text: str, facts: dict[str, Any], a
         return programs      # "拿到证以后多长时间之内要申请补贴": the time limit of the program the words name
     named = named_programs(homophone_aliases(text, _alias_pairs(engine)), engine)
     if not programs:
-        return implied if count >= 2 else programs
+        # a child's birth date said of one's own child ("大的是2022年3月生的") belongs to 育儿补贴 alone
+        return implied if count >= 2 or (implied == ["childcare_subsidy"] and facts.get("child_birth_date")) \
+            else programs
     keep = [p for p in programs if p in named or p == BOTH or p in DISABILITY or p in implied
             or set(engine.program(p).facts) & set(facts)]
     # A named program is never joined by one the facts merely touch ("育儿补贴，我交了两年社保"), nor are a
@@ -427,7 +429,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     if personal and not facts and set(aspects) & APPLYING and not _ASKS_ELIGIBILITY.search(core):
         personal = False
     # "我想咨询一下技能提升补贴需要满足哪些条件才可以申请": the conditions, asked with nothing of their own.
-    if personal and not facts and _ASKS_CONDITIONS.search(text):
+    if personal and not facts and _ASKS_CONDITIONS.search(text) and not _OWN_CHILD.search(core):
         personal = False
         if "who" not in aspects:
             aspects = aspects + ["who"]
@@ -454,6 +456,10 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
             not ("amount" in aspects and re.search(r"(?<!\d)\d{2,4}年\d{1,2}月|[今去前]年[^，。？?]{0,2}月", text)):
         # ("娃24年12月生的，育儿补贴咋算，另外个税是不是也能抵": their own child's amount is worked out)
         own_facts = False    # ("我家二宝今年七月出生的…需要什么材料": their own case, the materials answered first)
+    # "娃娃今年六月刚过了三岁生日 听人说还能领一笔 是真的不": a rumour checked against one's own child's facts
+    if facts and programs and not own_facts and set(info_aspects) <= {"what"} and _RUMOUR.search(text) and \
+            _stated_fact(raw, today, asking, engine):
+        own_facts = True
     # "肢体三级的，能不能领护理补贴": a kind of person asking to qualify is checked as a case (the general
     # answer still comes first, see actions/understanding.answer_first).
     if facts and not own_facts and programs and _ASKS_ELIGIBILITY.search(core) and not info_aspects:
@@ -509,6 +515,9 @@ _REQUIREMENT = re.compile(r"(只有|非得|必须|得是|是不是也?得|是不
                           r"(听人说|听说|听别人说|有人说|网上说|人家说)[^。？?]{0,30}(真的假的|是真的吗|真的吗|是不是真的|靠谱吗)")
 _KIND_OF_PERSON = re.compile(r"[^，,。？?\s]{1,12}的(残疾人|残疾娃|人|娃娃?|孩子|小孩|老人|职工|工人|人员|学生|毕业生|家庭|户)"
                              r"(?=$|[\s，,？?]|还|能|可以|有没有|算|也|都|是不是|咋|怎么|给不给|学|上|参加|去|有)")
+# "俺屋里有个碎娃娃", "我家刚生了个小子": the speaker has a child of their own, a case to check.
+_OWN_CHILD = re.compile(r"(我|俺|咱)(们)?(家|屋里|家里|屋)?(里)?(有|生了|添了)(个|一个|两个|俩|了个)[^，,。？?]{0,3}(娃|孩子|宝宝|小孩|小子|闺女|儿子|女儿)")
+_RUMOUR = re.compile(r"听人说|听说|听别人说|有人说|网上说|人家说|是真的|真的假的|是不是真的")
 _SELF = re.compile(r"我|俺|咱|本人|自己|自个")
 _ENDS_CAN_I = re.compile(r"(能|可以|能不能|可不可以)(领|申请|拿|享受|办|补钱|补点|补|给钱|给补)(吗|不|没|么|嘛|呢)?[？?。！!\s]*$")
 _LIFE_EVENT = re.compile(r"双胞胎|龙凤胎|三胞胎|俩娃|两个娃|刚毕业|毕业了|下岗|失业了|退休了|生了|刚生|出生了|怀孕了|考了|考下|拿了证|拿到证|参加了|在报|报了|在学|学了|"

@@ -48,8 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fails", action="store_true", help="print the failing items")
     args = ap.parse_args(argv)
     for name in ("program_questions", "unanswerable"):
-        if args.only and name != args.only:
-            continue
+        if args.only and name != args.only or not (args.set_dir / f"{name}.yml").exists():
+            continue   # (a conversations-only dev set has no program questions)
         items: list[dict[str, Any]] = yaml.safe_load((args.set_dir / f"{name}.yml").read_text("utf-8"))["questions"]
         right = 0
         for it in items:

@@ -642,3 +642,27 @@ def test_own_child_with_a_childcare_class_question_is_assessed_too():
     r = read_line("娃今年4月生的 育儿补贴能领的话 托班几岁能送", today=TODAY)
     assert r.kind == PERSONAL_CASE and "related" in r.aspects
     assert read_line("娃两岁了，托班收不收", today=TODAY).kind == PROGRAM_INFO
+
+
+# Dev set 11 (helper-written for tuning, session 22).
+@pytest.mark.parametrize("text", [
+    "我家小子都上幼儿园小班了 那个育儿补贴还有他的份没", "育儿补贴是个甚条件 俺屋里有个碎娃娃",
+    "大的是2022年3月生的 现在四岁多了 是不是就没份了", "娃娃今年六月刚过了三岁生日 听人说还能领一笔 是真的不",
+])
+def test_dev11_own_childcare_cases(text):
+    r = read_line(text, today=TODAY)
+    assert r.kind == PERSONAL_CASE and r.programs == ["childcare_subsidy"]
+
+
+def test_a_year_before_an_age_is_not_the_birth_year():
+    assert read_line("娃今年都六岁了上大班 育儿补贴还能领不", today=TODAY).facts["child_birth_date"] == \
+        "2019-11-30/2020-11-29"
+
+
+@pytest.mark.parametrize("text, asking, value", [
+    ("交了差不多4年", "unemployment_insurance_months", 36), ("从2023年1月交到现在没断", "unemployment_insurance_months", 46),
+    ("农村的 在外头干护工", "person_category", "rural_migrant_worker"),
+    ("常年吃药得人看着 好几年了", "needs_long_term_care", True), ("要人领着走", "needs_long_term_care", True),
+])
+def test_dev11_form_answers(text, asking, value):
+    assert read_line(text, today=TODAY, asking=asking).facts.get(asking) == value
