@@ -265,6 +265,10 @@ _HOW_TO_APPLY = re.compile(r"哪些材料|什么材料|啥材料|带哪些|要�
 _ASKS_BENEFIT = re.compile(r"(?:有|有没有|给不给|有啥|有什么|有甚|能不能拿|能领)[^，。？?]{0,4}(?:补贴|补助|奖励|奖补|优惠|减免|资助)")
 _BENEFIT_WORDS = re.compile(r"补贴|补助|奖励|奖补|优惠|减免|资助|扶持资金|以奖代补")
 BENEFIT_MIN_COVERAGE = 0.6
+# "那60家三级医院具体都是哪些", "名单", "落在哪家医院": the named instances of something — only a sentence
+# that enumerates them answers (see instances_missing).
+_ASKS_INSTANCES = re.compile(r"名单|具体(?:都)?是哪(?:些|几|两|三|个|家|所)|都是哪(?:些|几)(?:家|个|所)?(?:医院|学校|幼儿园|工程|项目|单位|企业|县|市)|"
+                             r"分别(?:是|在|建在)哪|落在哪(?:家|个)|(?:具体)?是哪(?:两|三|几)个")
 # "13家实验室分别建在哪": which ones of a counted set — only an enumeration answers.
 _WHICH_OF_N = re.compile(r"(?:\d+|[两三四五六七八九十百]+)\s*(?:个|家|所|项|座|条|处)(?:左右)?[^，。？?]{0,14}"
                          r"(?:都是|分别|具体|各自|都有)[^，。？?]{0,4}(?:哪|是啥|是什么|是甚|叫啥|叫什么)")
@@ -278,13 +282,14 @@ _STATUS = re.compile(r"评估结果|结果咋样|结果怎么样|进展(?:咋样
                      # "晋祠现在评上5A了没有", "通了没": whether something has happened by now
                      r"(?:评上|评为|评成|建成|建好|修好|修通|通车|开通|通了|批下来|落地|办成|弄成|搞成|实现|完成|达标|开起来|开业|投用|用上)[^，。？?\s]{0,6}了(?:没有|没|吗|么|不)(?![\u4e00-\u9fff])|"
                      r"(?:会不会|能不能|要不要|是不是要|会)(?:涨价|降价|提价|变贵|收费)|涨价(?:不|吗|没)|"
+                     r"(?:房价|价格|票价|学费|物价|菜价|油价)[^，。？?]{0,6}(?:会不会|能不能|要不要|会)(?:降|涨|跌|便宜|贵)|"
                      r"(?:现在|目前|如今|眼下)(?:是不是|是否)?已经|有没有(?:评上|建成|建好|修好|开通|完成|实现)")
 # "俺们村的儿童主任是谁": a person or an office of the speaker's own place, which a provincial plan never names.
 LOCAL_SPECIFIC = re.compile(r"(?:俺们|我们|咱们|咱|俺|我家|俺家|我)(?:这个?|那个?)?(?:村|社区|小区|街道|乡|镇)[^，。？?]{0,10}"
                             r"(?:是谁|叫什么|叫啥|谁管|电话|在哪)|"
                             # "长治哪家幼儿园是公办的", "共有产权房在太原哪个小区": one named place, never in a plan
                             r"(?:[市县区]|太原|大同|阳泉|长治|晋城|朔州|晋中|运城|忻州|临汾|吕梁)[^，。？?\s]{0,3}"
-                            r"(?:哪家|哪所|哪个小区|哪个村|哪个社区|哪条街|哪个街道)")
+                            r"(?:哪家|哪所|哪个小区|哪个村|哪个社区|哪条街|哪个街道|哪个(?:幼儿园|医院|学校|养老院|托育园|公园))")
 # "宅基地能不能卖给城里人": what the law allows one to do, which a plan does not settle.
 PERMISSION = re.compile(r"(?:能不能|可不可以|能|可以|允许|让不让|准不准)[^，。？?]{0,4}(?:卖给|买卖|转让给|转卖|过户给)")
 _CONTACT = re.compile(r"电话|热线号码|联系方式|手机号|咨询电话|网址|网站|公众号|邮箱|微信号")
@@ -996,6 +1001,22 @@ def template_answer(question: str, hits, chunks):
 _ASKS_CONTENTS = re.compile(r"是哪(些|几|[一二三四五六七八九十两\d]+)|具体(是|指|包括|内容)|包括(啥|哪些|什么|甚)|都有(啥|哪些|什么)|"
                             r"是啥内容|啥内容|什么内容|哪(几|[一二三四五六七八九十两])(个|项|类|种|条|大|家)")
 _LISTS_RIGHT_AFTER = re.compile(r"^[”\s]*(?:[：:（(]|即|包括|分别|是指)")
+
+
+def instances_missing(question: str, answer: str) -> bool:
+    """The question asks for the named instances of something (a list of hospitals, which two projects) and
+    the answer enumerates fewer than asked: it only names the thing, which is not what was asked."""
+    if not (_ASKS_INSTANCES.search(question) or _WHICH_OF_N.search(question)):
+        return False
+    wanted = 3 if re.search(r"哪三", question) else 2
+    heads = _INSTANCE_NOUN.findall(question)
+    if heads:  # "…是哪几个医院": items that are themselves named 医院/院 ("太原市第五人民医院、临汾市人民医院")
+        items = re.split(r"[、，,；;。和及等]", re.sub(r"[（(][^）)]*[）)]", "", answer))
+        return sum(1 for it in items if it.strip().endswith(heads[-1][-1])) < wanted
+    return answer.count("、") + 1 < wanted
+
+
+_INSTANCE_NOUN = re.compile(r"(医院|学校|幼儿园|工程|项目|单位|企业|实验室|基地|景区|中心|院校|大学|公园|场馆)")
 
 
 def term_contents_missing(question: str, answer: str) -> str:

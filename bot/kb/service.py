@@ -272,9 +272,9 @@ class KnowledgeBase:
                               "建议拨打12345政务服务便民热线咨询。")
             out["related"] = {"label": "相关内容", **_passage(picked[2] or top)}
             return out
-        if picked is None:
-            out["message"] = ans.not_found_message(asked)
-            out["related"] = {"label": "相关内容", **_passage(top)}
+        if picked is None or picked[0] and ans.instances_missing(q, picked[0]):
+            out["message"] = ans.not_found_message(asked if picked is None else None)
+            out["related"] = {"label": "相关内容", **_passage(picked[2] if picked and picked[2] else top)}
             return out
         text, cites, used, kind, superseded = picked
         if not text or not ans.supported(text, cites):

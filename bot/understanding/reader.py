@@ -195,7 +195,11 @@ def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list
             rest = rest.replace(alias, "　")
     if found:
         # A second program asked only in words ("娃今年1月生的有育儿补贴不，我还想学个技术，考证有补贴吗").
-        found += [pid for pid, d in programs if pid not in found and pid not in DISABILITY and _cued(d, rest)]
+        # Its cue words must stand in a clause of their own: in "考个电工证，培训补贴能补多少" the 补 is the
+        # named program's.
+        own = [c for c in re.split(r"[，,。；;？?！! \t]", rest) if c and "　" not in c]
+        found += [pid for pid, d in programs if pid not in found and pid not in DISABILITY
+                  and any(_cued(d, c) for c in own)]
     if not found and wants_both_disability(text):
         found = list(DISABILITY)              # "两个都问问" after a disability question
     if not found:

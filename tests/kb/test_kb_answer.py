@@ -237,6 +237,11 @@ def test_a_quoted_term_alone_does_not_answer_a_figure_question(kb):
     "城镇化率是多少",                        # an indicator the plan never names is none of its rows
     "蒲县道德银行积分能换甚东西",            # how a service is used
     "晋祠要是评上5A门票会涨价不",            # a future price
+    "太原房价明年会不会降",
+    "50个县级医院提升项目都是哪些医院",      # named instances the plan does not list
+    "那60家三级医院具体都是哪些",
+    "“两工程一机制”具体是哪两个工程",
+    "太原哪个幼儿园是公办的",
 ])
 def test_near_misses_are_honest_nulls(kb, q):
     res = kb.answer(q)
@@ -246,6 +251,8 @@ def test_near_misses_are_honest_nulls(kb, q):
 @pytest.mark.parametrize("q, figure", [
     ("森林复盖率2025年要到多少", "26"),      # a typed slip (复盖) is read as the word
     ("国家定的基本公共服务标准，到2025年各市县得落实多少", "100"),   # 各市县 is every 市县, not another kind
+    ("国家公交都市创建是哪两个市", "临汾"),                          # named instances the plan does list
+    ("国家肿瘤治疗基地是哪两个医院", "省儿童医院"),
 ])
 def test_slips_and_distributives_still_answer(kb, q, figure):
     assert figure in (kb.answer(q)["answer"] or "")
