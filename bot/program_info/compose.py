@@ -197,6 +197,7 @@ def _point_lines(progs: list[Program], points: list[Statement], aspects: list[st
     # A point that is the specific form of an aspect ("四级证" of the amount table) stands for that aspect;
     # a point saying the sources are silent stands alone (no nearby figure next to it).
     covered = {st.aspect for st in points if st.item.get("only_if_asked") and st.aspect != "who"}
+    covered |= {a for st in points for a in st.item.get("covers") or []}   # ("过了三岁" answers the amount too: none)
     if any(st.silent for st in points):
         asked, extra = [], []
     else:

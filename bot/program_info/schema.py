@@ -19,7 +19,7 @@ ASPECT_LABELS = {
     "where": "在哪办理", "documents": "需要材料", "deadline": "申请时限", "combine": "能否同时申领",
     "difference": "区别", "tax_income": "个税与家庭收入", "related": "相关政策",
 }
-ITEM_KEYS = {"text", "staff", "reference", "quote", "silent", "with", "ask", "ask_not", "only_if_asked"}
+ITEM_KEYS = {"text", "staff", "reference", "quote", "silent", "with", "ask", "ask_not", "only_if_asked", "covers"}
 # Format specs a statement may use on a date parameter: {program_start} → 2025年1月1日, {program_start:month} → 2025年1月.
 DATE_SPECS = {"", "month", "year"}
 _MONEY = re.compile(r"\d[\d,，.]*\s*元")
@@ -142,6 +142,9 @@ def _check_item(item: Any, p: tuple, sources: dict, params: dict, hotlines: set[
         err(p + ("only_if_asked",), "only_if_asked 应为 true 或 false")
     elif only and ask is None:
         err(p + ("only_if_asked",), "only_if_asked: true 的条目要写 ask（在什么问题下回答这一条）")
+    covers = item.get("covers", [])
+    if not isinstance(covers, list) or not all(c in ASPECTS for c in covers):
+        err(p + ("covers",), "covers 应为方面列表（如 [amount]）：这一条回答了这些方面，不再补充它们的一般说明")
     with_ = item.get("with")
     if with_ is not None and (not isinstance(with_, list) or not with_
                               or not all(isinstance(w, str) and _PROGRAM_ID.match(w) for w in with_)):

@@ -195,11 +195,10 @@ def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list
             rest = rest.replace(alias, "　")
     if found:
         # A second program asked only in words ("娃今年1月生的有育儿补贴不，我还想学个技术，考证有补贴吗").
-        # Its cue words must stand in a clause of their own: in "考个电工证，培训补贴能补多少" the 补 is the
-        # named program's.
-        own = [c for c in re.split(r"[，,。；;？?！! \t]", rest) if c and "　" not in c]
-        found += [pid for pid, d in programs if pid not in found and pid not in DISABILITY
-                  and any(_cued(d, c) for c in own)]
+        # Its cue words must stand outside the named program's clause: in "考个电工证，培训补贴能补多少" the
+        # 补 is the named program's.
+        own = " ".join(c for c in re.split(r"[，,。；;？?！! \t]", rest) if c and "　" not in c)
+        found += [pid for pid, d in programs if pid not in found and pid not in DISABILITY and _cued(d, own)]
     if not found and wants_both_disability(text):
         found = list(DISABILITY)              # "两个都问问" after a disability question
     if not found:
@@ -337,6 +336,8 @@ def _place(text: str, hint_city: Optional[str] = None) -> tuple[dict[str, Option
         if len({c.city for c in cands}) > 1:
             return place, sorted({c.city for c in cands if not c.former_name}), res.clarifying_question()
         c = cands[0]
+        if place["county"] and c.level == "city":
+            continue   # "岢岚县农村的，在太原打工": the county named keeps its own city
         place["city"] = c.city
         if c.level == "county":
             place["county"] = c.name
@@ -424,8 +425,12 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
         personal = True
     # "是不是得低保户才能领", "家里吃低保的残疾人还能再拿生活补贴吗": a requirement or a kind of person, asked
     # in general; the facts in it are conditions, not the speaker's own (unless they say 我/俺 of themselves).
+    requirement = _REQUIREMENT.search(text)
+    if requirement and _RUMOUR.match(requirement.group(0)) and \
+            _stated_fact(text[:requirement.start()] + "，" + text[requirement.end():], today, asking, engine):
+        requirement = None             # "孙子22年5月生的…听说还能补几个月的 真的假的": checked against their child
     if facts and programs and not extracted.get("unborn") and \
-            (_REQUIREMENT.search(text) or (_KIND_OF_PERSON.search(core) and not _SELF.search(text))):
+            (requirement or (_KIND_OF_PERSON.search(core) and not _SELF.search(text))):
         facts, personal, own_facts = {}, False, False
         if "who" not in aspects:
             aspects = aspects + ["who"]

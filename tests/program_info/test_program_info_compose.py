@@ -193,3 +193,12 @@ def test_five_programs_still_fit_five_lines():
 def test_bad_arguments_raise(programs, aspects):
     with pytest.raises(ValueError):
         program_answer(programs, aspects)
+
+
+def test_a_child_past_three_is_told_the_rule_and_other_benefits_are_unknown():
+    from bot.understanding import read_line
+    r = read_line("我家小子都上幼儿园小班了 那个育儿补贴还有他的份没")
+    a = program_answer(r.programs, r.aspects, question=r.text)
+    assert "满3周岁以后不再发放" in a["text"] and not a["unanswered"]
+    r = read_line("三岁以上上幼儿园的娃有没有补贴，一年多少")
+    assert program_answer(r.programs, r.aspects, question=r.text)["unanswered"]

@@ -666,3 +666,19 @@ def test_a_year_before_an_age_is_not_the_birth_year():
 ])
 def test_dev11_form_answers(text, asking, value):
     assert read_line(text, today=TODAY, asking=asking).facts.get(asking) == value
+
+
+def test_a_rumour_about_ones_own_child_is_their_case_but_a_rumoured_rule_is_general():
+    r = read_line("孙子22年5月生的 今年都四岁半了 听说还能补几个月的 真的假的", today=TODAY)
+    assert r.kind == PERSONAL_CASE and r.facts["child_birth_date"] == "2022-05"
+    r = read_line("听说低保户才能领生活补贴 真的假的", today=TODAY)
+    assert r.kind == PROGRAM_INFO and not r.facts and "who" in r.aspects
+
+
+def test_a_county_keeps_its_own_city_when_another_city_is_named():
+    r = read_line("岢岚县农村的 在太原给人家当保姆 参加了育婴员培训 证也拿到了 培训补贴能领不", today=TODAY)
+    assert r.place["county"] == "岢岚县" and r.place["city"] == "忻州市"
+
+
+def test_a_second_programs_cue_words_need_a_clause_of_their_own():
+    assert read_line("运城考个电工证 培训补贴一个人能补多少", today=TODAY).programs == ["vocational_training_subsidy"]
