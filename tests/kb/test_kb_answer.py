@@ -256,3 +256,8 @@ def test_near_misses_are_honest_nulls(kb, q):
 ])
 def test_slips_and_distributives_still_answer(kb, q, figure):
     assert figure in (kb.answer(q)["answer"] or "")
+
+
+def test_whether_ones_own_place_gets_a_project_is_an_honest_null(kb):
+    res = kb.answer("规划里说要建三级医院 俺们县能不能建一个")
+    assert res["answer"] is None and "具体到某个县" in res["message"]

@@ -682,3 +682,7 @@ def test_a_county_keeps_its_own_city_when_another_city_is_named():
 
 def test_a_second_programs_cue_words_need_a_clause_of_their_own():
     assert read_line("运城考个电工证 培训补贴一个人能补多少", today=TODAY).programs == ["vocational_training_subsidy"]
+
+
+def test_a_veterans_allowance_is_another_benefit():
+    assert read_line("退伍军人每年的优待金有多少", today=TODAY).not_in_sources[0] == "other_benefit"
