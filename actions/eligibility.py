@@ -293,8 +293,7 @@ class ActionEligibilityResult(Action):
             text += "\n\n需要帮您查找就近的办理地点吗？"
         send(dispatcher, text, buttons=buttons, citations=as_citations(results), service_points=points,
              eligibility=[{k: r.get(k) for k in ("program", "outcome", "amount")}
-                          for r in family_results(results, facts, tracker.get_slot("children"),
-                                                  unborn=bool(tracker.get_slot("child_unborn")))])
+                          for r in family_results(results, facts, tracker.get_slot("children"))])
 
 
 def next_form(pending: list[str]) -> tuple[str, list[str]]:
@@ -305,13 +304,11 @@ def next_form(pending: list[str]) -> tuple[str, list[str]]:
 
 
 def family_results(results: list[dict[str, Any]], facts: dict[str, Any],
-                   children: Optional[dict[str, Any]], unborn: bool = False) -> list[dict[str, Any]]:
+                   children: Optional[dict[str, Any]]) -> list[dict[str, Any]]:
     """With several children the family's childcare outcome is the best child's ("老大过了3岁，老二能领":
-    the family can claim); the text already gives each child's own result. A child not yet born, and no
-    other child's birth date given, cannot be claimed for yet: not eligible now (the text says when and how)."""
-    if unborn and "child_birth_date" not in facts:
-        results = [{**r, "outcome": "not_eligible", "amount": None} if r["program"] == "childcare_subsidy" else r
-                   for r in results]
+    the family can claim); the text already gives each child's own result. A child not yet born has no birth
+    date: the outcome stays the engine's for those facts (needs_more_info, as POST /api/eligibility says), and
+    the text says when and how to claim after birth."""
     dates = (children or {}).get("birth_dates") or []
     if len(dates) < 2:
         return results

@@ -103,11 +103,13 @@ def test_unborn_child_is_told_how_to_claim_after_birth(live_stack):
     assert "哪年哪月哪日出生" not in text
 
 
-def test_unborn_child_outcome_is_not_eligible_yet(live_stack):
-    """The structured result says what the text says: nothing can be claimed before birth."""
+def test_unborn_child_outcome_waits_for_the_birth_date(live_stack):
+    """The structured result is the engine's for the facts given (no birth date yet: needs_more_info, as
+    POST /api/eligibility answers), and the text says nothing can be claimed before birth."""
     messages = live_stack.chat("我怀孕六个月了，育儿补贴现在能先申请上吗", sender())
-    outcomes = {e["program"]: e["outcome"] for m in messages for e in (m.get("eligibility") or [])}
-    assert outcomes == {"childcare_subsidy": "not_eligible"}
+    results = [e for m in messages for e in (m.get("eligibility") or [])]
+    assert [(e["program"], e["outcome"]) for e in results] == [("childcare_subsidy", "needs_more_info")]
+    assert results[0]["amount"] is None
     assert "宝宝还没有出生，现在还不能申领" in text_of(messages)
 
 
