@@ -434,6 +434,11 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
         facts, personal, own_facts = {}, False, False
         if "who" not in aspects:
             aspects = aspects + ["who"]
+    # "21年的娃有育儿补贴没", "俺们农村的娃 育儿补贴也有吗": whether a kind of person gets it, asked in general
+    if programs and not aspects and not facts and not personal and question and \
+            (_ASKS_ABOUT.search(text) or re.search(r"有[^，。？?]{0,8}(没|吗|么|不|没有)[？?。！!\s]*$|也有", text)) and \
+            _KIND_OF_PERSON.search(core) and not _SELF_ONE.search(text):
+        aspects = ["who"]
     # "我在尧都区，哪里能办两项补贴" asks where to apply, not whether the speaker qualifies.
     if personal and not facts and set(aspects) & APPLYING and not _ASKS_ELIGIBILITY.search(core):
         personal = False
@@ -527,6 +532,7 @@ _KIND_OF_PERSON = re.compile(r"[^，,。？?\s]{1,12}的(残疾人|残疾娃|人
 # "俺屋里有个碎娃娃", "我家刚生了个小子": the speaker has a child of their own, a case to check.
 _OWN_CHILD = re.compile(r"(我|俺|咱)(们)?(家|屋里|家里|屋)?(里)?(有|生了|添了)(个|一个|两个|俩|了个)[^，,。？?]{0,3}(娃|孩子|宝宝|小孩|小子|闺女|儿子|女儿)")
 _RUMOUR = re.compile(r"听人说|听说|听别人说|有人说|网上说|人家说|是真的|真的假的|是不是真的")
+_SELF_ONE = re.compile(r"我(?!们)|俺(?!们)|咱(?!们)|本人|自己|自个")
 _SELF = re.compile(r"我|俺|咱|本人|自己|自个")
 _ENDS_CAN_I = re.compile(r"(能|可以|能不能|可不可以)(领|申请|拿|享受|办|补钱|补点|补|给钱|给补)(吗|不|没|么|嘛|呢)?[？?。！!\s]*$")
 _LIFE_EVENT = re.compile(r"双胞胎|龙凤胎|三胞胎|俩娃|两个娃|刚毕业|毕业了|下岗|失业了|退休了|生了|刚生|出生了|怀孕了|考了|考下|拿了证|拿到证|参加了|在报|报了|在学|学了|"

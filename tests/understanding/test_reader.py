@@ -686,3 +686,16 @@ def test_a_second_programs_cue_words_need_a_clause_of_their_own():
 
 def test_a_veterans_allowance_is_another_benefit():
     assert read_line("退伍军人每年的优待金有多少", today=TODAY).not_in_sources[0] == "other_benefit"
+
+
+@pytest.mark.parametrize("text, kind, aspect", [
+    ("21年的娃有育儿补贴没", PROGRAM_INFO, "who"), ("俺们农村的娃 育儿补贴也有吗", PROGRAM_INFO, "who"),
+    ("中级和高级补贴差多少", PROGRAM_INFO, "amount"),
+])
+def test_round9_kinds_of_people_and_levels(text, kind, aspect):
+    r = read_line(text, today=TODAY)
+    assert r.kind == kind and aspect in r.aspects and r.programs
+
+
+def test_ones_own_child_with_a_subsidy_question_is_their_case():
+    assert read_line("我家的娃有育儿补贴没", today=TODAY).kind == PERSONAL_CASE
