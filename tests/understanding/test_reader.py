@@ -699,3 +699,8 @@ def test_round9_kinds_of_people_and_levels(text, kind, aspect):
 
 def test_ones_own_child_with_a_subsidy_question_is_their_case():
     assert read_line("我家的娃有育儿补贴没", today=TODAY).kind == PERSONAL_CASE
+
+
+def test_a_course_still_under_way_is_no_certificate_yet():
+    r = read_line("村里组织的育婴员培训 俺报上了 正学着呢 补贴啥时候给", today=TODAY)
+    assert r.kind == PERSONAL_CASE and r.facts == {"obtained_certificate": False}
