@@ -118,7 +118,7 @@ def classify(question: str, this_year: int | None = None) -> Asked:
         kinds.remove("date")
     if "amount" in kinds and "count" in kinds and re.search(r"个亿|[千百万亿]块|给多少", q):
         kinds.remove("count")  # "多少个亿" is money
-    if re.search(r"哪几|哪些", q) and not re.search(r"多少", q):
+    if re.search(r"哪几|哪些|(?:几个|几项|几条|几类)[^，。？?]{0,6}(?:都是|分别是|是)(?:啥|什么|甚|哪)", q) and not re.search(r"多少", q):
         kinds = [k for k in kinds if k not in ("count", "rate")]  # "有哪几种" asks for the items, not a number
     if _Q_TIME.search(q):
         kinds = ["time"]

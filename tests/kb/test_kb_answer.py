@@ -261,3 +261,8 @@ def test_slips_and_distributives_still_answer(kb, q, figure):
 def test_whether_ones_own_place_gets_a_project_is_an_honest_null(kb):
     res = kb.answer("规划里说要建三级医院 俺们县能不能建一个")
     assert res["answer"] is None and "具体到某个县" in res["message"]
+
+
+def test_which_ones_of_several_named_is_a_list_not_a_count(kb):
+    res = kb.answer("规划讲的幼有善育学有优教那几个有都是啥")
+    assert "老有颐养" in (res["answer"] or "")
