@@ -704,3 +704,25 @@ def test_ones_own_child_with_a_subsidy_question_is_their_case():
 def test_a_course_still_under_way_is_no_certificate_yet():
     r = read_line("村里组织的育婴员培训 俺报上了 正学着呢 补贴啥时候给", today=TODAY)
     assert r.kind == PERSONAL_CASE and r.facts == {"obtained_certificate": False}
+
+
+# Round 15 (reported at the end of session 22, now a tuning set).
+@pytest.mark.parametrize("text, aspect", [
+    ("一级跟二级的护理补贴 钱数一样不一样", "amount"), ("育儿补贴过了多长时间就领不上了", "deadline"),
+    ("换个工种又考了证 还能再领吗", "duration"), ("领育儿补贴会不会让低收入家庭认定过不了", "tax_income"),
+    ("智力残疾的娃娃 护理补贴谁给他申请", "how_to_apply"), ("育儿补贴从生下来到三岁一共能拿多少钱", "amount"),
+    ("申请生活补贴之前得先办个甚", "how_to_apply"), ("两项补贴是不是只能选一样 俺听人说只能要一个", "combine"),
+    ("證書下來十四個月了還能領技能補貼嗎", "deadline"), ("领上护理补贴了 生活补贴还能不能领", "combine"),
+])
+def test_round15_aspects(text, aspect):
+    r = read_line(text, today=TODAY)
+    assert aspect in r.aspects and not r.not_in_sources and r.kind == PROGRAM_INFO
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("我们村谁领了残疾人补贴 能不能把名单给我看看", "others_case"), ("老人出不了门 评残能不能叫人上门来评", "home_service"),
+    ("1+X证书能不能领技能提升补贴", "certificate_kind"), ("襄汾县有没有把智力三级也纳入护理补贴了", "local_implementation"),
+    ("技能提升补贴一年最多能领几个证的", "annual_limit"), ("天镇保姆培训去哪报名 学费多少", "local_price"),
+])
+def test_round15_honest_unknowns(text, reason):
+    assert read_line(text, today=TODAY).not_in_sources[0] == reason
