@@ -191,9 +191,11 @@ def test_a_future_change_quotes_only_the_plans_direction():
     assert "没有相关规定" in plain["text"] and not plain["citations"]   # the plan sets no direction for it
 
 
-def test_a_schedule_question_gets_the_standard_and_an_honest_schedule_note():
+def test_a_schedule_question_gets_an_honest_schedule_note_without_the_amount():
+    # The sources give the yearly standard, not how it is paid out; the standard was not asked (blind writers
+    # of rounds 14 and dev sets counted it as a borrowed figure), so only the honest note answers.
     answer = not_in_sources_answer(read_line("育儿补贴是一次性给还是每年都给", today=TODAY))
-    assert "每孩每年3600元" in answer["text"] and "没有写明" in answer["text"] and answer["citations"]
+    assert "3600" not in answer["text"] and ("没有写明" in answer["text"] or "没有相关规定" in answer["text"])
     timing = not_in_sources_answer(read_line("育儿补贴一年当中几月份发", today=TODAY))
     assert "3600" not in timing["text"] and "没有相关规定" in timing["text"]
 
@@ -725,4 +727,23 @@ def test_round15_aspects(text, aspect):
     ("技能提升补贴一年最多能领几个证的", "annual_limit"), ("天镇保姆培训去哪报名 学费多少", "local_price"),
 ])
 def test_round15_honest_unknowns(text, reason):
+    assert read_line(text, today=TODAY).not_in_sources[0] == reason
+
+
+# Round 14 (scored before and after in session 22, now a tuning set).
+@pytest.mark.parametrize("text, aspect", [
+    ("生活补贴全国是不是一个价", "amount"), ("领了护理补贴 生活补贴还给不给", "combine"),
+    ("2025年以前生的孩子是不是就没份了", "who"), ("同工种同级别的证重新考了一个 又领一回行不", "duration"),
+])
+def test_round14_aspects(text, aspect):
+    r = read_line(text, today=TODAY)
+    assert aspect in r.aspects and not r.not_in_sources and r.kind == PROGRAM_INFO
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("育儿补贴是一年一次性打过来还是每个月打", "payment_mode"), ("生三胎县里奖励多少钱", "local_topup"),
+    ("以工代训补贴现在还有没有", "other_benefit"), ("残联那个评残的医生啥时候来我们乡里", "home_service"),
+    ("孩子跟着奶奶在老家 妈在外地打工 育儿补贴该谁去领", "family_arrangement"),
+])
+def test_round14_honest_unknowns(text, reason):
     assert read_line(text, today=TODAY).not_in_sources[0] == reason
