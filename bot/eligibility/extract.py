@@ -153,6 +153,8 @@ def _ages(text: str) -> list[tuple[int, int]]:
     for m in _AGE.finditer(text):
         if re.match(r"\s*(以下|以上|以内|之内|之前|之后|以前|以后|前|后|左右)", text[m.end():]):
             continue  # "三岁以下的娃娃": a group of children, not this child's age
+        if re.search(r"(前|之前|以前|时候|那会儿?|那年|前年|去年|大前年|年时)(就|已经|都)?(满|到)?了?\s*$", text[:m.start()]):
+            continue  # "2025年元旦前就满3岁了": the age at another time, not today's
         if re.search(r"(?<![不没])(到|至|直到)\s*$", text[:m.start()]):
             continue  # "从生下来到三岁", "领到三岁": an age limit, not this child's age
         if m.group("m"):

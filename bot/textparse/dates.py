@@ -54,9 +54,9 @@ def _alt(words) -> str:
     return "|".join(sorted(words, key=len, reverse=True))
 
 
-# "2025年以前/之后", "2025年1月1日之前" name a boundary, not a date: nobody was born "in" it. Such spans are
+# "2025年以前/之后", "2025年1月1日之前", "2025年元旦前" name a boundary, not a date: nobody was born "in" it. Such spans are
 # blanked before the date patterns run.
-_BOUNDARY = re.compile(rf"{_NB}{NUM}{{4}}{_SP}年(?:{_SP}{NUM}{{1,3}}{_SP}月(?:份)?(?:{_SP}{NUM}{{1,4}}{_SP}[日号])?)?"
+_BOUNDARY = re.compile(rf"{_NB}{NUM}{{4}}{_SP}年(?:{_SP}(?:的{_SP})?元旦|{_SP}{NUM}{{1,3}}{_SP}月(?:份)?(?:{_SP}{NUM}{{1,4}}{_SP}[日号])?)?"
                        rf"{_SP}(?:以前|之前|以后|之后|以来|前|后)(?!半)")
 
 _ORDINAL_CHILD = re.compile(r"老[大二三四五六幺]")

@@ -425,6 +425,9 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
         personal = True
     # "是不是得低保户才能领", "家里吃低保的残疾人还能再拿生活补贴吗": a requirement or a kind of person, asked
     # in general; the facts in it are conditions, not the speaker's own (unless they say 我/俺 of themselves).
+    # "一级跟二级的护理补贴 钱数一样不一样": two levels compared, no one's own level
+    if facts and re.search(r"[一二三四1-4]级(跟|和|与|同|还是)[一二三四1-4]级", text):
+        facts, personal, own_facts = {}, False, False
     requirement = _REQUIREMENT.search(text)
     if requirement and _RUMOUR.match(requirement.group(0)) and \
             _stated_fact(text[:requirement.start()] + "，" + text[requirement.end():], today, asking, engine):
@@ -527,8 +530,7 @@ _ASKS_CONDITIONS = re.compile(r"(哪些|什么|啥|甚么|甚|哪几个|哪几�
 _REQUIREMENT = re.compile(r"(只有|非得|必须|得是|是不是也?得|是不是要|是否得|是否必须|一定要|一定得)[^，,。？?]{0,10}才(能|可以|给|行|有|算|认)|"
                           r"是不是[^，,。？?]{0,8}才(有|能|给|认|算)|"
                           r"(听人说|听说|听别人说|有人说|网上说|人家说)[^。？?]{0,30}(真的假的|是真的吗|真的吗|是不是真的|靠谱吗)")
-_KIND_OF_PERSON = re.compile(r"[一二三四1-4]级(跟|和|与|同|还是)[一二三四1-4]级|"
-                             r"[^，,。？?\s]{1,12}的(残疾人|残疾娃|人|娃娃?|孩子|小孩|老人|职工|工人|人员|学生|毕业生|家庭|户)"
+_KIND_OF_PERSON = re.compile(r"[^，,。？?\s]{1,12}的(残疾人|残疾娃|人|娃娃?|孩子|小孩|老人|职工|工人|人员|学生|毕业生|家庭|户)"
                              r"(?=$|[\s，,？?]|还|能|可以|有没有|算|也|都|是不是|咋|怎么|给不给|学|上|参加|去|有)")
 # "俺屋里有个碎娃娃", "我家刚生了个小子": the speaker has a child of their own, a case to check.
 _OWN_CHILD = re.compile(r"(我|俺|咱)(们)?(家|屋里|家里|屋)?(里)?(有|生了|添了)(个|一个|两个|俩|了个)[^，,。？?]{0,3}(娃|孩子|宝宝|小孩|小子|闺女|儿子|女儿)")

@@ -191,11 +191,9 @@ def test_a_future_change_quotes_only_the_plans_direction():
     assert "没有相关规定" in plain["text"] and not plain["citations"]   # the plan sets no direction for it
 
 
-def test_a_schedule_question_gets_an_honest_schedule_note_without_the_amount():
-    # The sources give the yearly standard, not how it is paid out; the standard was not asked (blind writers
-    # of rounds 14 and dev sets counted it as a borrowed figure), so only the honest note answers.
+def test_a_schedule_question_gets_the_standard_and_an_honest_schedule_note():
     answer = not_in_sources_answer(read_line("育儿补贴是一次性给还是每年都给", today=TODAY))
-    assert "3600" not in answer["text"] and ("没有写明" in answer["text"] or "没有相关规定" in answer["text"])
+    assert "每孩每年3600元" in answer["text"] and "没有写明" in answer["text"] and answer["citations"]
     timing = not_in_sources_answer(read_line("育儿补贴一年当中几月份发", today=TODAY))
     assert "3600" not in timing["text"] and "没有相关规定" in timing["text"]
 
@@ -747,3 +745,13 @@ def test_round14_aspects(text, aspect):
 ])
 def test_round14_honest_unknowns(text, reason):
     assert read_line(text, today=TODAY).not_in_sources[0] == reason
+
+
+@pytest.mark.parametrize("text", ["娃在2025年元旦前就满3岁了 育儿补贴还有没有", "娃前年就满三岁了"])
+def test_an_age_reached_at_another_time_is_no_birth_date(text):
+    assert "child_birth_date" not in read_line(text, today=TODAY).facts
+
+
+def test_two_levels_compared_are_no_ones_level():
+    r = read_line("护理补贴一级和二级给的一样多吗", today=TODAY)
+    assert r.kind == PROGRAM_INFO and r.aspects == ["amount"] and not r.facts

@@ -309,7 +309,7 @@ def test_a_mountain_named_after_a_city_is_not_the_city():
     ("23年生的娃现在才申请育儿补贴晚不晚", "尽早"),
     ("农村出来打工的 去学个电焊 能有补贴不", "证书"),
     ("人在外省 老家山西的残疾人生活补贴能跨省办吗", "跨省通办"),
-    ("育儿补贴是一次性给还是年年都给", "一次发还是分次发"),   # the schedule, which no source states
+    ("育儿补贴是一次性给还是年年都给", "3周岁"),
     ("灵活就业自己交养老保险的能领技能提升补贴吗", "失业保险"),
 ])
 def test_terms_rumours_and_special_cases_get_their_answer(text, expected):
