@@ -755,3 +755,11 @@ def test_an_age_reached_at_another_time_is_no_birth_date(text):
 def test_two_levels_compared_are_no_ones_level():
     r = read_line("护理补贴一级和二级给的一样多吗", today=TODAY)
     assert r.kind == PROGRAM_INFO and r.aspects == ["amount"] and not r.facts
+
+
+@pytest.mark.parametrize("text, asking, value", [
+    ("从小就得人抱着，七八年了", "needs_long_term_care", True), ("做饭穿衣都得我弄，三年多了", "needs_long_term_care", True),
+    ("县城的，失业半年了，没去人社登记过", "person_category", "other"),
+])
+def test_round14_form_answers(text, asking, value):
+    assert read_line(text, today=TODAY, asking=asking).facts.get(asking) == value
