@@ -592,8 +592,16 @@ def test_ones_own_childs_amount_with_a_tax_question_is_ones_own_case():
 @pytest.mark.parametrize("text, aspect", [
     ("生活补贴全省是一个标准还是各地不一样", "amount"), ("发证一年以后再申请还给不给", "deadline"),
     ("贫困家庭的娃学技术有培训补贴吗", "who"), ("失业保险交多少个月才能领技能补贴", "who"),
+    # round 14 (scored before and after in session 22) and round 15 (reported at its end), now tuning sets
+    ("生活补贴全国是不是一个价", "amount"), ("领了护理补贴 生活补贴还给不给", "combine"),
+    ("2025年以前生的孩子是不是就没份了", "who"), ("同工种同级别的证重新考了一个 又领一回行不", "duration"),
+    ("一级跟二级的护理补贴 钱数一样不一样", "amount"), ("育儿补贴过了多长时间就领不上了", "deadline"),
+    ("换个工种又考了证 还能再领吗", "duration"), ("领育儿补贴会不会让低收入家庭认定过不了", "tax_income"),
+    ("智力残疾的娃娃 护理补贴谁给他申请", "how_to_apply"), ("育儿补贴从生下来到三岁一共能拿多少钱", "amount"),
+    ("申请生活补贴之前得先办个甚", "how_to_apply"), ("两项补贴是不是只能选一样 俺听人说只能要一个", "combine"),
+    ("證書下來十四個月了還能領技能補貼嗎", "deadline"), ("领上护理补贴了 生活补贴还能不能领", "combine"),
 ])
-def test_round13_aspects(text, aspect):
+def test_round13_to_15_aspects(text, aspect):
     r = read_line(text, today=TODAY)
     assert aspect in r.aspects and not r.not_in_sources and r.kind == PROGRAM_INFO
 
@@ -706,44 +714,16 @@ def test_a_course_still_under_way_is_no_certificate_yet():
     assert r.kind == PERSONAL_CASE and r.facts == {"obtained_certificate": False}
 
 
-# Round 15 (reported at the end of session 22, now a tuning set).
-@pytest.mark.parametrize("text, aspect", [
-    ("一级跟二级的护理补贴 钱数一样不一样", "amount"), ("育儿补贴过了多长时间就领不上了", "deadline"),
-    ("换个工种又考了证 还能再领吗", "duration"), ("领育儿补贴会不会让低收入家庭认定过不了", "tax_income"),
-    ("智力残疾的娃娃 护理补贴谁给他申请", "how_to_apply"), ("育儿补贴从生下来到三岁一共能拿多少钱", "amount"),
-    ("申请生活补贴之前得先办个甚", "how_to_apply"), ("两项补贴是不是只能选一样 俺听人说只能要一个", "combine"),
-    ("證書下來十四個月了還能領技能補貼嗎", "deadline"), ("领上护理补贴了 生活补贴还能不能领", "combine"),
-])
-def test_round15_aspects(text, aspect):
-    r = read_line(text, today=TODAY)
-    assert aspect in r.aspects and not r.not_in_sources and r.kind == PROGRAM_INFO
-
-
+# Rounds 14 and 15 (scored in session 22, now tuning sets): what no source answers.
 @pytest.mark.parametrize("text, reason", [
     ("我们村谁领了残疾人补贴 能不能把名单给我看看", "others_case"), ("老人出不了门 评残能不能叫人上门来评", "home_service"),
     ("1+X证书能不能领技能提升补贴", "certificate_kind"), ("襄汾县有没有把智力三级也纳入护理补贴了", "local_implementation"),
     ("技能提升补贴一年最多能领几个证的", "annual_limit"), ("天镇保姆培训去哪报名 学费多少", "local_price"),
-])
-def test_round15_honest_unknowns(text, reason):
-    assert read_line(text, today=TODAY).not_in_sources[0] == reason
-
-
-# Round 14 (scored before and after in session 22, now a tuning set).
-@pytest.mark.parametrize("text, aspect", [
-    ("生活补贴全国是不是一个价", "amount"), ("领了护理补贴 生活补贴还给不给", "combine"),
-    ("2025年以前生的孩子是不是就没份了", "who"), ("同工种同级别的证重新考了一个 又领一回行不", "duration"),
-])
-def test_round14_aspects(text, aspect):
-    r = read_line(text, today=TODAY)
-    assert aspect in r.aspects and not r.not_in_sources and r.kind == PROGRAM_INFO
-
-
-@pytest.mark.parametrize("text, reason", [
     ("育儿补贴是一年一次性打过来还是每个月打", "payment_mode"), ("生三胎县里奖励多少钱", "local_topup"),
     ("以工代训补贴现在还有没有", "other_benefit"), ("残联那个评残的医生啥时候来我们乡里", "home_service"),
     ("孩子跟着奶奶在老家 妈在外地打工 育儿补贴该谁去领", "family_arrangement"),
 ])
-def test_round14_honest_unknowns(text, reason):
+def test_round14_and_15_honest_unknowns(text, reason):
     assert read_line(text, today=TODAY).not_in_sources[0] == reason
 
 
