@@ -20,7 +20,7 @@ from bot.dialogue_domain import DIGRESSIONS, form_members, program_facts
 from bot.eligibility.engine import get_engine
 from bot.eligibility.extract import cross_suggestions, extract_facts, programs_touched
 from bot.eligibility.spans import DateSpan, parse_span
-from bot.service_points import find_places, format_card
+from bot.service_points import OFFICE_TYPES, find_places, format_card
 from bot.program_info import program_answer
 from bot.understanding import is_question, not_in_sources_answer, question_part, read_line
 from bot.eligibility.render import fact_question, render_results, render_suggestions, unknown_help
@@ -48,13 +48,24 @@ def evaluate_all(programs: list[str], facts: dict[str, Any]) -> list[dict[str, A
 
 
 def missing_in_order(form_program: str, facts: dict[str, Any], unknown: set[str]) -> list[str]:
-    """The engine's most-decisive-first missing facts, across the form's programs, minus the unknown ones."""
+    """The engine's most-decisive-first missing facts, across the form's programs, minus the unknown ones;
+    then a date known only from an age or a year ("两岁多", "2024年的") when the outcome is settled but the
+    amount still depends on the month: asked once, so the sum is exact rather than a range."""
     missing: list[str] = []
     for result in evaluate_all(form_members(form_program), facts):
-        if result["outcome"] != "needs_more_info":
-            continue
-        missing += [f for f in result["missing_facts"] if f not in unknown and f not in missing]
+        if result["outcome"] == "needs_more_info":
+            missing += [f for f in result["missing_facts"] if f not in unknown and f not in missing]
+        else:
+            missing += [f for f in rough_amount_facts(result, facts) if f not in unknown and f not in missing]
     return missing
+
+
+def rough_amount_facts(result: dict[str, Any], facts: dict[str, Any]) -> list[str]:
+    """Dates said as an age or a year on which a settled result's amount still depends (it is a range)."""
+    if not (result.get("amount") or {}).get("value_max"):
+        return []
+    return [f for f, v in facts.items() if f in (result.get("facts") or {})
+            and isinstance(span := parse_span(v), DateSpan) and span.precision in ("range", "year")]
 
 
 def as_citations(results: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -151,6 +162,8 @@ class EligibilityFormValidation(FormValidationAction, ABC):
         extracted = extract_facts(text, today(), asking=asking) if text else {"facts": {}, "unknown": []}
         facts = {k: v for k, v in extracted["facts"].items() if k in ALL_FACTS}
         answered = asking in facts or asking in extracted["unknown"]
+        if asking in facts and _still_rough(tracker.get_slot(asking), facts[asking]):
+            extracted["unknown"] = [*extracted["unknown"], asking]   # asked again, still an age: the range stands
         if asking and not answered and not extracted.get("unborn"):
             if intent == "stop_form" or textparse.is_stop(text):
                 return []  # the form rejects, and the stop rule takes over
@@ -162,10 +175,13 @@ class EligibilityFormValidation(FormValidationAction, ABC):
         events += form_state(extracted, tracker, facts)
         events += place_said(text, tracker)
         for fact in extracted["unknown"]:
+            if fact == asking and fact in facts and fact not in unknown:
+                unknown.append(fact)      # no help text: the resident gave what they know
+                continue
             if fact in ALL_FACTS and fact not in unknown and fact not in facts:
                 unknown.append(fact)
                 dispatcher.utter_message(text=unknown_help(fact))
-        unknown = [f for f in unknown if f not in facts]
+        unknown = [f for f in unknown if f not in facts or f in extracted["unknown"]]
         if text and asking and not facts and asking not in unknown and not extracted.get("unborn"):
             dispatcher.utter_message(text="抱歉，我没能从您的回答中识别出这一项。您可以直接回答，例如“有”“没有”，"
                                           "不清楚的话请说“不知道”；不想继续可以说“算了”。")
@@ -173,6 +189,13 @@ class EligibilityFormValidation(FormValidationAction, ABC):
         tracker.add_slots(events)
         missing = await self.required_slots([], dispatcher, tracker, domain)
         return events + [SlotSet("requested_slot", missing[0] if missing else None)]
+
+
+def _still_rough(before: Any, now: Any) -> bool:
+    """A date asked again for the exact amount and answered again only roughly (an age, a year)."""
+    was, new = parse_span(before), parse_span(now)
+    return isinstance(was, DateSpan) and was.precision in ("range", "year") \
+        and isinstance(new, DateSpan) and new.precision in ("range", "year")
 
 
 # What an answer may also ask ("卧床两年了。对了 两项补贴能同时领吗"): answered at once; who qualifies, the
@@ -211,12 +234,22 @@ class ActionAskFact(Action, ABC):
         program = next((p for p in form_members(form or "") if self.fact in FORM_PROGRAMS.get(p, [])), form)
         question, options = fact_question(program, self.fact), fact_options(program, self.fact)
         rough = parse_span(tracker.get_slot(self.fact))
-        if isinstance(rough, DateSpan):
+        if isinstance(rough, DateSpan) and settled_but_rough(form, self.fact, current_facts(tracker)):
+            # The outcome is known; the amount is counted by month, so ask the month rather than give a range.
+            question = f"按您说的（{rough.cn()}），可以领取；补贴按月份折算，要算准金额还需要知道具体的年月。" + question
+        elif isinstance(rough, DateSpan):
             # Asked again because a month, year or age does not settle it: say so, never guess the day.
             question = f"您说的是{rough.cn()}，要确定结果还需要更准确的日期。" + question
         buttons = [{"title": label, "payload": label} for label in options] + [{"title": "不知道", "payload": "不知道"}]
         send(dispatcher, question, buttons=buttons)
         return []
+
+
+def settled_but_rough(form: str, fact: str, facts: dict[str, Any]) -> bool:
+    """The fact is asked only for the exact amount: every result that uses it is already settled."""
+    results = evaluate_all(form_members(form or ""), facts) if form in FORM_PROGRAMS or form == "disability_both" else []
+    return any(fact in rough_amount_facts(r, facts) for r in results) and \
+        not any(fact in (r.get("missing_facts") or []) for r in results if r["outcome"] == "needs_more_info")
 
 
 def fact_options(program: str, fact: str) -> list[str]:
@@ -256,12 +289,12 @@ class ActionEligibilityResult(Action):
         shown: list[str] = []
         while True:
             later = [p for p in pending if p not in form_members(program)]
-            await self.send_result(dispatcher, tracker, program, facts, last=not later,
-                                   later=later + shown + [p for p in before if p not in form_members(program)])
+            office_events = await self.send_result(dispatcher, tracker, program, facts, last=not later,
+                                                   later=later + shown + [p for p in before if p not in form_members(program)])
             shown += form_members(program)
             if not later:
                 return [SlotSet("last_programs", shown), SlotSet("office_wanted", False),
-                        SlotSet("pending_programs", None)]
+                        SlotSet("pending_programs", None)] + office_events
             program, pending = next_form(later)
             if missing_in_order(program, facts, unknown):
                 send(dispatcher, f"接下来帮您看{PROGRAM_LABELS.get(program, program)}。")
@@ -270,7 +303,7 @@ class ActionEligibilityResult(Action):
                         FollowupAction(f"{program}_form")]
 
     async def send_result(self, dispatcher: CollectingDispatcher, tracker: Tracker, program: str,
-                          facts: dict[str, Any], last: bool, later: list[str]) -> None:
+                          facts: dict[str, Any], last: bool, later: list[str]) -> list[EventType]:
         """One form's result; `later` are programs shown before it or promised after it (not suggested again)."""
         members = form_members(program)
         results = await asyncio.to_thread(evaluate_all, members, facts)
@@ -285,15 +318,26 @@ class ActionEligibilityResult(Action):
             text += "\n\n" + render_suggestions(suggestions)
             buttons += [{"title": f"测算{PROGRAM_LABELS.get(p, p)}", "payload": f'/ask_eligibility{{"program": "{p}"}}'}
                         for p in suggestions[:3]]
-        points = await offices_asked_for(tracker, members)
+        # Where a result's own hint sends the resident first (no 残疾人证 → the county 残联 that issues it).
+        first = [t for r in results for t in r.get("hint_offices") or []]
+        events: list[EventType] = []
+        points = await offices_asked_for(tracker, members, first=first)
+        if not points and first and last:
+            points = await offices_asked_for(tracker, members, first=first, wanted=True)
+        where = tracker.get_slot("place_county") or tracker.get_slot("place_city") or "您附近"
         if points:
-            where = tracker.get_slot("place_county") or tracker.get_slot("place_city") or "您附近"
             text += f"\n\n{where}的办理地点：\n" + "\n\n".join(format_card(p) for p in points)
+        elif first and last:
+            # The certificate is issued where the 户口 is: ask that county, then show its office.
+            office = OFFICE_TYPES[first[0]].label
+            text += f"\n\n请问您的户口在哪个县（市、区）？告诉我县名，我帮您查那里{office}的地址和电话。"
+            events = [SlotSet("awaiting_place", True), SlotSet("office_type", first[0])]
         elif last:
             text += "\n\n需要帮您查找就近的办理地点吗？"
         send(dispatcher, text, buttons=buttons, citations=as_citations(results), service_points=points,
              eligibility=[{k: r.get(k) for k in ("program", "outcome", "amount")}
                           for r in family_results(results, facts, tracker.get_slot("children"))])
+        return events
 
 
 def next_form(pending: list[str]) -> tuple[str, list[str]]:
@@ -323,12 +367,15 @@ def family_results(results: list[dict[str, Any]], facts: dict[str, Any],
     return out
 
 
-async def offices_asked_for(tracker: Tracker, programs: list[str]) -> list[dict[str, Any]]:
-    """The offices for the programs, when the resident asked where to apply and named a place (two at once)."""
+async def offices_asked_for(tracker: Tracker, programs: list[str], first: Optional[list[str]] = None,
+                            wanted: bool = False) -> list[dict[str, Any]]:
+    """The offices for the programs, when the resident asked where to apply (or `wanted`: a hint's office) and
+    named a place (two at once); `first` are office types to put before the programs' own."""
     place = {k: tracker.get_slot(f"place_{k}") for k in ("city", "county", "town")}
-    if not tracker.get_slot("office_wanted") or not (place["city"] or place["county"]):
+    if not (wanted or tracker.get_slot("office_wanted")) or not (place["city"] or place["county"]):
         return []
-    return await find_offices(types_for_programs(programs), place, location_from_metadata(tracker))
+    types = list(first or []) + [t for t in types_for_programs(programs) if t not in (first or [])]
+    return await find_offices(types, place, location_from_metadata(tracker))
 
 
 # One validation action per form and one ask action per fact, all named from the rules files.

@@ -33,8 +33,12 @@ def wanted_types(tracker: Tracker, reading: Reading) -> list[str]:
     types += [t for t in reading.office_types if t not in types]
     types = types or types_for_programs(reading.programs or entity_values(tracker, "program"))
     types = types or types_for_programs(tracker.get_slot("last_programs") or [])
-    if not types and tracker.get_slot("office_type") in OFFICE_TYPES:
-        types = [tracker.get_slot("office_type")]
+    asked_for = tracker.get_slot("office_type")
+    if not types and asked_for in OFFICE_TYPES:
+        types = [asked_for]
+    if tracker.get_slot("awaiting_place") and asked_for in OFFICE_TYPES and asked_for in types[1:] \
+            and not reading.office_types and not entity_values(tracker, "office_type"):
+        types = [asked_for] + [t for t in types if t != asked_for]   # the office we asked the place for first
     return types
 
 
@@ -129,7 +133,7 @@ async def answer_service_points(dispatcher: CollectingDispatcher, tracker: Track
         return type_events + [SlotSet("awaiting_place", False)]
     where = place.get("town") or place.get("county") or place.get("city") or "您附近"
     intro = f"{where}的办理地点："
-    if "town_service_center" in types[:2] and not place.get("town") and location is None:
+    if types[0] == "town_service_center" and not place.get("town") and location is None:
         intro = f"{TWO_SUBSIDIES_NOTE}\n{where}的部分便民服务中心如下（告诉我您所在的乡镇或街道，可以查得更准）："
     cards = "\n\n".join(format_card(p) for p in points)
     missing = missing_details(reading.text if reading else "", points)

@@ -230,6 +230,12 @@ def carries_content(reading: Reading, social: bool = False) -> bool:
                 reading.place.get("city") or reading.place.get("county") or question)
 
 
+def place_answer(reading: Reading) -> bool:
+    """A line that only names a place (and at most that the 户口 is there): the answer to a place question."""
+    return bool(reading.place.get("county") or reading.place.get("city")) and not reading.programs \
+        and set(reading.facts) <= {"hukou_in_shanxi"} and not reading.not_in_sources and not reading.aspects
+
+
 class ActionRoute(Action):
     """Every content message outside a form: read it once, then answer, start the form, or find the office."""
 
@@ -260,6 +266,9 @@ class ActionRoute(Action):
             dispatcher.utter_message(response=SHORT_REPLIES[intent])      # "好的", "不用了", "不知道", "你好"
             return [SlotSet("eligibility_program", OVERVIEW)]
         if intent == "share_location" and not carries_content(reading, social=True):
+            return await answer_service_points(dispatcher, tracker, reading) + [SlotSet("eligibility_program", OVERVIEW)]
+        if tracker.get_slot("awaiting_place") and place_answer(reading):
+            # "是的 榆社县的户口" after "您的户口在哪个县": the place asked for, not a new case
             return await answer_service_points(dispatcher, tracker, reading) + [SlotSet("eligibility_program", OVERVIEW)]
         if reading.kind == PERSONAL_CASE and not reading.other_province:
             return await start_personal_case(dispatcher, tracker, reading)

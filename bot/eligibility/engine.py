@@ -231,13 +231,15 @@ class EligibilityEngine:
         texts = _Texts(prog, typed, day)
         missing = self._rank_missing(prog, typed, day, results) if outcome == "needs_more_info" else []
         amount, amount_note = self._amount(prog, typed, day, texts, outcome)
-        reasons, hints = [], []
+        reasons, hints, hint_offices = [], [], []
         for r in results:
             if r.status == "not_applicable":
                 continue
             reasons.append(texts.reason(r))
             if r.tier and r.tier.get("hint"):
                 hints.append(texts.fill(r.tier["hint"]))
+            if r.tier and r.tier.get("hint_office") and r.tier["hint_office"] not in hint_offices:
+                hint_offices.append(r.tier["hint_office"])   # where the hint sends the resident (残联 for the 证)
         return {
             "program": prog.id,
             "label": prog.label,
@@ -251,6 +253,7 @@ class EligibilityEngine:
             "citations": self._citations(prog, results),
             "next_steps": self._next_steps(prog, outcome),
             "hints": hints,
+            "hint_offices": hint_offices,
             "office_types": list(prog.data["office_types"]),
             "hotlines": [dict(h) for h in prog.data["hotlines"]],
             "criteria": [{"id": r.criterion["id"], "description": r.criterion["description"], "status": r.status}

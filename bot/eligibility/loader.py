@@ -571,8 +571,11 @@ class _Checker:
                 for key in ("reason", "hint"):
                     if key in tier:
                         self._template(tier[key], q + (key,))
+                if "hint_office" in tier and tier["hint_office"] not in OFFICE_TYPES:
+                    self.err(q + ("hint_office",),
+                             f"未知的服务网点类型 {tier['hint_office']!r}（可用：{', '.join(sorted(OFFICE_TYPES))}）")
                 for key in tier:
-                    if key not in {"when", "otherwise", "result", "reason", "hint"}:
+                    if key not in {"when", "otherwise", "result", "reason", "hint", "hint_office"}:
                         self.err(q + (key,), f"未知的分支键 {key!r}")
 
     def _amount(self) -> None:

@@ -135,3 +135,15 @@ def test_second_program_follows_the_first_result_as_promised(live_stack):
 def test_twins_get_per_child_and_total(live_stack):
     text = text_of(live_stack.chat("我家是双胞胎，2025年3月出生的，育儿补贴能领多少", sender()))
     assert "您家有2个孩子" in text and "合计：7200元/年" in text
+
+
+def test_no_certificate_result_asks_the_hukou_county_and_shows_its_federation(live_stack):
+    """No 残疾人证: the result's own hint sends the resident to the county 残联 where the 户口 is, so the chat
+    asks that county and then shows that 残联 first (the rules file names the office: `hint_office`)."""
+    sid = sender()
+    messages = live_stack.chat("腿脚不行好些年了 没办过残疾证 也是低保户 能领残疾人补贴不", sid)
+    assert "请问您的户口在哪个县" in text_of(messages)
+    messages = live_stack.chat("是的 榆社县的户口", sid)
+    points = [p for m in messages for p in (m.get("service_points") or [])]
+    assert points and points[0]["type"] == "disability_federation" and points[0]["county"] == "榆社县"
+    assert "便民服务中心如下" not in text_of(messages).split("\n")[0]

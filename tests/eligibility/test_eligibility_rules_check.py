@@ -127,3 +127,22 @@ def test_shared_facts_must_agree(tmp_path):
     b.data["facts"]["hukou_in_shanxi"] = {**b.facts["hukou_in_shanxi"], "type": "int", "min": 0, "max": 1}
     problems = check_consistency([a, b])
     assert problems and "hukou_in_shanxi" in problems[0].message
+
+
+def test_hint_office_must_be_a_known_office_type(tmp_path):
+    path = _copy(tmp_path, "disability_living_allowance")
+    _rewrite(path, "hint_office: disability_federation", "hint_office: disability_office")
+    with pytest.raises(RulesError) as exc:
+        load_program(path)
+    assert _line_of(path, "disability_office") in {p.line for p in exc.value.problems}
+    assert any("未知的服务网点类型" in p.message for p in exc.value.problems)
+
+
+def test_a_missing_certificate_result_names_the_office_its_hint_sends_to():
+    from bot.eligibility.engine import get_engine
+    result = get_engine().evaluate("disability_living_allowance", {"has_disability_certificate": False},
+                                   as_of="2026-11-30")
+    assert result["outcome"] == "not_eligible" and result["hint_offices"] == ["disability_federation"]
+    result = get_engine().evaluate("disability_living_allowance", {"has_disability_certificate": True,
+                                   "household_dibao": False, "household_low_income": False}, as_of="2026-11-30")
+    assert result["hint_offices"] == []

@@ -121,3 +121,32 @@ def test_a_plain_answer_gets_no_aside():
     events, messages = run("disability_both", tracker("需要，天天得有人护理", "inform", "needs_long_term_care",
                                                       form="disability_both"))
     assert slots(events)["needs_long_term_care"] is True and messages == []
+
+
+def test_an_age_that_settles_the_outcome_but_not_the_amount_asks_the_birth_month_once():
+    """"两岁多": eligible whatever the month, but the months counted depend on it — ask, never give a range."""
+    events, _ = run("childcare_subsidy", tracker("两岁多了", "inform", "child_birth_date"))
+    got = slots(events)
+    assert "/" in got["child_birth_date"]            # the span of birth dates the age allows
+    assert got["requested_slot"] == "child_birth_date"
+    ask = elig.AskFact_child_birth_date()
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ask.run(dispatcher, tracker("", "inform", "child_birth_date", form="childcare_subsidy",
+                                            child_birth_date=got["child_birth_date"]), {}))
+    text = dispatcher.messages[0]["custom"]["text"]
+    assert "可以领取" in text and "具体的年月" in text
+    # Answered again only as an age: the range stands and the form ends (no third ask, no complaint).
+    again = tracker("记不太清，反正两岁多", "inform", "child_birth_date", form="childcare_subsidy",
+                    child_birth_date=got["child_birth_date"])
+    events, messages = run("childcare_subsidy", again)
+    got = slots(events)
+    assert got["requested_slot"] is None and "child_birth_date" in got["unknown_facts"]
+    assert not any("没能从您的回答中识别" in (m.get("text") or "") for m in messages)
+
+
+def test_a_month_ends_the_form_with_an_exact_amount():
+    events, _ = run("childcare_subsidy", tracker("2024年3月", "inform", "child_birth_date",
+                                                 form="childcare_subsidy", child_birth_date="2023-12-01/2024-11-30"))
+    got = slots(events)
+    assert got["child_birth_date"] == "2024-03" and got["requested_slot"] is None
+    assert "child_birth_date" not in got["unknown_facts"]
