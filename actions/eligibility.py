@@ -234,9 +234,11 @@ class ActionAskFact(Action, ABC):
         program = next((p for p in form_members(form or "") if self.fact in FORM_PROGRAMS.get(p, [])), form)
         question, options = fact_question(program, self.fact), fact_options(program, self.fact)
         rough = parse_span(tracker.get_slot(self.fact))
-        if isinstance(rough, DateSpan) and settled_but_rough(form, self.fact, current_facts(tracker)):
-            # The outcome is known; the amount is counted by month, so ask the month rather than give a range.
-            question = f"按您说的（{rough.cn()}），可以领取；补贴按月份折算，要算准金额还需要知道具体的年月。" + question
+        ranged = settled_but_rough(form, self.fact, current_facts(tracker)) if isinstance(rough, DateSpan) else None
+        if ranged:
+            # The outcome is known; the amount is counted by month: the range now, the month for the exact sum.
+            question = (f"按您说的（{rough.cn()}），可以领取，按月折算合计在{ranged['value']}至{ranged['value_max']}"
+                        f"{ranged.get('unit') or '元'}之间；要算准金额，还需要知道具体的出生年月。" + question)
         elif isinstance(rough, DateSpan):
             # Asked again because a month, year or age does not settle it: say so, never guess the day.
             question = f"您说的是{rough.cn()}，要确定结果还需要更准确的日期。" + question
@@ -245,11 +247,12 @@ class ActionAskFact(Action, ABC):
         return []
 
 
-def settled_but_rough(form: str, fact: str, facts: dict[str, Any]) -> bool:
-    """The fact is asked only for the exact amount: every result that uses it is already settled."""
-    results = evaluate_all(form_members(form or ""), facts) if form in FORM_PROGRAMS or form == "disability_both" else []
-    return any(fact in rough_amount_facts(r, facts) for r in results) and \
-        not any(fact in (r.get("missing_facts") or []) for r in results if r["outcome"] == "needs_more_info")
+def settled_but_rough(form: str, fact: str, facts: dict[str, Any]) -> Optional[dict[str, Any]]:
+    """The amount (a range) when the fact is asked only to make it exact: every result using it is settled."""
+    results = evaluate_all(form_members(form or ""), facts) if form in FORM_PROGRAMS else []
+    if any(fact in (r.get("missing_facts") or []) for r in results if r["outcome"] == "needs_more_info"):
+        return None
+    return next((r["amount"] for r in results if fact in rough_amount_facts(r, facts)), None)
 
 
 def fact_options(program: str, fact: str) -> list[str]:

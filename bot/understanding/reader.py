@@ -59,6 +59,7 @@ class Lexicon:
     other_benefits: re.Pattern
     not_in_sources: list[tuple[str, str, re.Pattern]]   # reason, Chinese label, pattern
     answered_with: dict[str, list[str]]                 # reason → aspects the sources do answer alongside
+    not_for: dict[str, set[str]] = field(default_factory=dict)  # reason → programs whose sources do answer it
     homophone_terms: list[tuple[str, str]] = field(default_factory=list)  # (term, term), longest first
 
 
@@ -78,6 +79,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         other_benefits=re.compile(data["other_benefits"]),
         not_in_sources=[(k, v["label"], re.compile(v["pattern"])) for k, v in data["not_in_sources"].items()],
         answered_with={k: list(v.get("answer") or []) for k, v in data["not_in_sources"].items()},
+        not_for={k: set(v.get("not_for") or []) for k, v in data["not_in_sources"].items()},
         homophone_terms=[(t, t) for t in sorted(data.get("homophone_terms") or [], key=len, reverse=True)],
     )
 
@@ -346,6 +348,9 @@ def _place(text: str, hint_city: Optional[str] = None) -> tuple[dict[str, Option
     return place, [], None
 
 
+_CERTIFICATE_ASKED = re.compile(r"残疾(?:人)?证[^。？?]{0,8}?办|(?:办|申请|申领|补办|换)[^，。？?]{0,2}(?:残疾(?:人)?)?证|残疾(?:评定|鉴定)|评残")
+
+
 def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[str] = None,
               context_programs: Optional[list[str]] = None, intent: Optional[str] = None,
               hint_city: Optional[str] = None, engine: Optional[EligibilityEngine] = None) -> Reading:
@@ -370,6 +375,10 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
             programs = _both_by_facts(programs, facts, engine)
     place, ambiguous, place_question = _place(text, hint_city)
     office_types = office_types_from_text(text)
+    # "残疾证在哪办", "还没残疾证呢 想先办个证 去哪办": getting the certificate (残疾评定) is the 残联's work.
+    if not office_types and not programs and {"where", "how_to_apply"} & set(aspects) and "残疾" in text \
+            and facts.get("has_disability_certificate") is not True and _CERTIFICATE_ASKED.search(text):
+        office_types = ["disability_federation"]
     details = bool(lexicon.office_details.search(text))
     other = lexicon.other_provinces.search(text)
     # "河南户口在泽州县打工", "外省来山西打工的": a Shanxi case with its hukou elsewhere, not another province's policy.
@@ -390,7 +399,8 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
         bool(benefit and programs and any(benefit.group(0) in c and _FIGURE.search(c) and not named_programs(c, engine)
                                           for c in re.split(r"[，,。；;？?！!]", text)))
     # ("生育津贴能领多少，跟育儿补贴有关系不": the figure is asked of the other benefit)
-    unsupported = next(((reason, label) for reason, label, p in lexicon.not_in_sources if p.search(text)), None)
+    unsupported = next(((reason, label) for reason, label, p in lexicon.not_in_sources if p.search(text)
+                        and not (programs and set(programs) <= lexicon.not_for.get(reason, set()))), None)
     if unsupported and re.search(r"规划(里|上|中)|规划(说|提|写)", text) and \
             unsupported[0] in ("opening_business", "local_implementation", "future_change"):
         unsupported = None             # "单位能自己办托儿所吗 规划里说没说": what the plan says, from the plan
@@ -578,7 +588,8 @@ _ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change"
                     "actual_statistic", "class_size", "timetable", "course_conditions", "personal_record",
                     "online_account", "other_form", "local_implementation", "office_contact", "online_app",
                     "correction_procedure", "other_procedure", "report_fraud", "office_layout",
-                    "contribution", "priority", "home_service"}
+                    "contribution", "priority", "home_service", "age_limit", "employer_cooperation",
+                    "obligation_after", "lifetime_cap", "app_steps", "local_stacking", "change_effective"}
 # (A family arrangement, a back payment or a lost paper said with the resident's own facts — "娃还没上户口，
 # 2024年生的", "中级证丢了又重考了一个，前头领过" —
 # gets the honest line first and then the check of their case: see actions/understanding.start_personal_case.)
