@@ -165,7 +165,7 @@ class EligibilityFormValidation(FormValidationAction, ABC):
         if asking in facts and _still_rough(tracker.get_slot(asking), facts[asking]):
             extracted["unknown"] = [*extracted["unknown"], asking]   # asked again, still an age: the range stands
         if asking and not answered and not extracted.get("unborn"):
-            if intent == "stop_form" or textparse.is_stop(text):
+            if textparse.is_stop(text) or (intent == "stop_form" and len(text) <= 8):   # a long line is no "算了"
                 return []  # the form rejects, and the stop rule takes over
             if intent in DIGRESSIONS and (not facts or is_question(text)):
                 return []  # a new question: answered by the digression rule, then the form resumes

@@ -244,6 +244,11 @@ def _date_facts(text: str, specs: dict[str, dict], today: dt.date, asking: Optio
             continue  # "娃今年都六岁了": the year of the age, not of the birth
         owner = _owner(text, mention.span, specs, names) or (asking if asking in names else None)
         if owner:
+            said = text[mention.span[0]:mention.span[1]]
+            before = [v for v in all_values.get(owner, []) if isinstance(v, (dt.date, DateSpan))]
+            if before and "年" not in said and not re.search(r"\d{4}", said) and \
+                    _month_of(before[-1]) == mention.date.month:
+                continue   # "21年5月生的，五月初几": the same month said again, not a second child
             out.setdefault(owner, _date_value(mention))
             all_values.setdefault(owner, []).append(_date_value(mention))
     for name in names:
@@ -256,6 +261,12 @@ def _date_facts(text: str, specs: dict[str, dict], today: dt.date, asking: Optio
                 out[name] = ages[0]
                 all_values.setdefault(name, []).extend(ages)
     return out, all_values.get("child_birth_date", [])
+
+
+def _month_of(value: "dt.date | DateSpan") -> Optional[int]:
+    if isinstance(value, DateSpan):
+        return value.earliest.month if (value.earliest.year, value.earliest.month) == (value.latest.year, value.latest.month) else None
+    return value.month
 
 
 _AGE_AFTER = re.compile(rf"\s*(?:都|就|已经|才|刚|刚好|也|还)?(?:满|有)?了?[{_CN_NUM}]+(?:周岁|岁)")
@@ -304,6 +315,10 @@ def _parsed(name: str, spec: dict, text: str, today: dt.date, asking: bool) -> A
 
 _GAP = re.compile(r"(?:断|停|中断|断交|停交|欠|差(?!不多|点)|少交|没交|漏交|断缴|停缴)(?:了|过|掉)?[^，。；,;]{0,2}"
                   r"(?:半年|[一二三四五六七八九十两\d]+\s*(?:个)?(?:月|年)(?:半)?)")
+
+
+_HUKOU_NEAR = re.compile(r"(?P<before>[\u4e00-\u9fff]{2,6}?)(?:的)?(?:户口|户籍)(?!本)|"
+                         r"(?:户口|户籍)(?:本上)?(?:就|都|还|一直)?(?:是|在|落在|上在)(?P<after>[\u4e00-\u9fff]{2,8})")
 
 
 def _hukou_place(text: str, spec: dict) -> Optional[bool]:
@@ -400,6 +415,13 @@ def _read(text: str, today: dt.date, asking: Optional[str], specs: dict[str, dic
         if value is not None:
             facts[name] = value
     hukou = "hukou_in_shanxi"
+    near = _HUKOU_NEAR.search(text) if hukou in specs and hukou not in unknown else None
+    if near:
+        # The place said right at 户口 ("河北邢台户口在太原打工", "户口就在平遥县，没迁过") is the 户籍, whatever
+        # else the line says about where the resident lives or works.
+        value = _hukou_place(near.group("before") or near.group("after"), specs[hukou])
+        if value is not None:
+            facts[hukou] = value
     if hukou in specs and hukou not in facts and hukou not in unknown:
         # Asked, the whole reply is the place; otherwise only a clause about the 户口 ("户口在平遥县").
         context = [w for g in specs[hukou]["words"].get("in_clause") or [] for w in g.get("context", [])]

@@ -348,7 +348,9 @@ def _place(text: str, hint_city: Optional[str] = None) -> tuple[dict[str, Option
     return place, [], None
 
 
-_CERTIFICATE_ASKED = re.compile(r"残疾(?:人)?证[^。？?]{0,8}?办|(?:办|申请|申领|补办|换)[^，。？?]{0,2}(?:残疾(?:人)?)?证|残疾(?:评定|鉴定)|评残")
+_CERT_OBTAINED = re.compile(r"(?<!残疾)(?<!残疾人)(?:拿|考|取得|领)(?:了|到|下|上)?(?:个)?证|发证|核发")
+_SKILLS_TABLE = re.compile(r"1000[^\d]{0,6}1500|1500[^\d]{0,6}2000|一千[^，。？?]{0,3}一千五|一千五[^，。？?]{0,3}两千")
+_CERTIFICATE_ASKED = re.compile(r"(?:残疾)?等级[^，。？?]{0,4}评|哪(?:儿|里|达|搭)?(?:去)?评|评(?:残疾)?等级|残疾(?:人)?证[^。？?]{0,8}?办|(?:办|申请|申领|补办|换)[^，。？?]{0,2}(?:残疾(?:人)?)?证|残疾(?:评定|鉴定)|评残")
 
 
 def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[str] = None,
@@ -376,7 +378,9 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     place, ambiguous, place_question = _place(text, hint_city)
     office_types = office_types_from_text(text)
     # "残疾证在哪办", "还没残疾证呢 想先办个证 去哪办": getting the certificate (残疾评定) is the 残联's work.
-    if not office_types and not programs and {"where", "how_to_apply"} & set(aspects) and "残疾" in text \
+    about_disability = "残疾" in text or bool(set(context_programs or []) & {"disability_living_allowance",
+                                                                          "disability_care_allowance"})
+    if not office_types and not programs and {"where", "how_to_apply"} & set(aspects) and about_disability \
             and facts.get("has_disability_certificate") is not True and _CERTIFICATE_ASKED.search(text):
         office_types = ["disability_federation"]
     details = bool(lexicon.office_details.search(text))
@@ -413,6 +417,10 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     bare = bool(programs) and not aspects and not facts and _is_bare(core, engine)
     if not programs and "related" in aspects and not benefit:
         programs = ["childcare_subsidy"]
+    if not programs and not benefit and ("deadline" in aspects and _CERT_OBTAINED.search(text) or _SKILLS_TABLE.search(text)):
+        programs = ["skills_upgrade_subsidy"]   # "拿了证多长时间以内要去申请", "补贴1000 1500 2000是固定给的吗"
+    if not programs and {"who", "documents"} & set(aspects) and re.search(r"残疾(?:人)?证", text) and not benefit:
+        programs = ["disability_both"]          # "申请要的残疾证是老的还是新的": the certificate the two subsidies need
     # A fact with a first-person or family word ("俺娃2023年6月生的") makes it the speaker's case; a general
     # question that merely contains a number ("3岁以上还能领吗") does not.
     own_facts = bool(facts) and (asking is not None or bool(lexicon.first_person.search(core))

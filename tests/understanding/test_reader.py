@@ -152,6 +152,19 @@ def test_aspects_in_priority_order():
     ("育儿补贴登记的银行卡填错了 咋改啊", "correction_procedure"),
     ("娃娃出生了上户口要带啥东西 去派出所还是哪", "other_procedure"),
     ("我这个电工证编号你帮我查下是真的假的", "personal_record"),
+    # session 23's dev set 12 (a fresh helper's words)
+    ("护理补贴对岁数有没有要求 娃才一岁能领不", "age_limit"),
+    ("五十好几了考证 技能提升补贴有没有岁数限制", "age_limit"),
+    ("育儿补贴是不是每年都得重新报一回", "reapply"),
+    ("单位不给盖章 技能提升补贴还能申请不", "employer_cooperation"),
+    ("领了技能提升补贴以后要在单位干满几年不", "obligation_after"),
+    ("技能提升补贴一个人这辈子最多能领多少钱", "lifetime_cap"),
+    ("掌上12333里头申请技能补贴是点哪个菜单 俺爹不会弄", "app_steps"),
+    ("在外省考的证 回山西能申请技能提升补贴不", "other_province_certificate"),
+    ("国家的技能提升补贴跟市里自己的技能补贴能叠加不", "local_stacking"),
+    ("俺娃残疾等级从三级重评成二级了，护理补贴从哪个月开始算", "change_effective"),
+    ("育儿补贴是一个月一打还是一年打一回啊", "payment_mode"),
+    ("专项职业能力证书能拿来申请技能提升补贴不", "certificate_kind"),
 ])
 def test_what_no_source_states_is_recognised(text, reason):
     r = read_line(text, today=TODAY)
@@ -743,3 +756,32 @@ def test_two_levels_compared_are_no_ones_level():
 ])
 def test_round14_form_answers(text, asking, value):
     assert read_line(text, today=TODAY, asking=asking).facts.get(asking) == value
+
+
+@pytest.mark.parametrize("text,program", [
+    ("育儿补贴有没有年龄限制", "childcare_subsidy"),          # childcare's age is what the rules answer
+    ("技能提升补贴是按哪个文件发的", "skills_upgrade_subsidy"),  # "按哪个" is no app menu
+    ("拿了证多长时间以内要去申请", "skills_upgrade_subsidy"),
+    ("补贴1000 1500 2000是固定给这么多还是最多这么多", "skills_upgrade_subsidy"),
+    ("申请要的残疾证是老的还是新的", "disability_living_allowance"),
+    ("是不是只有二胎三胎才给 头胎有没有", "childcare_subsidy"),
+])
+def test_answerable_lookalikes_stay_answerable(text, program):
+    r = read_line(text, today=TODAY)
+    assert r.kind == "program_info" and program in r.members, r
+
+
+@pytest.mark.parametrize("text,context", [
+    ("残疾证在哪办", []),
+    ("还没残疾证呢 想先办个证 去哪办", []),
+    ("残疾等级在哪儿评 俺们交口县的", []),
+    ("那先去哪儿评", ["disability_living_allowance", "disability_care_allowance"]),
+])
+def test_getting_the_certificate_is_the_federations_work(text, context):
+    r = read_line(text, today=TODAY, context_programs=context)
+    assert r.office_types == ["disability_federation"], r
+
+
+def test_a_child_born_in_a_month_is_a_personal_case_but_a_general_question_is_not():
+    assert read_line("娃是冬月里生的 育儿补贴有没有", today=TODAY).kind == "personal_case"
+    assert read_line("孩子是啥时候生的才能领", today=TODAY).kind != "personal_case"
