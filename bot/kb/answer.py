@@ -283,10 +283,15 @@ _STATUS = re.compile(r"评估结果|结果咋样|结果怎么样|进展(?:咋样
                      r"(?:评上|评为|评成|建成|建好|修好|修通|通车|开通|通了|批下来|落地|办成|弄成|搞成|实现|完成|达标|开起来|开业|投用|用上)[^，。？?\s]{0,6}了(?:没有|没|吗|么|不)(?![\u4e00-\u9fff])|"
                      r"(?:会不会|能不能|要不要|是不是要|会)(?:涨价|降价|提价|变贵|收费)|涨价(?:不|吗|没)|"
                      r"(?:房价|价格|票价|学费|物价|菜价|油价)[^，。？?]{0,6}(?:会不会|能不能|要不要|会)(?:降|涨|跌|便宜|贵)|"
-                     r"(?:现在|目前|如今|眼下)(?:是不是|是否)?已经|有没有(?:评上|建成|建好|修好|开通|完成|实现)")
+                     r"(?:现在|目前|如今|眼下)(?:是不是|是否)?已经|有没有(?:评上|建成|建好|修好|开通|完成|实现)|"
+                     # "三级医院60个现在建够了没有", "壶口瀑布创5A创成了没", "医保现在省级统筹了没"
+                     r"(?:建够|创成|创上|批下来|批了|申建成|获批|挂牌|建起来)[^，。？?\s]{0,4}(?:了)?(?:没有|没|吗)[？?]?$|"
+                     r"(?:现在|目前|如今|眼下)[^，。？?]{1,14}了(?:没有|没|吗|么)[？?]?$")
 # "俺们村的儿童主任是谁": a person or an office of the speaker's own place, which a provincial plan never names.
 LOCAL_SPECIFIC = re.compile(r"(?:俺们|我们|咱们|咱|俺|我家|俺家|我)(?:这个?|那个?)?(?:村|社区|小区|街道|乡|镇)[^，。？?]{0,10}"
                             r"(?:是谁|叫什么|叫啥|谁管|电话|在哪)|"
+                            # "那50个左右县级医院提升项目有俺们静乐县医院不": one's own place in a list
+                            r"(?:有|包括|含|算)(?:没有)?(?:俺们|我们|咱们|俺|咱)[^，。？?]{1,12}(?:不|没|吗|么|没有)[？?]?$|"
                             # "俺们县能不能建一个": whether one's own place gets a project, which a plan never says
                             r"(?:俺们|我们|咱们|咱|俺)(?:这个?|那个?)?(?:村|社区|小区|街道|乡|镇|县|区|市)(?:里|上)?[^，。？?]{0,6}"
                             r"(?:能不能|会不会|有没有|给不给|建不建|轮不轮)[^，。？?]{0,2}(?:建|盖|修|办|开|安排|轮)|"
@@ -1003,6 +1008,11 @@ def template_answer(question: str, hits, chunks):
 # "“六新”是哪六新", "“两工程一机制”具体是哪两个工程": what a quoted term is made of.
 _ASKS_CONTENTS = re.compile(r"是哪(些|几|[一二三四五六七八九十两\d]+)|具体(是|指|包括|内容)|包括(啥|哪些|什么|甚)|都有(啥|哪些|什么)|"
                             r"是啥内容|啥内容|什么内容|哪(几|[一二三四五六七八九十两])(个|项|类|种|条|大|家)")
+# What a numbered slogan means ("两工程一机制是啥", "1331工程到底是个甚", "8+1 8是啥1是啥"): its parts are
+# what is asked, so a sentence that only names it does not answer.
+_ASKS_MEANING = re.compile(r"(?:是|指)(?:的是)?(?:个)?(?:啥|甚|什么)(?:意思|东西)?(?:呀|啊|嘛|呢)?[？?]?$|(?:啥|甚|什么)意思|"
+                           r"指的?(?:是)?(?:啥|甚|什么)|(?:咋|怎么)回事|[\d一二三四五六七八九十]是(?:啥|甚|什么)")
+_NUMBERED = re.compile(r"[\d一二三四五六七八九十两]")
 _LISTS_RIGHT_AFTER = re.compile(r"^[”\s]*(?:[：:（(]|即|包括|分别|是指)")
 
 
@@ -1025,7 +1035,8 @@ _INSTANCE_NOUN = re.compile(r"(医院|学校|幼儿园|工程|项目|单位|企�
 def term_contents_missing(question: str, answer: str) -> str:
     """The quoted term whose contents the question asks and the answer does not list ("聚焦“六新”突破…"
     names 六新 without saying which six): '' when nothing is asked of a term, or the answer lists it."""
-    if not _ASKS_CONTENTS.search(question):
+    contents = bool(_ASKS_CONTENTS.search(question))
+    if not contents and not _ASKS_MEANING.search(question):
         return ""
     longest = max((c.count("、") + 1 + (1 if "、" in c and re.search(r"[和及与]", c) else 0)
                    for c in re.split(r"[，,。；;：:]", answer)), default=1)
@@ -1033,12 +1044,22 @@ def term_contents_missing(question: str, answer: str) -> str:
         bare = term.strip()
         if len(bare) < 2 or bare not in question.replace('"', "").replace("“", "").replace("”", ""):
             continue
+        if not contents and not _NUMBERED.search(bare.replace("一", "")):   # "一网通办": no count of parts
+            continue          # "时间银行是啥": the sentence naming it says what it is for
         i = answer.find(f"“{term}”")
         if _LISTS_RIGHT_AFTER.search(answer[i + len(term) + 2:]):
             continue          # "“三个一号旅游公路”：…"
         m = re.match(r"(\d+|[一二三四五六七八九十两]+)", bare)
         n = cn_to_int(m.group(1)) if m else None
         # the list the term names must be there: as many items as its number says ("三治" → 自治、法治、德治)
+        if not contents:
+            # a meaning question is answered by a list of the term's own parts ("乱搭乱建、乱堆乱放…“六乱”",
+            # "自治、法治、德治" for 三治): its items share a word character with the term
+            kernel = set(bare) - set("0123456789一二三四五六七八九十两个的大项条种+＋")
+            if any("、" in c and (f"“{term}”" in c or kernel & set(c.replace(f"“{term}”", "")))
+                   for c in re.split(r"[，,。；;]", answer)):
+                continue      # (or in the term's own clause: "味华馆、推光漆、澄泥砚“山西三宝”")
+            return bare
         if longest >= (n if n and 2 <= n <= 20 else 3):   # "1331", "136": a code, not a count
             continue
         return bare

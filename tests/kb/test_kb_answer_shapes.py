@@ -309,6 +309,30 @@ def test_what_a_quoted_term_is_made_of_needs_its_list(kb, q):
     assert res["answer"] is None and "没有列出" in res["message"] and res["related"]
 
 
+@pytest.mark.parametrize("q", ["两工程一机制是啥", "四水四定说的是啥", "8+1社会救助体系 8是啥1是啥", "136兴医工程是咋回事"])
+def test_what_a_numbered_slogan_means_needs_its_parts(kb, q):
+    """The plan names these without saying what the numbers count: the sentence naming one is no meaning."""
+    res = kb.answer(q)
+    assert res["answer"] is None and res["related"], res
+
+
+@pytest.mark.parametrize("q, item", [("农村六乱是指甚", "乱堆乱放"), ("时间银行是个啥", "互助养老")])
+def test_a_term_said_with_its_list_or_its_purpose_is_answered(kb, q, item):
+    res = kb.answer(q)
+    assert res["answer"] and item in res["answer"]
+
+
+@pytest.mark.parametrize("q", ["三级医院60个现在建够了没有", "壶口瀑布创5A创成了没", "医保现在省级统筹了没",
+                               "那50个左右县级医院提升项目有俺们静乐县医院不"])
+def test_whether_it_has_happened_or_reached_ones_own_place_is_not_in_a_plan(kb, q):
+    assert kb.answer(q)["answer"] is None
+
+
+@pytest.mark.parametrize("q", ["失业保险能省级统筹吗", "县里精神科门诊要全覆盖吗"])
+def test_what_the_plan_aims_at_is_still_answered(kb, q):
+    assert kb.answer(q)["answer"]
+
+
 @pytest.mark.parametrize("q, item", [("三治融合是哪三治", "德治"), ("三个人家民宿是哪三个人家", "太行人家"),
                                      ("1331工程支持哪几个大学率先发展", "中北大学")])
 def test_a_term_whose_list_is_there_is_answered(kb, q, item):
