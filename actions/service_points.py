@@ -16,6 +16,10 @@ from bot.service_points import OFFICE_TYPES, format_card, hotline_types, lookup,
 from bot.understanding import Reading, read_line
 
 ASK_PLACE = "请问您在哪个市、县（区）？比如“太原市小店区”。在微信里也可以直接发送您的位置，我帮您找最近的办理地点。"
+# The two subsidies are applied for, and the 残疾人证 issued, where the 户口 is (国发〔2015〕52号; the rules'
+# hints): for these offices the place to ask is the 户籍 county, not where the resident happens to be.
+HUKOU_OFFICES = ("disability_federation", "town_service_center")
+ASK_HUKOU_PLACE = "这类事项在户籍所在地办理。请问您的户口（残疾人本人的户口）在哪个县（市、区）？比如“平遥县”。"
 TWO_SUBSIDIES_NOTE = "残疾人两项补贴由本人（或法定监护人、委托人）向户籍所在地乡镇人民政府（街道办事处）申请，可在当地便民服务中心办理。"
 
 
@@ -124,7 +128,7 @@ async def answer_service_points(dispatcher: CollectingDispatcher, tracker: Track
         if hotlines:
             send(dispatcher, hotlines)
             return type_events + [SlotSet("awaiting_place", True)]
-        send(dispatcher, which_office(types) + ASK_PLACE)
+        send(dispatcher, which_office(types) + (ASK_HUKOU_PLACE if types and types[0] in HUKOU_OFFICES else ASK_PLACE))
         return type_events + [SlotSet("awaiting_place", True)]
     types = types or ["government_service_center", "town_service_center"]
     points = await find_offices(types, place, location)

@@ -147,3 +147,13 @@ def test_no_certificate_result_asks_the_hukou_county_and_shows_its_federation(li
     points = [p for m in messages for p in (m.get("service_points") or [])]
     assert points and points[0]["type"] == "disability_federation" and points[0]["county"] == "榆社县"
     assert "便民服务中心如下" not in text_of(messages).split("\n")[0]
+
+
+def test_where_to_get_the_certificate_asks_the_hukou_county(live_stack):
+    """The 残疾人证 is issued, and the two subsidies applied for, where the 户口 is: that is the place asked."""
+    sid = sender()
+    text = text_of(live_stack.chat("残疾证在哪办", sid))
+    assert "残疾人联合会" in text and "请问您的户口" in text
+    messages = live_stack.chat("左权县的", sid)
+    points = [p for m in messages for p in (m.get("service_points") or [])]
+    assert points and points[0]["type"] == "disability_federation" and points[0]["county"] == "左权县"
