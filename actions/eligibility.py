@@ -14,13 +14,14 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import location_from_metadata, send, today, user_text
-from actions.service_points import find_offices, types_for_programs
+from actions.service_points import (ASK_HUKOU_PLACE, ASK_PLACE, HUKOU_OFFICES, find_offices, types_for_programs,
+                                     which_office)
 from bot import textparse
 from bot.dialogue_domain import DIGRESSIONS, form_members, program_facts
 from bot.eligibility.engine import get_engine
 from bot.eligibility.extract import cross_suggestions, extract_facts, programs_touched
 from bot.eligibility.spans import DateSpan, parse_span
-from bot.service_points import OFFICE_TYPES, find_places, format_card
+from bot.service_points import find_places, format_card
 from bot.program_info import program_answer
 from bot.understanding import is_question, not_in_sources_answer, question_part, read_line
 from bot.eligibility.render import fact_question, render_results, render_suggestions, unknown_help
@@ -332,8 +333,7 @@ class ActionEligibilityResult(Action):
             text += f"\n\n{where}的办理地点：\n" + "\n\n".join(format_card(p) for p in points)
         elif first and last:
             # The certificate is issued where the 户口 is: ask that county, then show its office.
-            office = OFFICE_TYPES[first[0]].label
-            text += f"\n\n请问您的户口在哪个县（市、区）？告诉我县名，我帮您查那里{office}的地址和电话。"
+            text += "\n\n" + which_office(first[:1]) + (ASK_HUKOU_PLACE if first[0] in HUKOU_OFFICES else ASK_PLACE)
             events = [SlotSet("awaiting_place", True), SlotSet("office_type", first[0])]
         elif last:
             text += "\n\n需要帮您查找就近的办理地点吗？"

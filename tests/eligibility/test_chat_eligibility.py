@@ -142,7 +142,7 @@ def test_no_certificate_result_asks_the_hukou_county_and_shows_its_federation(li
     asks that county and then shows that 残联 first (the rules file names the office: `hint_office`)."""
     sid = sender()
     messages = live_stack.chat("腿脚不行好些年了 没办过残疾证 也是低保户 能领残疾人补贴不", sid)
-    assert "请问您的户口在哪个县" in text_of(messages)
+    assert "请问您的户口" in text_of(messages) and "残疾人联合会" in text_of(messages)
     messages = live_stack.chat("是的 榆社县的户口", sid)
     points = [p for m in messages for p in (m.get("service_points") or [])]
     assert points and points[0]["type"] == "disability_federation" and points[0]["county"] == "榆社县"
