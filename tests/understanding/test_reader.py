@@ -785,3 +785,18 @@ def test_getting_the_certificate_is_the_federations_work(text, context):
 def test_a_child_born_in_a_month_is_a_personal_case_but_a_general_question_is_not():
     assert read_line("娃是冬月里生的 育儿补贴有没有", today=TODAY).kind == "personal_case"
     assert read_line("孩子是啥时候生的才能领", today=TODAY).kind != "personal_case"
+
+
+@pytest.mark.parametrize("text,program,aspect", [
+    # rounds 16–17, after their report
+    ("二胎也给不 还是光给头一个", "childcare_subsidy", "who"),
+    ("生活补贴是不是每个省给的都不一样", "disability_living_allowance", "amount"),
+    ("护理补贴 残疾证得是几代的", "disability_care_allowance", "who"),
+    ("浑源县想学厨师 补贴在哪问", "vocational_training_subsidy", "where"),
+    ("不满一整年的那几个月育儿补贴咋给 按月折不折", "childcare_subsidy", "amount"),
+    ("2025年以前出生的那补贴咋算钱", "childcare_subsidy", "amount"),
+    ("俺闺女说现在养娃公家有补助 这是个甚政策 归哪个部门管", "childcare_subsidy", "what"),
+])
+def test_resident_words_of_rounds_16_and_17(text, program, aspect):
+    r = read_line(text, today=TODAY)
+    assert program in r.members and aspect in r.aspects, r
