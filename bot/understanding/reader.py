@@ -597,7 +597,8 @@ _ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change"
                     "online_account", "other_form", "local_implementation", "office_contact", "online_app",
                     "correction_procedure", "other_procedure", "report_fraud", "office_layout",
                     "contribution", "priority", "home_service", "age_limit", "employer_cooperation",
-                    "obligation_after", "lifetime_cap", "app_steps", "local_stacking", "change_effective"}
+                    "obligation_after", "lifetime_cap", "app_steps", "local_stacking", "change_effective", "payee",
+                    "living_elsewhere", "occupation_list", "non_local_hukou"}
 # (A family arrangement, a back payment or a lost paper said with the resident's own facts — "娃还没上户口，
 # 2024年生的", "中级证丢了又重考了一个，前头领过" —
 # gets the honest line first and then the check of their case: see actions/understanding.start_personal_case.)

@@ -165,6 +165,16 @@ def test_aspects_in_priority_order():
     ("俺娃残疾等级从三级重评成二级了，护理补贴从哪个月开始算", "change_effective"),
     ("育儿补贴是一个月一打还是一年打一回啊", "payment_mode"),
     ("专项职业能力证书能拿来申请技能提升补贴不", "certificate_kind"),
+    # rounds 16–17, after their report
+    ("咱山西把三级智力残疾纳进护理补贴了没有", "local_implementation"),
+    ("重度残疾人在外省住了好几年了 护理补贴会不会给停掉", "living_elsewhere"),
+    ("武乡县上班的 技能提升补贴是打个人卡还是打单位账上", "payee"),
+    ("护理补贴是打给照顾的家属还是打给残疾人本人", "payee"),
+    ("证是在河南考的 人在山西交社保 能申请技能补贴不", "other_province_certificate"),
+    ("外省户口在山西打工的 能领这边的培训补贴不", "non_local_hukou"),
+    ("生活补贴全程网办是在哪个网站上", "online_app"),
+    ("领育儿补贴要不要先在医院建档", "other_procedure"),
+    ("哪些工种的证能申请技能补贴 有没有个目录", "occupation_list"),
 ])
 def test_what_no_source_states_is_recognised(text, reason):
     r = read_line(text, today=TODAY)
@@ -760,6 +770,8 @@ def test_round14_form_answers(text, asking, value):
 
 @pytest.mark.parametrize("text,program", [
     ("育儿补贴有没有年龄限制", "childcare_subsidy"),          # childcare's age is what the rules answer
+    ("育儿补贴是自动打到卡上还是得自己去申请", "childcare_subsidy"),   # how to apply, not who is paid
+    ("技能提升补贴是单位帮着报，还是个人自己申请", "skills_upgrade_subsidy"),
     ("技能提升补贴是按哪个文件发的", "skills_upgrade_subsidy"),  # "按哪个" is no app menu
     ("拿了证多长时间以内要去申请", "skills_upgrade_subsidy"),
     ("补贴1000 1500 2000是固定给这么多还是最多这么多", "skills_upgrade_subsidy"),
