@@ -337,6 +337,7 @@ class ActionEligibilityResult(Action):
             events = [SlotSet("awaiting_place", True), SlotSet("office_type", first[0])]
         elif last:
             text += "\n\n需要帮您查找就近的办理地点吗？"
+            events = [SlotSet("awaiting_place", True)]     # "俺是侯马的" next is the place for that office
         send(dispatcher, text, buttons=buttons, citations=as_citations(results), service_points=points,
              eligibility=[{k: r.get(k) for k in ("program", "outcome", "amount")}
                           for r in family_results(results, facts, tracker.get_slot("children"))])

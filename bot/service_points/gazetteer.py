@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -20,6 +21,8 @@ SHANXI_BOUNDS = (34.5, 40.8, 110.2, 114.6)
 # Short forms that are everyday words more often than places: only the full name is recognised.
 SHORT_FORM_STOPLIST = {"长子", "和顺"}
 PROVINCE_ALIASES = ("山西省", "山西")
+_SHORT_ANSWER = re.compile(r"(?:俺是|我是|是|在|户口在|户籍在|就在|俺们是|我们是)?(?P<short>" + "|".join(sorted(SHORT_FORM_STOPLIST))
+                           + r")(?:的|那边的?|老家的?|人)?[呢啊吧嘞哩。！!]*")
 LEVELS = ("city", "county", "development_zone", "town")  # also the preference order
 
 # Common traditional forms in place names, for callers that did not normalise (Rasa venv has no zhconv).
@@ -234,6 +237,15 @@ class Gazetteer:
                     break
             else:
                 i += 1
+        if not found:
+            # A line that is only a stop-listed short form ("和顺的", "俺是长子县那边的" is caught above): said on its
+            # own, as the answer to "在哪个县", it is the place, not the everyday word.
+            m = _SHORT_ANSWER.fullmatch(text)
+            if m:
+                full = next((n for n, _ in self.aliases().items() if n.startswith(m.group("short")) and
+                             n != m.group("short") and any(p.level == "county" for p in self.candidates(n))), None)
+                if full:
+                    found.append(Resolution(m.group("short"), self.candidates(full), m.start("short"), m.end("short")))
         return self._narrow(found)
 
     @staticmethod

@@ -38,7 +38,9 @@ _HOTLINE = re.compile(r"热线|服务电话|咨询电话|打哪个电话|打什�
 _TWO_ALLOWANCES = re.compile(r"(两个|两项|两样|俩)(补贴|补助|都)|两个都|两项都")
 # "俺能领哪个", "够不够条件": whether the speaker qualifies (not "哪里能办", which asks where).
 _ASKS_ELIGIBILITY = re.compile(r"(能|可以|能不能|可不可以|有没有资格|够不够|符合)(领|拿|享受|得到)|领不了|够条件|符合条件|有没有份|有(我|俺)的份"
-                               r"|有份没|给不给|能给不|能不能给|补贴有没有[吗呢]?$|有没有补贴|有补贴(吗|不|没)")
+                               r"|有份没|给不给|能给不|能不能给|补贴有没有[吗呢]?$|有没有补贴|有补贴(吗|不|没)"
+                               # "这个补贴跟俺们还有关系没": whether it still concerns the speaker's own family
+                               r"|跟(我|俺|咱)(们|家)?还?有(关系|份)")
 # Asking for a figure: with another benefit named, no source of ours has it.
 # Asking whether there is one, or whether one can have it ("残疾人开店有没有创业补贴").
 _ASKS_ABOUT = re.compile(r"半价|打折|能[^，。？?\s]{1,6}不$|有没有|有没|能不能|能领|可以领|给不给|免不免|有啥|有什么|有甚|咋领|怎么领|去哪|不要钱|免费|要钱不|收钱不")
@@ -527,7 +529,7 @@ def question_part(text: str) -> str:
     return "".join(c for c in parts if is_question(c) or _CONDITION.search(c.strip("，,。；;！!？? ")))
 
 
-_CONDITION = re.compile(r"(的话|的时候|(?<![生办发评考拿领交])的|时)$|^(如果|要是|假如|假设|万一|若是|若)")
+_CONDITION = re.compile(r"(的话|的时候|(?<![生办发评考拿领交])(?<!生下)(?<!考下)(?<!办下)(?<!批下)(?<!拿下)的|时)$|^(如果|要是|假如|假设|万一|若是|若)")
 
 
 def _stated_fact(raw: str, today: dt.date, asking: Optional[str], engine: EligibilityEngine) -> bool:

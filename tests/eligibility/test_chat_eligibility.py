@@ -157,3 +157,12 @@ def test_where_to_get_the_certificate_asks_the_hukou_county(live_stack):
     messages = live_stack.chat("左权县的", sid)
     points = [p for m in messages for p in (m.get("service_points") or [])]
     assert points and points[0]["type"] == "disability_federation" and points[0]["county"] == "左权县"
+
+
+def test_a_place_after_the_office_offer_finds_that_office(live_stack):
+    """"需要帮您查找就近的办理地点吗？" then "俺是侯马的": the place for the office, not a plan question."""
+    sid = sender()
+    assert "办理地点吗" in text_of(live_stack.chat("夜来刚生了个小子，那个三千六的补贴咋申请", sid))
+    messages = live_stack.chat("俺是侯马的", sid)
+    points = [p for m in messages for p in (m.get("service_points") or [])]
+    assert points and points[0]["type"] == "health_commission" and points[0]["county"] == "侯马市"

@@ -111,6 +111,13 @@ def test_everyday_words_and_junk_are_not_places():
         assert resolve_place(junk).candidates == []
 
 
+def test_a_stop_listed_short_form_said_alone_is_the_county():
+    """"和顺的" in answer to "哪个县" is 和顺县; inside a sentence the everyday word stays a word."""
+    assert [r.place.name for r in GAZ.find_places("和顺的")] == ["和顺县"]
+    assert [r.place.name for r in GAZ.find_places("长子县的")] == ["长子县"]
+    assert GAZ.find_places("脾气和顺") == [] and GAZ.find_places("他是长子") == []
+
+
 def test_snapshot_is_reproducible_from_the_packaged_sources():
     import importlib.util
 

@@ -812,3 +812,9 @@ def test_a_child_born_in_a_month_is_a_personal_case_but_a_general_question_is_no
 def test_resident_words_of_rounds_16_and_17(text, program, aspect):
     r = read_line(text, today=TODAY)
     assert program in r.members and aspect in r.aspects, r
+
+
+@pytest.mark.parametrize("text", ["俺屋里娃年时十月生下的，听人说一年给三千六，真的假的",
+                                  "娃都四岁半了 22年5月10号的 这个补贴跟俺们还有关系没"])
+def test_ones_own_child_with_a_rumour_or_a_does_it_concern_us_is_a_case(text):
+    assert read_line(text, today=TODAY).kind == "personal_case"
