@@ -351,8 +351,23 @@ def _place(text: str, hint_city: Optional[str] = None) -> tuple[dict[str, Option
 
 
 _CERT_OBTAINED = re.compile(r"(?<!残疾)(?<!残疾人)(?:拿|考|取得|领)(?:了|到|下|上)?(?:个)?证|发证|核发")
-_SKILLS_TABLE = re.compile(r"1000[^\d]{0,6}1500|1500[^\d]{0,6}2000|一千[^，。？?]{0,3}一千五|一千五[^，。？?]{0,3}两千")
 _CERTIFICATE_ASKED = re.compile(r"(?:残疾)?等级[^，。？?]{0,4}评|哪(?:儿|里|达|搭)?(?:去)?评|评(?:残疾)?等级|残疾(?:人)?证[^。？?]{0,8}?办|(?:办|申请|申领|补办|换)[^，。？?]{0,2}(?:残疾(?:人)?)?证|残疾(?:评定|鉴定)|评残")
+
+
+def _program_of_table(text: str, engine: EligibilityEngine) -> list[str]:
+    """The program whose amount table (a parameter of several figures, in its rules file) the line quotes, two
+    figures or more ("1000 1500 2000" is 技能提升补贴's)."""
+    said = set(re.findall(r"(?<![\d.])\d{3,5}(?![\d.])", text))
+    if len(said) < 2:
+        return []
+    for p in engine.programs():
+        for param in engine.program(p["id"]).data.get("parameters", {}).values():
+            for dated in param.get("values") or []:
+                value = dated.get("value")
+                figures = {str(v) for v in value.values()} if isinstance(value, dict) else set()
+                if len(figures & said) >= 2:
+                    return [p["id"]]
+    return []
 
 
 def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[str] = None,
@@ -419,8 +434,10 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     bare = bool(programs) and not aspects and not facts and _is_bare(core, engine)
     if not programs and "related" in aspects and not benefit:
         programs = ["childcare_subsidy"]
-    if not programs and not benefit and ("deadline" in aspects and _CERT_OBTAINED.search(text) or _SKILLS_TABLE.search(text)):
-        programs = ["skills_upgrade_subsidy"]   # "拿了证多长时间以内要去申请", "补贴1000 1500 2000是固定给的吗"
+    if not programs and not benefit and "deadline" in aspects and _CERT_OBTAINED.search(text):
+        programs = ["skills_upgrade_subsidy"]   # "拿了证多长时间以内要去申请"
+    if not programs and not benefit:
+        programs = _program_of_table(text, engine)   # "补贴1000 1500 2000是固定给的吗": that program's table
     if not programs and {"who", "documents"} & set(aspects) and re.search(r"残疾(?:人)?证", text) and not benefit:
         programs = ["disability_both"]          # "申请要的残疾证是老的还是新的": the certificate the two subsidies need
     # A fact with a first-person or family word ("俺娃2023年6月生的") makes it the speaker's case; a general
