@@ -330,9 +330,33 @@ _ASKING = re.compile(r"几|多少|多久|多长|多大|多高|啥|什么|哪|怎
 _ASKS_PURPOSE = re.compile(r"干啥用|干什么用|有啥用|有什么用|干啥的|弄啥的|做什么的|做啥的|管啥的")
 
 
+# A clause that asks: a question word, or a yes/no ending ("…贷款不", "…有没有").
+_INTERROGATIVE = re.compile(r"多少|几|啥|什么|甚|哪|咋|怎|如何|吗|呢|是否|有没有|能不能|算不算|是不是|多会儿|多久|多大|多高|多远|"
+                            r"谁|[不没]$|没有$|没$")
+# A clause about the asker ("俺是兴县的脱贫户", "俺们繁峙县医院太破了"): context, not what is asked.
+_ABOUT_ASKER = re.compile(r"^(?:俺|我|咱家|咱们家|家里|家里头)")
+_ASKER_IS = re.compile(r"^(?:俺|我)们?(?:家)?(?:是|在|住在|老家是|户口在)")
+
+
+def asked_part(question: str) -> str:
+    """The clauses that ask, without the resident's words about themselves: "俺是兴县的脱贫户 脱贫攻坚咱全省
+    一共脱了多少万人" asks about the province's figure, and 脱贫户 must not count against the passage that
+    states it. A question with no clause that asks, or only one clause, is kept whole."""
+    clauses = [c for c in re.split(r"[\s，,。！!？?；;…]+", question) if c]
+    if len(clauses) < 2 or not any(_INTERROGATIVE.search(c) for c in clauses):
+        return question
+    last = max(i for i, c in enumerate(clauses) if _INTERROGATIVE.search(c))
+    # who the asker is, or a remark after the question ("俺们繁峙县医院太破了"); a clause before the question
+    # that names the topic ("俺们老小区没有养老服务站 这事归谁管") stays
+    kept = [c for i, c in enumerate(clauses) if _INTERROGATIVE.search(c) or
+            not (_ASKER_IS.match(c) or i > last and _ABOUT_ASKER.match(c))]
+    return " ".join(kept) if kept else question
+
+
 def topic_weights(question: str, idf) -> dict[str, float]:
     """The question's topic words and their weights; a fragment of a longer word that the corpus does not
     know ("里人" of "城里人") is left out, the longer word carries it."""
+    question = asked_part(question)
     question = re.sub(r"哪一?级|哪个层级|什么级别", " ", question)  # "在哪一级统筹": the asked tier, not a topic
     question = _ASKS_PURPOSE.sub(" ", question)  # "是干啥用的": what it is for, not a topic
     question = re.sub(r"(?:几|多少)比(?:一|1)|几倍", " ", question)  # a ratio asked, not a topic
@@ -494,7 +518,7 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
 
 _ASKS_NUMBER = re.compile(r"具体(?:是|要到|到|为)?(?:多少|百分之|几)|百分之(?:多少|几)|多少[%％]|具体数")
 _PAST = re.compile(r"十三五”?(?:时期|期间|以来|末)|^20(?:1\d|20)年[，,]|累计(?:实现|达到|完成|培训)|已经|已(?:建成|实现|达到|完成)")
-_FUTURE = re.compile(r"20(?:2[1-9]|3\d)年|十四五|力争|目标|到20\d\d")
+_FUTURE = re.compile(r"20(?:2[1-9]|3\d)年|十四五|力争|目标|到20\d\d|未来|今后")
 _CLAUSE = re.compile(r"[，,；;：:。]")
 CLAUSE_MIN_COVERAGE = 0.5   # share of the question's topic words around the figure itself (see figure_fits)
 _GENERIC_PLACE = re.compile(r"^(?:城市|县级|市级|省级|社区|小区|城区|地区|园区|景区|示范区|先行区|集聚区|开发区|功能区|"
@@ -504,7 +528,8 @@ _ADMIN_PLACE = re.compile(r"(?:" + "|".join(qtypes.SHANXI_CITIES) + r")|(?<=[、
 
 def is_past_context(sentence: str, chunk: dict) -> bool:
     """A sentence about what was achieved by 2020 (the 十三五 review): a baseline, never a target."""
-    if re.search(r"回顾|发展基础|主要成就", chunk.get("section", "")) and not _FUTURE.search(sentence):
+    leaf = chunk.get("section", "").split(">")[-1]  # "（二）“十四五”时期面临形势" sits in a chapter named 发展基础
+    if re.search(r"回顾|发展基础|主要成就", leaf) and not _FUTURE.search(sentence):
         return True
     return bool(_PAST.search(sentence)) and not _FUTURE.search(sentence)
 
@@ -541,7 +566,7 @@ def _figure_part_coverage(part: str, kinds, asked, weights, heads, sentence: str
     clauses = [x for x in _CLAUSE.split(part) if x.strip()]
     best = 0.0
     for i, cl in enumerate(clauses):
-        if not (qtypes.sentence_kinds(figure_clause(cl, asked, kinds)) & kinds):
+        if not (qtypes.sentence_kinds(figure_clause(cl, asked, kinds)) & kinds) and not qtypes.names_numbered(cl, asked):
             continue
         window = "".join(clauses[max(0, i - 1):i + 2])
         if getattr(asked, "change", False) and not qtypes.CHANGE_S.search(window):

@@ -65,6 +65,7 @@ class Asked:
     attribute: bool = False  # "这个指标是约束性还是预期性的": the indicator's attribute, not its figures
     unit: str = ""  # the unit a count is asked in ("几个月" → 月): a figure in another unit does not answer
     levels: frozenset = frozenset()  # administrative levels named ("国家级…"): a figure of another level does not answer
+    numbered: str = ""  # "几孩", "几新": a name with a number in it is asked ("三孩", "六新"), not a quantity
 
 
     @property
@@ -145,6 +146,9 @@ def classify(question: str, this_year: int | None = None) -> Asked:
     a.figure = kinds[0] if kinds else ""
     units = _Q_UNIT.findall(re.sub(r"[这那前近头]几年|这些年|几年来|几年了?里", " ", q))
     a.unit = units[-1] if units else ""
+    named = re.search(r"(?<![哪多])几([\u4e00-\u9fff])", q)
+    if named and named.group(1) not in _COUNTERS:
+        a.numbered = named.group(1)
     rank = re.search(r"第几([\u4e00-\u9fff]?)|排第?几|排老几|排名", q)
     if rank:  # "排第几名": a place in a ranking ("第27位"), "第几届" an ordinal, not a head count
         counter = rank.group(1) if rank.lastindex and rank.group(1) else "名"
@@ -252,9 +256,20 @@ def row_kind(row: dict) -> str:
     return "count"
 
 
+# Counters: "几个/几项/几岁" ask a quantity; any other word after 几 names a numbered thing ("几孩" → 三孩).
+_COUNTERS = set("个项条类种所家座位名人岁次年月天日周回趟批处支张床户村本册台辆套间倍成分")
+
+
+def names_numbered(text: str, asked: Asked) -> bool:
+    """"三孩生育政策" answers "几孩": the numbered name the question asks about."""
+    return bool(asked.numbered) and bool(re.search(rf"(?:\d+|[{_CN_NUM}]+)[“”\"]?{asked.numbered}", normalize(text)))
+
+
 def states(text: str, asked: Asked) -> bool:
     """The text states the asked kind of figure (any figure of the allowed kinds)."""
     if not asked.figure:
+        return True
+    if names_numbered(text, asked):
         return True
     return bool(sentence_kinds(text) & (asked.kinds or {asked.figure}))
 

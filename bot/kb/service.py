@@ -232,7 +232,7 @@ class KnowledgeBase:
             out["message"] = ans.not_found_message(asked)
             return out
         top = chunks[hits[0].idx]
-        cov = ans.coverage(tokenize(q), set(top.get("tokens", ())), state.index.idf, state.index.max_idf)
+        cov = ans.coverage(tokenize(ans.asked_part(q)), set(top.get("tokens", ())), state.index.idf, state.index.max_idf)
         conf = ans.confidence_of(cov, hits[0].dense, state.index.dense_ok)
         out["confidence"] = conf
         place = qtypes.other_place(q)
