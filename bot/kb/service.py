@@ -21,6 +21,7 @@ from bot.errors import ApiError
 from bot.kb import answer as ans
 from bot.kb import qtypes
 from bot.kb import store
+from bot.kb.homophones import HomophoneSpeller
 from bot.kb.index import Hit, HybridIndex
 from bot.kb.parser import split_sentences
 from bot.kb.textproc import get_synonyms, tokenize
@@ -44,6 +45,15 @@ class Loaded:
     by_id: dict[str, int]
     docs: dict[str, dict] = field(default_factory=dict)  # doc_id → manifest entry (title, 文号, dates)
     rows: dict[tuple, list[dict]] = field(default_factory=dict)  # (doc_id, row number) → its indicator chunks
+    speller: HomophoneSpeller | None = None  # homophone slips → the documents' own words
+
+    def query(self, text: str) -> str:
+        """A resident's question as the search and the reader see it: normalised, the listed slips respelt."""
+        return get_synonyms().respell(normalize(text))
+
+    def respelt(self, query: str) -> str:
+        """The question with homophone slips read as the documents' words ("医宝" → 医保)."""
+        return self.speller.respell(query) if self.speller is not None else query
 
 
 RERANK_DEPTH = 5  # the reader reranks within the first five hits
@@ -136,7 +146,7 @@ class KnowledgeBase:
             if c.get("kind") == "text":
                 for sent in split_sentences(c["text"]):
                     ans.text_tokens(sent.strip())
-        return Loaded(version, manifest, index, by_id, docs, rows)
+        return Loaded(version, manifest, index, by_id, docs, rows, HomophoneSpeller.from_chunks(index.chunks))
 
     def _require(self) -> Loaded:
         state = self._maybe_reload()
@@ -173,7 +183,7 @@ class KnowledgeBase:
 
     def search(self, query: str, top_k: int = 5) -> dict:
         state = self._require()
-        q = get_synonyms().respell(normalize(query))
+        q = state.query(query)
         hits = self._hits(state, q, max(top_k, RERANK_DEPTH))
         if self.rerank_by_answer:
             # The reader knows the asked type (a 2025 target, an amount, a list…) that retrieval does not: the
@@ -196,10 +206,22 @@ class KnowledgeBase:
 
         The question's answer type (qtypes.classify) decides which sentences or indicator rows may answer;
         documents not yet in effect are left out; a newer document in effect answers before an older one,
-        which is then cited as superseded.
+        which is then cited as superseded. When nothing answers the question as typed, it is read once more
+        with its homophone slips respelt; a slip-free question is never changed, so a wrong respelling can
+        only turn a null into an answer that passed every check for the respelt words.
         """
         state = self._require()
-        q = get_synonyms().respell(normalize(question))
+        q = state.query(question)
+        out = self._answer(state, q)
+        if out["answer"] is None and not out.get("scope"):
+            q2 = state.respelt(q)
+            if q2 != q:
+                second = self._answer(state, q2)
+                if second["answer"] is not None:
+                    return second
+        return out
+
+    def _answer(self, state: Loaded, q: str) -> dict:
         curated = self.curated.answer(q, state.version, self.embedder, self._query_vector(state, q))
         if curated is not None:
             return curated

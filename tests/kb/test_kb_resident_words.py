@@ -1,0 +1,60 @@
+"""How the reader takes a resident's own words: words about themselves, numbered names, homophone slips."""
+from __future__ import annotations
+
+from bot.kb import answer as ans
+from bot.kb import qtypes
+from bot.kb.homophones import HomophoneSpeller
+
+
+def test_words_about_the_asker_are_not_what_is_asked():
+    assert ans.asked_part("俺是兴县的脱贫户 脱贫攻坚咱全省一共脱了多少万人") == "脱贫攻坚咱全省一共脱了多少万人"
+    # a remark after the question is dropped too
+    assert ans.asked_part("县级医院提升项目搞多少个 俺们繁峙县医院太破了") == "县级医院提升项目搞多少个"
+    # a clause before the question that names the topic stays
+    assert "养老服务站" in ans.asked_part("俺们老小区没有养老服务站 这事归谁管 谁给解决")
+    # one clause, or no clause that asks: the question is kept whole
+    assert ans.asked_part("俺是兴县的") == "俺是兴县的"
+
+
+def test_numbered_name_is_answered_by_the_name_with_its_number():
+    a = qtypes.classify("规划要组织实施的是几孩生育政策")
+    assert a.numbered == "孩"
+    assert qtypes.states("依法组织实施三孩生育政策，强化配套措施。", a)
+    assert not qtypes.states("强化配套措施。", a)
+    assert qtypes.classify("规划说聚焦几新突破").numbered == "新"
+    assert qtypes.classify("托位有几个").numbered == ""   # 几个 asks a quantity
+
+
+def test_outlook_in_a_chapter_named_for_the_base_is_not_the_past():
+    chunk = {"section": "一、新阶段民生社会发展基础和环境 > （二）“十四五”时期面临形势"}
+    assert not ans.is_past_context("未来5—10年是全省高质量发展的窗口期、关键期", chunk)
+    review = {"section": "一、新阶段民生社会发展基础和环境 > （一）“十三五”时期发展回顾"}
+    assert ans.is_past_context("城镇新增就业累计达到257.5万人", review)
+
+
+def _speller():
+    chunks = [{"tokens": ["医保", "统筹", "返贫", "监测", "物业", "医院", "大一院", "过程", "持证率"],
+               "text": "完善基本医保市级统筹。健全防止返贫监测。小区物业全覆盖。山西大一院。实施过程。从业人员持证率"}]
+    return HomophoneSpeller.from_chunks(chunks)
+
+
+def test_homophone_slips_become_the_documents_words():
+    sp = _speller()
+    assert sp.respell("医宝统筹咋说") == "医保统筹咋说"
+    assert sp.respell("防止返频监测") == "防止返贫监测"
+    assert sp.respell("新小区都得有物页吗") == "新小区都得有物业吗"
+    assert sp.respell("从业人员持正率") == "从业人员持证率"
+
+
+def test_real_words_are_never_respelt():
+    sp = _speller()
+    assert sp.respell("省里的大医院") == "省里的大医院"          # 医院 is the documents' own word
+    assert sp.respell("医保现在咋样") == "医保现在咋样"          # whole words stay whole
+    assert sp.respell("几回") == "几回"                          # a question word is no slip
+
+
+def test_kb_reads_a_slip_when_nothing_answers_as_typed(kb):
+    out = kb.answer("全民阅渎那个活动叫个啥名")
+    assert out["answer"] and "书香三晋" in out["answer"]
+    out = kb.answer("新小区都得有物页吗")
+    assert out["answer"] and "物业" in out["answer"]
