@@ -129,7 +129,9 @@ def answer_first(dispatcher: CollectingDispatcher, reading: Reading) -> bool:
                  for p in expand_programs(programs))
     skip = {"who"} | ({"amount"} if stated else set()) | (set() if both else {"combine"})
     aspects = [a for a in reading.aspects if a not in skip]
-    answer = program_answer(programs, aspects, question=reading.text)
+    # "想申请技能提升补贴得满足啥" asks who, answered below: no other aspect is guessed from the wording
+    answer = {} if not aspects and "who" in reading.aspects else \
+        program_answer(programs, aspects, question=reading.text)
     if answer.get("unanswered"):
         send(dispatcher, answer["text"], buttons=answer.get("buttons"), unanswered="not_in_sources")
         return True

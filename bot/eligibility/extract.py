@@ -242,6 +242,8 @@ def _date_facts(text: str, specs: dict[str, dict], today: dt.date, asking: Optio
             continue
         if mention.precision == "year" and _AGE_AFTER.match(text[mention.span[1]:]):
             continue  # "娃今年都六岁了": the year of the age, not of the birth
+        if _ACT_AFTER.match(text[mention.span[1]:]):
+            continue  # "夜来听邻居说娃过了三岁": the day the resident heard it, no fact of theirs
         owner = _owner(text, mention.span, specs, names) or (asking if asking in names else None)
         if owner:
             said = text[mention.span[0]:mention.span[1]]
@@ -269,6 +271,8 @@ def _month_of(value: "dt.date | DateSpan") -> Optional[int]:
     return value.month
 
 
+# The day of hearing, reading or asking about the subsidy, not of a birth or a certificate.
+_ACT_AFTER = re.compile(r"\s*(?:我|俺|刚|才|在)?(?:听|看到|看见|刷到|问了|问过|打电话|打听|网上|电视上|手机上|群里)")
 _AGE_AFTER = re.compile(rf"\s*(?:都|就|已经|才|刚|刚好|也|还)?(?:满|有)?了?[{_CN_NUM}]+(?:周岁|岁)")
 
 
@@ -446,7 +450,9 @@ def _read(text: str, today: dt.date, asking: Optional[str], specs: dict[str, dic
 
 
 # "今年六月刚满三岁": the month of a birthday, not of the birth; "领到三岁", "从生下来到三岁": an age limit.
-_BIRTHDAY = re.compile(r"(?P<year>今年|去年|前年|(?P<y4>20\d\d)年)?(?P<month>[0-9]{1,2}|[一二三四五六七八九十]{1,3})月份?"
+_BIRTHDAY = re.compile(r"(?:(?P<year>今年|去年|前年|(?P<y4>20\d\d)年)?(?P<month>[0-9]{1,2}|[一二三四五六七八九十]{1,3})月份?|"
+                       r"(?P<rel>这个月|这月|本月|上个月|上月))"
+                       r"(?:(?P<day>[0-9]{1,2}|[一二三四五六七八九十]{1,3})[号日])?"
                        r"(?:里|的时候|那会儿?)?[，, ]?(?:刚|才|就)?(?:满(?:了|的)?(?P<n>[1-6一二两三四五六])(?:周)?岁|"
                        # "今年二月刚过的三岁生日": the birthday is a month of birth too
                        r"过(?:了|的|完)?(?P<n2>[1-6一二两三四五六])(?:周)?岁(?:的)?生日)")
@@ -456,15 +462,22 @@ def _birthday_as_birth(text: str, today: dt.date) -> str:
     """The line with "X月满N岁" written as the birth month it implies ("2023年6月出生"), so no date is taken
     for the birth that was a birthday."""
     def birth(m: re.Match) -> str:
-        month = textparse.cn_to_int(m.group("month"))
         years = textparse.cn_to_int(m.group("n") or m.group("n2"))
+        if m.group("rel"):            # "这个月3号刚满三岁": this month's (or last month's) birthday
+            back = 1 if m.group("rel").startswith("上") else 0
+            year, month = (today.year, today.month - back) if today.month > back else (today.year - 1, 12)
+        else:
+            month = textparse.cn_to_int(m.group("month"))
+            word = m.group("year")
+            year = int(m.group("y4")) if m.group("y4") else today.year - {"去年": 1, "前年": 2}.get(word or "", 0)
+            if month and not word and month > today.month:
+                year -= 1             # "六月满三岁" said in November: this year's June; in March: last year's
         if not month or not 1 <= month <= 12 or years is None:
             return m.group(0)
-        word = m.group("year")
-        year = int(m.group("y4")) if m.group("y4") else today.year - {"去年": 1, "前年": 2}.get(word or "", 0)
-        if not word and month > today.month:
-            year -= 1                 # "六月满三岁" said in November: this year's June; in March: last year's
-        return f"{year - years}年{month}月出生"
+        day = textparse.cn_to_int(m.group("day")) if m.group("day") else None
+        if day and not 1 <= day <= 31:
+            return m.group(0)
+        return f"{year - years}年{month}月{day}日出生" if day else f"{year - years}年{month}月出生"
     return _BIRTHDAY.sub(birth, text.replace("满周岁", "满1周岁"))
 
 

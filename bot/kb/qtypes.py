@@ -113,6 +113,8 @@ def classify(question: str, this_year: int | None = None) -> Asked:
     if "rate" in kinds and re.fullmatch(r".*率.*", q) and not re.search(r"多少|几|比例|占比|百分|怎么样|达到|目标|到", q) \
             and not re.fullmatch(r"[\u4e00-\u9fff]{2,16}率", q):
         kinds.remove("rate")  # "就业率怎么提高" asks for measures, not a figure; a bare "…覆盖率" asks the figure
+    if "amount" in kinds and re.search(r"覆盖|普及|参保|持证", q) and not re.search(r"钱|元|块", q):
+        kinds = [k for k in kinds if k != "amount"] + ([] if "rate" in kinds else ["rate"])  # "两项补贴覆盖了多少"
     if "amount" in kinds and "area" in kinds and not re.search(r"钱|元|块|费|价|租金|补贴|补助", q):
         kinds.remove("amount")  # "按每人多少平米配": an area, not money
     if "date" in kinds and re.search(r"几年内|多少年", q) and len(kinds) > 1:
@@ -127,7 +129,7 @@ def classify(question: str, this_year: int | None = None) -> Asked:
     if not kinds and re.search(rf"多少|几[{_CN_NUM}]?[个人岁次]?|多高|多大|多长|多远", q.replace("哪几", "")) \
             and not _Q["definition"].search(q) and not re.search(r"多少年前|几句|几点", q):
         kinds = ["count", "rate", "area"]  # "有多少达到…" may be a number or a share; a count is preferred
-        if MONEY_LEVEL.search(q) and not re.search(r"比|率|增速|增长|增幅|占|涨|几倍", q):
+        if MONEY_LEVEL.search(q) and not re.search(r"比|率|增速|增长|增幅|占|涨|几倍|覆盖|普及", q):
             kinds = ["amount"]  # "收入是多少": money, whose figure is in 元
         if INDICATOR_WORDS.search(q) and re.search(r"率|比|占", q):
             kinds = ["rate"]

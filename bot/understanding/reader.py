@@ -31,7 +31,7 @@ APPLYING = {"where", "how_to_apply", "documents", "deadline"}   # aspects about 
 PROGRAM_INFO, PERSONAL_CASE, PLAN_QUESTION, OFFICE_LOOKUP, NOT_IN_SOURCES, OTHER = (
     "program_info", "personal_case", "plan_question", "office_lookup", "not_in_sources", "other")
 _QUESTION = re.compile(r"[？?]|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|几|能不能|可不可以|是不是|有没有|是否|咋|还是"
-                       r"|多长|多久|多大|多高|要不要|需不需要|没得|有没得|谁(?:能|可以|来|去|给|管|负责|办)"
+                       r"|多长|多久|多大|多高|要不要|需不需要|没得|有没得|谁(?:能|可以|来|去|给|管|负责|办|要)|[找问向跟]谁"
                        r"|(.)[不没]\1|[^不]不[。！!\s]*$|没有?[。！!\s]*$"
                        r"|(?<=[\u4e00-\u9fff]{2})[^不\s，,]不(?=[，,])")  # "能在网上申请不，腿脚不利索": the clause asks
 _HOTLINE = re.compile(r"热线|服务电话|咨询电话|打哪个电话|打什么电话|打啥电话|打甚电话|打哪个号")
@@ -269,8 +269,9 @@ def _with_fact_programs(programs: list[str], text: str, facts: dict[str, Any], a
     named = named_programs(homophone_aliases(text, _alias_pairs(engine)), engine)
     if not programs:
         # a child's birth date said of one's own child ("大的是2022年3月生的") belongs to 育儿补贴 alone
+        # and a certificate level with a subsidy ("焊工中级补贴打到卡上了") is 技能提升补贴's
         return implied if count >= 2 or (implied == ["childcare_subsidy"] and facts.get("child_birth_date")) \
-            else programs
+            or (facts.get("certificate_level") and re.search(r"补贴|补助|补钱", text)) else programs
     keep = [p for p in programs if p in named or p == BOTH or p in DISABILITY or p in implied
             or set(engine.program(p).facts) & set(facts)]
     # A named program is never joined by one the facts merely touch ("育儿补贴，我交了两年社保"), nor are a
@@ -393,6 +394,13 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
         if not named_programs(text, engine) and not {"difference", "combine"} & set(aspects):
             programs = _both_by_facts(programs, facts, engine)
     place, ambiguous, place_question = _place(text, hint_city)
+    # The two disability allowances are applied for where the 户口 is ("户口在岚县老家，现在在万柏林住"):
+    # the county of the 户口 clause is the place, not where the family lives now.
+    if programs and all(p in DISABILITY or p == BOTH for p in programs):
+        hukou_clause = next((c for c in re.split(r"[，,。；;！!？?\s]", text) if re.search(r"户口|户籍", c)), "")
+        at_hukou = _place(hukou_clause, hint_city) if hukou_clause else None
+        if at_hukou and at_hukou[0].get("county") and at_hukou[0] != place:
+            place, ambiguous, place_question = at_hukou
     office_types = office_types_from_text(text)
     # "残疾证在哪办", "还没残疾证呢 想先办个证 去哪办": getting the certificate (残疾评定) is the 残联's work.
     about_disability = "残疾" in text or bool(set(context_programs or []) & {"disability_living_allowance",
@@ -518,6 +526,10 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     # answer still comes first, see actions/understanding.answer_first).
     if facts and not own_facts and programs and _ASKS_ELIGIBILITY.search(core) and not info_aspects:
         own_facts = True
+    # "农村出去打工的 参加培训给补贴不": a kind of person and a program, asked in general: who qualifies.
+    if programs and not aspects and facts and question and not (personal or own_facts) and not _SELF.search(text) \
+            and set(facts) <= _KIND_FACTS and not re.search(r"比|还是", text):
+        aspects = ["who"]
     reading = Reading(text=text, kind=OTHER, programs=programs, aspects=aspects, personal=personal or own_facts,
                       bare_program=bare, facts=facts, unknown=list(extracted.get("unknown") or []),
                       approximate=list(extracted.get("approximate") or []), place=place,
@@ -567,6 +579,8 @@ _ASKS_CONDITIONS = re.compile(r"(哪些|什么|啥|甚么|甚|哪几个|哪几�
 _REQUIREMENT = re.compile(r"(只有|非得|必须|得是|是不是也?得|是不是要|是否得|是否必须|一定要|一定得)[^，,。？?]{0,10}才(能|可以|给|行|有|算|认)|"
                           r"是不是[^，,。？?]{0,8}才(有|能|给|认|算)|"
                           r"(听人说|听说|听别人说|有人说|网上说|人家说)[^。？?]{0,30}(真的假的|是真的吗|真的吗|是不是真的|靠谱吗)")
+# Facts that make a kind of person ("农村出去打工的", "吃低保的"), as opposed to a level or a need compared.
+_KIND_FACTS = {"person_category", "household_dibao", "household_low_income", "hukou_in_shanxi"}
 _KIND_OF_PERSON = re.compile(r"[^，,。？?\s]{1,12}的(残疾人|残疾娃|人|娃娃?|孩子|小孩|老人|职工|工人|人员|学生|毕业生|家庭|户)"
                              r"(?=$|[\s，,？?]|还|能|可以|有没有|算|也|都|是不是|咋|怎么|给不给|学|上|参加|去|有)")
 # "俺屋里有个碎娃娃", "我家刚生了个小子": the speaker has a child of their own, a case to check.

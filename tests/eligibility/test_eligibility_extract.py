@@ -191,7 +191,8 @@ def test_a_certificate_named_in_passing_answers_the_certificate_question():
 
 
 @pytest.mark.parametrize("text, birth", [("闺女今年六月刚满三岁", "2023-06"), ("闺女去年8月满的两岁", "2023-08"),
-                                         ("娃今年3月满周岁", "2025-03")])
+                                         ("娃今年3月满周岁", "2025-03"),
+                                         ("俺娃这个月3号刚满三岁", "2023-11-03"), ("娃上个月刚满两岁", "2024-10")])
 def test_the_month_of_a_birthday_is_not_the_birth_month(text, birth):
     """"今年六月刚满三岁" was read as born in June this year: the birthday gives the birth month N years back."""
     assert extract_facts(text, dt.date(2026, 11, 30))["facts"]["child_birth_date"] == birth
@@ -200,3 +201,10 @@ def test_the_month_of_a_birthday_is_not_the_birth_month(text, birth):
 @pytest.mark.parametrize("text", ["一个娃从生下来到三岁能领多少育儿补贴", "育儿补贴领到三岁吗"])
 def test_an_age_limit_is_not_the_childs_age(text):
     assert "child_birth_date" not in extract_facts(text, dt.date(2026, 11, 30))["facts"]
+
+
+@pytest.mark.parametrize("text", ["夜来听邻居说娃满了月就能领育儿补贴", "昨天看到新闻说娃的补贴涨了", "俺前天打电话问了 娃的补贴还没批"])
+def test_the_day_of_hearing_is_no_birth_date(text):
+    """"夜来听邻居说…": the day the resident heard it, not the day a child was born."""
+    assert "child_birth_date" not in extract_facts(text, dt.date(2026, 11, 30))["facts"]
+    assert extract_facts("娃夜来生的", dt.date(2026, 11, 30))["facts"]["child_birth_date"] == "2026-11-29"

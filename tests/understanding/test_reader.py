@@ -133,7 +133,7 @@ def test_aspects_in_priority_order():
     ("除了国家那3600 市里还另外加不加", "local_topup"),
     ("技能提升补贴以后还有没有 会不会哪天就取消了", "future_change"),
     ("太原市卫健委办育儿补贴的窗口晚上开到几点", "office_hours"),
-    ("育兒補貼是一次給3600還是分開給", "payment_timing"),
+    ("育兒補貼是一次給3600還是分開給", "payment_mode"),
     ("我的育儿补贴到账没 帮我查一下", "application_status"),
     ("俺上个月交的技能补贴申请 审过了没有", "application_status"),
     ("我叫王秀英 晋源区的 查一下我有没有领过职业培训补贴", "application_status"),
@@ -818,3 +818,39 @@ def test_resident_words_of_rounds_16_and_17(text, program, aspect):
                                   "娃都四岁半了 22年5月10号的 这个补贴跟俺们还有关系没"])
 def test_ones_own_child_with_a_rumour_or_a_does_it_concern_us_is_a_case(text):
     assert read_line(text, today=TODAY).kind == "personal_case"
+
+
+@pytest.mark.parametrize("text, program, aspect", [
+    ("农村出去打工的 参加培训给补贴不", "vocational_training_subsidy", "who"),
+    ("吃低保了还能另外领残疾人生活补贴吗", "disability_living_allowance", "who"),
+    ("规划里说的普惠性技能培训是给谁的", "vocational_training_subsidy", "who"),
+    ("25年前头出生的娃 育儿补贴的钱是个咋算法", "childcare_subsidy", "amount"),
+])
+def test_a_kind_of_person_asked_in_general_is_who_qualifies(text, program, aspect):
+    r = read_line(text, today=TODAY)
+    assert r.kind == PROGRAM_INFO and program in r.members and aspect in r.aspects, r
+
+
+def test_a_level_compared_is_not_who_qualifies():
+    assert "who" not in read_line("一级的护理补贴是不是比二级的多", today=TODAY).aspects
+
+
+def test_once_or_every_year_is_the_payment_mode_with_the_amount():
+    r = read_line("那个3600是一次给完还是每年都有", today=TODAY)
+    assert r.kind == NOT_IN_SOURCES and r.not_in_sources[0] == "payment_mode" and "childcare_subsidy" in r.members
+
+
+def test_a_certificate_level_with_a_subsidy_is_the_skills_subsidy():
+    r = read_line("焊工中级补贴今年五月已经打到卡上了，听人说能领两回，是真的不", today=TODAY)
+    assert r.programs == ["skills_upgrade_subsidy"]
+
+
+def test_the_disability_allowances_are_asked_where_the_hukou_is():
+    r = read_line("俺爹一级残疾，户口在岚县老家，现在跟俺在太原万柏林住，那两项补贴在哪边申请", today=TODAY)
+    assert r.place["county"] == "岚县"
+    assert read_line("俺在万柏林住 两项补贴去哪办", today=TODAY).place["county"] == "万柏林区"
+
+
+def test_who_to_ask_is_a_question():
+    from bot.understanding.reader import is_question
+    assert is_question("培训完了拿到证 补贴找谁要")
