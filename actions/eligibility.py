@@ -65,8 +65,13 @@ def rough_amount_facts(result: dict[str, Any], facts: dict[str, Any]) -> list[st
     """Dates said as an age or a year on which a settled result's amount still depends (it is a range)."""
     if not (result.get("amount") or {}).get("value_max"):
         return []
-    return [f for f, v in facts.items() if f in (result.get("facts") or {})
-            and isinstance(span := parse_span(v), DateSpan) and span.precision in ("range", "year")]
+    return [f for f, v in facts.items() if f in (result.get("facts") or {}) and _rough(v)]
+
+
+def _rough(value: Any) -> bool:
+    """A date said as an age or a year ("两岁多", "2023年"): a span, not a day or a month."""
+    span = parse_span(value)
+    return isinstance(span, DateSpan) and span.precision in ("range", "year")
 
 
 def as_citations(results: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -194,9 +199,7 @@ class EligibilityFormValidation(FormValidationAction, ABC):
 
 def _still_rough(before: Any, now: Any) -> bool:
     """A date asked again for the exact amount and answered again only roughly (an age, a year)."""
-    was, new = parse_span(before), parse_span(now)
-    return isinstance(was, DateSpan) and was.precision in ("range", "year") \
-        and isinstance(new, DateSpan) and new.precision in ("range", "year")
+    return _rough(before) and _rough(now)
 
 
 # What an answer may also ask ("卧床两年了。对了 两项补贴能同时领吗"): answered at once; who qualifies, the
