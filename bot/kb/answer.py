@@ -1036,7 +1036,8 @@ _ASKS_CONTENTS = re.compile(r"是哪(些|几|[一二三四五六七八九十两\
 # What a numbered slogan means ("两工程一机制是啥", "1331工程到底是个甚", "8+1 8是啥1是啥"): its parts are
 # what is asked, so a sentence that only names it does not answer.
 _ASKS_MEANING = re.compile(r"(?:是|指)(?:的是)?(?:个)?(?:啥|甚|什么)(?:意思|东西)?(?:呀|啊|嘛|呢)?[？?]?$|(?:啥|甚|什么)意思|"
-                           r"指的?(?:是)?(?:啥|甚|什么)|(?:咋|怎么)回事|[\d一二三四五六七八九十]是(?:啥|甚|什么)")
+                           r"指的?(?:是)?(?:啥|甚|什么)|(?:咋|怎么)回事|[\d一二三四五六七八九十]是(?:啥|甚|什么)|"
+                           r"代表(?:啥|甚|什么)|[\u4e00-\u9fff](?:啥|甚|什么)[\u4e00-\u9fff](?:啥|甚|什么)")
 _NUMBERED = re.compile(r"[\d一二三四五六七八九十两]")
 _LISTS_RIGHT_AFTER = re.compile(r"^[”\s]*(?:[：:（(]|即|包括|分别|是指)")
 
@@ -1085,6 +1086,16 @@ def term_contents_missing(question: str, answer: str) -> str:
                    for c in re.split(r"[，,。；;]", answer)):
                 continue      # (or in the term's own clause: "味华馆、推光漆、澄泥砚“山西三宝”")
             return bare
+        # the list is the term's own: in its clause or the next ("…“三无”“三可”营商环境要求" lists neither,
+        # though the sentence goes on to list 法治环境、政务环境…)
+        # (a list further on counts when its items carry the term's words: "三个人家" → 黄河人家、长城人家…)
+        clauses = re.split(r"[，,。；;：:]", answer)
+        at = next((k for k, c in enumerate(clauses) if f"“{term}”" in c), None)
+        kernel = set(bare) - set("0123456789一二三四五六七八九十两个的大项条种+＋")
+        if at is not None and _NUMBERED.search(bare):
+            clauses = clauses[at:at + 2] + [c for c in clauses[at + 2:] if kernel & set(c)]
+        longest = max((c.count("、") + 1 + (1 if "、" in c and re.search(r"[和及与]", c) else 0) for c in clauses),
+                      default=1)
         if longest >= (n if n and 2 <= n <= 20 else 3):   # "1331", "136": a code, not a count
             continue
         return bare
