@@ -62,7 +62,8 @@ def test_kb_reads_a_slip_when_nothing_answers_as_typed(kb):
 
 def test_a_numbered_slogan_named_without_its_parts_is_not_its_meaning():
     from bot.kb.answer import term_contents_missing
-    said = "坚持市场化、法治化、国际化，把握“三无”“三可”营商环境要求，为高品质生活建设打造公平公正的法治环境、高效便捷的政务环境、诚实守信的信用环境"
+    said = ("坚持市场化、法治化、国际化，把握“三无”“三可”营商环境要求，深化拓展“承诺制+标准地+全代办”改革，"
+            "为高品质生活建设打造公平公正的法治环境、高效便捷的政务环境、诚实守信的信用环境")
     assert term_contents_missing("营商环境的三无三可具体指啥", said) == "三无"
     assert term_contents_missing("两下两进两拆到底是拆啥进啥", "深化“两下两进两拆”，重点做好“三延伸两提升”。") == "两下两进两拆"
     # a list further on whose items carry the term's words does list it
