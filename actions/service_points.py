@@ -68,7 +68,10 @@ async def find_offices(types: list[str], place: dict[str, Optional[str]],
         if location is not None:
             lat, lng = wgs84_to_gcj02(*location[:2]) if location[2] == "wgs84" else location[:2]  # stored data is GCJ-02
             kwargs.update(lat=lat, lng=lng, city=None, county=None, town=None, limit=3)
-        points += await asyncio.to_thread(lookup, **kwargs)
+        found = await asyncio.to_thread(lookup, **kwargs)
+        if not found and kwargs.get("town"):   # "泽州巴公镇的": a county office (卫健局) serves the town
+            found = await asyncio.to_thread(lookup, **{**kwargs, "town": None})
+        points += found
     return points
 
 

@@ -175,6 +175,17 @@ def test_aspects_in_priority_order():
     ("生活补贴全程网办是在哪个网站上", "online_app"),
     ("领育儿补贴要不要先在医院建档", "other_procedure"),
     ("哪些工种的证能申请技能补贴 有没有个目录", "occupation_list"),
+    ("特困供养的残疾人还能领护理补贴不", "special_case"),
+    ("残疾人去世了，没领完的补贴家里人能领不", "special_case"),
+    ("辞了工作以后还能申请技能提升补贴不", "special_case"),
+    ("育儿补贴要每年都去申请一回，还是申请一次就管到三岁", "reapply"),
+    ("技能提升补帖交上去几天能到帐", "payment_timing"),
+    ("育儿补贴能不能一次把三年的都提前领出来", "payment_timing"),
+    ("申请技能提升补贴要不要单位盖章", "employer_cooperation"),
+    ("技能提升补贴需不需要是山西户口，俺是陕西户口在怀仁上班", "non_local_hukou"),
+    ("娃送了普惠托育，政府给家长补多少托育费", "childcare_fee_help"),
+    ("三孩政策山西有没有一次性奖励多少钱", "childcare_fee_help"),
+    ("大同市现在对低收入的残疾人放开生活补贴了没", "local_implementation"),
 ])
 def test_what_no_source_states_is_recognised(text, reason):
     r = read_line(text, today=TODAY)
@@ -854,3 +865,8 @@ def test_the_disability_allowances_are_asked_where_the_hukou_is():
 def test_who_to_ask_is_a_question():
     from bot.understanding.reader import is_question
     assert is_question("培训完了拿到证 补贴找谁要")
+
+
+def test_a_relative_claiming_is_unstated_for_a_child_but_answered_for_a_disabled_person():
+    assert read_line("奶奶能不能替孙子去领育儿补贴", today=TODAY).not_in_sources[0] == "claim_for_child"
+    assert read_line("俺腿脚不好出不了门，家里人能替俺申请生活补贴不", today=TODAY).not_in_sources is None
