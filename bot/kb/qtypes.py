@@ -37,7 +37,8 @@ _Q = {
                        r"什么项目|哪些项目|重点工程|怎么做|怎么办|如何|咋办|做什么|干什么|什么工程|怎么发展|怎么提高|"
                        r"怎么保障|怎么建设|怎么改|怎么推进|怎么帮"),
     "definition": re.compile(r"干啥的|弄啥的|干啥用|干什么用|有啥用|有什么用|做什么的|做啥的|管啥的|是什么|是啥|什么是|啥是|指什么|指的是|什么意思|啥意思|含义|定义|是指|叫什么"),
-    "where": re.compile(r"在哪|哪里|哪儿|去哪|什么地方|哪个地方|地址|哪些地方|哪个市|哪个县|哪些城市|哪些市|哪些县|选址"),
+    "where": re.compile(r"在哪|哪里|哪儿|去哪|什么地方|哪个地方|地址|哪些地方|哪个市|哪个县|哪些城市|哪些市|哪些县|选址|"
+                        r"哪个城市|哪座城|哪个区|哪个镇|哪个乡|哪个村"),
     "who": re.compile(r"谁|哪个部门|哪些部门|什么部门|什么人|哪些人|哪类人|什么单位|哪个单位|负责部门|牵头|主体|对象"),
 }
 TARGET = re.compile(r"要涨|能涨|要降|每年要|目标|打算|准备|到20[2-3]\d|20[2-3]\d年|要达到|达到多少|提高到|要到|预期|力争|计划|规划要|十四五|以后|将来|"
@@ -98,9 +99,20 @@ _Q_TIME = re.compile(r"几点|开放时间|营业时间|上班时间|办公时�
 _S_TIME = re.compile(r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*(?:点|时)(?:\s*\d{1,2}\s*分)?(?:至|到|—|-)")
 
 
+_CN_DIGIT = {"〇": "0", "零": "0", "○": "0", "一": "1", "二": "2", "两": "2", "三": "3", "四": "4", "五": "5",
+             "六": "6", "七": "7", "八": "8", "九": "9"}
+
+
+def year_digits(q: str) -> str:
+    """"二〇年", "二零二五年", "二五年" written as 2020年, 2025年: the years residents say in words."""
+    q = re.sub(r"[二两][〇零○][二两]([〇零○一二三四五六七八九])年", lambda m: f"202{_CN_DIGIT[m.group(1)]}年", q)
+    return re.sub(r"(?<![〇零○一二三四五六七八九十百千万\d])二([〇零○一二三四五])年",
+                  lambda m: f"202{_CN_DIGIT[m.group(1)]}年", q)
+
+
 def classify(question: str, this_year: int | None = None) -> Asked:
     """`this_year` (Asia/Shanghai) turns "今年/去年" into the year a sentence must name."""
-    q = normalize(question)
+    q = year_digits(normalize(question))
     a = Asked()
     if _Q["document"].search(q):
         a.shape = "document"

@@ -69,3 +69,10 @@ def test_a_numbered_slogan_named_without_its_parts_is_not_its_meaning():
     # a list further on whose items carry the term's words does list it
     listed = "乡村旅游和“三个人家”民宿建设工程。紧扣“乡恋”这个乡村旅游灵魂，打造乡村旅游产品，建设黄河人家、长城人家、太行人家"
     assert term_contents_missing("三个人家民宿是哪三个人家", listed) == ""
+
+
+def test_years_said_in_words_are_years():
+    assert qtypes.year_digits("二〇年中等收入群体占多大比例") == "2020年中等收入群体占多大比例"
+    assert qtypes.year_digits("到二零二五年托位") == "到2025年托位"
+    assert qtypes.classify("二〇年中等收入群体占多大比例").year_value == "2020"
+    assert qtypes.classify("新建的省疾控中心在哪个区").shape == "where"
