@@ -526,6 +526,13 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     # answer still comes first, see actions/understanding.answer_first).
     if facts and not own_facts and programs and _ASKS_ELIGIBILITY.search(core) and not info_aspects:
         own_facts = True
+    # "俺舅在服刑，补贴还发不发", "住进养老院了护理补贴还给不给": whether a situation the resident names still
+    # gets it, when none of the program's facts is in it and no item of its knowledge is asked by these words:
+    # no source settles it; the rule itself follows, labelled as related.
+    if programs and not unsupported and not facts and question and _STILL_GETS.search(text) and \
+            not set(aspects) - {"who", "what"} and not office_types and not _asked_about(programs, text, engine):
+        unsupported = next(((reason, label) for reason, label, _ in lexicon.not_in_sources if reason == "special_case"),
+                           None)
     # "农村出去打工的 参加培训给补贴不": a kind of person and a program, asked in general: who qualifies.
     if programs and not aspects and facts and question and not (personal or own_facts) and not _SELF.search(text) \
             and set(facts) <= _KIND_FACTS and not re.search(r"比|还是", text):
@@ -579,6 +586,19 @@ _ASKS_CONDITIONS = re.compile(r"(哪些|什么|啥|甚么|甚|哪几个|哪几�
 _REQUIREMENT = re.compile(r"(只有|非得|必须|得是|是不是也?得|是不是要|是否得|是否必须|一定要|一定得)[^，,。？?]{0,10}才(能|可以|给|行|有|算|认)|"
                           r"是不是[^，,。？?]{0,8}才(有|能|给|认|算)|"
                           r"(听人说|听说|听别人说|有人说|网上说|人家说)[^。？?]{0,30}(真的假的|是真的吗|真的吗|是不是真的|靠谱吗)")
+# "还发不发", "还给不给", "还能领吗": whether something still gets it.
+_STILL_GETS = re.compile(r"(还|也|照样|仍然|依然)(能|可以|能不能|可不可以)(再)?(领|申请|拿|享受|申领)|"
+                         r"(还|也|照样)(给|发)(不|吗|么|没)")
+
+
+def _asked_about(programs: list[str], text: str, engine: EligibilityEngine) -> bool:
+    """Some item of the programs' knowledge is asked by the line's words (its `ask` groups all match)."""
+    from bot.program_info.compose import asked_points, expand_programs
+
+    progs = [engine.program(p) for p in expand_programs(programs, engine)]
+    return bool(asked_points(progs, text, []))
+
+
 # Facts that make a kind of person ("农村出去打工的", "吃低保的"), as opposed to a level or a need compared.
 _KIND_FACTS = {"person_category", "household_dibao", "household_low_income", "hukou_in_shanxi"}
 _KIND_OF_PERSON = re.compile(r"[^，,。？?\s]{1,12}的(残疾人|残疾娃|人|娃娃?|孩子|小孩|老人|职工|工人|人员|学生|毕业生|家庭|户)"

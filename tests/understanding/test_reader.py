@@ -870,3 +870,15 @@ def test_who_to_ask_is_a_question():
 def test_a_relative_claiming_is_unstated_for_a_child_but_answered_for_a_disabled_person():
     assert read_line("奶奶能不能替孙子去领育儿补贴", today=TODAY).not_in_sources[0] == "claim_for_child"
     assert read_line("俺腿脚不好出不了门，家里人能替俺申请生活补贴不", today=TODAY).not_in_sources is None
+
+
+@pytest.mark.parametrize("text", ["俺舅在服刑，他是残疾人，里头这几年补贴还发不发", "俺哥重度残疾，住进汾西县里的养老院了，护理补贴还给不给"])
+def test_a_situation_no_fact_or_item_covers_is_unstated(text):
+    r = read_line(text, today=TODAY)
+    assert r.kind == NOT_IN_SOURCES and r.not_in_sources[0] == "special_case", r
+
+
+@pytest.mark.parametrize("text", ["二胎也给不给育儿补贴啊", "失业保险没交满12个月 还能领技能提升补贴吗",
+                                  "吃着低保还能再领残疾人生活补贴吗 算不算重复"])
+def test_a_situation_the_rules_cover_is_answered(text):
+    assert read_line(text, today=TODAY).kind != NOT_IN_SOURCES
