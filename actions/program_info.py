@@ -41,6 +41,7 @@ async def reply_program_info(dispatcher: CollectingDispatcher, tracker: Tracker,
     if points:
         where = place.get("town") or place.get("county") or place.get("city") or "您附近"
         text += f"\n\n{where}的办理地点：\n" + "\n\n".join(format_card(p) for p in points)
-    send(dispatcher, text, buttons=answer.get("buttons"), citations=answer.get("citations"), service_points=points)
+    send(dispatcher, text, buttons=answer.get("buttons"), citations=answer.get("citations"), service_points=points,
+         unanswered="not_in_sources" if answer.get("unanswered") else None)
     return [SlotSet("office_type", answer["office_types"][0])] if answer.get("office_types") else []
 

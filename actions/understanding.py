@@ -18,14 +18,16 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import entity_values, send, today, user_text
 from actions.eligibility import (ALL_FACTS, FIND_OFFICE_BUTTON, FORM_PROGRAMS, PROGRAM_LABELS, as_citations,
-                                 ask_which_program, choose_program, current_facts, evaluate_all, next_form)
+                                 ask_which_program, choose_program, current_facts, evaluate_all, fact_options,
+                                 missing_in_order, next_form)
 from actions.policy import (HANDOFF_BUTTON, NOT_COVERED, NOT_UNDERSTOOD, answer_message, answer_question,
                             reply_from_kb)
 from actions.program_info import reply_program_info
 from actions.service_points import answer_service_points
 from bot.dialogue_domain import SHORT_REPLIES, form_members
 from bot.eligibility.engine import get_engine
-from bot.eligibility.extract import programs_touched
+from bot.eligibility.extract import extract_facts, programs_touched
+from bot.eligibility.render import fact_question
 from bot.eligibility.render import render_summary
 from bot.program_info import program_answer
 from bot.program_info.compose import expand_programs
@@ -95,6 +97,8 @@ async def answer_reading(dispatcher: CollectingDispatcher, tracker: Tracker, rea
         return []
     if reading.kind in (PROGRAM_INFO, PERSONAL_CASE) and reading.programs:
         events = await reply_program_info(dispatcher, tracker, reading)
+        if not in_form:
+            events += offer_check(dispatcher, tracker, reading)
         return events + place_events(reading) + [SlotSet("last_programs", reading.members)]
     if reading.kind == OFFICE_LOOKUP or (tracker.get_slot("awaiting_place") and reading.place.get("city")):
         return await answer_service_points(dispatcher, tracker, reading)
@@ -107,6 +111,67 @@ async def answer_reading(dispatcher: CollectingDispatcher, tracker: Tracker, rea
     else:
         send(dispatcher, OUT_OF_SCOPE, buttons=[HANDOFF_BUTTON], unanswered="fallback")
     return []
+
+
+# --------------------------------------------------------------------------------- the offer to check
+# A general answer ends with the first question of the check, once per program: "想知道您家能不能领…请问宝宝是
+# 哪年哪月哪日出生的？". The next line, if it answers that question ("22年3月", "有", "没有"), starts the check
+# with it; anything else is read as usual and the offer lapses (no form is opened, nothing is asked again).
+OFFER_LEAD = "想知道您（或家人）能不能领、能领多少，我可以帮您测一测。"
+_TAKE_OFFER = re.compile(r"(好|好的|行|可以|嗯|中|要|想|测|测测|测一测|算算|帮我测|帮我算|帮我看看|看看|来吧|试试)"
+                         r"[吧啊的呀嘛一下个看]*[。！!~\s]*")
+_DECLINE = re.compile(r"不用|不要|不想|不测|算了|不了|没事|先不")
+
+
+def offer_form(reading: Reading) -> Optional[str]:
+    """The one form a general answer's check would open: a single program, or both disability allowances."""
+    members = [p for p in reading.members if p in FORM_PROGRAMS]
+    if set(members) == set(form_members("disability_both")):
+        return "disability_both"
+    return members[0] if len(members) == 1 else None
+
+
+def offer_check(dispatcher: CollectingDispatcher, tracker: Tracker, reading: Reading) -> list[EventType]:
+    """After a general answer about one program: its first question, unless offered before or nothing is left."""
+    form = offer_form(reading)
+    made = list((tracker.get_slot("check_offer") or {}).get("made") or [])
+    if not form or form in made or reading.other_province or \
+            any((m.get("custom") or {}).get("unanswered") for m in dispatcher.messages):
+        return []                      # an honest "no source says" is not followed by a questionnaire
+    missing = missing_in_order(form, current_facts(tracker), set(tracker.get_slot("unknown_facts") or []))
+    if not missing:
+        return []
+    fact = missing[0]
+    program = next((p for p in form_members(form) if fact in FORM_PROGRAMS.get(p, [])), form)
+    buttons = [{"title": label, "payload": label} for label in fact_options(program, fact)]
+    send(dispatcher, OFFER_LEAD + fact_question(program, fact), buttons=buttons or None)
+    return [SlotSet("check_offer", {"form": form, "fact": fact, "open": True, "made": made + [form]})]
+
+
+async def take_offer(dispatcher: CollectingDispatcher, tracker: Tracker, reading: Reading,
+                     offer: dict) -> Optional[list[EventType]]:
+    """The line after an offer: an answer to its question starts the check with it; "好" starts it; else None."""
+    form, fact = offer.get("form"), offer.get("fact")
+    if form not in FORM_PROGRAMS and form != "disability_both":
+        return None
+    text = reading.text.strip()
+    if _DECLINE.search(text) and len(text) <= 8:
+        return None
+    if _TAKE_OFFER.fullmatch(text):
+        return [SlotSet("eligibility_program", form), SlotSet("awaiting_place", False)]
+    extracted = extract_facts(text, today(), asking=fact)
+    facts = {k: v for k, v in (extracted.get("facts") or {}).items() if k in ALL_FACTS}
+    if fact not in facts:
+        return None
+    if reading.question and (reading.aspects or reading.not_in_sources or reading.office_types):
+        return None                    # "有，那去哪办": a question of its own, read as usual
+    if reading.programs and not set(reading.members) <= set(form_members(form)):
+        return None                    # another program named: its own case
+    reading.programs = list(reading.programs) or ([form] if form == "disability_both" else form_members(form))
+    reading.facts = {**reading.facts, **facts}
+    reading.kind = PERSONAL_CASE
+    reading.question = False           # "没有" answers; it asks nothing
+    return await start_personal_case(dispatcher, tracker, reading)
 
 
 def _only_program_of(facts: dict) -> list[str]:
@@ -260,6 +325,17 @@ class ActionRoute(Action):
             ask_which_program(dispatcher)
             return [SlotSet("eligibility_program", OVERVIEW)]
         reading = reading_of(tracker, text)
+        offer = tracker.get_slot("check_offer") or {}
+        if offer.get("open"):
+            taken = await take_offer(dispatcher, tracker, reading, offer)
+            closed = [SlotSet("check_offer", {**offer, "open": False})]
+            if taken is not None:
+                return closed + taken
+            return closed + await self.read_as_usual(dispatcher, tracker, text, intent, reading)
+        return await self.read_as_usual(dispatcher, tracker, text, intent, reading)
+
+    async def read_as_usual(self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str,
+                            intent: Optional[str], reading: Reading) -> list[EventType]:
         if intent == "human_handoff" and not (reading.programs or reading.facts or reading.not_in_sources):
             dispatcher.utter_message(response=SHORT_REPLIES[intent])      # "我要转人工"
             return [SlotSet("eligibility_program", OVERVIEW)]

@@ -9,6 +9,7 @@ birth dates it allows, a hedge ("好像是三级") is taken but flagged for chec
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 import re
@@ -451,7 +452,10 @@ def _read(text: str, today: dt.date, asking: Optional[str], specs: dict[str, dic
 
 # "今年六月刚满三岁": the month of a birthday, not of the birth; "领到三岁", "从生下来到三岁": an age limit.
 _BIRTHDAY = re.compile(r"(?:(?P<year>今年|去年|前年|(?P<y4>20\d\d)年)?(?P<month>[0-9]{1,2}|[一二三四五六七八九十]{1,3})月份?|"
-                       r"(?P<rel>这个月|这月|本月|上个月|上月))"
+                       r"(?P<rel>这个月|这月|本月|上个月|上月)|"
+                       # "前天刚过三岁生日", "夜来满的两岁": a birthday days ago, the birth that many years before
+                       r"(?P<relday>大前天|前天|前儿个?|昨天|昨儿个?|夜来|夜儿个?|今天|今儿个?)|"
+                       r"(?P<days>前几天|前两天|这两天|这几天))"
                        r"(?:(?P<day>[0-9]{1,2}|[一二三四五六七八九十]{1,3})[号日])?"
                        r"(?:里|的时候|那会儿?)?[，, ]?(?:刚|才|就)?(?:满(?:了|的)?(?P<n>[1-6一二两三四五六])(?:周)?岁|"
                        # "今年二月刚过的三岁生日": the birthday is a month of birth too
@@ -463,6 +467,21 @@ def _birthday_as_birth(text: str, today: dt.date) -> str:
     for the birth that was a birthday."""
     def birth(m: re.Match) -> str:
         years = textparse.cn_to_int(m.group("n") or m.group("n2"))
+        if years is None:
+            return m.group(0)
+        if m.group("relday"):
+            word = m.group("relday")
+            back = 3 if word == "大前天" else 2 if word.startswith("前") else 0 if word.startswith("今") else 1
+            day_of = today - dt.timedelta(days=back)
+            try:
+                born = day_of.replace(year=day_of.year - years)
+            except ValueError:        # a 29 February birthday in a year without one
+                return m.group(0)
+            return f"{born.year}年{born.month}月{born.day}日出生"
+        if m.group("days"):           # "前几天刚满三岁": the month only, when those days are surely this month
+            if today.day <= 7:
+                return m.group(0)
+            return f"{today.year - years}年{today.month}月出生"
         if m.group("rel"):            # "这个月3号刚满三岁": this month's (or last month's) birthday
             back = 1 if m.group("rel").startswith("上") else 0
             year, month = (today.year, today.month - back) if today.month > back else (today.year - 1, 12)
@@ -478,7 +497,23 @@ def _birthday_as_birth(text: str, today: dt.date) -> str:
         if day and not 1 <= day <= 31:
             return m.group(0)
         return f"{year - years}年{month}月{day}日出生" if day else f"{year - years}年{month}月出生"
+    def little(m: re.Match) -> str:   # "夜来刚满月", "前天过的百天": the birth a month or 100 days before
+        word = m.group("relday")
+        back = 3 if word == "大前天" else 2 if word.startswith("前") else 0 if word.startswith("今") else 1
+        day_of = today - dt.timedelta(days=back)
+        if "百" in m.group("mark"):
+            born = day_of - dt.timedelta(days=100)
+        else:
+            month = day_of.month - 1 or 12
+            year = day_of.year - (day_of.month == 1)
+            born = dt.date(year, month, min(day_of.day, calendar.monthrange(year, month)[1]))
+        return f"{born.year}年{born.month}月{born.day}日出生"
+    text = _LITTLE_BIRTHDAY.sub(little, text)
     return _BIRTHDAY.sub(birth, text.replace("满周岁", "满1周岁"))
+
+
+_LITTLE_BIRTHDAY = re.compile(r"(?P<relday>大前天|前天|前儿个?|昨天|昨儿个?|夜来|夜儿个?|今天|今儿个?)(?:刚|才|就)?"
+                              r"(?P<mark>满月|满的月|过(?:了|的|完)?满月|出(?:了)?满月|满百天|过(?:了|的)?百天)")
 
 
 def extract_facts(text: str, today: Optional[dt.date] = None, asking: Optional[str] = None,

@@ -67,8 +67,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("relseason", re.compile(rf"(?P<rel>{_alt(_REL_YEARS)}){_SP}(?:的{_SP})?{_SEASON}")),
     ("ypos", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?{_POS}")),
     # "22年元旦那天生的": New Year's Day, 1 January of that year (a day, not only a month)
-    ("ynewyear", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?元旦")),
-    ("relnewyear", re.compile(rf"(?P<rel>{_alt(_REL_YEARS)}){_SP}(?:的{_SP})?元旦")),
+    ("ynewyear", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?(?:元旦|第一天|头一天)")),
+    ("relnewyear", re.compile(rf"(?P<rel>{_alt(_REL_YEARS)}){_SP}(?:的{_SP})?(?:元旦|第一天|头一天)")),
+    # "24年最后一天生的": 31 December of that year
+    ("ylastday", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?(?:最后一天|最后那天|最末一天)")),
+    ("rellastday", re.compile(rf"(?P<rel>{_alt(_REL_YEARS)}){_SP}(?:的{_SP})?(?:最后一天|最后那天|最末一天)")),
     ("y", re.compile(rf"{_NB}{_Y}{_SP}年")),
     ("iso", re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d\d)(?P<sep>[-./])(?P<m>\d{1,2})"
                        r"(?:(?P=sep)(?P<d>\d{1,2}))?(?![\d]|\.\d)")),
@@ -178,6 +181,10 @@ def _resolve(kind: str, m: re.Match[str], today: dt.date) -> tuple[dt.date, str]
         return dt.date(_year(g["y"], today, True), 1, 1), "day"
     if kind == "relnewyear":
         return dt.date(today.year + _REL_YEARS[g["rel"]], 1, 1), "day"
+    if kind == "ylastday":
+        return dt.date(_year(g["y"], today, True), 12, 31), "day"
+    if kind == "rellastday":
+        return dt.date(today.year + _REL_YEARS[g["rel"]], 12, 31), "day"
     if kind == "md":
         return _most_recent(today, _month(g["m"]), day)
     if kind == "rely":

@@ -37,7 +37,7 @@ _QUESTION = re.compile(r"[？?]|吗|呢|么|怎么|怎样|如何|什么|啥|甚|
 _HOTLINE = re.compile(r"热线|服务电话|咨询电话|打哪个电话|打什么电话|打啥电话|打甚电话|打哪个号")
 _TWO_ALLOWANCES = re.compile(r"(两个|两项|两样|俩)(补贴|补助|都)|两个都|两项都")
 # "俺能领哪个", "够不够条件": whether the speaker qualifies (not "哪里能办", which asks where).
-_ASKS_ELIGIBILITY = re.compile(r"(能|可以|能不能|可不可以|有没有资格|够不够|符合)(领|拿|享受|得到)|领不了|够条件|符合条件|有没有份|有(我|俺)的份"
+_ASKS_ELIGIBILITY = re.compile(r"(能|可以|能不能|可不可以|有没有资格|够不够|符合)(领|拿|享受|得到)|领不了|领不上|领得上|领上领不上|够条件|符合条件|有没有份|有(我|俺)的份"
                                r"|有份没|给不给|能给不|能不能给|补贴有没有[吗呢]?$|有没有补贴|有补贴(吗|不|没)"
                                # "这个补贴跟俺们还有关系没": whether it still concerns the speaker's own family
                                r"|跟(我|俺|咱)(们|家)?还?有(关系|份)")
@@ -477,8 +477,11 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     if requirement and _RUMOUR.match(requirement.group(0)) and \
             _stated_fact(text[:requirement.start()] + "，" + text[requirement.end():], today, asking, engine):
         requirement = None             # "孙子22年5月生的…听说还能补几个月的 真的假的": checked against their child
+    kind_of_person = _KIND_OF_PERSON.search(core)
+    if kind_of_person and _SPECIFIC_DAY.search(kind_of_person.group(0)):
+        kind_of_person = None          # "去年9月生的娃": one child born in a named month, not a kind of child
     if facts and programs and not extracted.get("unborn") and \
-            (requirement or (_KIND_OF_PERSON.search(core) and not _SELF.search(text))):
+            (requirement or (kind_of_person and not _SELF.search(text))):
         facts, personal, own_facts = {}, False, False
         if "who" not in aspects:
             aspects = aspects + ["who"]
@@ -511,7 +514,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     info_aspects = set(aspects) & {"what", "documents", "difference", "tax_income", "related"}
     if "childcare_subsidy" not in programs:
         info_aspects.discard("related")      # "在托育园上班": where they work, not a question about 托育
-    if own_facts and not personal and info_aspects and question and \
+    if own_facts and not personal and info_aspects and question and not _asks_own_eligibility(core) and \
             not (info_aspects <= {"documents"} and lexicon.first_person.search(core)) and \
             not (info_aspects <= {"documents", "related"} and "childcare_subsidy" in find_programs(text, engine)
                  and _stated_fact(raw, today, asking, engine)) and \
@@ -591,6 +594,12 @@ _STILL_GETS = re.compile(r"(还|也|照样|仍然|依然)(能|可以|能不能|�
                          r"(还|也|照样)(给|发)(不|吗|么|没)")
 
 
+def _asks_own_eligibility(core: str) -> bool:
+    """A clause that states facts and asks whether they qualify ("去年9月生的娃，育儿补贴能领吧？还有个税…"):
+    their own case is checked, and the other question answered first."""
+    return bool(_ASKS_ELIGIBILITY.search(core))
+
+
 def _asked_about(programs: list[str], text: str, engine: EligibilityEngine) -> bool:
     """Some item of the programs' knowledge is asked by the line's words (its `ask` groups all match)."""
     from bot.program_info.compose import asked_points, expand_programs
@@ -606,6 +615,9 @@ _KIND_OF_PERSON = re.compile(r"[^，,。？?\s]{1,12}的(残疾人|残疾娃|人
 # "俺屋里有个碎娃娃", "我家刚生了个小子": the speaker has a child of their own, a case to check.
 _OWN_CHILD = re.compile(r"(我|俺|咱)(们)?(家|屋里|家里|屋)?(里)?(有|生了|添了)(个|一个|两个|俩|了个)[^，,。？?]{0,3}(娃|孩子|宝宝|小孩|小子|闺女|儿子|女儿)")
 _RUMOUR = re.compile(r"听人说|听说|听别人说|有人说|网上说|人家说|是真的|真的假的|是不是真的")
+# A named month or day ("去年9月", "24年最后一天", "3月15号"): when one particular child was born.
+_SPECIFIC_DAY = re.compile(r"(\d{2,4}|[今去前]|大前)年[^，,。？?的]{0,3}?(\d{1,2}|[一二三四五六七八九十]{1,3})月|"
+                           r"\d{1,2}月\d{1,2}[日号]|年(的)?(最后一天|头一天|第一天|元旦)")
 _SELF_ONE = re.compile(r"我(?!们)|俺(?!们)|咱(?!们)|本人|自己|自个")
 _SELF = re.compile(r"我|俺|咱|本人|自己|自个")
 _ENDS_CAN_I = re.compile(r"(能|可以|能不能|可不可以)(领|申请|拿|享受|办|补钱|补点|补|给钱|给补)(吗|不|没|么|嘛|呢)?[？?。！!\s]*$")

@@ -36,8 +36,40 @@ def test_general_question_is_answered_not_a_form(live_stack, question, must):
     for word in must:
         assert word in text, text
     assert "测一测我能不能领" in "".join(buttons_of(messages)), messages
-    assert "请问您在哪个市" not in text and "请问宝宝是哪年" not in text, text
+    assert "请问您在哪个市" not in text, text
     assert all(m.get("citations") for m in messages[:1]), messages
+    # The answer comes first; the check is only offered, after it, in a message of its own
+    assert "请问" not in messages[0]["text"], messages
+    assert all(m["text"].startswith("想知道您") for m in messages[1:] if "请问" in m["text"]), messages
+
+
+def test_offer_after_a_general_answer_is_taken_by_answering_it(live_stack):
+    who = sender()
+    messages = live_stack.chat("育儿补贴咋领", who)
+    assert "卫生健康" in messages[0]["text"] and "出生" in messages[-1]["text"], messages
+    messages = live_stack.chat("2022年3月15号", who)
+    results = [r for m in messages for r in m.get("eligibility") or []]
+    assert results and results[0]["outcome"] == "eligible" and "600" in text_of(messages), messages
+
+
+def test_offer_answered_no_gives_the_result_without_repeating_the_rule(live_stack):
+    who = sender()
+    live_stack.chat("护理补贴是管啥的", who)
+    messages = live_stack.chat("没有", who)
+    results = [r for m in messages for r in m.get("eligibility") or []]
+    assert results and results[0]["outcome"] == "not_eligible", messages
+    assert "持有第二代残疾人证、残疾等级被评定为一级或二级" not in text_of(messages), messages
+
+
+def test_offer_lapses_on_a_new_question_and_is_made_once(live_stack):
+    who = sender()
+    live_stack.chat("护理补贴是管啥的", who)
+    text = text_of(live_stack.chat("育儿补贴领到几岁", who))
+    assert "3周岁" in text and "残疾人证" not in text, text
+    text = text_of(live_stack.chat("谢谢", who))
+    assert "请问" not in text, text
+    text = text_of(live_stack.chat("育儿补贴能领多少", who))
+    assert "3600" in text and "请问宝宝" not in text, text      # offered once per program
 
 
 def test_amount_question_for_a_province_set_amount_states_no_figure(live_stack):
