@@ -57,6 +57,15 @@ def _clause(text: str, start: int, end: int) -> str:
 _NEGATED = re.compile(r"(没有|没|未|从没|从来没|还没|不曾|不用|不需要|用不着)人?$")
 
 
+_NOT_A = re.compile(r"(不是|不算|并非|不属于)$")
+# "有三级残疾证", "拿到了专项职业能力证书": having a certificate said with its kind or level in between.
+_HAS_CERT = {
+    "has_disability_certificate": re.compile(r"(?:有|办了|办过|领了|拿到了?|持有)(?:个|张|本)?[^，,。；;！!？?\s没不]{0,6}?残疾人?证"),
+    "obtained_certificate": re.compile(r"(?:拿到了?|拿了|拿下了?|考了|考下了?|考出了?|取得了?|领到了?|有了)(?:个|张|本|一个)?"
+                                       r"[^，,。；;！!？?\s没不残]{0,10}?(?:证书|证)"),
+}
+
+
 @functools.lru_cache(maxsize=8192)
 def _word_pattern(word: str) -> re.Pattern:
     """A rules-file word as said with an aspect particle inside ("登记了失业" for 登记失业, "考过了证"): a word
@@ -110,6 +119,8 @@ def _word_hits(text: str, specs: dict[str, dict], asking: Optional[str]) -> dict
             start = m.start() + lo
             if value is True and _NEGATED.search(text[max(0, start - 4):start]):
                 value_here = False           # "没领过补贴": the yes-word said with a no in front
+            elif not isinstance(value, bool) and _NOT_A.search(text[max(0, start - 4):start]):
+                continue                     # "不是下岗的也不是农民工": a kind the speaker is not
             else:
                 value_here = value
             hits.append((start, m.end() + lo, name, value_here, limits is not None))
@@ -409,6 +420,13 @@ def _read(text: str, today: dt.date, asking: Optional[str], specs: dict[str, dic
     for name, value in _word_hits(text, specs, None if unknown else asking).items():
         if name not in unknown:
             facts.setdefault(name, value)
+    for name, pattern in _HAS_CERT.items():
+        # only for the fact asked, or for a line that is about it (the disability words, a training)
+        if name in specs and name not in facts and name not in unknown and \
+                (name == asking or (name == "has_disability_certificate" and "残疾" in text)):
+            m = pattern.search(text)
+            if m:
+                facts[name] = not _NEGATED.search(text[max(0, m.start() - 4):m.start()])
     for name, spec in specs.items():
         if name in facts or name in unknown or "parse" not in spec["words"]:
             continue
@@ -516,6 +534,24 @@ _LITTLE_BIRTHDAY = re.compile(r"(?P<relday>大前天|前天|前儿个?|昨天|�
                               r"(?P<mark>满月|满的月|过(?:了|的|完)?满月|出(?:了)?满月|满百天|过(?:了|的)?百天)")
 
 
+_CLAIMED = re.compile(r"领过|领了|申请过|补过|拿过补贴|补贴拿过|已经领")
+_GOT_CERT = re.compile(r"考了|考下|考的|考过|拿了|拿到|拿下|取得|又考|新考")
+
+
+def _claimed_another_level(text: str, facts: dict[str, Any]) -> None:
+    """"前年中级的领过了，去年12月又考了高级": the subsidy claimed was for another level than the new
+    certificate, so the new one is the certificate asked about and its level was never claimed."""
+    if "certificate_level" not in facts:
+        return
+    parts = [p for p in re.split(r"[，,。；;！!？?\s]", text) if p]
+    claimed = {lvl for p in parts if _CLAIMED.search(p) for lvl in [textparse.parse_cert_level(p)] if lvl}
+    got = [lvl for p in parts if _GOT_CERT.search(p) and not _CLAIMED.search(p)
+           for lvl in [textparse.parse_cert_level(p)] if lvl]
+    if claimed and got and got[-1] not in claimed:
+        facts["certificate_level"] = got[-1]
+        facts["claimed_same_level_before"] = False
+
+
 def extract_facts(text: str, today: Optional[dt.date] = None, asking: Optional[str] = None,
                   engine: Optional[EligibilityEngine] = None) -> dict[str, Any]:
     """{"facts": {fact: value}, "unknown": [fact], "programs": [program id], "correction": bool,
@@ -557,6 +593,7 @@ def extract_facts(text: str, today: Optional[dt.date] = None, asking: Optional[s
             facts[name] = value
             if not _HEDGE.search(tail):
                 hedged.pop(name, None)
+    _claimed_another_level(text, facts)
     unborn = bool(_UNBORN.search(text))
     approximate = [k for k, v in facts.items() if isinstance(v, DateSpan)]
     out_facts = {k: _iso(v) for k, v in facts.items()}

@@ -61,6 +61,11 @@ _BOUNDARY = re.compile(rf"{_NB}{NUM}{{4}}{_SP}年(?:{_SP}(?:的{_SP})?元旦|{_S
 
 _ORDINAL_CHILD = re.compile(r"老[大二三四五六幺]")
 
+# Holidays on a fixed day of the solar calendar (month, day); longest names first via _alt
+_HOLIDAYS = {"圣诞节": (12, 25), "圣诞": (12, 25), "平安夜": (12, 24), "国庆节": (10, 1), "国庆": (10, 1),
+             "劳动节": (5, 1), "儿童节": (6, 1), "情人节": (2, 14), "妇女节": (3, 8), "三八节": (3, 8),
+             "教师节": (9, 10), "植树节": (3, 12), "建党节": (7, 1), "建军节": (8, 1)}
+
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ymd", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?{_MONTH}{_DAY}?")),
     ("yseason", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?{_SEASON}")),
@@ -69,6 +74,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "22年元旦那天生的": New Year's Day, 1 January of that year (a day, not only a month)
     ("ynewyear", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?(?:元旦|第一天|头一天)")),
     ("relnewyear", re.compile(rf"(?P<rel>{_alt(_REL_YEARS)}){_SP}(?:的{_SP})?(?:元旦|第一天|头一天)")),
+    # "21年圣诞节那天生的", "去年国庆生的": a fixed-date (solar) holiday of that year; lunar ones move, so not read
+    ("yholiday", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?(?P<hol>{_alt(_HOLIDAYS)})")),
+    ("relholiday", re.compile(rf"(?P<rel>{_alt(_REL_YEARS)}){_SP}(?:的{_SP})?(?P<hol>{_alt(_HOLIDAYS)})")),
     # "24年最后一天生的": 31 December of that year
     ("ylastday", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?(?:最后一天|最后那天|最末一天)")),
     ("rellastday", re.compile(rf"(?P<rel>{_alt(_REL_YEARS)}){_SP}(?:的{_SP})?(?:最后一天|最后那天|最末一天)")),
@@ -181,6 +189,10 @@ def _resolve(kind: str, m: re.Match[str], today: dt.date) -> tuple[dt.date, str]
         return dt.date(_year(g["y"], today, True), 1, 1), "day"
     if kind == "relnewyear":
         return dt.date(today.year + _REL_YEARS[g["rel"]], 1, 1), "day"
+    if kind in ("yholiday", "relholiday"):
+        year = _year(g["y"], today, True) if kind == "yholiday" else today.year + _REL_YEARS[g["rel"]]
+        month, day_of = _HOLIDAYS[g["hol"]]
+        return dt.date(year, month, day_of), "day"
     if kind == "ylastday":
         return dt.date(_year(g["y"], today, True), 12, 31), "day"
     if kind == "rellastday":

@@ -54,7 +54,9 @@ def test_general_program_question_gets_the_program_answer_not_a_form(live_stack)
     text = all_text(messages)
     assert [m for m in messages if m.get("citations")], messages
     assert "国发〔2015〕52号" in text and "护理补贴" in text and "生活补贴" in text
-    assert "是否持有" not in text   # answered, not a questionnaire
+    # answered, not a questionnaire: the check is only offered, in a message of its own after the answer
+    assert "是否持有" not in messages[0]["text"], messages
+    assert all(m["text"].startswith("想知道您") for m in messages[1:] if "是否持有" in m["text"]), messages
 
 
 def test_childcare_question_in_one_message(live_stack):

@@ -238,6 +238,9 @@ def test_a_schedule_question_gets_the_standard_and_an_honest_schedule_note():
     "退休了想学个手艺 培训补贴能领吗",                # a situation stated without 我
     "22年3月出生的孩子育儿补贴能领多少啊",            # a birth month is a case
     "问下育儿补贴的事情",                             # a bare program after 问下
+    "去年9月生的娃，国家那个育儿补贴能领吧？还有个人所得税那边是不是也能少交点",  # one child, named month
+    "娃前天刚过三岁生日，是不是啥也领不上了",         # a birthday days ago, asking whether still eligible
+    "俺娃是24年最后一天生的，差一天就赶上25年了，是不是就亏了？侯马的",
 ])
 def test_own_situations_are_cases(text):
     assert read_line(text, today=TODAY).kind == PERSONAL_CASE
