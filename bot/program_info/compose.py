@@ -232,7 +232,7 @@ def _lines(progs: list[Program], aspects: list[str], audience: str, as_of: dt.da
             if pair:
                 out.append((pair[0].text, pair[0]))
             else:
-                labels = "和".join(p.label for p in progs)
+                labels = "、".join(p.label for p in progs[:-1]) + "和" + progs[-1].label
                 out.append((f"{labels}能否同时申领，我们依据的政策资料没有说明，请拨打{_hotline_text(progs)}咨询。", None))
         if aspects[0] == "combine" and (not pair or pair[0].silent):
             return out       # no source says: the honest line alone, no nearby figures under it
@@ -342,6 +342,12 @@ def program_answer(programs: list[str], aspects: list[str], place: Optional[dict
     if unknown:
         raise ValueError(f"unknown aspect(s) {unknown}")
     points = asked_points(progs, question, wanted, audience, as_of) if question else []
+    pair = _pair_statement(progs, "combine", audience, as_of) if "combine" in wanted and len(progs) > 1 else []
+    unstated_pair = "combine" in wanted and len(progs) > 1 and (not pair or pair[0].silent)
+    if unstated_pair:
+        # "育儿补贴跟残疾人补贴能一块领不": no source says whether these combine; the honest line alone, not
+        # one program's twins rule or another pair's combination beside it
+        points, wanted = [], ["combine"]
     asked = list(wanted)
     wanted = wanted or ([] if points else list(OVERVIEW))
     if points:
@@ -378,4 +384,4 @@ def program_answer(programs: list[str], aspects: list[str], place: Optional[dict
     return {"text": "\n".join(body), "citations": citations,
             "buttons": _buttons(ids, list(programs), wanted), "programs": ids, "aspects": wanted,
             "office_types": office_types, "points": len(points),
-            "unanswered": bool(points) and all(st.silent for st in points)}
+            "unanswered": unstated_pair or (bool(points) and all(st.silent for st in points))}

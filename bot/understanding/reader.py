@@ -670,8 +670,8 @@ _ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change"
 
 
 def _kind(r: Reading, intent: Optional[str]) -> str:
-    if r.not_in_sources and (not r.facts or r.not_in_sources[0] in _ALWAYS_UNSTATED):
-        return NOT_IN_SOURCES
+    if r.not_in_sources and (not r.facts or not r.personal or r.not_in_sources[0] in _ALWAYS_UNSTATED):
+        return NOT_IN_SOURCES         # ("在外省交的…能合起来算够12个月不": 12 months is the rule, not their case)
     if _plan_words(r.text) and r.question and not r.programs and not load_lexicon().first_person.search(r.text):
         return PLAN_QUESTION          # "从业人员持证率到2025年要达到多少": a year in a plan question is no fact
     if r.personal and (r.programs or r.facts):

@@ -202,3 +202,13 @@ def test_a_child_past_three_is_told_the_rule_and_other_benefits_are_unknown():
     assert "满3周岁以后不再发放" in a["text"] and not a["unanswered"]
     r = read_line("三岁以上上幼儿园的娃有没有补贴，一年多少")
     assert program_answer(r.programs, r.aspects, question=r.text)["unanswered"]
+
+
+def test_a_combination_no_source_states_is_said_alone():
+    """"育儿补贴跟残疾人补贴能一块领不": the honest line only, not the twins rule or the disability pair's line."""
+    answer = program_answer(["disability_both", "childcare_subsidy"], ["combine"],
+                            question="双胞胎里一个是残疾娃 育儿补贴跟残疾人补贴能一块领不")
+    assert answer["unanswered"] and "没有说明" in answer["text"], answer
+    assert not any(ch.isdigit() for ch in answer["text"].replace("12385", "").replace("12345", "").replace("12320", ""))
+    both = program_answer(["disability_both"], ["combine"], question="两项补贴能一块领不")
+    assert not both["unanswered"] and "可以同时申领" in both["text"]

@@ -186,6 +186,9 @@ def test_aspects_in_priority_order():
     ("娃送了普惠托育，政府给家长补多少托育费", "childcare_fee_help"),
     ("三孩政策山西有没有一次性奖励多少钱", "childcare_fee_help"),
     ("大同市现在对低收入的残疾人放开生活补贴了没", "local_implementation"),
+    ("省里给每个县拨多少钱搞托育", "funding"),
+    ("咱山西领上育儿补贴的娃有多少了", "actual_statistic"),
+    ("在外省交的失业保险 回山西了能合起来算够12个月不", "insurance_transfer"),   # 12 months: the rule, not a case
 ])
 def test_what_no_source_states_is_recognised(text, reason):
     r = read_line(text, today=TODAY)
