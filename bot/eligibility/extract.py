@@ -57,7 +57,7 @@ def _clause(text: str, start: int, end: int) -> str:
 _NEGATED = re.compile(r"(没有|没|未|从没|从来没|还没|不曾|不用|不需要|用不着)人?$")
 
 
-_NOT_A = re.compile(r"(不是|不算|并非|不属于)$")
+_NOT_A = re.compile(r"((?<!是)不是|(?<!算)不算|并非|(?<!属于)不属于)$")   # not "是不是X", "算不算X": those ask
 # "有三级残疾证", "拿到了专项职业能力证书": having a certificate said with its kind or level in between.
 _HAS_CERT = {
     "has_disability_certificate": re.compile(r"(?:有|办了|办过|领了|拿到了?|持有)(?:个|张|本)?[^，,。；;！!？?\s没不]{0,6}?残疾人?证"),
