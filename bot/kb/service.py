@@ -213,11 +213,13 @@ class KnowledgeBase:
         state = self._require()
         q = state.query(question)
         out = self._answer(state, q)
-        if out["answer"] is None and not out.get("scope"):
+        weak = out["answer"] is not None and out["confidence"] < ans.CONFIDENCE_THRESHOLD
+        if (out["answer"] is None or weak) and not out.get("scope"):
             q2 = state.respelt(q)
             if q2 != q:
                 second = self._answer(state, q2)
-                if second["answer"] is not None:
+                # a weak first answer gives way to the respelt reading when that one is surer
+                if second["answer"] is not None and (not weak or second["confidence"] > out["confidence"]):
                     return second
         return out
 
@@ -275,7 +277,7 @@ class KnowledgeBase:
         if asked.shape == "document" and ans.names_a_document(q, chunks[hits[0].idx].get("doc_title", "")):
             floor = 0.0  # "这个规划的文号": the notice answers, whatever the passages' wording
         picked = ans.template_answer(q, hits, chunks) if conf >= ans.ENUM_CONFIDENCE_FLOOR else None
-        if picked is None and conf < floor:
+        if picked is None and conf < floor and conf < ans.WEAK_CONFIDENCE_FLOOR:
             # "有哪几种X": a sentence enumerating X answers even with few words in common with its passage
             picked = (ans.enumeration_answer(q, asked, hits, chunks, state.index.idf)
                       or ans.term_answer(q, asked, hits, chunks)) if conf >= ans.ENUM_CONFIDENCE_FLOOR else None
@@ -283,6 +285,8 @@ class KnowledgeBase:
                 out["message"] = ans.not_found_message(None)
                 return out
         picked = picked or ans.choose(q, asked, hits, chunks, state.index.idf, state.rows, state.docs)
+        if picked and picked[0] and conf < floor and not ans.answer_covers_topic(q, picked[0], state.index.idf):
+            picked = None          # a weak match answers only with a sentence that carries the question's topic
         terms = ans.quoted_terms_asked(q, hits, chunks)
         if terms and not (picked and picked[0] and any(t in picked[0] for t in terms)):
             # A term the plan puts in quotes and the question asks about: an answer not naming it is about
