@@ -187,6 +187,9 @@ def test_aspects_in_priority_order():
     ("三孩政策山西有没有一次性奖励多少钱", "childcare_fee_help"),
     ("大同市现在对低收入的残疾人放开生活补贴了没", "local_implementation"),
     ("省里给每个县拨多少钱搞托育", "funding"),
+    ("太原市自己还另外给不给育儿补贴", "local_topup"),
+    ("育儿补贴的卡得用娃爸还是娃妈的名字开", "payee"),
+    ("娃户口还没落下 能先申请育儿补贴不", "hukou_first"),
     ("咱山西领上育儿补贴的娃有多少了", "actual_statistic"),
     ("在外省交的失业保险 回山西了能合起来算够12个月不", "insurance_transfer"),   # 12 months: the rule, not a case
 ])
