@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import string
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional
@@ -28,6 +29,9 @@ COMPARE = {"difference", "combine"}
 LINE_LABELS = {"who": "谁能领", "amount": "金额", "duration": "期限", "how_to_apply": "申请", "where": "地点",
                "documents": "材料", "deadline": "时限", "combine": "同时申领", "difference": "区别",
                "tax_income": "个税与收入", "related": "相关政策"}
+
+
+_LOCAL_DECIDES = re.compile(r"以(山西省及)?当地[^。；]{0,6}为准")
 
 
 @dataclass
@@ -198,6 +202,8 @@ def _point_lines(progs: list[Program], points: list[Statement], aspects: list[st
     # a point saying the sources are silent stands alone (no nearby figure next to it).
     covered = {st.aspect for st in points if st.item.get("only_if_asked") and st.aspect != "who"}
     covered |= {a for st in points for a in st.item.get("covers") or []}   # ("过了三岁" answers the amount too: none)
+    if points[0].aspect == "who" and _LOCAL_DECIDES.search(points[0].text):
+        covered.add("who")   # "晋城给不给三级智力残疾发": the place decides; the general rule is no answer to that
     if any(st.silent for st in points):
         asked, extra = [], []
     else:
