@@ -105,7 +105,8 @@ _CN_DIGIT = {"〇": "0", "零": "0", "○": "0", "一": "1", "二": "2", "两": 
 
 def year_digits(q: str) -> str:
     """"二〇年", "二零二五年", "二五年" written as 2020年, 2025年: the years residents say in words."""
-    q = re.sub(r"[二两][〇零○][二两]([〇零○一二三四五六七八九])年", lambda m: f"202{_CN_DIGIT[m.group(1)]}年", q)
+    q = re.sub(r"[二两][〇零○]([一二两三四五])([〇零○一二三四五六七八九])年",
+               lambda m: f"20{_CN_DIGIT[m.group(1)]}{_CN_DIGIT[m.group(2)]}年", q)   # "二〇三五年": 2035年
     return re.sub(r"(?<![〇零○一二三四五六七八九十百千万\d])二([〇零○一二三四五])年",
                   lambda m: f"202{_CN_DIGIT[m.group(1)]}年", q)
 

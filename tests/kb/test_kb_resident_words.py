@@ -75,4 +75,5 @@ def test_years_said_in_words_are_years():
     assert qtypes.year_digits("二〇年中等收入群体占多大比例") == "2020年中等收入群体占多大比例"
     assert qtypes.year_digits("到二零二五年托位") == "到2025年托位"
     assert qtypes.classify("二〇年中等收入群体占多大比例").year_value == "2020"
+    assert qtypes.classify("到二〇三五年每千人托位要到多少个").year_value == "2035"   # not the 2025 target
     assert qtypes.classify("新建的省疾控中心在哪个区").shape == "where"
