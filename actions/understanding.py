@@ -24,11 +24,11 @@ from actions.policy import (HANDOFF_BUTTON, NOT_COVERED, NOT_UNDERSTOOD, answer_
                             reply_from_kb)
 from actions.program_info import reply_program_info
 from actions.service_points import answer_service_points
+from bot import textparse
 from bot.dialogue_domain import SHORT_REPLIES, form_members
 from bot.eligibility.engine import get_engine
 from bot.eligibility.extract import extract_facts, programs_touched
-from bot.eligibility.render import fact_question
-from bot.eligibility.render import render_summary
+from bot.eligibility.render import fact_question, render_summary
 from bot.program_info import program_answer
 from bot.program_info.compose import expand_programs
 from bot.understanding.reader import load_lexicon
@@ -118,9 +118,6 @@ async def answer_reading(dispatcher: CollectingDispatcher, tracker: Tracker, rea
 # 哪年哪月哪日出生的？". The next line, if it answers that question ("22年3月", "有", "没有"), starts the check
 # with it; anything else is read as usual and the offer lapses (no form is opened, nothing is asked again).
 OFFER_LEAD = "想知道您（或家人）能不能领、能领多少，我可以帮您测一测。"
-_TAKE_OFFER = re.compile(r"(好|好的|行|可以|嗯|中|要|想|测|测测|测一测|算算|帮我测|帮我算|帮我看看|看看|来吧|试试)"
-                         r"[吧啊的呀嘛一下个看]*[。！!~\s]*")
-_DECLINE = re.compile(r"不用|不要|不想|不测|算了|不了|没事|先不")
 
 
 def offer_form(reading: Reading) -> Optional[str]:
@@ -155,9 +152,7 @@ async def take_offer(dispatcher: CollectingDispatcher, tracker: Tracker, reading
     if form not in FORM_PROGRAMS and form != "disability_both":
         return None
     text = reading.text.strip()
-    if _DECLINE.search(text) and len(text) <= 8:
-        return None
-    if _TAKE_OFFER.fullmatch(text):
+    if textparse.is_assent(text):      # "好", "测一测": the check starts with its first question
         return [SlotSet("eligibility_program", form), SlotSet("awaiting_place", False)]
     extracted = extract_facts(text, today(), asking=fact)
     facts = {k: v for k, v in (extracted.get("facts") or {}).items() if k in ALL_FACTS}

@@ -488,9 +488,7 @@ def _birthday_as_birth(text: str, today: dt.date) -> str:
         if years is None:
             return m.group(0)
         if m.group("relday"):
-            word = m.group("relday")
-            back = 3 if word == "大前天" else 2 if word.startswith("前") else 0 if word.startswith("今") else 1
-            day_of = today - dt.timedelta(days=back)
+            day_of = today - dt.timedelta(days=_days_back(m.group("relday")))
             try:
                 born = day_of.replace(year=day_of.year - years)
             except ValueError:        # a 29 February birthday in a year without one
@@ -516,9 +514,7 @@ def _birthday_as_birth(text: str, today: dt.date) -> str:
             return m.group(0)
         return f"{year - years}年{month}月{day}日出生" if day else f"{year - years}年{month}月出生"
     def little(m: re.Match) -> str:   # "夜来刚满月", "前天过的百天": the birth a month or 100 days before
-        word = m.group("relday")
-        back = 3 if word == "大前天" else 2 if word.startswith("前") else 0 if word.startswith("今") else 1
-        day_of = today - dt.timedelta(days=back)
+        day_of = today - dt.timedelta(days=_days_back(m.group("relday")))
         if "百" in m.group("mark"):
             born = day_of - dt.timedelta(days=100)
         else:
@@ -528,6 +524,11 @@ def _birthday_as_birth(text: str, today: dt.date) -> str:
         return f"{born.year}年{born.month}月{born.day}日出生"
     text = _LITTLE_BIRTHDAY.sub(little, text)
     return _BIRTHDAY.sub(birth, text.replace("满周岁", "满1周岁"))
+
+
+def _days_back(word: str) -> int:
+    """How many days ago 今天/昨天(夜来)/前天/大前天 is."""
+    return 3 if word == "大前天" else 2 if word.startswith("前") else 0 if word.startswith("今") else 1
 
 
 _LITTLE_BIRTHDAY = re.compile(r"(?P<relday>大前天|前天|前儿个?|昨天|昨儿个?|夜来|夜儿个?|今天|今儿个?)(?:刚|才|就)?"

@@ -51,6 +51,20 @@ def parse_yes_no(text: str) -> bool | None:
     return None
 
 
+# "测一测", "帮我算算": asking for the offered check itself.
+_CHECK_ME = re.compile(rf"^(?:那|那就|就|请)?(?:帮我|给我|帮忙)?(?:测|算|看|查|试)(?:一)?(?:测|算|看|查|试)?(?:一下|下|看)?[{_PARTICLES}]*$")
+
+
+def is_assent(text: str) -> bool:
+    """A short yes to an offer ("好", "嗯", "行吧", "测一测", "帮我算算"); "有", "是", "对" answer a question's
+    fact instead, and "算了" declines."""
+    clean = _clean(text).replace(" ", "")
+    if not clean or is_stop(clean):
+        return False
+    return bool(_CHECK_ME.match(clean)) or (len(clean.strip(_PARTICLES)) <= 2 and parse_yes_no(clean) is True
+                                            and not re.search(r"有|是|对", clean))
+
+
 _CORRECTION = re.compile(
     r"说错|搞错|弄错|打错|写错|填错|记错|输错|讲错|错了|改一下|改一改|改成|改为|更正|纠正|应该是|其实是|"
     r"我是说|我的意思是|重新说|不是.{1,12}[,， ]?(?:而)?是|刚才.{0,6}不对"

@@ -1,7 +1,7 @@
 """Short answers inside a form: yes/no, unknown, correction, stop."""
 import pytest
 
-from bot.textparse import is_correction, is_stop, is_unknown, parse_yes_no
+from bot.textparse import is_assent, is_correction, is_stop, is_unknown, parse_yes_no
 
 
 @pytest.mark.parametrize("text", ["有", "是", "对", "嗯", "嗯嗯", "是的", "办了", "有的", "对对对", "没错",
@@ -72,3 +72,11 @@ def test_repeated_no_is_no(text):
 def test_a_line_that_corrects_itself_keeps_what_follows(text, tail):
     from bot.textparse import corrected_tail
     assert corrected_tail(text) == tail
+
+
+@pytest.mark.parametrize("text,assent", [("好", True), ("嗯", True), ("行吧", True), ("测一测", True), ("帮我算算", True),
+                                         ("有", False), ("是的", False), ("没有", False), ("算了", False),
+                                         ("不用了", False), ("好的，谢谢", False)])
+def test_a_short_yes_to_an_offer_is_not_a_fact(text, assent):
+    """"好" accepts the offered check; "有"/"是" answer its question's fact; "算了" declines."""
+    assert is_assent(text) is assent

@@ -159,3 +159,10 @@ def test_a_school_leavers_line_is_the_training_subsidy_not_the_childcare_one(liv
     results = {r["program"]: r["outcome"] for m in messages for r in m.get("eligibility") or []}
     assert results == {"vocational_training_subsidy": "eligible"}, messages
     assert "是否已经取得" not in text, text
+
+
+def test_offer_accepted_with_a_short_yes_asks_its_question(live_stack):
+    who = sender()
+    live_stack.chat("技能提升补贴能补多少", who)
+    text = text_of(live_stack.chat("好", who))
+    assert "失业保险" in text and "多少个月" in text, text      # the check's first question, now in the form
