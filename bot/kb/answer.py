@@ -311,6 +311,8 @@ _PHONE = re.compile(r"\d{3,4}-?\d{7,8}|1\d{10}|12345|http|www\.")
 _ELIGIBILITY = re.compile(r"(?:能|可以|可不可以)(?:不能)?(?:领|申请|享受|拿|申领|报销)[^，。？?]{0,14}(?:吗|么|不)|"
                           r"能不能(?:领|申请|享受|拿|申领|报销)|符合条件|什么条件|啥条件|哪些条件|够条件|有资格|够不够|"
                           r"算不算|我能领|我家能领|能领到")
+# Asking for the conditions themselves, not whether one thing is among those the plan names ("助餐算不算").
+_ASKS_CONDITIONS = re.compile(r"条件|资格|要求|够不够|能领到|(?:能|可以|可不可以|能不能)(?:不能)?(?:领|申请|享受|申领|报销)|能拿[^，。？?]{0,8}(?:补贴|补助|津贴|钱)")
 _ELIG_WORDS = re.compile(r"(?:申请|申领|享受|准入|入住|落户|领取|参保|报考)条件|符合|年满|纳入|户籍|(?<!职业)资格(?!评价)|认定为|经认定|对象为|对象是|补贴对象|救助对象|保障对象")
 NOT_FOUND_WHAT = {"amount": "具体金额", "time": "具体的开放或办理时间", "rate": "具体比例", "count": "具体数字", "area": "具体面积标准",
                   "date": "具体时间", "where": "具体地点", "who": "具体的负责部门或对象", "apply": "办理方式和材料",
@@ -674,6 +676,19 @@ def other_kind_of(weights: dict[str, float], tokens, text: str = "") -> bool:
     return False
 
 
+_MEMBER = re.compile(r"([\u4e00-\u9fffA-Za-z0-9]{1,12}?)(?:还)?算不算([\u4e00-\u9fffA-Za-z0-9]{0,12})")
+
+
+def names_member(question: str, text: str) -> bool:
+    """For "X算不算Y", the sentence names both the thing and the kind ("广场舞…全民健身"), or the thing alone
+    when the kind is left to the question before ("六助是哪六个 助餐算不算"). Other questions pass."""
+    m = _MEMBER.search(question)
+    if not m:
+        return True
+    parts = [p for p in (m.group(1), m.group(2)) if p and tokenize(p)]
+    return all(any(t in text for t in tokenize(p)) for p in parts)
+
+
 def text_candidates(question: str, asked, weights, hits, chunks, idf) -> list[Candidate]:
     """Sentences that state what is asked, scored by topic coverage (with the passage's headings) and rank."""
     q_tokens = tokenize(question)
@@ -709,8 +724,10 @@ def text_candidates(question: str, asked, weights, hits, chunks, idf) -> list[Ca
                 continue
             if asked.shape == "contact" and not _PHONE.search(s):
                 continue
-            if asked.shape == "eligibility" and not _ELIG_WORDS.search(s):
-                continue
+            if asked.shape == "eligibility" and _ASKS_CONDITIONS.search(question) and not _ELIG_WORDS.search(s):
+                continue  # "光荣院入住要啥条件" needs a sentence that sets conditions; "广场舞算不算全民健身" does not
+            if asked.shape == "eligibility" and not names_member(question, s + " " + c.get("section", "")):
+                continue  # "山西大学算不算双一流": a sentence on 山西大学 that never says 双一流 does not answer
             toks = text_tokens(s)
             cov = covered_share(weights, toks | heads)
             if cov < SENT_MIN_COVERAGE and (asked.figure or asked.shape in ("where", "apply", "contact",

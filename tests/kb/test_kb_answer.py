@@ -266,3 +266,18 @@ def test_whether_ones_own_place_gets_a_project_is_an_honest_null(kb):
 def test_which_ones_of_several_named_is_a_list_not_a_count(kb):
     res = kb.answer("规划讲的幼有善育学有优教那几个有都是啥")
     assert "老有颐养" in (res["answer"] or "")
+
+
+@pytest.mark.parametrize("q,named", [("广场舞算不算全民健身活动", "广场舞"), ("养老说的六助是哪六个 助餐算不算", "助餐"),
+                                     ("农民住房能拿去抵押贷款不", "住房财产权")])
+def test_whether_a_thing_is_among_those_named_is_answered(kb, q, named):
+    """"X算不算Y" and "能拿去…不" ask whether the plan names a thing, not who may claim: the sentence naming it
+    answers, with no conditions sentence needed."""
+    res = kb.answer(q)
+    assert res["answer"] and named in res["answer"]
+
+
+def test_a_sentence_that_never_names_the_kind_does_not_answer_membership(kb):
+    """"山西大学算不算双一流": a sentence on 山西大学 that never says 双一流 is no answer."""
+    res = kb.answer("山西大学算不算双一流")
+    assert res["answer"] is None
