@@ -30,7 +30,7 @@ APPLYING = {"where", "how_to_apply", "documents", "deadline"}   # aspects about 
 # Kinds of line, in the words of issue 10.
 PROGRAM_INFO, PERSONAL_CASE, PLAN_QUESTION, OFFICE_LOOKUP, NOT_IN_SOURCES, OTHER = (
     "program_info", "personal_case", "plan_question", "office_lookup", "not_in_sources", "other")
-_QUESTION = re.compile(r"[？?]|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|几|能不能|可不可以|是不是|有没有|是否|咋|还是"
+_QUESTION = re.compile(r"[？?]|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|多钱|几|真的假的|[递交送报]给谁|能不能|可不可以|是不是|有没有|是否|咋|还是"
                        r"|多长|多久|多大|多高|要不要|需不需要|没得|有没得|谁(?:能|可以|来|去|给|管|负责|办|要)|[找问向跟]谁"
                        r"|(.)[不没]\1|[^不]不[。！!\s]*$|没有?[。！!\s]*$"
                        r"|(?<=[\u4e00-\u9fff]{2})[^不\s，,]不(?=[，,])")  # "能在网上申请不，腿脚不利索": the clause asks
@@ -387,6 +387,10 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     aspects = find_aspects(text, lexicon)
     extracted = extract_facts(raw, today, asking=asking, engine=engine) if raw else {"facts": {}, "unknown": []}
     facts = dict(extracted.get("facts") or {})
+    if asking is None and facts.get("receives_orphan_allowance") is False and "孤儿" not in text and \
+            not any(p in DISABILITY or p == BOTH for p in programs):
+        # "听村里婆姨们说生了娃国家给补钱": a family word rules out an orphan only in a disabled person's case
+        del facts["receives_orphan_allowance"]
     if asking is None:
         programs = _after_change_of_mind(programs, text, engine)
     if asking is None and facts:
@@ -438,6 +442,11 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     if unsupported and unsupported[0] == "office_hours" and office_types and (place.get("county") or place.get("city")) \
             and not programs:
         unsupported = None             # "尧都区民政局几点上班": that office's card, with its phone to ask
+    if not unsupported and not programs and (_plan_words(text) or _PLAN_HELP.search(text)) and _LOCAL_YES_NO.search(text) and \
+            (place.get("county") or place.get("city") or _OWN_PLACE.search(text)):
+        # "寿阳县给不给残疾人代缴养老保险": the plan supports it where conditions allow; whether one county does,
+        # no source says
+        unsupported = next(((r, label) for r, label, _ in lexicon.not_in_sources if r == "local_implementation"), None)
     core = lexicon.personal_strip.sub("", text)
     bare = bool(programs) and not aspects and not facts and _is_bare(core, engine)
     if not programs and "related" in aspects and not benefit:
@@ -465,7 +474,8 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
         personal = True
     # "我怀孕六个月了，育儿补贴现在能先申请上吗": the speaker's own unborn child, a case the form answers
     # (not yet; when and how after birth), not a general question about who qualifies.
-    if extracted.get("unborn") and "childcare_subsidy" in programs and lexicon.first_person.search(core) \
+    if extracted.get("unborn") and "childcare_subsidy" in programs and \
+            (lexicon.first_person.search(core) or _EXPECTING.search(core)) \
             and not set(aspects) & {"documents", "tax_income", "difference", "combine"}:
         personal = True
     # "是不是得低保户才能领", "家里吃低保的残疾人还能再拿生活补贴吗": a requirement or a kind of person, asked
@@ -491,7 +501,8 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
             _KIND_OF_PERSON.search(core) and not _SELF_ONE.search(text):
         aspects = ["who"]
     # "我在尧都区，哪里能办两项补贴" asks where to apply, not whether the speaker qualifies.
-    if personal and not facts and set(aspects) & APPLYING and not _ASKS_ELIGIBILITY.search(core):
+    if personal and not facts and set(aspects) & APPLYING and not _ASKS_ELIGIBILITY.search(core) and \
+            not extracted.get("unborn"):
         personal = False
     # "我想咨询一下技能提升补贴需要满足哪些条件才可以申请": the conditions, asked with nothing of their own.
     if personal and not facts and _ASKS_CONDITIONS.search(text) and not _OWN_CHILD.search(core):
@@ -500,7 +511,9 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
             aspects = aspects + ["who"]
     if benefit and not programs:
         facts, own_facts, personal = {}, False, False     # facts about another benefit are not our form's
-        if (_FIGURE.search(text) or _ASKS_ABOUT.search(text)) and not unsupported and not _plan_words(text):
+        if (_FIGURE.search(text) or _ASKS_ABOUT.search(text)) and not unsupported and not _plan_words(text) and \
+                not (_PLAN_HELP.search(text) and not _FIGURE.search(text)):
+            # ("残疾人交养老保险 政府给不给代缴" asks of the plan's 代缴补助; "一年代缴多少" a figure no source gives)
             unsupported = ("other_benefit", benefit.group(0))   # ("医保参保率目标是多少" is the plan's indicator)
     # "工伤的伤残津贴跟护理补贴能一起拿不": whether another benefit combines with ours, no source says.
     if combine_other and not unsupported:
@@ -624,7 +637,18 @@ _ENDS_CAN_I = re.compile(r"(能|可以|能不能|可不可以)(领|申请|拿|�
 _LIFE_EVENT = re.compile(r"双胞胎|龙凤胎|三胞胎|俩娃|两个娃|刚毕业|毕业了|下岗|失业了|退休了|生了|刚生|出生了|怀孕了|考了|考下|拿了证|拿到证|参加了|在报|报了|在学|学了|"
                          r"打工|上班|干活|瘫了|评了|办了证|记不清|不记得|忘了|证上写|证上是|证上印|有残疾证|有证|"
                          r"证(是)?(初级|中级|高级|[一二三四五]级)的|(初级|中级|高级)的?[^，。？?]{0,3}证")
-_PLAN = re.compile(r"规划|十四五|2035|目标|指标|行动计划|工程|专栏|高品质|覆盖率|覆盖了|覆盖到|覆盖多少|覆盖面|参保率|托位数|床位|预期寿命|动态调整机制")
+# The plan's own measures and indicators: a rate asked ("持证率2020年是多少") is the plan's, none of the programs
+# has one.
+_PLAN = re.compile(r"规划|十四五|2035|目标|指标|行动计划|工程|专栏|高品质|覆盖率|覆盖了|覆盖到|覆盖多少|覆盖面|参保率|托位数|床位|预期寿命|动态调整机制"
+                   r"|[\u4e00-\u9fff]{1,6}(?<!利)率(?=[^，。？?]{0,10}(多少|几|达到|要到|提高到))")
+
+
+# The plan's own help with another benefit: it supports 代缴补助 for disabled people's insurance where conditions allow.
+_PLAN_HELP = re.compile(r"代缴|代交")
+# The one expecting is of the speaker's family ("媳妇怀着二胎呢"): their own unborn child.
+_EXPECTING = re.compile(r"(媳妇|老婆|爱人|婆姨|对象|闺女|女儿|儿媳)[^，。？?]{0,3}(怀|有了|怀孕|怀上)")
+_LOCAL_YES_NO = re.compile(r"有没有|给不给|给没给|搞没搞|搞了没|实行了没|落实了没|有这个?(政策|补助)?(没|吗|么)")
+_OWN_PLACE = re.compile(r"(我们|咱们|咱|我)(这个?|那个?)?(村|社区|小区|街道|乡|镇|县|区|市)")
 
 
 def _plan_words(text: str) -> bool:

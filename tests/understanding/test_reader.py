@@ -891,3 +891,41 @@ def test_a_situation_no_fact_or_item_covers_is_unstated(text):
                                   "吃着低保还能再领残疾人生活补贴吗 算不算重复"])
 def test_a_situation_the_rules_cover_is_answered(text):
     assert read_line(text, today=TODAY).kind != NOT_IN_SOURCES
+
+
+@pytest.mark.parametrize("text,kind,aspect", [
+    ("三级的职业技能等级证书补多钱", PROGRAM_INFO, "amount"),            # 多钱: 多少钱 in northern speech
+    ("运城芮城的重度残疾护理补贴递给谁", PROGRAM_INFO, "where"),          # 递给谁: where the papers go
+    ("听村里婆姨们说生了娃国家给补钱 真的假的", PROGRAM_INFO, None),      # 真的假的 asks; 婆姨 is no orphan fact
+])
+def test_dialect_questions_are_read_as_questions(text, kind, aspect):
+    r = read_line(text, today=TODAY)
+    assert r.kind == kind and r.question
+    assert aspect is None or aspect in r.aspects
+    assert "receives_orphan_allowance" not in r.facts
+
+
+@pytest.mark.parametrize("text", ["从业人员持证率2020年是多少", "残疾人交养老保险 政府给不给代缴"])
+def test_the_plans_indicators_and_measures_go_to_the_plan(text):
+    """A rate asked is an indicator of the plan (no program has one); 代缴 is the plan's help with insurance."""
+    r = read_line(text, today=TODAY)
+    assert r.kind == PLAN_QUESTION and not r.not_in_sources
+
+
+@pytest.mark.parametrize("text,reason", [
+    ("残疾人两项补贴2025年真的百分之百覆盖了吗", "actual_statistic"),   # whether a target was reached by now
+    ("山西而今每千人口的托位数到底够了4.5个没有", "actual_statistic"),
+    ("寿阳县给不给残疾人代缴养老保险", "local_implementation"),           # one county's practice
+    ("俺们县有没有给残疾人代缴养老保险", "local_implementation"),
+    ("残疾人养老保险代缴 政府一年给代缴多少", "other_benefit"),          # a figure no source gives
+    ("娃的补贴钱一般几号能打过来", "payment_timing"),
+])
+def test_what_no_source_states_is_unstated(text, reason):
+    r = read_line(text, today=TODAY)
+    assert r.kind == NOT_IN_SOURCES and r.not_in_sources[0] == reason
+
+
+@pytest.mark.parametrize("text", ["托位数到2025年能达到4.5个吗", "失业保险交够了12个月没有 能领吗"])
+def test_a_target_or_a_own_case_is_not_an_actual_statistic(text):
+    r = read_line(text, today=TODAY)
+    assert not r.not_in_sources
