@@ -232,7 +232,7 @@ async def start_personal_case(dispatcher: CollectingDispatcher, tracker: Tracker
         named = [p for p in named_programs(reading.text) if p in FORM_PROGRAMS]   # by name, not by cue words
         # Two programs asked in one line ("娃今年1月生的有育儿补贴不，我还想学个技术考证有补贴吗"): each is
         # worked out, the second's questions straight after the first's answer.
-        asked = [p for p in expand_programs(reading.programs) if p in FORM_PROGRAMS]
+        asked = [p for p in expand_programs(reading.programs) if p in FORM_PROGRAMS] if reading.programs else []
         one_by_one = named if len(named) > 1 else asked if len(asked) > 1 else []
         touched = one_by_one or programs_touched(facts)
         if not touched:

@@ -270,6 +270,8 @@ def _with_fact_programs(programs: list[str], text: str, facts: dict[str, Any], a
     if not programs:
         # a child's birth date said of one's own child ("大的是2022年3月生的") belongs to 育儿补贴 alone
         # and a certificate level with a subsidy ("焊工中级补贴打到卡上了") is 技能提升补贴's
+        if "childcare_subsidy" in implied and facts.get("child_birth_date") and len(implied) > 1:
+            return ["childcare_subsidy"]   # "外孙女前年10月生的，她爸妈在外地打工…这个补贴": the child's, not the parents' work
         return implied if count >= 2 or (implied == ["childcare_subsidy"] and facts.get("child_birth_date")) \
             or (facts.get("certificate_level") and re.search(r"补贴|补助|补钱", text)) else programs
     keep = [p for p in programs if p in named or p == BOTH or p in DISABILITY or p in implied

@@ -166,3 +166,11 @@ def test_offer_accepted_with_a_short_yes_asks_its_question(live_stack):
     live_stack.chat("技能提升补贴能补多少", who)
     text = text_of(live_stack.chat("好", who))
     assert "失业保险" in text and "多少个月" in text, text      # the check's first question, now in the form
+
+
+def test_a_grandchilds_birth_with_the_parents_work_starts_the_childcare_check(live_stack):
+    """"外孙女前年10月生的，她爸妈在外地打工…这个补贴咋弄": the child's birth names 育儿补贴 (the parents' work is
+    not the speaker's training case); the line once crashed the action with no program to expand."""
+    messages = live_stack.chat("外孙女前年10月生的，她爸妈在外地打工，俺替他们问问这个补贴咋弄", sender())
+    text = text_of(messages)
+    assert "卫生健康" in text and "暂时" not in text, text

@@ -929,3 +929,8 @@ def test_what_no_source_states_is_unstated(text, reason):
 def test_a_target_or_a_own_case_is_not_an_actual_statistic(text):
     r = read_line(text, today=TODAY)
     assert not r.not_in_sources
+
+
+def test_a_childs_birth_outweighs_the_parents_work_when_no_program_is_named():
+    r = read_line("外孙女前年10月生的，她爸妈在外地打工，俺替他们问问这个补贴咋弄", today=TODAY)
+    assert r.programs == ["childcare_subsidy"] and r.kind == PERSONAL_CASE
