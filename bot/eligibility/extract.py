@@ -54,7 +54,8 @@ def _clause(text: str, start: int, end: int) -> str:
     return text[left:right]
 
 
-_NEGATED = re.compile(r"(没有|没|未|从没|从来没|还没|不曾|不用|不需要|用不着)人?$")
+# A no in front of a yes-word, with a verb of going or an adverb between ("没去办过残疾证", "不用专门有人照顾").
+_NEGATED = re.compile(r"(没有|没|未|从没|从来没|还没|不曾|不用|不需要|用不着)(去|来|给|专门|特意|特地)?人?$")
 
 
 _NOT_A = re.compile(r"((?<!是)不是|(?<!算)不算|并非|(?<!属于)不属于)$")   # not "是不是X", "算不算X": those ask

@@ -37,7 +37,7 @@ _QUESTION = re.compile(r"[？?]|吗|呢|么|怎么|怎样|如何|什么|啥|甚|
 _HOTLINE = re.compile(r"热线|服务电话|咨询电话|打哪个电话|打什么电话|打啥电话|打甚电话|打哪个号")
 _TWO_ALLOWANCES = re.compile(r"(两个|两项|两样|俩)(补贴|补助|都)|两个都|两项都")
 # "俺能领哪个", "够不够条件": whether the speaker qualifies (not "哪里能办", which asks where).
-_ASKS_ELIGIBILITY = re.compile(r"(能|可以|能不能|可不可以|有没有资格|够不够|符合)(领|拿|享受|得到)|领不了|领不上|领得上|领上领不上|够条件|符合条件|有没有份|有(我|俺)的份"
+_ASKS_ELIGIBILITY = re.compile(r"(能|可以|能不能|可不可以|有没有资格|够不够|符合)(领|拿|享受|得到)|还能补一?[点些]|领不了|领不上|领得上|领上领不上|够条件|符合条件|有没有份|有(我|俺)的份"
                                r"|有份没|给不给|能给不|能不能给|补贴有没有[吗呢]?$|有没有补贴|有补贴(吗|不|没)"
                                # "这个补贴跟俺们还有关系没": whether it still concerns the speaker's own family
                                r"|跟(我|俺|咱)(们|家)?还?有(关系|份)")

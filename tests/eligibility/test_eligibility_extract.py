@@ -215,3 +215,13 @@ def test_the_day_of_hearing_is_no_birth_date(text):
 def test_care_said_in_a_residents_words(text, need):
     facts = extract_facts(text, dt.date(2026, 11, 30), asking="needs_long_term_care")["facts"]
     assert facts["needs_long_term_care"] is need
+
+
+@pytest.mark.parametrize("text,asking,name", [
+    ("俺爹前年出车祸少了一条腿，没去办过残疾证，能领残疾人补贴不", None, "has_disability_certificate"),
+    ("别的都能自己弄，就是说不了话，不用专门有人照顾", "needs_long_term_care", "needs_long_term_care"),
+])
+def test_a_no_with_a_verb_or_adverb_between_still_denies(text, asking, name):
+    """"没去办过", "不用专门有人…": the no stands a word or two before the yes-word and still denies it."""
+    facts = extract_facts(text, dt.date(2026, 11, 30), asking=asking)["facts"]
+    assert facts[name] is False

@@ -934,3 +934,8 @@ def test_a_target_or_a_own_case_is_not_an_actual_statistic(text):
 def test_a_childs_birth_outweighs_the_parents_work_when_no_program_is_named():
     r = read_line("外孙女前年10月生的，她爸妈在外地打工，俺替他们问问这个补贴咋弄", today=TODAY)
     assert r.programs == ["childcare_subsidy"] and r.kind == PERSONAL_CASE
+
+
+def test_a_rumour_checked_against_ones_own_child_is_their_case():
+    r = read_line("娃22年3月的 现在都上中班了 听说育儿补贴还能补一点是真的不", today=TODAY)
+    assert r.kind == PERSONAL_CASE and r.facts.get("child_birth_date") == "2022-03"
