@@ -939,3 +939,9 @@ def test_a_childs_birth_outweighs_the_parents_work_when_no_program_is_named():
 def test_a_rumour_checked_against_ones_own_child_is_their_case():
     r = read_line("娃22年3月的 现在都上中班了 听说育儿补贴还能补一点是真的不", today=TODAY)
     assert r.kind == PERSONAL_CASE and r.facts.get("child_birth_date") == "2022-03"
+
+
+def test_a_level_said_with_a_disability_type_is_the_disability_certificates():
+    """"证上是三级，肢体三级": the 残疾证's level; no skills certificate (and no 技能提升补贴) comes of it."""
+    r = read_line("哎，我戴上花镜又看了一遍，证上是三级，肢体三级，不是二级", today=TODAY)
+    assert r.facts.get("disability_level") == 3 and "certificate_level" not in r.facts
