@@ -390,7 +390,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     extracted = extract_facts(raw, today, asking=asking, engine=engine) if raw else {"facts": {}, "unknown": []}
     facts = dict(extracted.get("facts") or {})
     if asking is None and facts.get("receives_orphan_allowance") is False and "孤儿" not in text and \
-            not any(p in DISABILITY or p == BOTH for p in programs):
+            programs and not any(p in DISABILITY or p == BOTH for p in programs):
         # "听村里婆姨们说生了娃国家给补钱": a family word rules out an orphan only in a disabled person's case
         del facts["receives_orphan_allowance"]
     if "disability_level" in facts and "certificate_level" in facts and \
