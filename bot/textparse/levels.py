@@ -15,6 +15,7 @@ _DISABILITY = re.compile(r"残|疾|肢体|视力|听力|言语|智力|精神|多
 _OTHER_GRADES = re.compile(r"英语|英文|CET|医院|甲等|乙等|台风|地震|风力|大风|警报|响应|教师|建造|消防|会计|"
                            r"职称|法院|中学|干部|公务员|工程师|经济师|营养师|翻译|运动员|裁判|保密")
 _CERT = re.compile(r"证|工|技能|职业|资格|技师|技工|等级认定")
+_SKILL = re.compile(r"工|技能|职业|资格|技师|技工|等级认定")  # _CERT without the bare 证 a 残疾证 shares
 _NUMERAL_LEVEL = re.compile(rf"(?<![{NUM_CHARS}\d])(?P<n>[一二三四五1-5壹贰叁肆伍]){_SP}级")
 _GRADE_IS = re.compile(rf"等级{_SP}(?:是|为|:|：)?{_SP}(?P<n>[一二三四1-4壹贰叁肆])(?![{NUM_CHARS}\d])")
 _EITHER = re.compile(rf"(?<![{NUM_CHARS}\d])(?P<a>[一二三四1-4]){_SP}级?{_SP}(?:还是|或者|或是|或){_SP}(?P<b>[一二三四1-4]){_SP}级")
@@ -81,6 +82,8 @@ def parse_cert_level(text: str, *, expect_cert: bool = False) -> str | None:
             obtained = bool(_OBTAINED.search(folded[max(0, m.start() - 5):m.start()])) and bool(_CERT.search(folded))
             if not (expect_cert or _CERT.search(ctx) or obtained):
                 continue
+            if not expect_cert and not _SKILL.search(ctx) and _DISABILITY.search(folded):
+                continue  # "证上是三级，肢体三级": a bare 证 in a line about a disability is the 残疾证
             return _CERT_BY_NUMBER.get(cn_to_int(m.group("n")) or 0)
         return _CERT_BY_WORD[m.group(0)]
     return None

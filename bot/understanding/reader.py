@@ -393,10 +393,6 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
             programs and not any(p in DISABILITY or p == BOTH for p in programs):
         # "听村里婆姨们说生了娃国家给补钱": a family word rules out an orphan only in a disabled person's case
         del facts["receives_orphan_allowance"]
-    if "disability_level" in facts and "certificate_level" in facts and \
-            not {"skills_upgrade_subsidy", "vocational_training_subsidy"} & set(programs):
-        # "证上是三级，肢体三级，不是二级": the 残疾证's level, not a skills certificate's
-        del facts["certificate_level"]
     if asking is None:
         programs = _after_change_of_mind(programs, text, engine)
     if asking is None and facts:

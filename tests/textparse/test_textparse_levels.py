@@ -29,6 +29,7 @@ def test_not_disability_levels(text):
     ("职业技能等级证书二级", "technician"), ("一级技能证书", "senior_technician"), ("电工证中级", "intermediate"),
     ("焊工四级", "intermediate"), ("高级工", "advanced"), ("二级残疾证，中级电工证", "intermediate"),
     ("上个月考了中级电工证", "intermediate"), ("中級電工證", "intermediate"),
+    ("我腿有残疾，去年考的焊工证四级", "intermediate"),
 ])
 def test_cert_levels(text, cert):
     assert parse_cert_level(text) == cert
@@ -38,6 +39,7 @@ def test_cert_levels(text, cert):
 @pytest.mark.parametrize("text", [
     "二级", "四级", "二级残疾证", "二级肢体残疾", "一级视力", "中级职称", "中级人民法院", "高级中学",
     "英语四级证书", "一级建造师", "我有残疾证", "", "三级智力残疾", "残疾证上写的是叁级",
+    "证上是三级，肢体三级，不是二级", "他是肢体残疾，证上写的二级",
 ])
 def test_not_cert_levels(text):
     assert parse_cert_level(text) is None
