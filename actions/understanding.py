@@ -185,8 +185,9 @@ def answer_first(dispatcher: CollectingDispatcher, reading: Reading) -> bool:
     both = set(reading.members) == set(form_members("disability_both"))
     # The outcome will say who qualifies and how much; an amount no source states is said now, and "去哪办" is
     # answered now (the office card of a named place follows with the result).
-    stated = all(not get_engine().program(p).data.get("amount", {}).get("none_note")
-                 for p in expand_programs(programs))
+    # A date known only roughly ("前年冬天生的") may leave the amount open: then the standard is said now.
+    stated = not any("/" in str(reading.facts.get(f, "")) for f in reading.approximate) and \
+        all(not get_engine().program(p).data.get("amount", {}).get("none_note") for p in expand_programs(programs))
     skip = {"who"} | ({"amount"} if stated else set()) | (set() if both else {"combine"})
     aspects = [a for a in reading.aspects if a not in skip]
     # "想申请技能提升补贴得满足啥" asks who, answered below: no other aspect is guessed from the wording

@@ -55,7 +55,8 @@ def _clause(text: str, start: int, end: int) -> str:
 
 
 # A no in front of a yes-word, with a verb of going or an adverb between ("没去办过残疾证", "不用专门有人照顾").
-_NEGATED = re.compile(r"(没有|没|未|从没|从来没|还没|不曾|不用|不需要|用不着)(去|来|给|专门|特意|特地)?人?$")
+_NEGATED = re.compile(r"(没有|没|未|从没|从来没|还没|不曾|不用|不需要|用不着|够不上|够不着|够不到|评不上|算不上|达不到|不够)"
+                      r"(去|来|给|专门|特意|特地)?人?$")
 
 
 _NOT_A = re.compile(r"((?<!是)不是|(?<!算)不算|并非|(?<!属于)不属于)$")   # not "是不是X", "算不算X": those ask
@@ -336,6 +337,8 @@ _GAP = re.compile(r"(?:断|停|中断|断交|停交|欠|差(?!不多|点)|少交
 
 _HUKOU_NEAR = re.compile(r"(?P<before>[\u4e00-\u9fff]{2,6}?)(?:的)?(?:户口|户籍)(?!本)|"
                          r"(?:户口|户籍)(?:本上)?(?:就|都|还|一直)?(?:是|在|落在|上在)(?P<after>[\u4e00-\u9fff]{2,8})")
+_HUKOU_AFTER = re.compile(r"(?:户口|户籍)(?:本上)?(?:就|都|还|一直)?(?:是|在|落在|上在)"
+                          r"(?P<after>[\u4e00-\u9fff]{2,8})")
 
 
 def _hukou_place(text: str, spec: dict) -> Optional[bool]:
@@ -439,13 +442,15 @@ def _read(text: str, today: dt.date, asking: Optional[str], specs: dict[str, dic
         if value is not None:
             facts[name] = value
     hukou = "hukou_in_shanxi"
-    near = _HUKOU_NEAR.search(text) if hukou in specs and hukou not in unknown else None
-    if near:
+    if hukou in specs and hukou not in unknown:
         # The place said right at 户口 ("河北邢台户口在太原打工", "户口就在平遥县，没迁过") is the 户籍, whatever
-        # else the line says about where the resident lives or works.
-        value = _hukou_place(near.group("before") or near.group("after"), specs[hukou])
-        if value is not None:
-            facts[hukou] = value
+        # else the line says about where the resident lives or works; the words before 户口 first, then
+        # "户口在X" ("不是低收入户口在襄垣": no place before it).
+        for near in (_HUKOU_NEAR.search(text), _HUKOU_AFTER.search(text)):
+            value = _hukou_place(near.groupdict().get("before") or near.group("after"), specs[hukou]) if near else None
+            if value is not None:
+                facts[hukou] = value
+                break
     if hukou in specs and hukou not in facts and hukou not in unknown:
         # Asked, the whole reply is the place; otherwise only a clause about the 户口 ("户口在平遥县").
         context = [w for g in specs[hukou]["words"].get("in_clause") or [] for w in g.get("context", [])]
@@ -455,8 +460,10 @@ def _read(text: str, today: dt.date, asking: Optional[str], specs: dict[str, dic
             if value is not None:
                 facts[hukou] = value
                 break
+    # "不是，俺是他妈": a no, then who is speaking; a correction only when a value follows or it says so
+    plain_no = not facts and not re.search(r"说错|改一下|改成|写错|记错|搞错|弄错|打错|应该是", text)
     if asking in specs and specs[asking]["type"] == "bool" and asking not in facts \
-            and asking not in unknown and not strict_correction:
+            and asking not in unknown and (not strict_correction or plain_no):
         # A bare 有/没有 answers the question; with other facts in the sentence only its first clause does.
         # A long sentence is not a bare answer ("…目标是多少" is a question, not 是).
         first = _CLAUSE.split(text, maxsplit=1)[0]
@@ -486,8 +493,8 @@ def _birthday_as_birth(text: str, today: dt.date) -> str:
     for the birth that was a birthday."""
     def birth(m: re.Match) -> str:
         years = textparse.cn_to_int(m.group("n") or m.group("n2"))
-        if years is None:
-            return m.group(0)
+        if years is None or (not m.group("year") and re.search(r"\d年\s*$", text[:m.start()])):
+            return m.group(0)     # "22年1月1号 满三岁那天是25年元旦": a dated birth, then its birthday
         if m.group("relday"):
             day_of = today - dt.timedelta(days=_days_back(m.group("relday")))
             try:
@@ -552,6 +559,20 @@ def _claimed_another_level(text: str, facts: dict[str, Any]) -> None:
     if claimed and got and got[-1] not in claimed:
         facts["certificate_level"] = got[-1]
         facts["claimed_same_level_before"] = False
+        return
+    # "考初级厨师证领过一回补贴 今年又考了个初级面点师": the same level in another trade was never claimed
+    claimed_trades = {t for p in parts if _CLAIMED.search(p) for t in _trades(p)}
+    got_trades = [t for p in parts if _GOT_CERT.search(p) and not _CLAIMED.search(p) for t in _trades(p)]
+    if claimed_trades and got_trades and got_trades[-1] not in claimed_trades:
+        facts["claimed_same_level_before"] = False
+
+
+_TRADE = re.compile(r"[^\s了个考的级证又拿过领回一补贴年月去今前再新这那是也还都初中高]{1,3}(?:师|工|员)")
+
+
+def _trades(part: str) -> set[str]:
+    """Trades named in a clause ("厨师", "面点师", "电工", "育婴员"), not the levels 技师/技工."""
+    return {t for t in _TRADE.findall(part) if t not in {"技师", "技工", "高级技师", "员工", "职工", "老师"}}
 
 
 def extract_facts(text: str, today: Optional[dt.date] = None, asking: Optional[str] = None,
