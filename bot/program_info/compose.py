@@ -20,6 +20,9 @@ from bot.eligibility.loader import Program
 from bot.program_info.schema import ASPECT_LABELS, ASPECTS, param_now
 
 OVERVIEW = ("what", "amount", "how_to_apply")
+# The question asks which document (or who issued it) the program rests on.
+_BASIS = re.compile(r"(哪个|哪份|什么|啥|甚|哪一?个?部门[^，。？?]{0,3}(发|出|下|定)的?)[^，。？?]{0,2}(文件|文)|政策依据|依据(是|的是)?(啥|什么|甚|哪)|"
+                    r"出处|文号|红头文件|(谁|哪儿|哪里|哪个部门)(发|出|定|下)的(政策|文件|规定)")
 MAX_LINES = 5                      # a phone screen: content lines plus the source line
 CHECK_TITLE = "测一测我能不能领"
 FIND_TITLE = "查找办理地点"
@@ -361,6 +364,13 @@ def program_answer(programs: list[str], aspects: list[str], place: Optional[dict
         wanted = wanted or list(dict.fromkeys(st.aspect for st in points))
     else:
         pairs = _lines(progs, wanted, audience, as_of, place)
+    if question and _BASIS.search(question):
+        # "育儿补贴是哪个部门发的文件": the document the program rests on, from its own "what" statement
+        for prog in reversed(progs):
+            st = next(iter(statements(prog, "what", audience, as_of)), None)
+            if st is not None and not st.silent:
+                title = source_title(prog, st.item["reference"]["source"])
+                pairs.insert(0, (f"【{prog.label}】政策依据：{title}", st))
     if audience == "staff":
         pairs.insert(0, (f"（{'、'.join(p.label for p in progs)}·{'、'.join(ASPECT_LABELS[a] for a in wanted)}）", None))
     # Fit a phone screen: drop trailing lines, but keep the place line when there is one.

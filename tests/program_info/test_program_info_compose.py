@@ -212,3 +212,24 @@ def test_a_combination_no_source_states_is_said_alone():
     assert not any(ch.isdigit() for ch in answer["text"].replace("12385", "").replace("12345", "").replace("12320", ""))
     both = program_answer(["disability_both"], ["combine"], question="两项补贴能一块领不")
     assert not both["unanswered"] and "可以同时申领" in both["text"]
+
+
+@pytest.mark.parametrize("line, program, title", [
+    ("育兒補貼是哪個部門發的文件", "childcare_subsidy", "育儿补贴制度实施方案"),
+    ("技能提升补贴的政策依据是啥", "skills_upgrade_subsidy", "人社部发〔2017〕40号"),
+    ("护理补贴是谁定的政策", "disability_care_allowance", "国发〔2015〕52号"),
+])
+def test_which_document_a_program_rests_on(line, program, title):
+    """"哪个部门发的文件": the first line names the program's own document, and it is cited."""
+    from bot.understanding.reader import read_line
+    r = read_line(line)
+    assert program in r.programs
+    answer = program_answer(r.programs, r.aspects, question=r.text)
+    first = answer["text"].splitlines()[0]
+    assert "政策依据" in first and title in first, answer["text"]
+    assert answer["citations"], answer
+
+
+def test_a_plain_where_question_names_no_document():
+    answer = program_answer(["childcare_subsidy"], ["where"], question="育儿补贴去哪办")
+    assert "政策依据" not in answer["text"]
