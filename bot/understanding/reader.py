@@ -51,7 +51,7 @@ _BARE_TAIL = re.compile(r"^(的事|的事情|这个|那个|方面|相关|的|呢
 
 @dataclass
 class Lexicon:
-    aspects: list[tuple[str, re.Pattern]]           # in priority order
+    aspects: list[tuple[str, re.Pattern, Optional[re.Pattern]]]   # (name, pattern, unless), in priority order
     personal_strip: re.Pattern
     first_person: re.Pattern
     personal: list[re.Pattern]
@@ -71,7 +71,8 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     aspects = sorted(data["aspects"].items(), key=lambda kv: kv[1]["priority"])
     personal = data["personal"]
     return Lexicon(
-        aspects=[(name, re.compile("|".join(f"(?:{p})" for p in spec["patterns"]))) for name, spec in aspects],
+        aspects=[(name, re.compile("|".join(f"(?:{p})" for p in spec["patterns"])),
+                  re.compile(spec["unless"]) if spec.get("unless") else None) for name, spec in aspects],
         personal_strip=re.compile(personal["strip"]),
         first_person=re.compile(personal["first_person"]),
         personal=[re.compile(p) for p in personal["patterns"]],
@@ -317,7 +318,8 @@ def is_question(text: str) -> bool:
 
 def find_aspects(text: str, lexicon: Optional[Lexicon] = None) -> list[str]:
     lexicon = lexicon or load_lexicon()
-    return [name for name, pattern in lexicon.aspects if pattern.search(text)]
+    return [name for name, pattern, unless in lexicon.aspects
+            if pattern.search(text) and not (unless and unless.search(text))]
 
 
 def asks_personally(text: str, lexicon: Optional[Lexicon] = None) -> bool:

@@ -375,6 +375,13 @@ def test_aspects_in_other_words(text, aspect):
     assert r.kind == "program_info" and aspect in r.aspects, r
 
 
+@pytest.mark.parametrize("text", ["困难残疾人 这个困难是咋算的", "护理补贴说的重度是怎么定的"])
+def test_how_a_condition_is_defined_asks_who_not_how_much(text):
+    r = read_line(text, today=TODAY)
+    assert r.aspects == ["who"], r
+    assert "amount" in read_line("育儿补贴咋算钱", today=TODAY).aspects
+
+
 def test_a_special_case_with_facts_gets_the_honest_line_then_its_check():
     r = read_line("俺是退休返聘的 考了证还能申请技能提升补贴不", today=TODAY)
     assert r.not_in_sources[0] == "special_case" and r.kind == "personal_case", r
