@@ -171,6 +171,7 @@ def homophone_aliases(text: str, aliases: list[tuple[str, str]]) -> str:
     return "".join(chars)
 
 
+_DISABLED = re.compile(r"残|疾|瘫|盲|聋|哑|智障|智力|精神病|肢体|截肢|视力|听力|言语")
 _DISABILITY_LEVEL = re.compile(r"(智力|精神|肢体|视力|听力|言语|多重)(残疾)?[^，。？?]{0,2}[一二三四1-4]级")
 
 
@@ -392,8 +393,9 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     extracted = extract_facts(raw, today, asking=asking, engine=engine) if raw else {"facts": {}, "unknown": []}
     facts = dict(extracted.get("facts") or {})
     if asking is None and facts.get("receives_orphan_allowance") is False and "孤儿" not in text and \
-            programs and not any(p in DISABILITY or p == BOTH for p in programs):
-        # "听村里婆姨们说生了娃国家给补钱": a family word rules out an orphan only in a disabled person's case
+            (not any(p in DISABILITY or p == BOTH for p in programs) if programs else not _DISABLED.search(text)):
+        # "听村里婆姨们说生了娃国家给补钱", "孙子三岁以下的都能领那个钱不": a family word rules out an orphan
+        # only in a disabled person's case ("我妈妈是二级肢体残疾")
         del facts["receives_orphan_allowance"]
     if asking is None:
         programs = _after_change_of_mind(programs, text, engine)

@@ -233,3 +233,11 @@ def test_which_document_a_program_rests_on(line, program, title):
 def test_a_plain_where_question_names_no_document():
     answer = program_answer(["childcare_subsidy"], ["where"], question="育儿补贴去哪办")
     assert "政策依据" not in answer["text"]
+
+
+def test_long_term_care_insurance_is_linked_not_the_same():
+    """"护理补贴跟长护险是一回事吗": the plan's 衔接 line, then what the allowance itself is (一级、二级)."""
+    from bot.understanding.reader import read_line
+    r = read_line("护理补贴跟长护险是不是一回事")
+    text = program_answer(r.programs, r.aspects, question=r.text)["text"]
+    assert "衔接" in text and "一级、二级" in text, text

@@ -382,6 +382,12 @@ def test_how_a_condition_is_defined_asks_who_not_how_much(text):
     assert "amount" in read_line("育儿补贴咋算钱", today=TODAY).aspects
 
 
+def test_a_grandchild_under_three_is_the_childcare_subsidy_not_an_orphan_case():
+    r = read_line("俺是当爷爷的 想问下孙子三岁以下的都能领那个钱不 还要啥条件", today=TODAY)
+    assert r.programs == ["childcare_subsidy"] and "receives_orphan_allowance" not in r.facts, r
+    assert read_line("我妈妈是二级肢体残疾", today=TODAY).facts.get("receives_orphan_allowance") is False
+
+
 def test_a_special_case_with_facts_gets_the_honest_line_then_its_check():
     r = read_line("俺是退休返聘的 考了证还能申请技能提升补贴不", today=TODAY)
     assert r.not_in_sources[0] == "special_case" and r.kind == "personal_case", r
