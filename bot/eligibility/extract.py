@@ -575,6 +575,20 @@ def _trades(part: str) -> set[str]:
     return {t for t in _TRADE.findall(part) if t not in {"技师", "技工", "高级技师", "员工", "职工", "老师"}}
 
 
+_SKILL_WORDS = re.compile(r"培训|技能|职业|资格|电工|焊工|厨师|技师|等级证|专项")
+
+
+def _certificate_asked(text: str, asking: Optional[str], facts: dict[str, Any]) -> None:
+    """"还没拿到证" in answer to "是否持有残疾人证": the certificate asked about, not a training's (and the
+    other way round), unless the line names the other kind."""
+    if asking == "has_disability_certificate" and "obtained_certificate" in facts and asking not in facts \
+            and not _SKILL_WORDS.search(text):
+        facts[asking] = facts.pop("obtained_certificate")
+    elif asking == "obtained_certificate" and "has_disability_certificate" in facts and asking not in facts \
+            and "残" not in text:
+        facts[asking] = facts.pop("has_disability_certificate")
+
+
 def extract_facts(text: str, today: Optional[dt.date] = None, asking: Optional[str] = None,
                   engine: Optional[EligibilityEngine] = None) -> dict[str, Any]:
     """{"facts": {fact: value}, "unknown": [fact], "programs": [program id], "correction": bool,
@@ -617,6 +631,7 @@ def extract_facts(text: str, today: Optional[dt.date] = None, asking: Optional[s
             if not _HEDGE.search(tail):
                 hedged.pop(name, None)
     _claimed_another_level(text, facts)
+    _certificate_asked(text, asking, facts)
     unborn = bool(_UNBORN.search(text))
     approximate = [k for k, v in facts.items() if isinstance(v, DateSpan)]
     out_facts = {k: _iso(v) for k, v in facts.items()}

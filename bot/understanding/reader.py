@@ -209,7 +209,8 @@ def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list
         found = list(DISABILITY)              # "两个都问问" after a disability question
     if not found:
         found += [pid for pid, d in programs if _cued(d, text)]
-        if found == ["childcare_subsidy"] and _DISABILITY_LEVEL.search(text):
+        if found == ["childcare_subsidy"] and (_DISABILITY_LEVEL.search(text) or (
+                _DISABLED.search(text) and re.search(r"[一二三四1-4]级|低保|残疾证", text))):
             found = list(DISABILITY)    # "娃是智力二级…俩补贴都想申请": a disabled child's allowances, not 育儿补贴
         if not found:     # a term of one program's own ("长期照护", "培训合格证书", "初级中级高级")
             found += [pid for pid, d in programs if any(t in text for t in d.get("terms") or [])][:1]
@@ -315,6 +316,11 @@ def _both_by_facts(programs: list[str], facts: dict[str, Any], engine: Eligibili
 def is_question(text: str) -> bool:
     """The line asks something of its own ("残联在哪", "低保怎么申请"), rather than only telling a fact."""
     return bool(_QUESTION.search(to_standard(normalize(text or ""))))
+
+
+def _members(programs: list[str]) -> list[str]:
+    """Contract ids, with BOTH as its two disability allowances."""
+    return [m for p in programs for m in (DISABILITY if p == BOTH else (p,))]
 
 
 def find_aspects(text: str, lexicon: Optional[Lexicon] = None) -> list[str]:
@@ -439,7 +445,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
                                           for c in re.split(r"[，,。；;？?！!]", text)))
     # ("生育津贴能领多少，跟育儿补贴有关系不": the figure is asked of the other benefit)
     unsupported = next(((reason, label) for reason, label, p in lexicon.not_in_sources if p.search(text)
-                        and not (programs and set(programs) <= lexicon.not_for.get(reason, set()))), None)
+                        and not (programs and set(_members(programs)) <= lexicon.not_for.get(reason, set()))), None)
     if unsupported and re.search(r"规划(里|上|中)|规划(说|提|写)", text) and \
             unsupported[0] in ("opening_business", "local_implementation", "future_change"):
         unsupported = None             # "单位能自己办托儿所吗 规划里说没说": what the plan says, from the plan

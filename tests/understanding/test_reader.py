@@ -388,6 +388,17 @@ def test_a_grandchild_under_three_is_the_childcare_subsidy_not_an_orphan_case():
     assert read_line("我妈妈是二级肢体残疾", today=TODAY).facts.get("receives_orphan_allowance") is False
 
 
+def test_a_disabled_grandchild_is_the_disability_allowances():
+    r = read_line("孙女脑瘫，评的二级，家里低保，爷爷想问问能给娃申请点啥补助", today=TODAY)
+    assert r.programs == ["disability_both"], r
+
+
+def test_hukou_elsewhere_is_settled_by_the_disability_rules():
+    """The disability allowances' rules say where a non-Shanxi 户口 applies: the check runs (refer_locally)."""
+    r = read_line("我眼睛全看不见，一级盲，户口在河北邢台，现在跟闺女住太原，能在这儿领残疾人补贴吗", today=TODAY)
+    assert r.kind == "personal_case" and not r.not_in_sources and r.facts["hukou_in_shanxi"] is False, r
+
+
 def test_a_special_case_with_facts_gets_the_honest_line_then_its_check():
     r = read_line("俺是退休返聘的 考了证还能申请技能提升补贴不", today=TODAY)
     assert r.not_in_sources[0] == "special_case" and r.kind == "personal_case", r
