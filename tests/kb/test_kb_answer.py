@@ -253,6 +253,7 @@ def test_near_misses_are_honest_nulls(kb, q):
     ("国家定的基本公共服务标准，到2025年各市县得落实多少", "100"),   # 各市县 is every 市县, not another kind
     ("国家公交都市创建是哪两个市", "临汾"),                          # named instances the plan does list
     ("国家肿瘤治疗基地是哪两个医院", "省儿童医院"),
+    ("咱农民人均可支配收入2020年到多少了", "13878"),                # a time between 收入 and 多少: money
 ])
 def test_slips_and_distributives_still_answer(kb, q, figure):
     assert figure in (kb.answer(q)["answer"] or "")
