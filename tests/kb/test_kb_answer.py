@@ -254,6 +254,7 @@ def test_near_misses_are_honest_nulls(kb, q):
     ("国家公交都市创建是哪两个市", "临汾"),                          # named instances the plan does list
     ("国家肿瘤治疗基地是哪两个医院", "省儿童医院"),
     ("咱农民人均可支配收入2020年到多少了", "13878"),                # a time between 收入 and 多少: money
+    ("咱省城里人收入2020年全国排第几", "27"),                        # a rank, not money
 ])
 def test_slips_and_distributives_still_answer(kb, q, figure):
     assert figure in (kb.answer(q)["answer"] or "")
