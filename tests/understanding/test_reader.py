@@ -388,6 +388,10 @@ def test_a_grandchild_under_three_is_the_childcare_subsidy_not_an_orphan_case():
     assert read_line("我妈妈是二级肢体残疾", today=TODAY).facts.get("receives_orphan_allowance") is False
 
 
+def test_a_certificate_held_for_long_is_the_skills_subsidy_alone():
+    assert read_line("证拿了一年半了还能申请技能提升补贴不", today=TODAY).programs == ["skills_upgrade_subsidy"]
+
+
 def test_a_disabled_grandchild_is_the_disability_allowances():
     r = read_line("孙女脑瘫，评的二级，家里低保，爷爷想问问能给娃申请点啥补助", today=TODAY)
     assert r.programs == ["disability_both"], r
