@@ -192,6 +192,9 @@ def test_aspects_in_priority_order():
     ("娃户口还没落下 能先申请育儿补贴不", "hukou_first"),
     ("咱山西领上育儿补贴的娃有多少了", "actual_statistic"),
     ("在外省交的失业保险 回山西了能合起来算够12个月不", "insurance_transfer"),   # 12 months: the rule, not a case
+    ("育儿补贴的钱是中央出还是省里出", "funding"),
+    ("技能提升补贴是单位统一报还是个人自己报", "who_files"),
+    ("娃是在香港生的 回山西能领补贴不", "special_case"),
 ])
 def test_what_no_source_states_is_recognised(text, reason):
     r = read_line(text, today=TODAY)
@@ -386,6 +389,12 @@ def test_a_grandchild_under_three_is_the_childcare_subsidy_not_an_orphan_case():
     r = read_line("俺是当爷爷的 想问下孙子三岁以下的都能领那个钱不 还要啥条件", today=TODAY)
     assert r.programs == ["childcare_subsidy"] and "receives_orphan_allowance" not in r.facts, r
     assert read_line("我妈妈是二级肢体残疾", today=TODAY).facts.get("receives_orphan_allowance") is False
+
+
+def test_a_stay_in_hospital_is_said_to_be_unstated():
+    r = read_line("俺爸住院这段时间护理补贴停不停", today=TODAY)
+    assert r.not_in_sources and r.not_in_sources[0] == "suspension", r
+    assert not read_line("住院期间能不能申请护理补贴", today=TODAY).not_in_sources
 
 
 def test_a_certificate_held_for_long_is_the_skills_subsidy_alone():
