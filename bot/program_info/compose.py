@@ -22,7 +22,8 @@ from bot.program_info.schema import ASPECT_LABELS, ASPECTS, param_now
 OVERVIEW = ("what", "amount", "how_to_apply")
 # The question asks which document (or who issued it) the program rests on.
 _BASIS = re.compile(r"(哪个|哪份|什么|啥|甚|哪一?个?部门[^，。？?]{0,3}(发|出|下|定)的?)[^，。？?]{0,2}(文件|文)|政策依据|依据(是|的是)?(啥|什么|甚|哪)|"
-                    r"出处|文号|红头文件|(谁|哪儿|哪里|哪个部门)(发|出|定|下)的(政策|文件|规定)")
+                    r"出处|文号|红头文件|(谁|哪儿|哪里|哪个部门)(发|出|定|下)的(政策|文件|规定)|"
+                    r"(方案|文件|政策|规定|通知)[^，。？?]{0,2}(是)?(谁|哪个部门|哪里|哪儿|哪级)(发|出|定|下|印发)的")
 MAX_LINES = 5                      # a phone screen: content lines plus the source line
 CHECK_TITLE = "测一测我能不能领"
 FIND_TITLE = "查找办理地点"
@@ -146,6 +147,14 @@ def asked_points(progs: list[Program], question: str, aspects: list[str], audien
         top = len(silent[0].item.get("ask") or [])
         out = silent + [st for st in out if not st.silent and len(st.item.get("ask") or []) >= max(top, 2)]
     return out[:MAX_POINTS]
+
+
+def _issued(value: Any) -> str:
+    """A source's date as said: "2025-07" → "2025年7月", "2015" → "2015年"; nothing when unknown."""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?(?:-\d{1,2})?", str(value or ""))
+    if not m:
+        return ""
+    return f"{m.group(1)}年{int(m.group(2))}月" if m.group(2) else f"{m.group(1)}年"
 
 
 def source_title(program: Program, key: str) -> str:
@@ -369,8 +378,10 @@ def program_answer(programs: list[str], aspects: list[str], place: Optional[dict
         for prog in reversed(progs):
             st = next(iter(statements(prog, "what", audience, as_of)), None)
             if st is not None and not st.silent:
-                title = source_title(prog, st.item["reference"]["source"])
-                pairs.insert(0, (f"【{prog.label}】政策依据：{title}", st))
+                key = st.item["reference"]["source"]
+                title = source_title(prog, key)
+                issued = _issued(prog.data["sources"][key].get("date"))
+                pairs.insert(0, (f"【{prog.label}】政策依据：{title}" + (f"，发布于{issued}" if issued else ""), st))
     if audience == "staff":
         pairs.insert(0, (f"（{'、'.join(p.label for p in progs)}·{'、'.join(ASPECT_LABELS[a] for a in wanted)}）", None))
     # Fit a phone screen: drop trailing lines, but keep the place line when there is one.

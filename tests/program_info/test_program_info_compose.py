@@ -230,6 +230,15 @@ def test_which_document_a_program_rests_on(line, program, title):
     assert answer["citations"], answer
 
 
+def test_who_issued_the_scheme_and_when():
+    """"那个方案是谁发的，多会儿出的": the document and its date, not where to apply."""
+    from bot.understanding.reader import read_line
+    r = read_line("育儿补贴那个方案是谁发的，多会儿出的")
+    assert "where" not in r.aspects, r
+    first = program_answer(r.programs, r.aspects, question=r.text)["text"].splitlines()[0]
+    assert "中共中央办公厅" in first and "2025年7月" in first, first
+
+
 def test_a_plain_where_question_names_no_document():
     answer = program_answer(["childcare_subsidy"], ["where"], question="育儿补贴去哪办")
     assert "政策依据" not in answer["text"]

@@ -391,6 +391,12 @@ def test_a_grandchild_under_three_is_the_childcare_subsidy_not_an_orphan_case():
     assert read_line("我妈妈是二级肢体残疾", today=TODAY).facts.get("receives_orphan_allowance") is False
 
 
+@pytest.mark.parametrize("text", ["俺孙女满了三岁以后还给不给了", "双胞胎领一份还是两份啊"])
+def test_childcare_in_its_own_words_without_its_name(text):
+    r = read_line(text, today=TODAY)
+    assert r.programs == ["childcare_subsidy"] and r.kind == "program_info" and not r.not_in_sources, r
+
+
 def test_a_stay_in_hospital_is_said_to_be_unstated():
     r = read_line("俺爸住院这段时间护理补贴停不停", today=TODAY)
     assert r.not_in_sources and r.not_in_sources[0] == "suspension", r
