@@ -446,6 +446,9 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     # ("生育津贴能领多少，跟育儿补贴有关系不": the figure is asked of the other benefit)
     unsupported = next(((reason, label) for reason, label, p in lexicon.not_in_sources if p.search(text)
                         and not (programs and set(_members(programs)) <= lexicon.not_for.get(reason, set()))), None)
+    if unsupported and unsupported[0] == "actual_statistic" and re.search(r"20(?:1\d|20)年|十三五", text) and \
+            not re.search(r"现在|目前|今年|眼下|如今|当前", text):
+        unsupported = None             # "2020年两项补贴覆盖率到多少了": the plan's baseline, not a current figure
     if unsupported and re.search(r"规划(里|上|中)|规划(说|提|写)", text) and \
             unsupported[0] in ("opening_business", "local_implementation", "future_change"):
         unsupported = None             # "单位能自己办托儿所吗 规划里说没说": what the plan says, from the plan

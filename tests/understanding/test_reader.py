@@ -397,6 +397,11 @@ def test_childcare_in_its_own_words_without_its_name(text):
     assert r.programs == ["childcare_subsidy"] and r.kind == "program_info" and not r.not_in_sources, r
 
 
+def test_a_2020_figure_is_the_plans_baseline_not_a_current_statistic():
+    assert read_line("2020年两项补贴覆盖率到多少了", today=TODAY).kind == "plan_question"
+    assert read_line("两项补贴覆盖率现在到多少了", today=TODAY).not_in_sources[0] == "actual_statistic"
+
+
 def test_a_stay_in_hospital_is_said_to_be_unstated():
     r = read_line("俺爸住院这段时间护理补贴停不停", today=TODAY)
     assert r.not_in_sources and r.not_in_sources[0] == "suspension", r
