@@ -427,7 +427,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     details = bool(lexicon.office_details.search(text))
     other = lexicon.other_provinces.search(text)
     # "河南户口在泽州县打工", "外省来山西打工的": a Shanxi case with its hukou elsewhere, not another province's policy.
-    if other and re.search(r"户口|户籍|打工|嫁|迁|住着|住在|来山西|回山西|回来|老家山西|老家是山西|山西的|人在外|在山西", text) and \
+    if other and re.search(r"户口|户籍|打工|嫁|迁|住着|住在|来山西|回山西|回来|老家山西|老家是山西|山西的|人在外|在山西|跨省", text) and \
             not re.search(r"比|哪个高|哪个多|给得多|标准", text) and \
             not any(other.group(0) in c and re.search(r"多少|几个钱|多钱|咋样", c) for c in re.split(r"[，,。；;？?！!]", text)):
         other = None                   # (but "内蒙古护理补贴是多少，俺妈户口在那边" asks that province's amount)

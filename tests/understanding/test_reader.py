@@ -402,6 +402,11 @@ def test_a_2020_figure_is_the_plans_baseline_not_a_current_statistic():
     assert read_line("两项补贴覆盖率现在到多少了", today=TODAY).not_in_sources[0] == "actual_statistic"
 
 
+def test_applying_across_provinces_is_how_to_apply_not_another_provinces_policy():
+    r = read_line("护理补贴外省的能不能跨省办", today=TODAY)
+    assert r.kind == "program_info" and "how_to_apply" in r.aspects, r
+
+
 def test_a_stay_in_hospital_is_said_to_be_unstated():
     r = read_line("俺爸住院这段时间护理补贴停不停", today=TODAY)
     assert r.not_in_sources and r.not_in_sources[0] == "suspension", r
