@@ -195,6 +195,9 @@ def test_aspects_in_priority_order():
     ("育儿补贴的钱是中央出还是省里出", "funding"),
     ("技能提升补贴是单位统一报还是个人自己报", "who_files"),
     ("娃是在香港生的 回山西能领补贴不", "special_case"),
+    ("残疾人住进养老院了，护理补贴发给谁", "suspension"),
+    ("我们村幼儿园多会儿开托班", "local_schedule"),
+    ("普惠托育机构每个托位政府补多少", "institution_subsidy"),
 ])
 def test_what_no_source_states_is_recognised(text, reason):
     r = read_line(text, today=TODAY)
@@ -405,6 +408,11 @@ def test_a_2020_figure_is_the_plans_baseline_not_a_current_statistic():
 def test_applying_across_provinces_is_how_to_apply_not_another_provinces_policy():
     r = read_line("护理补贴外省的能不能跨省办", today=TODAY)
     assert r.kind == "program_info" and "how_to_apply" in r.aspects, r
+
+
+def test_losing_the_job_is_unstated_for_the_skills_subsidy_only():
+    assert read_line("失业了没工作了，技能提升补贴还能申请不", today=TODAY).not_in_sources[0] == "job_lost"
+    assert not read_line("失业了能不能申请职业培训补贴", today=TODAY).not_in_sources
 
 
 def test_a_stay_in_hospital_is_said_to_be_unstated():
