@@ -25,7 +25,8 @@ _CLAUSE = re.compile(r"[，,。；;！!？?\n]")
 # "四级" answers whichever level was asked for; it must not also fill the other kind of level.
 _LEVEL_PARSERS = {"level", "cert_level"}
 _CERT_CONTEXT = re.compile(r"证书|[师工员]|职业|技能|工种|考[了过下上]")
-_DISABILITY_CONTEXT = re.compile(r"残|肢体|视力|听力|智力|精神|言语|护理补贴|生活补贴|两项补贴|瘫|盲|聋|哑")
+# Words that put a line about a disabled person (shared with the reader, which tells programs apart by them).
+DISABILITY_WORDS = re.compile(r"残|肢体|视力|听力|智力|智障|精神|言语|护理补贴|生活补贴|两项补贴|瘫|截肢|盲|聋|哑")
 
 
 def _fact_specs(engine: EligibilityEngine) -> dict[str, dict[str, Any]]:
@@ -436,7 +437,7 @@ def _read(text: str, today: dt.date, asking: Optional[str], specs: dict[str, dic
             continue
         if asked_parser in _LEVEL_PARSERS and spec["words"]["parse"] in _LEVEL_PARSERS:
             continue
-        if spec["words"]["parse"] == "level" and _CERT_CONTEXT.search(text) and not _DISABILITY_CONTEXT.search(text):
+        if spec["words"]["parse"] == "level" and _CERT_CONTEXT.search(text) and not DISABILITY_WORDS.search(text):
             continue               # "中式烹调师三级，今年七月拿的证": a certificate's level, not a disability's
         value = _parsed(name, spec, text, today, asking=False)
         if value is not None:

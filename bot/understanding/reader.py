@@ -18,7 +18,7 @@ import yaml
 from pypinyin import lazy_pinyin
 
 from bot.eligibility.engine import EligibilityEngine, get_engine, today_shanghai
-from bot.eligibility.extract import extract_facts, wants_both_disability
+from bot.eligibility.extract import DISABILITY_WORDS, extract_facts, wants_both_disability
 from bot.service_points import find_places, office_types_from_text
 from bot.text_normalize import normalize
 from bot.textparse.dialect import pauses_to_commas, to_standard
@@ -87,6 +87,11 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     )
 
 
+def members_of(programs: list[str]) -> list[str]:
+    """Contract program ids, with 两项补贴 (BOTH) as its two disability allowances, each once."""
+    return list(dict.fromkeys(m for p in programs for m in (DISABILITY if p == BOTH else (p,))))
+
+
 @dataclass
 class Reading:
     """What one line says. `kind` is the route; the rest is what the route needs."""
@@ -117,12 +122,7 @@ class Reading:
     @property
     def members(self) -> list[str]:
         """Contract program ids, with 两项补贴 expanded."""
-        out: list[str] = []
-        for p in self.programs:
-            for m in (DISABILITY if p == BOTH else (p,)):
-                if m not in out:
-                    out.append(m)
-        return out
+        return members_of(self.programs)
 
 
 def _program_words(engine: EligibilityEngine) -> list[tuple[str, dict[str, Any]]]:
@@ -171,7 +171,6 @@ def homophone_aliases(text: str, aliases: list[tuple[str, str]]) -> str:
     return "".join(chars)
 
 
-_DISABLED = re.compile(r"残|疾|瘫|盲|聋|哑|智障|智力|精神病|肢体|截肢|视力|听力|言语")
 _DISABILITY_LEVEL = re.compile(r"(智力|精神|肢体|视力|听力|言语|多重)(残疾)?[^，。？?]{0,2}[一二三四1-4]级")
 
 
@@ -210,7 +209,7 @@ def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list
     if not found:
         found += [pid for pid, d in programs if _cued(d, text)]
         if found == ["childcare_subsidy"] and (_DISABILITY_LEVEL.search(text) or (
-                _DISABLED.search(text) and re.search(r"[一二三四1-4]级|低保|残疾证", text))):
+                DISABILITY_WORDS.search(text) and re.search(r"[一二三四1-4]级|低保|残疾证", text))):
             found = list(DISABILITY)    # "娃是智力二级…俩补贴都想申请": a disabled child's allowances, not 育儿补贴
         if not found:     # a term of one program's own ("长期照护", "培训合格证书", "初级中级高级")
             found += [pid for pid, d in programs if any(t in text for t in d.get("terms") or [])][:1]
@@ -318,11 +317,6 @@ def is_question(text: str) -> bool:
     return bool(_QUESTION.search(to_standard(normalize(text or ""))))
 
 
-def _members(programs: list[str]) -> list[str]:
-    """Contract ids, with BOTH as its two disability allowances."""
-    return [m for p in programs for m in (DISABILITY if p == BOTH else (p,))]
-
-
 def find_aspects(text: str, lexicon: Optional[Lexicon] = None) -> list[str]:
     lexicon = lexicon or load_lexicon()
     return [name for name, pattern, unless in lexicon.aspects
@@ -399,7 +393,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     extracted = extract_facts(raw, today, asking=asking, engine=engine) if raw else {"facts": {}, "unknown": []}
     facts = dict(extracted.get("facts") or {})
     if asking is None and facts.get("receives_orphan_allowance") is False and "孤儿" not in text and \
-            (not any(p in DISABILITY or p == BOTH for p in programs) if programs else not _DISABLED.search(text)):
+            (not any(p in DISABILITY or p == BOTH for p in programs) if programs else not DISABILITY_WORDS.search(text)):
         # "听村里婆姨们说生了娃国家给补钱", "孙子三岁以下的都能领那个钱不": a family word rules out an orphan
         # only in a disabled person's case ("我妈妈是二级肢体残疾")
         del facts["receives_orphan_allowance"]
@@ -445,7 +439,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
                                           for c in re.split(r"[，,。；;？?！!]", text)))
     # ("生育津贴能领多少，跟育儿补贴有关系不": the figure is asked of the other benefit)
     unsupported = next(((reason, label) for reason, label, p in lexicon.not_in_sources if p.search(text)
-                        and not (programs and set(_members(programs)) <= lexicon.not_for.get(reason, set()))), None)
+                        and not (programs and set(members_of(programs)) <= lexicon.not_for.get(reason, set()))), None)
     if unsupported and unsupported[0] == "actual_statistic" and re.search(r"20(?:1\d|20)年|十三五", text) and \
             not re.search(r"现在|目前|今年|眼下|如今|当前", text):
         unsupported = None             # "2020年两项补贴覆盖率到多少了": the plan's baseline, not a current figure
