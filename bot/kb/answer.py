@@ -368,6 +368,7 @@ def topic_weights(question: str, idf) -> dict[str, float]:
     question = re.sub(r"哪一?级|哪个层级|什么级别", " ", question)  # "在哪一级统筹": the asked tier, not a topic
     question = _ASKS_PURPOSE.sub(" ", question)  # "是干啥用的": what it is for, not a topic
     question = re.sub(r"(?:几|多少)比(?:一|1)|几倍", " ", question)  # a ratio asked, not a topic
+    question = re.sub(r"分[成为]?(?=几)", " ", question)  # "分几种": how many kinds asked, not a topic
     question = re.sub(r"(?<!\d)(?:19|20)\d{2}\s*年", " ", question)  # a year is asked.year_value's, not a topic ("年全")
     toks = [t for t in tokenize(question) if t not in ASK_WORDS and not re.fullmatch(r"\d+(\.\d+)?", t)
             and not _ASKING.search(t)]
@@ -979,6 +980,7 @@ _ASKS_ITEMS = re.compile(r"哪几[种类个项样条方]|哪些|几[种类项样
 _ENUM_SEP = re.compile(r"[、，,和及与]")
 ENUM_MIN_COVERAGE = 0.75  # share of the question's topic words the enumerating sentence must carry
 ENUM_NEAR = 6            # a topic word this close to (or inside) the enumeration names what is enumerated
+ENUM_HEAD = 12           # characters after the items that may name them ("等多元化评价方式")
 ENUM_CONFIDENCE_FLOOR = 0.15  # below it the passages are about something else altogether
 
 
@@ -988,9 +990,15 @@ def _enumeration_spans(sentence: str) -> list[tuple[int, int]]:
             re.finditer(r"(?:[^、，。；：,;:]{1,16}、){2,}[^、，。；：,;:]{1,16}", sentence)]
 
 
+def _enumeration_head(sentence: str, start: int, end: int) -> str:
+    """What the items at sentence[start:end] are: "…考核等多元化评价方式" → "等多元化评价方式"."""
+    last = sentence[start:end].rsplit("、", 1)[-1]
+    return last[last.rfind("等"):] if "等" in last else sentence[end:end + ENUM_HEAD]
+
+
 def enumeration_answer(question: str, asked, hits, chunks, idf):
     """(answer, citations, passage, kind, superseded) for "哪几种X" from a sentence enumerating X, or None."""
-    if asked.shape != "list" or not _ASKS_ITEMS.search(question):
+    if asked.shape != "list" or not (_ASKS_ITEMS.search(question) or asked.kinds_counted):
         return None
     weights = topic_weights(question, idf)
     if not weights:
@@ -1012,7 +1020,10 @@ def enumeration_answer(question: str, asked, hits, chunks, idf):
                 continue
             if not any(t in s[max(0, a - ENUM_NEAR):b + ENUM_NEAR] for a, b in spans for t in weights if len(t) >= 2):
                 continue  # the enumeration is of something else in the same sentence
-            key = (round(cov, 2), -rank)
+            # "A、B、C等多元化评价方式": the words right after the items name what they are; a sentence whose
+            # items are followed by the asked topic beats one that merely mentions it
+            head = max(covered_share(weights, text_tokens(_enumeration_head(s, a, b))) for a, b in spans)
+            key = (round(cov, 2), round(head, 2), -rank)
             if best is None or key > best[0]:
                 best = (key, c, pos, s)
     if best is None:

@@ -41,6 +41,9 @@ _Q = {
                         r"哪个城市|哪座城|哪个区|哪个镇|哪个乡|哪个村"),
     "who": re.compile(r"谁|哪个部门|哪些部门|什么部门|什么人|哪些人|哪类人|什么单位|哪个单位|负责部门|牵头|主体|对象"),
 }
+# "基本原则有几条", "主要目标分成几块", "保障房有几种": the number of kinds, said by naming them (a plan lists
+# its principles or kinds; it rarely states their count).
+KINDS_COUNTED = re.compile(r"几(?:条|种|类|样|篇|大[类块项]|个方面|个[“\"])|分[成为]?几|几个(?:方面|部分|板块)")
 TARGET = re.compile(r"要涨|能涨|要降|每年要|目标|打算|准备|到20[2-3]\d|20[2-3]\d年|要达到|达到多少|提高到|要到|预期|力争|计划|规划要|十四五|以后|将来|"
                     r"未来|今后|会到|能到|指标|要控制|控制在|要建|要增加|会增加|要提高")
 BASELINE = re.compile(r"20(?:1\d|20)年|十三五|现在|目前|原来|过去|以前|现有|已经|基期|去年|当时|取得|成效|成果")
@@ -67,6 +70,7 @@ class Asked:
     unit: str = ""  # the unit a count is asked in ("几个月" → 月): a figure in another unit does not answer
     levels: frozenset = frozenset()  # administrative levels named ("国家级…"): a figure of another level does not answer
     numbered: str = ""  # "几孩", "几新": a name with a number in it is asked ("三孩", "六新"), not a quantity
+    kinds_counted: bool = False  # "有几条/分成几块/几种方式": how many kinds, which the items' list answers too
 
 
     @property
@@ -163,6 +167,7 @@ def classify(question: str, this_year: int | None = None) -> Asked:
     a.figure = kinds[0] if kinds else ""
     units = _Q_UNIT.findall(re.sub(r"[这那前近头]几年|这些年|几年来|几年了?里", " ", q))
     a.unit = units[-1] if units else ""
+    a.kinds_counted = bool(KINDS_COUNTED.search(q))
     named = re.search(r"(?<![哪多])几([\u4e00-\u9fff])", q)
     if named and named.group(1) not in _COUNTERS:
         a.numbered = named.group(1)

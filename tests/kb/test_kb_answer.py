@@ -199,6 +199,18 @@ def test_which_kinds_questions_get_the_sentence_that_enumerates_them(kb, q, item
     assert all(i in "".join(c["quote"] for c in res["citations"]) for i in items)
 
 
+@pytest.mark.parametrize("q,items", [
+    ("保障性的房子有几种", ("公共租赁住房", "共有产权住房")),
+    ("技能人才的评价分几种", ("职业资格评价", "职业技能等级认定")),
+    ("政府跟社会资本合作办养老有几种模式", ("TOT", "ROT")),
+])
+def test_how_many_kinds_is_answered_by_naming_them(kb, q, items):
+    """The plan lists kinds and rarely counts them: "有几种" gets the list rather than "no figure"."""
+    assert qtypes.classify(q).kinds_counted
+    res = kb.answer(q)
+    assert res["answer"] and all(i in res["answer"] for i in items), res
+
+
 @pytest.mark.parametrize("q,word", [("俺们村里有哪几种庄稼能领补贴", "庄稼"), ("规划里讲了哪几种传统美食", "美食")])
 def test_an_enumeration_of_something_else_does_not_answer(kb, q, word):
     res = kb.answer(q)
