@@ -74,16 +74,6 @@ def indicator_answer(row: dict) -> str:
     return answer
 
 
-def indicator_citations(chunk: dict) -> list[dict]:
-    row = chunk["indicator"]
-    cites = [{"doc_id": chunk["doc_id"], "section": chunk["section"], "quote": row.get("quote") or chunk["text"]}]
-    if row.get("header"):
-        cites.append({"doc_id": chunk["doc_id"], "section": chunk["section"], "quote": row["header"]})
-    if row.get("note_line") and row.get("value_2020", "").endswith("*"):
-        cites.append({"doc_id": chunk["doc_id"], "section": chunk["section"], "quote": row["note_line"]})
-    return cites
-
-
 def supported(answer: str, citations: list[dict]) -> bool:
     """Every figure of the answer appears in some citation quote."""
     quoted = set()
@@ -840,6 +830,26 @@ def attribute_answer(rows: list[dict], level_asked: str) -> str:
     return "；".join(parts) + "。" if parts else ""
 
 
+def row_value_year_answer(question: str, asked, hits, chunks):
+    """(answer, citations, passage, kind, superseded) for "表上那个77.3是哪年的数": a value the question quotes
+    from an indicator row, asked which year it is; the row's column (and the table's note) says so."""
+    if asked.figure != "date":
+        return None
+    quoted = set(re.findall(r"\d+(?:\.\d+)?", re.sub(r"20\d\d年", " ", normalize(question))))
+    if not quoted:
+        return None
+    for h in hits[:5]:
+        c = chunks[h.idx]
+        row = c.get("indicator")
+        if c.get("kind") != "indicator" or not row:
+            continue
+        if row.get("value_2020", "").rstrip("*") in quoted:
+            return baseline_answer(row), [rows_citation([c])], c, "indicator", []
+        if re.sub(r"[^\d.]", "", row.get("target_2025", "")) in quoted:
+            return indicator_answer(row), [rows_citation([c])], c, "indicator", []
+    return None
+
+
 def baseline_answer(row: dict) -> str:
     """'2020年：困难残疾人…覆盖率90%（2025年目标为100%，约束性指标）'.
 
@@ -1131,6 +1141,10 @@ def term_contents_missing(question: str, answer: str) -> str:
         longest = max((c.count("、") + 1 + (1 if "、" in c and re.search(r"[和及与]", c) else 0) for c in clauses),
                       default=1)
         if longest >= (n if n and 2 <= n <= 20 else 3):   # "1331", "136": a code, not a count
+            continue
+        # "乱搭乱建、乱堆乱放、乱扔乱倒垃圾“六乱”": paired items, each naming the term's word twice
+        if n and len(kernel) == 1 and any("、" in c and c.replace(f"“{term}”", "").count(next(iter(kernel))) >= n
+                                          for c in clauses):
             continue
         return bare
     return ""

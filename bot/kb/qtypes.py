@@ -113,8 +113,11 @@ def year_digits(q: str) -> str:
     """"二〇年", "二零二五年", "二五年" written as 2020年, 2025年: the years residents say in words."""
     q = re.sub(r"[二两][〇零○]([一二两三四五])([〇零○一二三四五六七八九])年",
                lambda m: f"20{_CN_DIGIT[m.group(1)]}{_CN_DIGIT[m.group(2)]}年", q)   # "二〇三五年": 2035年
-    return re.sub(r"(?<![〇零○一二三四五六七八九十百千万\d])二([〇零○一二三四五])年",
-                  lambda m: f"202{_CN_DIGIT[m.group(1)]}年", q)
+    q = re.sub(r"(?<![〇零○一二三四五六七八九十百千万\d])二([〇零○一二三四五])年",
+               lambda m: f"202{_CN_DIGIT[m.group(1)]}年", q)
+    # "20年是多少", "到25年": a two-digit year of the plan's span where a year stands (not "干了20年")
+    return re.sub(r"(?<![\d.了过满近有干交缴费作龄续累计共第前后几多每隔再够足达])(1[6-9]|2\d|3[05])年(?![以之内来里多前后])",
+                  r"20\1年", q)
 
 
 def classify(question: str, this_year: int | None = None) -> Asked:
@@ -160,9 +163,10 @@ def classify(question: str, this_year: int | None = None) -> Asked:
     years = re.findall(r"(?<!\d)(20[0-4]\d)(?!\d)", q)
     a.year_value = years[0] if years else ""
     cur = CURRENT.search(q)
-    if cur and not years:
+    # "今年实际有几个了 25年那个目标达到没有": the plan's year is named, the figure asked is this year's
+    if cur and (not years or re.search(r"实际|今年|眼下", cur.group(0)) and re.search(r"(?:达到|达标|完成|实现)(?:了)?没", q)):
         a.current = True
-        if this_year and cur.group(0) in _RELATIVE_YEAR:
+        if this_year and cur.group(0) in _RELATIVE_YEAR and not years:
             a.year_value = str(this_year + _RELATIVE_YEAR[cur.group(0)])
     a.figure = kinds[0] if kinds else ""
     units = _Q_UNIT.findall(re.sub(r"[这那前近头]几年|这些年|几年来|几年了?里", " ", q))

@@ -293,6 +293,7 @@ class KnowledgeBase:
             listed = dataclasses.replace(asked, shape="list", figure="", kinds=set(), year="", wants_indicator=False)
             if not re.search(r"几个", q):  # "分成几个片区" is more often counted in the text ("三个特色旅游片区")
                 picked = picked or ans.enumeration_answer(q, listed, hits, chunks, state.index.idf)
+        picked = picked or ans.row_value_year_answer(q, asked, hits, chunks)
         picked = picked or ans.choose(q, asked, hits, chunks, state.index.idf, state.rows, state.docs)
         if picked is None and listed:
             picked = ans.enumeration_answer(q, listed, hits, chunks, state.index.idf)

@@ -295,3 +295,34 @@ def test_a_sentence_that_never_names_the_kind_does_not_answer_membership(kb):
     """"山西大学算不算双一流": a sentence on 山西大学 that never says 双一流 is no answer."""
     res = kb.answer("山西大学算不算双一流")
     assert res["answer"] is None
+
+
+@pytest.mark.parametrize("q,year", [("托位那个20年是多少", "2020年"), ("到25年要建多少", "2025年"), ("35年的远景", "2035年")])
+def test_a_two_digit_year_is_read_as_the_year(q, year):
+    assert year in qtypes.year_digits(q)
+
+
+@pytest.mark.parametrize("q", ["干了20年能领多少", "缴费15年够不够", "交了20年社保"])
+def test_a_count_of_years_is_not_a_year(q):
+    assert "20" + q[q.index("年") - 2:q.index("年")] + "年" not in qtypes.year_digits(q)
+
+
+def test_a_baseline_asked_with_a_short_year_is_not_answered_with_the_target(kb):
+    res = kb.answer("国民体质达标率20年的时候是多少")
+    assert res["answer"] is None or "2025年目标" not in res["answer"], res
+
+
+def test_which_year_a_table_value_is_from_comes_from_the_table_note(kb):
+    res = kb.answer("指标表上预期寿命写的77.3 是哪一年的数字")
+    assert res["answer"] and "2018年" in res["answer"], res
+    assert any("2018年数据" in c["quote"] for c in res["citations"])
+
+
+def test_paired_items_list_a_numbered_term(kb):
+    res = kb.answer("规划里农村要治的六乱具体指啥")
+    assert res["answer"] and all(w in res["answer"] for w in ("乱搭乱建", "乱堆乱放", "乱扔乱倒")), res
+
+
+def test_this_years_actual_figure_is_not_the_plans_target(kb):
+    res = kb.answer("现在每千人口托位实际是多少 25年的目标达到没")
+    assert res["answer"] is None, res
