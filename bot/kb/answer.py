@@ -458,6 +458,27 @@ def row_conflict(question: str, row_name: str, corpus: str = "", idf=None) -> st
     return qpre
 
 
+def head_conflict(question: str, row_name: str) -> str:
+    """The question's qualifier of the row's head word where the row has another: "人均公园绿地面积" is not
+    the row "人均住房面积" (both end in 面积; 绿地 ≠ 住房), though they share 人均 too. '' when none."""
+    q, r = normalize(question), re.sub(r"[（(][^）)]*[）)]", "", normalize(row_name))
+    for k in range(min(len(r) - 2, 4), 1, -1):
+        head = r[-k:]
+        i = q.find(head)
+        if i < 2:
+            continue
+        qpre, rpre = q[i - 2:i], r[-k - 2:-k]
+        if not re.fullmatch(r"[\u4e00-\u9fff]{2}", qpre) or not re.fullmatch(r"[\u4e00-\u9fff]{2}", rpre):
+            return ""
+        if qpre == rpre or qpre in r or rpre in q or qpre not in tokenize(question) or rpre not in tokenize(row_name):
+            return ""
+        named = get_synonyms().expand(qpre) + get_synonyms().expand(q[i - 2:i + k])
+        if set(qpre) & set(rpre) or any(rpre in e for e in named):
+            return ""  # "预计寿命" is a slip for 预期寿命; "平均寿命" names 人均 in other words
+        return qpre
+    return ""
+
+
 def row_side_coverage(row: dict, question: str, idf) -> float:
     """IDF-weighted share of the row's own name that the question (or a synonym of its words) names."""
     weights = {t: (idf(t) or 3.0) for t in tokenize(row.get("name", "")) if t not in ASK_WORDS}
@@ -496,7 +517,8 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
         if asked.figure and (asked.year == "target" or asked.year_value == "2025") and \
                 not re.search(r"\d", row.get("target_2025", "")) and _ASKS_NUMBER.search(question):
             continue  # "具体是百分之多少": "完成国家考核目标" states no figure to give
-        if row_conflict(question, row.get("name", ""), corpus_text(chunks), idf):
+        if row_conflict(question, row.get("name", ""), corpus_text(chunks), idf) or \
+                head_conflict(question, row.get("name", "")):
             continue
         rows = all_chunks_by_row.get(row["number"], [c])
         if getattr(asked, "pair", False) and len(rows) < 2 and not re.search(r"[;；]", row.get("target_2025", "")):

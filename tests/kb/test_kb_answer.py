@@ -326,3 +326,18 @@ def test_paired_items_list_a_numbered_term(kb):
 def test_this_years_actual_figure_is_not_the_plans_target(kb):
     res = kb.answer("现在每千人口托位实际是多少 25年的目标达到没")
     assert res["answer"] is None, res
+
+
+@pytest.mark.parametrize("q,row,conflict", [
+    ("城市人均公园绿地面积规划定了多少", "人均住房面积", True),
+    ("人均住房面积到时候多大", "人均住房面积", False),
+    ("人均预计寿命要到多少", "人均预期寿命", False),   # a slip, not another indicator
+    ("山西人平均寿命多少岁", "人均预期寿命", False),    # the same thing in other words
+])
+def test_another_qualifier_of_a_rows_head_word_is_another_indicator(q, row, conflict):
+    assert bool(ans.head_conflict(q, row)) == conflict
+
+
+def test_an_indicator_the_table_lacks_is_not_answered_by_a_row_with_the_same_unit(kb):
+    res = kb.answer("城市人均公园绿地面积规划定了多少平方米")
+    assert res["answer"] is None or "住房" not in res["answer"], res
