@@ -97,7 +97,8 @@ ATTRIBUTE = re.compile(r"约束性|预期性|硬性|软性|硬指标|软指标|�
 
 # A figure of this or last year, or the latest/actual one: a plan written in 2021 states targets and its
 # 2020 baseline, not these (an admin's dated notice may: then the sentence must name that year).
-CURRENT = re.compile(r"今年|去年|前年|年时|头年|本年度|这个月|本月|上个月|最新|实际(?:有|是|达到|完成|发放|发了|多少)|眼下实际")
+CURRENT = re.compile(r"今年|去年|前年|年时|头年|本年度|这个月|本月|上个月|最新|实际(?:有|是|达到|完成|发放|发了|多少|几|上)|眼下实际")
+ACHIEVED_ASKED = re.compile(r"(?:达到|达标|完成|实现)了?(?:没|吗)|达没达|完没完成|到没到|成没成")
 _RELATIVE_YEAR = {"今年": 0, "本年度": 0, "这个月": 0, "本月": 0, "上个月": 0, "去年": -1, "年时": -1, "头年": -1,
                   "前年": -2}  # 年时, 头年: Shanxi words for last year
 # Clock times ("几点开门"): no plan sentence states one unless it has "9:00" or "8点".
@@ -164,7 +165,7 @@ def classify(question: str, this_year: int | None = None) -> Asked:
     a.year_value = years[0] if years else ""
     cur = CURRENT.search(q)
     # "今年实际有几个了 25年那个目标达到没有": the plan's year is named, the figure asked is this year's
-    if cur and (not years or re.search(r"实际|今年|眼下", cur.group(0)) and re.search(r"(?:达到|达标|完成|实现)(?:了)?没", q)):
+    if cur and (not years or re.search(r"实际|今年|眼下", cur.group(0)) and ACHIEVED_ASKED.search(q)):
         a.current = True
         if this_year and cur.group(0) in _RELATIVE_YEAR and not years:
             a.year_value = str(this_year + _RELATIVE_YEAR[cur.group(0)])

@@ -341,3 +341,9 @@ def test_another_qualifier_of_a_rows_head_word_is_another_indicator(q, row, conf
 def test_an_indicator_the_table_lacks_is_not_answered_by_a_row_with_the_same_unit(kb):
     res = kb.answer("城市人均公园绿地面积规划定了多少平方米")
     assert res["answer"] is None or "住房" not in res["answer"], res
+
+
+@pytest.mark.parametrize("q", ["到2025年托位达没达到 眼下每千人实际几个", "2025年的目标托位实际上完成了吗"])
+def test_whether_a_target_was_reached_is_not_answered_with_the_target(kb, q):
+    assert qtypes.classify(q).current
+    assert kb.answer(q)["answer"] is None
