@@ -949,6 +949,8 @@ def choose(question: str, asked, hits, chunks, idf, rows_by_number: dict, docs: 
     listed = section_list(asked, weights, hits, chunks)
     if listed is not None:
         return listed
+    if asked.attribute and _ASKS_WHICH_ROWS.search(question):
+        return rows_with_attribute(question, rows_by_number)  # "哪些是约束性的": the table's rows of that kind
     level = "县级" if "县" in question else ("市级" if re.search(r"市级|地级", question) else "")
     cands: list[Candidate] = []
     if asked.wants_indicator or asked.year in ("target", "baseline"):
@@ -980,6 +982,28 @@ def choose(question: str, asked, hits, chunks, idf, rows_by_number: dict, docs: 
     best = expand_text(best, question, asked, idf)
     text = "".join(s for _, s in best.sentences)
     return text, [span_citation(best.chunk, best.sentences)], best.chunk, "text", superseded
+
+
+_ASKS_WHICH_ROWS = re.compile(r"哪些|哪几|都有啥|都有什么|有几个|有几项|多少项|多少个")
+
+
+def rows_with_attribute(question: str, rows_by_number: dict):
+    """"指标表里哪些是约束性的": every row of that attribute, named, with the table lines that say so."""
+    wanted = "预期性" if re.search(r"预期性|软", question) else "约束性"
+    picked = [cs for _, cs in sorted(rows_by_number.items(), key=lambda kv: (kv[0][0], _row_order(kv[0][1])))
+              if cs and cs[0]["indicator"].get("attribute") == wanted]
+    if not picked:
+        return None
+    names = [cs[0]["indicator"]["name"] for cs in picked]
+    text = f"规划主要指标中，{wanted}指标是：" + "、".join(names) + "。"
+    lines = [c["indicator"].get("quote") or c["text"] for cs in picked for c in cs]
+    first = picked[0][0]
+    cite = {"doc_id": first["doc_id"], "section": first["section"], "quote": "\n".join(dict.fromkeys(lines))}
+    return text, [cite], first, "indicator", []
+
+
+def _row_order(number) -> tuple:
+    return (0, int(number)) if str(number).isdigit() else (1, str(number))
 
 
 def section_list(asked, weights, hits, chunks):

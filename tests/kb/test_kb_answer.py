@@ -347,3 +347,21 @@ def test_an_indicator_the_table_lacks_is_not_answered_by_a_row_with_the_same_uni
 def test_whether_a_target_was_reached_is_not_answered_with_the_target(kb, q):
     assert qtypes.classify(q).current
     assert kb.answer(q)["answer"] is None
+
+
+def test_which_indicators_are_binding_lists_every_binding_row(kb):
+    res = kb.answer("规划的指标里头哪些算约束性的")
+    assert res["answer"] and "森林覆盖率" in res["answer"] and "养老机构护理型床位占比" in res["answer"], res
+    assert "人均预期寿命" not in res["answer"]          # 预期性
+    assert all(w in res["citations"][0]["quote"] for w in ("森林覆盖率", "约束性"))
+
+
+def test_one_indicators_attribute_is_still_that_rows_alone(kb):
+    res = kb.answer("森林覆盖率那个指标是硬指标不")
+    assert res["answer"] and "森林覆盖率" in res["answer"] and "养老机构" not in res["answer"], res
+
+
+@pytest.mark.parametrize("q,want", [("新盖的小区按每人多少平方米配养老设施", "0.1"), ("到2025年每一千口人能有几个托位", "4.5")])
+def test_colloquial_words_for_the_plans_terms(kb, q, want):
+    res = kb.answer(q)
+    assert res["answer"] and want in res["answer"], res
