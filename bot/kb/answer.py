@@ -865,10 +865,17 @@ def row_value_year_answer(question: str, asked, hits, chunks):
         row = c.get("indicator")
         if c.get("kind") != "indicator" or not row:
             continue
-        if row.get("value_2020", "").rstrip("*") in quoted:
-            return baseline_answer(row), [rows_citation([c])], c, "indicator", []
-        if re.sub(r"[^\d.]", "", row.get("target_2025", "")) in quoted:
-            return indicator_answer(row), [rows_citation([c])], c, "indicator", []
+        name = row["name"] + (f"（{row['level']}）" if row.get("level") else "")
+        base = row.get("value_2020", "")
+        if base.rstrip("*") in quoted:
+            if base.endswith("*") and any("2018" in n for n in row.get("notes", [])):
+                text = f"规划主要指标表中{name}的{base.rstrip('*')}是2018年的数据（列在2020年一栏，表注：“*为2018年数据”）。"
+            else:
+                text = f"规划主要指标表中{name}的{base}是2020年的数值。"
+            return text, [rows_citation([c])], c, "text", []
+        target = re.sub(r"[^\d.]", "", row.get("target_2025", ""))
+        if target in quoted:
+            return f"规划主要指标表中{name}的{target}是2025年的目标值。", [rows_citation([c])], c, "text", []
     return None
 
 
