@@ -583,13 +583,20 @@ def figure_fits(sentence: str, chunk: dict, asked, weights) -> bool:
     return best >= CLAUSE_MIN_COVERAGE
 
 
+_LEADING_YEAR = re.compile(r"(?:力争|争取|计划|预计)?(?:到|至|在)?\s*20\d\d\s*年(?:底|末|前)?")
+
+
 def _figure_part_coverage(part: str, kinds, asked, weights, heads, sentence: str) -> float:
     clauses = [x for x in _CLAUSE.split(part) if x.strip()]
     best = 0.0
     for i, cl in enumerate(clauses):
         if not (qtypes.sentence_kinds(figure_clause(cl, asked, kinds)) & kinds) and not qtypes.names_numbered(cl, asked):
             continue
-        window = "".join(clauses[max(0, i - 1):i + 2])
+        windows = ["".join(clauses[max(0, i - 1):i + 2])]
+        if i == 0 and "date" in kinds and _LEADING_YEAR.fullmatch(cl.strip()):
+            # "力争到2035年，…，老年友好、儿童友好社区覆盖城乡": a leading year governs each clause after it
+            windows += [cl + clauses[j] for j in range(2, len(clauses))]
+        window = max(windows, key=lambda w: covered_share(weights, text_tokens(w) | heads))
         if getattr(asked, "change", False) and not qtypes.CHANGE_S.search(window):
             continue  # "每年要涨多少" is not answered by a level or a rank ("排在全国第27位")
         if level_conflict(asked, cl):

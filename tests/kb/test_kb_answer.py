@@ -365,3 +365,13 @@ def test_one_indicators_attribute_is_still_that_rows_alone(kb):
 def test_colloquial_words_for_the_plans_terms(kb, q, want):
     res = kb.answer(q)
     assert res["answer"] and want in res["answer"], res
+
+
+def test_a_leading_year_dates_every_clause_after_it(kb):
+    res = kb.answer("儿童友好社区多会儿能城里乡下都覆盖上")
+    assert res["answer"] and "2035" in res["answer"], res
+
+
+def test_a_leading_year_does_not_date_a_topic_the_sentence_lacks(kb):
+    res = kb.answer("15分钟公共服务圈要到哪年全省都建成")
+    assert res["answer"] is None or "2035" not in res["answer"], res
