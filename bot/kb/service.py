@@ -8,7 +8,6 @@ new version, never a mix.
 from __future__ import annotations
 
 import dataclasses
-
 import datetime as dt
 import logging
 import re
@@ -286,17 +285,19 @@ class KnowledgeBase:
             if picked is None:
                 out["message"] = ans.not_found_message(None)
                 return out
-        listed = None
+        listed = enumerated = None
         if asked.kinds_counted and asked.figure:
             # "基本原则有几条", "保障房有几种": the plan names the kinds and rarely counts them, so the sentence
-            # enumerating them answers first; else a count; else, when surely on topic, the passage's list
+            # enumerating them answers first ("分成几个片区" is more often counted: "三个特色旅游片区"); else a
+            # count; else, when surely on topic, the passage's list
             listed = dataclasses.replace(asked, shape="list", figure="", kinds=set(), year="", wants_indicator=False)
-            if not re.search(r"几个", q):  # "分成几个片区" is more often counted in the text ("三个特色旅游片区")
-                picked = picked or ans.enumeration_answer(q, listed, hits, chunks, state.index.idf)
+            enumerated = ans.enumeration_answer(q, listed, hits, chunks, state.index.idf)
+            if "几个" not in q:
+                picked = picked or enumerated
         picked = picked or ans.row_value_year_answer(q, asked, hits, chunks)
         picked = picked or ans.choose(q, asked, hits, chunks, state.index.idf, state.rows, state.docs)
         if picked is None and listed:
-            picked = ans.enumeration_answer(q, listed, hits, chunks, state.index.idf)
+            picked = enumerated
             if picked is None and conf >= ans.CONFIDENCE_THRESHOLD:
                 picked = ans.choose(q, listed, hits, chunks, state.index.idf, state.rows, state.docs)
         if picked and picked[0] and conf < floor and not ans.answer_covers_topic(q, picked[0], state.index.idf):
@@ -341,7 +342,6 @@ class KnowledgeBase:
         c = state.index.chunks[i]
         return {k: c.get(k) for k in ("chunk_id", "doc_id", "doc_title", "section", "title", "text", "start", "end",
                                       "kind")}
-
 
 
 def _notice_first(state: Loaded, query: str, hits: list, top_k: int) -> list:
