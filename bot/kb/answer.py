@@ -55,9 +55,14 @@ def format_value(value: str, unit: str) -> str:
     return re.sub(r"\s*;\s*", "、", value)
 
 
+def row_label(row: dict) -> str:
+    """An indicator's name with its level when the table splits it: "省级文明城市占比（县级）"."""
+    return row["name"] + (f"（{row['level']}）" if row.get("level") else "")
+
+
 def indicator_answer(row: dict) -> str:
     """'2025年目标：每千人口拥有3岁以下婴幼儿托位数4.5个（2020年为1.5个，预期性指标）'."""
-    name = row["name"] + (f"（{row['level']}）" if row.get("level") else "")
+    name = row_label(row)
     target = format_value(row["target_2025"], row.get("unit", ""))
     paren = []
     base = row.get("value_2020", "")
@@ -855,7 +860,7 @@ def attribute_answer(rows: list[dict], level_asked: str) -> str:
     for c in rows:
         row = c["indicator"]
         if row.get("attribute"):
-            parts.append(f"{row['name']}" + (f"（{row['level']}）" if row.get("level") else "") + f"是{row['attribute']}指标")
+            parts.append(f"{row_label(row)}是{row['attribute']}指标")
     return "；".join(parts) + "。" if parts else ""
 
 
@@ -872,7 +877,7 @@ def row_value_year_answer(question: str, asked, hits, chunks):
         row = c.get("indicator")
         if c.get("kind") != "indicator" or not row:
             continue
-        name = row["name"] + (f"（{row['level']}）" if row.get("level") else "")
+        name = row_label(row)
         base = row.get("value_2020", "")
         if base.rstrip("*") in quoted:
             if base.endswith("*") and any("2018" in n for n in row.get("notes", [])):
@@ -891,7 +896,7 @@ def baseline_answer(row: dict) -> str:
 
     A value the table's note dates to 2018 stays in the 2020 column it is printed in, with the note beside it
     ("2020年：人均预期寿命77.3岁（2018年数据；…）"): the baseline asked is the table's 2020 column."""
-    name = row["name"] + (f"（{row['level']}）" if row.get("level") else "")
+    name = row_label(row)
     base = format_value(row["value_2020"], row.get("unit", ""))
     note = "2018年数据；" if row["value_2020"].endswith("*") and any("2018" in n for n in row.get("notes", [])) else ""
     paren = [f"2025年目标为{format_value(row['target_2025'], row.get('unit', ''))}"]
