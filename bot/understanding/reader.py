@@ -63,6 +63,7 @@ class Lexicon:
     answered_with: dict[str, list[str]]                 # reason → aspects the sources do answer alongside
     not_for: dict[str, set[str]] = field(default_factory=dict)  # reason → programs whose sources do answer it
     homophone_terms: list[tuple[str, str]] = field(default_factory=list)  # (term, term), longest first
+    unstated_conditions: list[tuple[str, re.Pattern]] = field(default_factory=list)  # (label with {x}, pattern)
 
 
 @functools.lru_cache(maxsize=4)
@@ -84,6 +85,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         answered_with={k: list(v.get("answer") or []) for k, v in data["not_in_sources"].items()},
         not_for={k: set(v.get("not_for") or []) for k, v in data["not_in_sources"].items()},
         homophone_terms=[(t, t) for t in sorted(data.get("homophone_terms") or [], key=len, reverse=True)],
+        unstated_conditions=[(c["label"], re.compile(c["pattern"])) for c in data.get("unstated_conditions") or []],
     )
 
 
@@ -230,7 +232,8 @@ def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list
 
 
 # A fact value that says nothing about which program the line is about ("退休了": person_category other).
-_WEAK_FACT_VALUES = {("person_category", "other")}
+_WEAK_FACT_VALUES = {("person_category", "other"),
+                     ("claimed_same_level_before", True)}   # "老大已经领过了": any program's, not a certificate's
 
 
 def programs_by_facts(facts: dict[str, Any], engine: EligibilityEngine) -> tuple[list[str], int]:
@@ -275,7 +278,7 @@ def _with_fact_programs(programs: list[str], text: str, facts: dict[str, Any], a
         if "childcare_subsidy" in implied and facts.get("child_birth_date") and len(implied) > 1:
             return ["childcare_subsidy"]   # "外孙女前年10月生的，她爸妈在外地打工…这个补贴": the child's, not the parents' work
         return implied if count >= 2 or (implied == ["childcare_subsidy"] and facts.get("child_birth_date")) \
-            or (facts.get("certificate_level") and re.search(r"补贴|补助|补钱", text)) else programs
+            or (facts.get("certificate_level") and re.search(r"补贴|补助|补钱|补[^，。？?]{0,2}(多少|几个钱|多钱)", text)) else programs
     keep = [p for p in programs if p in named or p == BOTH or p in DISABILITY or p in implied
             or set(engine.program(p).facts) & set(facts)]
     # A named program is never joined by one the facts merely touch ("育儿补贴，我交了两年社保"), nor are a
@@ -443,6 +446,9 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     if unsupported and unsupported[0] == "actual_statistic" and re.search(r"20(?:1\d|20)年|十三五", text) and \
             not re.search(r"现在|目前|今年|眼下|如今|当前", text):
         unsupported = None             # "2020年两项补贴覆盖率到多少了": the plan's baseline, not a current figure
+    if unsupported and unsupported[0] == "trustworthiness" and programs and _RUMOUR.search(text) and \
+            not re.search(r"机构|学校|培训班|中介|公司", text):
+        unsupported = None             # "听广播说养娃有补助 靠谱不": whether the program is real, which is answered
     if unsupported and re.search(r"规划(里|上|中)|规划(说|提|写)", text) and \
             unsupported[0] in ("opening_business", "local_implementation", "future_change"):
         unsupported = None             # "单位能自己办托儿所吗 规划里说没说": what the plan says, from the plan
@@ -558,6 +564,9 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
             not set(aspects) - {"who", "what"} and not office_types and not _asked_about(programs, text, engine):
         unsupported = next(((reason, label) for reason, label, _ in lexicon.not_in_sources if reason == "special_case"),
                            None)
+    # "对户口有要求没", "娃没按时打疫苗是不是就不给了": a condition no fact or knowledge item of the program covers.
+    if programs and not unsupported and question:
+        unsupported = _unstated_condition(programs, text, facts, aspects, engine, lexicon)
     # "农村出去打工的 参加培训给补贴不": a kind of person and a program, asked in general: who qualifies.
     if programs and not aspects and facts and question and not (personal or own_facts) and not _SELF.search(text) \
             and set(facts) <= _KIND_FACTS and not re.search(r"比|还是", text):
@@ -622,6 +631,42 @@ def _asks_own_eligibility(core: str) -> bool:
     return bool(_ASKS_ELIGIBILITY.search(core))
 
 
+# Aspects whose own answer already meets a condition question ("要不要求带结婚证" is the documents answer).
+_ANSWERED_ASPECTS = {"where", "documents", "deadline", "amount", "tax_income", "combine", "difference"}
+# What the programs' rules are made of: ages, months, levels, years. A condition in these terms is the rule's own
+# ("三岁以后是不是就不给了"), answered by it.
+_RULE_MEASURE = re.compile(r"[0-9一二三四五六七八九十两]+\s*(?:周岁|岁|个月|月|年|级)|几级|多大|岁数|年龄|证书|残疾证|低保|失业保险|等级")
+_FILLER = re.compile(r"^(?:那个|这个|请问|我想问|想问|问一下|就是|那|这|们|的)+|(?:的话|了|吗|呢|吧|啊|呀|的)+$")
+
+
+def _unstated_condition(programs: list[str], text: str, facts: dict[str, Any], aspects: list[str],
+                        engine: EligibilityEngine, lexicon: Lexicon) -> Optional[tuple[str, str]]:
+    """(special_case, label) when the line asks whether a condition or detail the resident names applies, and
+    neither the program's facts, nor its rule's own measures, nor an item of its knowledge covers it."""
+    if set(aspects) & _ANSWERED_ASPECTS:
+        return None
+    members = members_of(programs)
+    own = {name for p in members if p in engine.program_ids() for name in engine.program(p).facts}
+    if set(facts) & own:
+        return None
+    for clause in re.split(r"[，,。；;！!？?\n]", text):
+        for alias, _ in _alias_pairs(engine):
+            clause = clause.replace(alias, "")
+        clause = clause.strip()
+        for label, pattern in lexicon.unstated_conditions:
+            m = pattern.search(clause)
+            if not m:
+                continue
+            named = next((g for g in m.groups() if g), "") if m.groups() else ""
+            named = _FILLER.sub("", named.strip())
+            if "{x}" in label and not (2 <= len(named) <= 14):
+                continue
+            if _RULE_MEASURE.search(named or clause) or _asked_about(programs, text, engine):
+                return None
+            return ("special_case", label.format(x=named))
+    return None
+
+
 def _asked_about(programs: list[str], text: str, engine: EligibilityEngine) -> bool:
     """Some item of the programs' knowledge is asked by the line's words (its `ask` groups all match)."""
     from bot.program_info.compose import asked_points, expand_programs
@@ -636,7 +681,7 @@ _KIND_OF_PERSON = re.compile(r"[^，,。？?\s]{1,12}的(残疾人|残疾娃|人
                              r"(?=$|[\s，,？?]|还|能|可以|有没有|算|也|都|是不是|咋|怎么|给不给|学|上|参加|去|有)")
 # "俺屋里有个碎娃娃", "我家刚生了个小子": the speaker has a child of their own, a case to check.
 _OWN_CHILD = re.compile(r"(我|俺|咱)(们)?(家|屋里|家里|屋)?(里)?(有|生了|添了)(个|一个|两个|俩|了个)[^，,。？?]{0,3}(娃|孩子|宝宝|小孩|小子|闺女|儿子|女儿)")
-_RUMOUR = re.compile(r"听人说|听说|听别人说|有人说|网上说|人家说|是真的|真的假的|是不是真的")
+_RUMOUR = re.compile(r"听[^，。？?]{0,4}说|听人说|听说|听别人说|有人说|网上说|人家说|是真的|真的假的|是不是真的")
 # A named month or day ("去年9月", "24年最后一天", "3月15号"): when one particular child was born.
 _SPECIFIC_DAY = re.compile(r"(\d{2,4}|[今去前]|大前)年[^，,。？?的]{0,3}?(\d{1,2}|[一二三四五六七八九十]{1,3})月|"
                            r"\d{1,2}月\d{1,2}[日号]|年(的)?(最后一天|头一天|第一天|元旦)")
@@ -696,7 +741,7 @@ _ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change"
                     "correction_procedure", "other_procedure", "report_fraud", "office_layout",
                     "contribution", "priority", "home_service", "age_limit", "employer_cooperation",
                     "obligation_after", "lifetime_cap", "app_steps", "local_stacking", "change_effective", "payee",
-                    "living_elsewhere", "occupation_list", "non_local_hukou"}
+                    "living_elsewhere", "occupation_list", "non_local_hukou", "birth_month"}
 # (A family arrangement, a back payment or a lost paper said with the resident's own facts — "娃还没上户口，
 # 2024年生的", "中级证丢了又重考了一个，前头领过" —
 # gets the honest line first and then the check of their case: see actions/understanding.start_personal_case.)
