@@ -635,7 +635,7 @@ def _asks_own_eligibility(core: str) -> bool:
 _ANSWERED_ASPECTS = {"where", "documents", "deadline", "amount", "tax_income", "combine", "difference"}
 # What the programs' rules are made of: ages, months, levels, years. A condition in these terms is the rule's own
 # ("三岁以后是不是就不给了"), answered by it.
-_RULE_MEASURE = re.compile(r"[0-9一二三四五六七八九十两]+\s*(?:周岁|岁|个月|月|年|级)|几级|多大|岁数|年龄|证书|残疾证|低保|失业保险|等级")
+_RULE_MEASURE = re.compile(r"[0-9一二三四五六七八九十两]+\s*(?:周岁|岁|个月|月|年|级)|几级|多大|岁数|年龄|证书|残疾证|低保|失业保险|等级|时间|日子|期限|时候|晚了")
 _FILLER = re.compile(r"^(?:那个|这个|请问|我想问|想问|问一下|就是|那|这|们|的)+|(?:的话|了|吗|呢|吧|啊|呀|的)+$")
 
 
