@@ -430,7 +430,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
         other = None                   # (but "内蒙古护理补贴是多少，俺妈户口在那边" asks that province's amount)
     # "想去北京当保姆": going to work there; the training and its subsidy are still asked of Shanxi.
     if other and re.search(r"(去|到|在)$", text[:other.start()]) and \
-            re.match(r"(当|做|干|上班|工作|务工|带娃|看孩子)", text[other.end():]):
+            re.match(r"(当|做|干|上班|工作|务工|带娃|看孩子|陪|看病|治病|住院|打工|住)", text[other.end():]):
         other = None
     benefit = lexicon.other_benefits.search(text)
     if benefit and programs and not named_programs(text, engine):
@@ -635,7 +635,7 @@ def _asks_own_eligibility(core: str) -> bool:
 _ANSWERED_ASPECTS = {"where", "documents", "deadline", "amount", "tax_income", "combine", "difference"}
 # What the programs' rules are made of: ages, months, levels, years. A condition in these terms is the rule's own
 # ("三岁以后是不是就不给了"), answered by it.
-_RULE_MEASURE = re.compile(r"[0-9一二三四五六七八九十两]+\s*(?:周岁|岁|个月|月|年|级)|几级|多大|岁数|年龄|证书|残疾证|低保|失业保险|等级|时间|日子|期限|时候|晚了")
+_RULE_MEASURE = re.compile(r"[0-9一二三四五六七八九十两]+\s*(?:周岁|岁|个月|月|年|级)|几级|多大|岁数|年龄|证书|残疾证|低保|失业保险|等级|时间|日子|期限|晚了")
 _FILLER = re.compile(r"^(?:那个|这个|请问|我想问|想问|问一下|就是|那|这|们|的)+|(?:的话|了|吗|呢|吧|啊|呀|的)+$")
 
 
@@ -661,7 +661,7 @@ def _unstated_condition(programs: list[str], text: str, facts: dict[str, Any], a
             named = _FILLER.sub("", named.strip())
             if "{x}" in label and not (2 <= len(named) <= 14):
                 continue
-            if _RULE_MEASURE.search(named or clause) or _asked_about(programs, text, engine):
+            if (named and _RULE_MEASURE.search(named)) or _asked_about(programs, text, engine):
                 return None
             return ("special_case", label.format(x=named))
     return None
