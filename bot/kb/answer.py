@@ -484,6 +484,18 @@ def head_conflict(question: str, row_name: str) -> str:
     return ""
 
 
+_TOTAL_ASKED = re.compile(r"一共|总共|总数|总量|合计|加起来|全省[^，。？?]{0,6}(?:有|要有|建|建成|能有)[^，。？?]{0,4}多少(?:个|张|家|所|座)")
+_RATIO_ROW = re.compile(r"每[千万百十]|人均|[率比]|占比|覆盖")
+_RATIO_ASKED = re.compile(r"每[千万百十一]|人均|平均|[率比]|占比|覆盖|一千人|一万人")
+
+
+def total_of_ratio(question: str, row_name: str) -> bool:
+    """A total asked ("全省托位一共要有多少个") of a row that holds a ratio (每千人口托位数): the table
+    does not answer it, and the ratio is no total."""
+    q = normalize(question)
+    return bool(_TOTAL_ASKED.search(q) and _RATIO_ROW.search(normalize(row_name)) and not _RATIO_ASKED.search(q))
+
+
 def row_side_coverage(row: dict, question: str, idf) -> float:
     """IDF-weighted share of the row's own name that the question (or a synonym of its words) names."""
     weights = {t: (idf(t) or 3.0) for t in tokenize(row.get("name", "")) if t not in ASK_WORDS}
@@ -523,7 +535,7 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
                 not re.search(r"\d", row.get("target_2025", "")) and _ASKS_NUMBER.search(question):
             continue  # "具体是百分之多少": "完成国家考核目标" states no figure to give
         if row_conflict(question, row.get("name", ""), corpus_text(chunks), idf) or \
-                head_conflict(question, row.get("name", "")):
+                head_conflict(question, row.get("name", "")) or total_of_ratio(question, row.get("name", "")):
             continue
         rows = all_chunks_by_row.get(row["number"], [c])
         if getattr(asked, "pair", False) and len(rows) < 2 and not re.search(r"[;；]", row.get("target_2025", "")):

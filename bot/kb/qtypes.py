@@ -116,6 +116,7 @@ def year_digits(q: str) -> str:
                lambda m: f"20{_CN_DIGIT[m.group(1)]}{_CN_DIGIT[m.group(2)]}年", q)   # "二〇三五年": 2035年
     q = re.sub(r"(?<![〇零○一二三四五六七八九十百千万\d])二([〇零○一二三四五])年",
                lambda m: f"202{_CN_DIGIT[m.group(1)]}年", q)
+    q = re.sub(r"(?<=[到至在])三五年(?![内里以来])", "2035年", q)   # "到三五年": 2035, not "three to five years"
     # "20年是多少", "到25年": a two-digit year of the plan's span where a year stands (not "干了20年")
     return re.sub(r"(?<![\d.了过满近有干交缴费作龄续累计共第前后几多每隔再够足达])(1[6-9]|2\d|3[05])年(?![以之内来里多前后])",
                   r"20\1年", q)
@@ -128,6 +129,8 @@ def classify(question: str, this_year: int | None = None) -> Asked:
     if _Q["document"].search(q):
         a.shape = "document"
     kinds = [k for k in ("amount", "area", "rate", "count", "date") if _Q[k].search(q)]
+    if "date" in kinds and "rate" in kinds and not re.search(r"率|百分|比例|占比|[%％]|多少|几成", q):
+        kinds.remove("rate")  # "全覆盖是哪年完成" asks a year; 全覆盖 is no rate asked
     if "amount" in kinds and "rate" in kinds:
         if re.search(r"比例|占比|比重|[%％]|率", q) is None:
             kinds.remove("rate")  # "增长多少" of an amount

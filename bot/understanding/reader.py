@@ -437,7 +437,10 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
         programs = []                  # cue words only, and the line names another benefit
     question = is_question(text)
     personal = asks_personally(text, lexicon)
-    combine_other = bool(benefit and programs and "combine" in aspects) or \
+    # (低保 is the living allowance's own condition: "生活补贴和低保金是不是只能二选一" is answered by its rule)
+    own_condition = bool(benefit and benefit.group(0).startswith("低保") and
+                         "disability_living_allowance" in members_of(programs))
+    combine_other = bool(benefit and programs and "combine" in aspects and not own_condition) or \
         bool(benefit and programs and any(benefit.group(0) in c and _FIGURE.search(c) and not named_programs(c, engine)
                                           for c in re.split(r"[，,。；;？?！!]", text)))
     # ("生育津贴能领多少，跟育儿补贴有关系不": the figure is asked of the other benefit)
