@@ -30,7 +30,7 @@ APPLYING = {"where", "how_to_apply", "documents", "deadline"}   # aspects about 
 # Kinds of line, in the words of issue 10.
 PROGRAM_INFO, PERSONAL_CASE, PLAN_QUESTION, OFFICE_LOOKUP, NOT_IN_SOURCES, OTHER = (
     "program_info", "personal_case", "plan_question", "office_lookup", "not_in_sources", "other")
-_QUESTION = re.compile(r"[？?]|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|多钱|几|真的假的|[递交送报]给谁|能不能|可不可以|是不是|有没有|是否|咋|还是"
+_QUESTION = re.compile(r"[？?]|是吧|对吧|[了的]吧[。！!\s]*$|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|多钱|几|真的假的|[递交送报]给谁|能不能|可不可以|是不是|有没有|是否|咋|还是"
                        r"|多长|多久|多大|多高|要不要|需不需要|没得|有没得|谁(?:能|可以|来|去|给|管|负责|办|要)|[找问向跟]谁"
                        r"|(.)[不没]\1|[^不]不[。！!\s]*$|没有?[。！!\s]*$"
                        r"|(?<=[\u4e00-\u9fff]{2})[^不\s，,]不(?=[，,])")  # "能在网上申请不，腿脚不利索": the clause asks
@@ -424,7 +424,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     details = bool(lexicon.office_details.search(text))
     other = lexicon.other_provinces.search(text)
     # "河南户口在泽州县打工", "外省来山西打工的": a Shanxi case with its hukou elsewhere, not another province's policy.
-    if other and re.search(r"户口|户籍|打工|嫁|迁|住着|住在|来山西|回山西|回来|老家山西|老家是山西|山西的|人在外|在山西|跨省", text) and \
+    if other and re.search(r"户口|户籍|打工|嫁|迁|住着|住在|来山西|回山西|回来|老家山西|老家是山西|山西的|人在外|在山西|跨省|(咱|我们|俺们|俺|我)山西|山西有", text) and \
             not re.search(r"比|哪个高|哪个多|给得多|标准", text) and \
             not any(other.group(0) in c and re.search(r"多少|几个钱|多钱|咋样", c) for c in re.split(r"[，,。；;？?！!]", text)):
         other = None                   # (but "内蒙古护理补贴是多少，俺妈户口在那边" asks that province's amount)
