@@ -424,7 +424,9 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     details = bool(lexicon.office_details.search(text))
     other = lexicon.other_provinces.search(text)
     # "河南户口在泽州县打工", "外省来山西打工的": a Shanxi case with its hukou elsewhere, not another province's policy.
-    if other and re.search(r"户口|户籍|打工|嫁|迁|住着|住在|来山西|回山西|回来|老家山西|老家是山西|山西的|人在外|在山西|跨省|(咱|我们|俺们|俺|我)山西|山西有", text) and \
+    # ("咱山西有育儿补贴没 还是外省才有": Shanxi's own program asked, another province only as a contrast)
+    if other and (re.search(r"户口|户籍|打工|嫁|迁|住着|住在|来山西|回山西|回来|老家山西|老家是山西|山西的|人在外|在山西|跨省", text)
+                  or other.group(0) in ("外省", "别的省", "其他省") and re.search(r"(咱|我们|俺们|俺|我)山西|山西有", text)) and \
             not re.search(r"比|哪个高|哪个多|给得多|标准", text) and \
             not any(other.group(0) in c and re.search(r"多少|几个钱|多钱|咋样", c) for c in re.split(r"[，,。；;？?！!]", text)):
         other = None                   # (but "内蒙古护理补贴是多少，俺妈户口在那边" asks that province's amount)
@@ -584,7 +586,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
                       or (bool(_HOTLINE.search(text)) and not programs),
                       other_province=other.group(0) if other else None, not_in_sources=unsupported,
                       other_benefit=benefit.group(0) if benefit and not programs else None,
-                      with_benefit=benefit.group(0) if benefit and programs else None,
+                      with_benefit=benefit.group(0) if benefit and programs and not own_condition else None,
                       question=question,
                       correction=bool(extracted.get("correction")))
     if not reading.programs and context_programs and aspects and not office_types and not reading.other_province \
