@@ -413,6 +413,10 @@ def _read(text: str, today: dt.date, asking: Optional[str], specs: dict[str, dic
     facts: dict[str, Any] = {}
     unknown: list[str] = []
     if asking in specs and textparse.is_unknown(text) and not _HEDGE.search(text):
+        # "2022年7月15日，农历记不得了，户口本上就是这天": what is not remembered is beside the answer given
+        known = "，".join(c for c in re.split(r"[，,。；;！!\s]+", text) if c and not textparse.is_unknown(c))
+        if known and asking in (_read(known, today, asking, specs).get("facts") or {}):
+            return _read(known, today, asking, specs)
         unknown.append(asking)
     asked_parser = specs[asking]["words"].get("parse") if asking in specs else None
     if asked_parser and asked_parser != "date" and not unknown:
