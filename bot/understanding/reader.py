@@ -682,7 +682,8 @@ def _asked_about(programs: list[str], text: str, engine: EligibilityEngine) -> b
 
 # Facts that make a kind of person ("农村出去打工的", "吃低保的"), as opposed to a level or a need compared.
 _KIND_FACTS = {"person_category", "household_dibao", "household_low_income", "hukou_in_shanxi"}
-_KIND_OF_PERSON = re.compile(r"[^，,。？?\s]{1,12}的(残疾人|残疾娃|人|娃娃?|孩子|小孩|老人|职工|工人|人员|学生|毕业生|家庭|户)"
+_KIND_OF_PERSON = re.compile(r"(?:^|[：:，,\s])非[^，,。？?\s]{1,6}(?:残疾人|家庭|人员|户|职工)|"
+                             r"[^，,。？?\s]{1,12}的(残疾人|残疾娃|人|娃娃?|孩子|小孩|老人|职工|工人|人员|学生|毕业生|家庭|户)"
                              r"(?=$|[\s，,？?]|还|能|可以|有没有|算|也|都|是不是|咋|怎么|给不给|学|上|参加|去|有)")
 # "俺屋里有个碎娃娃", "我家刚生了个小子": the speaker has a child of their own, a case to check.
 _OWN_CHILD = re.compile(r"(我|俺|咱)(们)?(家|屋里|家里|屋)?(里)?(有|生了|添了)(个|一个|两个|俩|了个)[^，,。？?]{0,3}(娃|孩子|宝宝|小孩|小子|闺女|儿子|女儿)")
@@ -724,7 +725,7 @@ def _without_program_names(text: str, engine: EligibilityEngine) -> str:
 
 def _is_bare(core: str, engine: EligibilityEngine) -> bool:
     rest = _without_program_names(core, engine)
-    rest = re.sub(r"^(我要|我想|想|要|办|申请|领|问|查|测|关于|说说|那个|这个|还有|再|也)+", "", rest)
+    rest = re.sub(r"^(我要|我想|想|要|办|申请|领|问|查|测|算|关于|说说|那个|这个|还有|再|也|一下|下|帮我|给我)+", "", rest)
     return bool(_BARE_TAIL.match(rest)) and len(rest) <= 6
 
 
@@ -752,6 +753,9 @@ _ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change"
 # gets the honest line first and then the check of their case: see actions/understanding.start_personal_case.)
 
 
+_START_CHECK = re.compile(r"申请|申报|办|领|测|查|算|报名|我要|我想|俺要|俺想|帮我|给我")
+
+
 def _kind(r: Reading, intent: Optional[str]) -> str:
     if r.not_in_sources and (not r.facts or not r.personal or r.not_in_sources[0] in _ALWAYS_UNSTATED):
         return NOT_IN_SOURCES         # ("在外省交的…能合起来算够12个月不": 12 months is the rule, not their case)
@@ -760,7 +764,9 @@ def _kind(r: Reading, intent: Optional[str]) -> str:
     if r.personal and (r.programs or r.facts):
         return PERSONAL_CASE
     if r.bare_program:
-        return PERSONAL_CASE
+        # "我要申请育儿补贴", "测一下护理补贴": start the check; the name alone ("生娃补贴", "问下育儿补贴的事")
+        # asks what it is: a short answer, which ends with the check's first question (the offer)
+        return PERSONAL_CASE if _START_CHECK.search(r.text) else PROGRAM_INFO
     if _plan_words(r.text) and r.question:
         return PLAN_QUESTION          # "两项补贴覆盖率目标是多少" asks what the plan says
     if r.programs and (r.aspects or r.question):

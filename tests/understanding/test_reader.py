@@ -32,8 +32,8 @@ KINDS = [
     # the resident's own case → the form
     ("我能领育儿补贴吗", PERSONAL_CASE, ["childcare_subsidy"], []),
     ("俺家老汉能领护理补贴不", PERSONAL_CASE, ["disability_care_allowance"], []),
-    ("育儿补贴", PERSONAL_CASE, ["childcare_subsidy"], []),
-    ("残疾人补贴吧", PERSONAL_CASE, [BOTH], []),
+    ("育儿补贴", PROGRAM_INFO, ["childcare_subsidy"], []),      # the name alone: what it is, then the offer
+    ("残疾人补贴吧", PROGRAM_INFO, [BOTH], []),
     # office lookups
     ("小店区残联电话多少", OFFICE_LOOKUP, [], None),
     ("尧都区民政局几点上班", OFFICE_LOOKUP, [], None),
@@ -252,7 +252,6 @@ def test_a_schedule_question_gets_the_standard_and_an_honest_schedule_note():
     "肢体三级的 能不能领护理补贴",                    # a kind of person asking to qualify
     "退休了想学个手艺 培训补贴能领吗",                # a situation stated without 我
     "22年3月出生的孩子育儿补贴能领多少啊",            # a birth month is a case
-    "问下育儿补贴的事情",                             # a bare program after 问下
     "去年9月生的娃，国家那个育儿补贴能领吧？还有个人所得税那边是不是也能少交点",  # one child, named month
     "娃前天刚过三岁生日，是不是啥也领不上了",         # a birthday days ago, asking whether still eligible
     "俺娃是24年最后一天生的，差一天就赶上25年了，是不是就亏了？侯马的",
@@ -605,7 +604,6 @@ def test_dev10_form_answers(text, asking, facts):
 
 
 @pytest.mark.parametrize("text, program", [("双胞胎 两个娃都能领育兒補貼么", "childcare_subsidy"),
-                                           ("问下养娃补贴", "childcare_subsidy"),
                                            ("我还怀着呢 生下来以后能领那个每年三千六不", "childcare_subsidy")])
 def test_dev10_own_cases(text, program):
     r = read_line(text, today=TODAY)
@@ -1009,3 +1007,14 @@ def test_a_level_said_with_a_disability_type_is_the_disability_certificates():
     """"证上是三级，肢体三级": the 残疾证's level; no skills certificate (and no 技能提升补贴) comes of it."""
     r = read_line("哎，我戴上花镜又看了一遍，证上是三级，肢体三级，不是二级", today=TODAY)
     assert r.facts.get("disability_level") == 3 and "certificate_level" not in r.facts
+
+
+@pytest.mark.parametrize("text", ["问下育儿补贴的事情", "问下养娃补贴", "生娃补贴", "残疾人生活补贴", "职培补贴"])
+def test_a_program_name_alone_asks_what_it_is(text):
+    """The name alone gets the short answer (which ends with the check's first question), not only a question."""
+    assert read_line(text, today=TODAY).kind == PROGRAM_INFO
+
+
+@pytest.mark.parametrize("text", ["我要申请育儿补贴", "测一下护理补贴", "帮我算算育儿补贴"])
+def test_a_program_name_with_apply_or_check_starts_the_check(text):
+    assert read_line(text, today=TODAY).kind == PERSONAL_CASE
