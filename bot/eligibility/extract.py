@@ -413,11 +413,11 @@ def _read(text: str, today: dt.date, asking: Optional[str], specs: dict[str, dic
     facts: dict[str, Any] = {}
     unknown: list[str] = []
     if asking in specs and textparse.is_unknown(text) and not _HEDGE.search(text):
-        # "2022年7月15日，农历记不得了，户口本上就是这天": a whole date beside what is not remembered is the
+        # "2022年7月15日，农历记不得了", "23年8月，阴历阳历俺也说不清": a year and month beside what is not remembered is the
         # answer given (only a date: "他家的事是嫂子管" beside "说不准" says no yes)
         known = "，".join(c for c in re.split(r"[，,。；;！!\s]+", text) if c and not textparse.is_unknown(c))
         if known and specs[asking]["words"].get("parse") == "date" and \
-                re.search(r"\d{2,4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]?", known) and \
+                re.search(r"\d{2,4}\s*年\s*\d{1,2}\s*月", known) and \
                 asking in (_read(known, today, asking, specs).get("facts") or {}):
             return _read(known, today, asking, specs)
         unknown.append(asking)
