@@ -30,7 +30,7 @@ APPLYING = {"where", "how_to_apply", "documents", "deadline"}   # aspects about 
 # Kinds of line, in the words of issue 10.
 PROGRAM_INFO, PERSONAL_CASE, PLAN_QUESTION, OFFICE_LOOKUP, NOT_IN_SOURCES, OTHER = (
     "program_info", "personal_case", "plan_question", "office_lookup", "not_in_sources", "other")
-_QUESTION = re.compile(r"[？?]|是吧|对吧|[了的]吧[。！!\s]*$|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|多钱|几|真的假的|[递交送报]给谁|能不能|可不可以|是不是|有没有|是否|咋|还是"
+_QUESTION = re.compile(r"[？?]|(?:标准|金额|额度|钱数)[。！!\s]*$|是吧|对吧|[了的]吧[。！!\s]*$|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|多钱|几|真的假的|[递交送报]给谁|能不能|可不可以|是不是|有没有|是否|咋|还是"
                        r"|多长|多久|多大|多高|要不要|需不需要|没得|有没得|谁(?:能|可以|来|去|给|管|负责|办|要)|[找问向跟]谁"
                        r"|(.)[不没]\1|[^不]不[。！!\s]*$|没有?[。！!\s]*$"
                        r"|(?<=[\u4e00-\u9fff]{2})[^不\s，,]不(?=[，,])")  # "能在网上申请不，腿脚不利索": the clause asks
@@ -44,7 +44,7 @@ _ASKS_ELIGIBILITY = re.compile(r"(能|可以|能不能|可不可以|有没有资
 # Asking for a figure: with another benefit named, no source of ours has it.
 # Asking whether there is one, or whether one can have it ("残疾人开店有没有创业补贴").
 _ASKS_ABOUT = re.compile(r"半价|打折|能[^，。？?\s]{1,6}不$|有没有|有没|能不能|能领|可以领|给不给|免不免|有啥|有什么|有甚|咋领|怎么领|去哪|不要钱|免费|要钱不|收钱不")
-_FIGURE = re.compile(r"多少|几|标准|金额|比例|起付|怎么算|咋算|一个月|一年|免费|免不免|免票|优惠|报销|报多少")
+_FIGURE = re.compile(r"多少|几|标准|金额|比例|起付|怎么算|咋算|按(啥|什么|甚)算|一个月|一年|免费|免不免|免票|优惠|报销|报多少")
 # A bare program name ("育儿补贴", "残疾人补贴吧") asks to start on that program.
 _BARE_TAIL = re.compile(r"^(的事|的事情|这个|那个|方面|相关|的|呢|吧|啊|呀|嘛|吗|哦|。|？|\?|！|!|\s)*$")
 
@@ -462,7 +462,12 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     if unsupported and unsupported[0] == "office_hours" and office_types and (place.get("county") or place.get("city")) \
             and not programs:
         unsupported = None             # "尧都区民政局几点上班": that office's card, with its phone to ask
-    if not unsupported and not programs and (_plan_words(text) or _PLAN_HELP.search(text)) and _LOCAL_YES_NO.search(text) and \
+    # "小店区有几家普惠托育", "太原哪有城市书房": what is where in one place, which the plan does not list
+    if not unsupported and not programs and not office_types and not benefit and \
+            (place.get("county") or place.get("city") or _OWN_PLACE.search(text)) and _LOCAL_FACILITY.search(text):
+        unsupported = ("local_facility", "具体地方的设施、机构数量和位置")
+    if not unsupported and not programs and (_plan_words(text) or _PLAN_HELP.search(text) or _PLAN_MEASURE.search(text)) \
+            and _LOCAL_YES_NO.search(text) and \
             (place.get("county") or place.get("city") or _OWN_PLACE.search(text)):
         # "寿阳县给不给残疾人代缴养老保险": the plan supports it where conditions allow; whether one county does,
         # no source says
@@ -707,7 +712,9 @@ _PLAN = re.compile(r"规划|十四五|2035|目标|指标|行动计划|工程|专
 _PLAN_HELP = re.compile(r"代缴|代交")
 # The one expecting is of the speaker's family ("媳妇怀着二胎呢"): their own unborn child.
 _EXPECTING = re.compile(r"(媳妇|老婆|爱人|婆姨|对象|闺女|女儿|儿媳)[^，。？?]{0,3}(怀|有了|怀孕|怀上)")
-_LOCAL_YES_NO = re.compile(r"有没有|给不给|给没给|搞没搞|搞了没|实行了没|落实了没|有这个?(政策|补助)?(没|吗|么)")
+_LOCAL_FACILITY = re.compile(r"(有|建了|建成|一共|总共)[^，。？?]{0,3}(几家|几个|多少家|多少个|几所|多少所|几座|多少座)|哪(儿|里|块|搭)?有(?!没有)")
+_PLAN_MEASURE = re.compile(r"改造|工程|试点|示范|项目")
+_LOCAL_YES_NO = re.compile(r"有没有|给不给|给没给|搞没搞|搞了没|实行了没|落实了没|有这个?(政策|补助)?(没|吗|么)|能不能(纳入|列入|轮到|算进)|(纳入|列入)了?(没|吗|不)")
 _OWN_PLACE = re.compile(r"(我们|咱们|咱|我)(这个?|那个?)?(村|社区|小区|街道|乡|镇|县|区|市)")
 
 
