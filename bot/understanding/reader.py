@@ -506,7 +506,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     # "是不是得低保户才能领", "家里吃低保的残疾人还能再拿生活补贴吗": a requirement or a kind of person, asked
     # in general; the facts in it are conditions, not the speaker's own (unless they say 我/俺 of themselves).
     # "一级跟二级的护理补贴 钱数一样不一样": two levels compared, no one's own level
-    if facts and re.search(r"[一二三四1-4]级(跟|和|与|同|还是)[一二三四1-4]级", text):
+    if facts and re.search(r"[一二三四1-4]级(的)?(跟|和|与|同|还是|比)[一二三四1-4]级", text):
         facts, personal, own_facts = {}, False, False
     requirement = _REQUIREMENT.search(text)
     if requirement and _RUMOUR.match(requirement.group(0)) and \
