@@ -45,7 +45,7 @@ _ASKS_ELIGIBILITY = re.compile(r"(能|可以|能不能|可不可以|有没有资
 # Asking whether there is one, or whether one can have it ("残疾人开店有没有创业补贴").
 _ASKS_ABOUT = re.compile(r"半价|打折|能[^，。？?\s]{1,6}不$|有没有|有没|能不能|能领|可以领|给不给|免不免|有啥|有什么|有甚|咋领|怎么领|去哪|不要钱|免费|要钱不|收钱不")
 _FIGURE = re.compile(r"多少|几|标准|金额|比例|起付|怎么算|咋算|按(啥|什么|甚)算|一个月|一年|免费|免不免|免票|优惠|报销|报多少")
-# A bare program name ("育儿补贴", "残疾人补贴吧") asks to start on that program.
+# A bare program name ("育儿补贴", "残疾人补贴吧"): what it is, or with 申请/测 the check (see _kind).
 _BARE_TAIL = re.compile(r"^(的事|的事情|这个|那个|方面|相关|的|呢|吧|啊|呀|嘛|吗|哦|。|？|\?|！|!|\s)*$")
 
 
@@ -102,7 +102,7 @@ class Reading:
     programs: list[str] = field(default_factory=list)      # contract ids; both disability ones → [BOTH]
     aspects: list[str] = field(default_factory=list)
     personal: bool = False
-    bare_program: bool = False                             # only a program's name: start on it
+    bare_program: bool = False                             # only a program's name (and maybe 申请/测)
     facts: dict[str, Any] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
     approximate: list[str] = field(default_factory=list)
