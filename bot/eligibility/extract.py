@@ -417,9 +417,10 @@ def _read(text: str, today: dt.date, asking: Optional[str], specs: dict[str, dic
         # answer given (only a date: "他家的事是嫂子管" beside "说不准" says no yes)
         known = "，".join(c for c in re.split(r"[，,。；;！!\s]+", text) if c and not textparse.is_unknown(c))
         if known and specs[asking]["words"].get("parse") == "date" and \
-                re.search(r"\d{2,4}\s*年\s*\d{1,2}\s*月", known) and \
-                asking in (_read(known, today, asking, specs).get("facts") or {}):
-            return _read(known, today, asking, specs)
+                re.search(r"\d{2,4}\s*年\s*\d{1,2}\s*月", known):
+            read = _read(known, today, asking, specs)
+            if asking in (read.get("facts") or {}):
+                return read
         unknown.append(asking)
     asked_parser = specs[asking]["words"].get("parse") if asking in specs else None
     if asked_parser and asked_parser != "date" and not unknown:

@@ -660,15 +660,12 @@ def _unstated_condition(programs: list[str], text: str, facts: dict[str, Any], a
     if set(facts) & own:
         return None
     for clause in re.split(r"[，,。；;！!？?\n]", text):
-        for alias, _ in _alias_pairs(engine):
-            clause = clause.replace(alias, "")
-        clause = clause.strip()
+        clause = _without_program_names(clause, engine).strip()
         for label, pattern in lexicon.unstated_conditions:
             m = pattern.search(clause)
             if not m:
                 continue
-            named = next((g for g in m.groups() if g), "") if m.groups() else ""
-            named = _FILLER.sub("", named.strip())
+            named = _FILLER.sub("", next((g for g in m.groups() if g), "").strip())
             if "{x}" in label and not (2 <= len(named) <= 14):
                 continue
             if (named and _RULE_MEASURE.search(named)) or _asked_about(programs, text, engine):
