@@ -18,7 +18,7 @@ export TOKENIZERS_PARALLELISM := false
 
 RASA_INPUTS := config.yml domain.yml nlu_data policy_kb/jieba var/stamps/spacy_pipeline.sha256
 
-.PHONY: help venvs lock build model kb places domain rasa-model run run-scaled services services-stop test test-py test-rasa \
+.PHONY: help venvs lock build model kb places understanding domain rasa-model run run-scaled services services-stop test test-py test-rasa \
         test-stores nlu-eval browser-deps bench bench-scale clean
 
 help:
@@ -81,6 +81,10 @@ places: venvs
 	$(RASA_PY) -m bot.build.spacy_pipeline var/spacy/zh_places
 	$(APP_PY) -m bot.service_points ensure
 
+understanding: venvs
+	$(call step,"问句可答性模型：由盲测问句训练（输入未变则跳过）")
+	$(APP_PY) -m bot.understanding.answerability ensure
+
 domain: venvs
 	$(APP_PY) -m bot.build.domain
 
@@ -96,7 +100,7 @@ rasa-model: venvs places domain
 	  else echo "训练期间训练数据有改动：下次 make 会重新训练。"; fi; \
 	fi
 
-build: venvs model kb places rasa-model
+build: venvs model kb places understanding rasa-model
 
 # --- run ------------------------------------------------------------------------------------------
 run: build

@@ -45,6 +45,8 @@ def not_in_sources_answer(reading: Reading) -> dict:
 
     reason, label = reading.not_in_sources or ("", "这方面的内容")
     aspects = load_lexicon().answered_with.get(reason) or []
+    if reason == "unstated_detail":          # (the learned opinion: what the line asked of the program, or what it is)
+        aspects = [a for a in reading.aspects if a not in ("who",)] or ["what"]
     if not (aspects and reading.programs):
         direction = plan_direction(reading.members) if reason == "future_change" else []
         citations = [{"doc_id": PLAN_TITLE, "source": PLAN_TITLE, "section": d["section"], "quote": d["quote"]}

@@ -379,6 +379,16 @@ def _program_of_table(text: str, engine: EligibilityEngine) -> list[str]:
     return []
 
 
+def _raw_line(text: str, lexicon: Lexicon) -> str:
+    raw = pauses_to_commas(normalize(text or "").strip())
+    return homophone_aliases(raw, lexicon.homophone_terms)   # "残疾正" → 残疾证, "所得水" → 所得税
+
+
+def standard_text(text: str) -> str:
+    """The line as read_line reads it: normalized, homophones mended, 晋语 words in standard Chinese."""
+    return to_standard(_raw_line(text, load_lexicon()))
+
+
 def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[str] = None,
               context_programs: Optional[list[str]] = None, intent: Optional[str] = None,
               hint_city: Optional[str] = None, engine: Optional[EligibilityEngine] = None) -> Reading:
@@ -387,8 +397,8 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     `hint_city` the city already known, which settles an ambiguous county name."""
     engine = engine or get_engine()
     lexicon = load_lexicon()
-    raw = pauses_to_commas(normalize(text or "").strip())
-    raw = homophone_aliases(raw, lexicon.homophone_terms)   # "残疾正" → 残疾证, "所得水" → 所得税
+    line = text or ""
+    raw = _raw_line(text, lexicon)
     text = to_standard(raw)   # 晋语 words read as standard Chinese (俺→我, 甚→什么, 年时→去年)
     today = today or today_shanghai()
     programs = find_programs(text, engine)
@@ -598,7 +608,37 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
             and not _plan_words(text):
         reading.programs = list(context_programs)
     reading.kind = _kind(reading, intent)
+    # A program question the rules found nothing unstated in, shaped like the questions no source answers
+    # ("育儿补贴的钱是打到娃爸账户还是娃妈账户"): the learned second opinion makes it an honest no.
+    if second_opinion_applies(reading, asking):
+        from bot.understanding.answerability import get_model
+
+        model = get_model()
+        if model is not None and model.unanswerable(line):
+            reading.not_in_sources = ("unstated_detail", _asked_label(raw))
+            reading.kind = _kind(reading, intent)
     return reading
+
+
+def second_opinion_applies(reading: Reading, asking: Optional[str] = None) -> bool:
+    """A question about a program, outside a form's question, in which the rules found nothing unstated."""
+    if reading.aspects == ["amount"] and reading.members and all(
+            (get_engine().program(p).data.get("amount") or {}).get("none_note")
+            for p in reading.members if p in get_engine().program_ids()):
+        return False      # "山西护理补贴一个月多少钱": the amount answer itself says the province sets it
+    return reading.kind in (PROGRAM_INFO, PERSONAL_CASE) and asking is None and reading.question and \
+        not reading.not_in_sources and not reading.other_province and not reading.bare_program
+
+
+_LEADING_NOTE = re.compile(r"^(?:来电人|市民|群众|工单)[^：:，,]{0,8}[：:，,]?|^(?:请问|问一下|我想问|想问)(?:一下)?[，,]?")
+
+
+def _asked_label(text: str) -> str:
+    """How an honest no names what was asked: the asking clauses, quoted, shortened on a phone."""
+    asked = _LEADING_NOTE.sub("", question_part(text) or text).strip("，,。；;！!？? ")
+    if len(asked) > 24:
+        asked = asked[:23] + "…"
+    return f"您问的“{asked}”" if asked else "您问的这一点"
 
 
 # "没有证的话", "三级残疾的" (a kind of person); but "三月出生的", "去年发的" state when something happened.
@@ -751,7 +791,7 @@ _ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change"
                     "correction_procedure", "other_procedure", "report_fraud", "office_layout",
                     "contribution", "priority", "home_service", "age_limit", "employer_cooperation",
                     "obligation_after", "lifetime_cap", "app_steps", "local_stacking", "change_effective", "payee",
-                    "living_elsewhere", "occupation_list", "non_local_hukou", "birth_month"}
+                    "living_elsewhere", "occupation_list", "non_local_hukou", "birth_month", "unstated_detail"}
 # (A family arrangement, a back payment or a lost paper said with the resident's own facts — "娃还没上户口，
 # 2024年生的", "中级证丢了又重考了一个，前头领过" —
 # gets the honest line first and then the check of their case: see actions/understanding.start_personal_case.)
