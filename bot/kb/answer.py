@@ -1152,15 +1152,28 @@ def template_answer(question: str, hits, chunks):
 
 
 # "“六新”是哪六新", "“两工程一机制”具体是哪两个工程": what a quoted term is made of.
-_ASKS_CONTENTS = re.compile(r"是哪(些|几|[一二三四五六七八九十两\d]+)|具体(是|指|包括|内容)|包括(啥|哪些|什么|甚)|都有(啥|哪些|什么)|"
+_ASKS_CONTENTS = re.compile(r"是指?哪(些|几|[一二三四五六七八九十两\d]+)|具体(是|指|包括|内容)|包括(啥|哪些|什么|甚)|都有(啥|哪些|什么)|"
                             r"是啥内容|啥内容|什么内容|哪(几|[一二三四五六七八九十两])(个|项|类|种|条|大|家)")
 # What a numbered slogan means ("两工程一机制是啥", "1331工程到底是个甚", "8+1 8是啥1是啥"): its parts are
 # what is asked, so a sentence that only names it does not answer.
 _ASKS_MEANING = re.compile(r"(?:是|指)(?:的是)?(?:个)?(?:啥|甚|什么)(?:意思|东西)?(?:呀|啊|嘛|呢)?[？?]?$|(?:啥|甚|什么)意思|"
                            r"指的?(?:是)?(?:啥|甚|什么)|(?:咋|怎么)回事|[\d一二三四五六七八九十]是(?:啥|甚|什么)|"
-                           r"代表(?:啥|甚|什么)|[\u4e00-\u9fff](?:啥|甚|什么)[\u4e00-\u9fff](?:啥|甚|什么)")
+                           r"代表(?:啥|甚|什么)|[\u4e00-\u9fff](?:啥|甚|什么)[\u4e00-\u9fff](?:啥|甚|什么)|"
+                           r"是(?:干|做|弄)(?:啥|甚|什么)(?:的|用)|(?:干|做)(?:啥|甚|什么)用")
 _NUMBERED = re.compile(r"[\d一二三四五六七八九十两]")
 _LISTS_RIGHT_AFTER = re.compile(r"^[”\s]*(?:[：:（(]|即|包括|分别|是指)")
+
+
+# How a kind of person or household is recognised ("零就业家庭是咋认定的"): the sentence that names it without a
+# condition ("确保零就业家庭至少一人就业") does not answer.
+_ASKS_CRITERIA = re.compile(r"认定(的)?(标准|条件|办法|依据)|(咋|怎么|如何|怎样)(个)?(认定|界定)|(咋|怎么)(才)?算(是)?[\u4e00-\u9fff]{0,8}(的|呢|啊)?[？?]?$|"
+                            r"(什么|啥|甚)样的?(才)?算|(咋|怎么)样?才(算|能算|叫)")
+_STATES_CRITERIA = re.compile(r"认定|界定|条件|是指|指的是|低于|高于|不超过|不低于|以下|以上|符合|满足|达到")
+
+
+def criteria_missing(question: str, answer: str) -> bool:
+    """The question asks how something is recognised and the answer states no condition at all."""
+    return bool(_ASKS_CRITERIA.search(question)) and not _STATES_CRITERIA.search(answer)
 
 
 def instances_missing(question: str, answer: str) -> bool:

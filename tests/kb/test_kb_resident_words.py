@@ -71,6 +71,22 @@ def test_a_numbered_slogan_named_without_its_parts_is_not_its_meaning():
     assert term_contents_missing("三个人家民宿是哪三个人家", listed) == ""
 
 
+def test_a_slogan_asked_in_other_words_is_still_not_answered_by_its_mention():
+    from bot.kb.answer import term_contents_missing
+    said = "聚焦“六新”突破创造新就业岗位，深挖战略性新兴产业的就业带动潜能。"
+    assert term_contents_missing("“六新”突破是指哪六新", said) == "六新"
+    assert term_contents_missing("两下两进两拆是干啥的", "深化“两下两进两拆”，重点做好“三延伸两提升”。") == "两下两进两拆"
+
+
+def test_how_a_kind_of_household_is_recognised_needs_a_condition(kb):
+    from bot.kb.answer import criteria_missing
+    assert criteria_missing("零就业家庭是咋认定的", "确保零就业家庭至少一人就业。")
+    assert not criteria_missing("零就业家庭是咋认定的", "家庭成员均处于失业状态的认定为零就业家庭。")
+    assert not criteria_missing("零就业家庭的目标是啥", "确保零就业家庭至少一人就业。")
+    out = kb.answer("零就业家庭是咋认定的")
+    assert out["answer"] is None and "认定标准" in out["message"] and out["related"]["label"] == "相关内容"
+
+
 def test_years_said_in_words_are_years():
     assert qtypes.year_digits("二〇年中等收入群体占多大比例") == "2020年中等收入群体占多大比例"
     assert qtypes.year_digits("到二零二五年托位") == "到2025年托位"
