@@ -429,6 +429,9 @@ def corpus_text(chunks: list[dict]) -> str:
     return _CORPUS[key]
 
 
+_HOUSEHOLD_WORDS = {"家里", "家用", "屋里", "自家", "各家", "家家", "户户"}
+
+
 def row_conflict(question: str, row_name: str, corpus: str = "", idf=None) -> str:
     """The question's own qualifier where the row has another ("城镇登记失业率" vs "城镇调查失业率"), or ''.
 
@@ -454,6 +457,8 @@ def row_conflict(question: str, row_name: str, corpus: str = "", idf=None) -> st
         return ""
     if qpre in r or rpre in q or qpre not in tokenize(question):
         return ""
+    if set(qpre) & set(rpre) or qpre in _HOUSEHOLD_WORDS:
+        return ""  # "国民体值" is a slip for 体质; "农村家里卫生厕所" says 户用 in everyday words
     if any(qpre in tok and any(rpre in w for w in _NAMED_BY.get(tok, ())) for tok in tokenize(question)):
         return ""  # "城里人" (its fragment 里人) is one half of the row's 城乡
     if any(set(tokenize(e)) & {rpre} for e in get_synonyms().expand(qpre)):

@@ -87,6 +87,13 @@ def test_how_a_kind_of_household_is_recognised_needs_a_condition(kb):
     assert out["answer"] is None and "认定标准" in out["message"] and out["related"]["label"] == "相关内容"
 
 
+def test_a_slip_or_an_everyday_household_word_is_no_other_indicator():
+    from bot.kb.answer import row_conflict
+    assert row_conflict("国民体值总体达标率目标多少", "国民体质总体达标率") == ""
+    assert row_conflict("农村家里卫生厕所 2020年普及了多少", "农村户用卫生厕所普及率") == ""
+    assert row_conflict("城镇登记失业率是多少", "城镇调查失业率") == "登记"
+
+
 def test_years_said_in_words_are_years():
     assert qtypes.year_digits("二〇年中等收入群体占多大比例") == "2020年中等收入群体占多大比例"
     assert qtypes.year_digits("到二零二五年托位") == "到2025年托位"
