@@ -518,6 +518,11 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     # "一级跟二级的护理补贴 钱数一样不一样": two levels compared, no one's own level
     if facts and re.search(r"[一二三四1-4]级(的)?(跟|和|与|同|还是|比)[一二三四1-4]级", text):
         facts, personal, own_facts = {}, False, False
+    # "残疾娃不满三岁 育儿补贴和残疾人补贴能一起领不": whether programs combine, asked of a kind of child; an age
+    # given only as a range ("不满三岁") says which kind, not a birth date to check.
+    if "combine" in aspects and len(set(members_of(programs))) >= 2 and facts and \
+            all("/" in str(v) for v in facts.values()):
+        facts, personal, own_facts = {}, False, False
     requirement = _REQUIREMENT.search(text)
     if requirement and _RUMOUR.match(requirement.group(0)) and \
             _stated_fact(text[:requirement.start()] + "，" + text[requirement.end():], today, asking, engine):
@@ -791,7 +796,8 @@ _ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change"
                     "correction_procedure", "other_procedure", "report_fraud", "office_layout",
                     "contribution", "priority", "home_service", "age_limit", "employer_cooperation",
                     "obligation_after", "lifetime_cap", "app_steps", "local_stacking", "change_effective", "payee",
-                    "living_elsewhere", "occupation_list", "non_local_hukou", "birth_month", "unstated_detail"}
+                    "living_elsewhere", "occupation_list", "non_local_hukou", "birth_month", "unstated_detail",
+                    "insurance_transfer", "adjustment_history", "exam_provider", "system_opening"}
 # (A family arrangement, a back payment or a lost paper said with the resident's own facts — "娃还没上户口，
 # 2024年生的", "中级证丢了又重考了一个，前头领过" —
 # gets the honest line first and then the check of their case: see actions/understanding.start_personal_case.)

@@ -730,6 +730,30 @@ def test_round13_honest_unknowns(text, reason):
     assert r.kind == NOT_IN_SOURCES and r.not_in_sources[0] == reason
 
 
+@pytest.mark.parametrize("text, reason", [
+    ("护理补贴是给残疾人本人 还是给伺候他的家里人", "payment_timing"),
+    ("生二胎的时候老大已经领过了 老二的钱是不是跟老大一起发", "payment_timing"),
+    ("咨询：育儿补贴是否需父母双方均为本省户籍", "non_local_hukou"),
+    ("娃户口在河南 人在太原生的 补贴是回河南领还是在太原领", "non_local_hukou"),
+    ("山西定点培训机构有哪些，名单在哪看", "recommendation"),
+    ("育儿补贴 申报系统 开放时间？", "system_opening"),
+    ("两项补贴山西最近一次调标准是哪年", "adjustment_history"),
+    ("职业技能等级证书去哪考，哪个机构能发", "exam_provider"),
+    ("失业保险在河北交了半年 在山西交了半年 能合到一起算不", "insurance_transfer"),
+    ("山西养老机构护理型床位现在占比多少了", "actual_statistic"),
+])
+def test_round29_30_honest_unknowns(text, reason):
+    # (the contributions split between provinces: the honest line alone, no check that reads 6 months as theirs)
+    r = read_line(text, today=TODAY)
+    assert r.kind == NOT_IN_SOURCES and r.not_in_sources[0] == reason, r
+
+
+def test_whether_programs_combine_for_a_kind_of_child_is_the_combine_answer():
+    r = read_line("残疾娃不满三岁 育儿补贴和残疾人补贴能一起领不", today=TODAY)
+    assert r.kind == PROGRAM_INFO and r.aspects == ["combine"] and not r.facts, r
+    assert read_line("俺娃2024年3月生的，育儿补贴和护理补贴能一起领不", today=TODAY).facts["child_birth_date"] == "2024-03"
+
+
 def test_a_target_to_be_reached_is_not_a_current_statistic():
     assert not read_line("看病往外省跑的病人比例要降到多少了", today=TODAY).not_in_sources
     assert not read_line("失业保险交多少个月才能领技能补贴", today=TODAY).not_in_sources
