@@ -51,12 +51,21 @@ log = logging.getLogger(__name__)
 def masked(text: str) -> str:
     """The standard reading of a line with every program name and alias replaced by one mark."""
     from bot.eligibility.engine import get_engine
-    from bot.understanding.reader import _alias_pairs, standard_text
+    from bot.understanding.reader import _alias_pairs, homophone_aliases, standard_text
 
-    line = standard_text(text).lower()
-    for alias, _ in sorted(_alias_pairs(get_engine()), key=lambda pair: -len(pair[0])):
-        line = line.replace(alias.lower(), PROGRAM_MARK)
-    return _SPACES.sub(" ", line).strip()
+    engine = get_engine()
+    aliases = _alias_pairs(engine)
+    line = homophone_aliases(standard_text(text), aliases).lower()   # "育耳补贴" is 育儿补贴 too
+    named = set()
+    for alias, pid in sorted(aliases, key=lambda pair: -len(pair[0])):
+        if alias.lower() in line:
+            named.add(pid)
+            line = line.replace(alias.lower(), PROGRAM_MARK)
+    # Which programs were named, as one mark each after the line: what is unstated for one program (tax on the
+    # skills subsidy) may be stated for another (the childcare subsidy is tax-free).
+    ids = sorted(engine.program_ids())
+    marks = "".join(chr(0xE000 + ids.index(pid)) for pid in sorted(named) if pid in ids)
+    return (_SPACES.sub(" ", line).strip() + (" " + marks if marks else ""))
 
 
 def ngrams(line: str) -> list[str]:

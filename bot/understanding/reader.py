@@ -615,7 +615,10 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     reading.kind = _kind(reading, intent)
     # A program question the rules found nothing unstated in, shaped like the questions no source answers
     # ("育儿补贴的钱是打到娃爸账户还是娃妈账户"): the learned second opinion makes it an honest no.
-    if second_opinion_applies(reading, asking):
+    # (a question the lexicon marks as answered for this program, "育儿补贴有没有年龄限制", is not second-guessed)
+    answered_here = any(p.search(text) for reason, _, p in lexicon.not_in_sources
+                        if programs and set(members_of(programs)) <= lexicon.not_for.get(reason, set()))
+    if second_opinion_applies(reading, asking) and not answered_here:
         from bot.understanding.answerability import get_model
 
         model = get_model()
@@ -797,7 +800,9 @@ _ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change"
                     "contribution", "priority", "home_service", "age_limit", "employer_cooperation",
                     "obligation_after", "lifetime_cap", "app_steps", "local_stacking", "change_effective", "payee",
                     "living_elsewhere", "occupation_list", "non_local_hukou", "birth_month", "unstated_detail",
-                    "insurance_transfer", "adjustment_history", "exam_provider", "system_opening"}
+                    "insurance_transfer", "adjustment_history", "exam_provider", "system_opening",
+                    "ticket_discount", "electronic_certificate", "back_pay", "proxy_collection",
+                    "local_start"}
 # (A family arrangement, a back payment or a lost paper said with the resident's own facts — "娃还没上户口，
 # 2024年生的", "中级证丢了又重考了一个，前头领过" —
 # gets the honest line first and then the check of their case: see actions/understanding.start_personal_case.)

@@ -25,8 +25,11 @@ def test_plain_scoring_equals_scikit_learn(small_fit):
         assert model.probability(line) == pytest.approx(expected, abs=1e-4), line
 
 
-def test_program_names_are_masked():
-    assert answerability.masked("育兒補貼是打到哪張卡") == answerability.masked("护理补贴是打到哪张卡")
+def test_program_names_are_masked_and_marked_after_the_line():
+    childcare, care = answerability.masked("育兒補貼是打到哪張卡"), answerability.masked("护理补贴是打到哪张卡")
+    assert childcare.split(" ")[0] == care.split(" ")[0] == answerability.PROGRAM_MARK + "是打到哪张卡"
+    assert childcare != care        # which program was named is kept, as a mark of its own
+    assert answerability.masked("育耳补贴要交个税不") == answerability.masked("育儿补贴要交个税不")
     assert answerability.PROGRAM_MARK in answerability.masked("技能提升补贴几天到账")
 
 

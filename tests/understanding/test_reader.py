@@ -748,6 +748,26 @@ def test_round29_30_honest_unknowns(text, reason):
     assert r.kind == NOT_IN_SOURCES and r.not_in_sources[0] == reason, r
 
 
+@pytest.mark.parametrize("text, reason", [
+    ("申请育儿补贴需要娃打完疫苗吗", "special_case"), ("市民来电：询问2026年度育儿补贴发放具体日期", "payment_timing"),
+    ("山西现在有几家三级医院了", "actual_statistic"), ("山西家庭医生签约率现在到多少了", "actual_statistic"),
+    ("平遙古城殘疾人進去免門票嗎", "ticket_discount"), ("残疾人证在手机上能办电子证吗", "electronic_certificate"),
+    ("俺老伴刚瘫了三个月 等够半年了 前面这几个月护理补贴能补不", "back_pay"),
+    ("育儿补贴要是多领了，会让退吗", "refund"), ("残疾人生活补贴的钱能不能让村里代领", "proxy_collection"),
+    ("3到6岁的娃个税能扣多少", "education_deduction"), ("晋城今年育儿补贴啥时候开始受理", "local_start"),
+])
+def test_round31_32_honest_unknowns(text, reason):
+    r = read_line(text, today=TODAY)
+    assert r.kind == NOT_IN_SOURCES and r.not_in_sources[0] == reason, r
+
+
+@pytest.mark.parametrize("text", ["护理补贴需要残疾证吗", "技能提升补贴需要交满一年失业保险吗", "育儿补贴有没有年龄限制",
+                                  "3岁以下婴幼儿照护个税能扣多少", "育儿补贴要交个税吗", "2025年三级医院要有多少家",
+                                  "职业培训补贴跟技能提升补贴同一个证能两头都领吗"])
+def test_round31_32_lookalikes_stay_answered(text):
+    assert read_line(text, today=TODAY).kind != NOT_IN_SOURCES
+
+
 def test_whether_programs_combine_for_a_kind_of_child_is_the_combine_answer():
     r = read_line("残疾娃不满三岁 育儿补贴和残疾人补贴能一起领不", today=TODAY)
     assert r.kind == PROGRAM_INFO and r.aspects == ["combine"] and not r.facts, r
