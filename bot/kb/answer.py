@@ -65,6 +65,9 @@ def indicator_answer(row: dict) -> str:
     name = row_label(row)
     target = format_value(row["target_2025"], row.get("unit", ""))
     paren = []
+    raw = row["target_2025"].strip()
+    if re.match(r"[<>≥≤]", raw):
+        paren.append(f"表中写作“{raw}”")   # the table's own notation, quoted beside the words
     base = row.get("value_2020", "")
     if base and base not in ("—", "-", "－"):
         text = f"2020年为{format_value(base, row.get('unit', ''))}"
@@ -116,6 +119,9 @@ def confidence_of(cov: float, cos: float, dense_ok: bool) -> float:
 
 
 _NOTICE_PARTS = (  # what a question about the document asks → the notice line that answers it
+    (re.compile(r"抄送|抄报|抄给"), lambda ln: ln.startswith("抄送")),
+    (re.compile(r"办公厅|(最后|末尾|落款)[^，。？?]{0,8}印发|印发(的)?(单位|机关|部门)是"), lambda ln: ln.endswith("办公厅")),
+    (re.compile(r"公开|内部|保密|往外"), lambda ln: "公开发布" in ln),
     (re.compile(r"主送|发给|下发给|发到|送给"), lambda ln: ln.endswith(("：", ":"))),
     (re.compile(r"文号|字号|几号文|发文号"), lambda ln: "〔" in ln),
     (re.compile(r"哪天|哪一天|日期|什么时候|啥时候|多会儿|何时|哪年|几月|时间"), lambda ln: re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", ln)),
@@ -129,19 +135,22 @@ def names_a_document(question: str, doc_title: str) -> bool:
     q = normalize(question)
     if re.search(r"(?:这个|这份|这一?个|该|本)(?:规划|文件|通知|政策|办法|方案)", q):
         return True
+    if re.search(r"规划|文件|通知", q) and any(cue.search(q) for cue, _ in _NOTICE_PARTS[:5]):
+        return True   # "规划最后是哪个办公厅印发的": a part of the document itself (not its date, which plans also name)
     title_tokens = text_tokens(doc_title)
     own = [t for t in tokenize(q) if len(t) >= 2 and not _ASKING.search(t) and t not in ASK_WORDS]
     return bool(own) and sum(t in title_tokens for t in own) >= max(2, len(own) // 2)
 
 
-def notice_part(question: str, chunk: dict) -> tuple[str, list[dict]] | None:
-    """The one line of the notice that a question about the document asks for (主送, 文号, date, issuer)."""
-    lines = [ln.strip() for ln in chunk["text"].split("\n") if ln.strip()]
+def notice_part(question: str, chunk: dict, closing: tuple = ()) -> tuple[str, list[dict]] | None:
+    """The one line of the notice (or of its closing 抄送/印发 block) that a question about the document asks
+    for (主送, 抄送, 文号, date, issuer, printing office, whether it is public)."""
+    lines = [(ln.strip(), c) for c in (chunk, *closing) for ln in c["text"].split("\n") if ln.strip()]
     for cue, fits in _NOTICE_PARTS:
         if cue.search(question):
-            for ln in lines:
+            for ln, c in lines:
                 if fits(ln):
-                    return ln.rstrip("：:"), [{"doc_id": chunk["doc_id"], "section": chunk["section"], "quote": ln}]
+                    return ln.rstrip("：:"), [{"doc_id": c["doc_id"], "section": c["section"], "quote": ln}]
     return None
 
 
@@ -979,7 +988,9 @@ def choose(question: str, asked, hits, chunks, idf, rows_by_number: dict, docs: 
         return None               # how it turned out: a plan states intentions, the passage is only related
     notice = _notice_for(asked, hits, chunks)
     if notice is not None:
-        text, cites = notice_part(question, notice) or notice_answer(notice)
+        closing = tuple(c for c in chunks if c["doc_id"] == notice["doc_id"] and c.get("kind") == "notice"
+                        and c is not notice)
+        text, cites = notice_part(question, notice, closing) or notice_answer(notice)
         return text, cites, notice, "text", []
     weights = topic_weights(question, idf)
     listed = section_list(asked, weights, hits, chunks)

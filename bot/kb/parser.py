@@ -434,7 +434,13 @@ class PlanParser:
                 doc.sections.append(path)
 
     def _tail(self, paras: list[Paragraph], doc: ParsedDocument) -> None:
-        """抄送 … 印发 lines: the printing office and date."""
+        """抄送 … 印发 lines: the printing office and date, kept as metadata and as a second 发文通知 passage
+        (residents ask who it was copied to and which office printed it)."""
+        lines = [p for p in paras if p.text.strip()]
+        lead = next((b.lead for b in doc.blocks if b.kind == "notice"), "")
+        if lead and lines:
+            doc.blocks.append(Block("notice", "发文通知", "", "", lead, "\n".join(p.text for p in lines),
+                                    lines[0].start, lines[-1].end))
         for p in paras:
             dm = RE_DATE.match(p.text)
             if dm and dm.group(4):

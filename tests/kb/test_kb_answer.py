@@ -96,6 +96,13 @@ def test_traditional_and_short_queries(kb, q):
     assert res["results"][0]["section"] == "二、“十四五”高品质生活建设的总体思路 > （三）主要目标"
 
 
+def test_a_compared_target_quotes_the_tables_own_notation_beside_the_words():
+    row = {"name": "从业人员持证率", "unit": "%", "target_2025": ">50", "value_2020": "22.6", "attribute": "预期性"}
+    assert ans.indicator_answer(row) == "2025年目标：从业人员持证率超过50%（表中写作“>50”，2020年为22.6%，预期性指标）"
+    plain = {"name": "三级医院数量", "unit": "个", "target_2025": "60", "value_2020": "36", "attribute": "预期性"}
+    assert "表中写作" not in ans.indicator_answer(plain)
+
+
 def test_format_value():
     assert ans.format_value(">50", "%") == "超过50%"
     assert ans.format_value("≥85", "%") == "不低于85%"
@@ -137,6 +144,15 @@ def test_area_question_gets_the_asked_standard_not_an_indicator(kb):
 def test_document_question_gets_the_notice_not_a_row(kb):
     res = kb.answer("这个规划是哪个文件 文号是多少")
     assert res["kind"] == "text" and "晋政发〔2021〕46号" in res["answer"]
+
+
+@pytest.mark.parametrize("q,expected", [("這個文件抄送給了哪些單位", "省人大常委会办公厅"),
+                                        ("规划最后是哪个办公厅印发的", "山西省人民政府办公厅"),
+                                        ("省里那个通知是下发给哪些单位的？主送谁", "各市、县人民政府")])
+def test_the_closing_lines_of_the_document_answer_who_got_a_copy_and_who_printed_it(kb, q, expected):
+    res = kb.answer(q)
+    assert res["answer"] and expected in res["answer"], res
+    assert "抄送" not in res["answer"] or q.startswith("這個文件抄送")   # a 主送 question is not the 抄送 line
 
 
 @pytest.mark.parametrize("q,place", [("北京的托位数目标是多少", "北京"), ("西安的养老院护理型床位占比", "西安"),
