@@ -456,8 +456,9 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
         bool(benefit and programs and any(benefit.group(0) in c and _FIGURE.search(c) and not named_programs(c, engine)
                                           for c in re.split(r"[，,。；;？?！!]", text)))
     # ("生育津贴能领多少，跟育儿补贴有关系不": the figure is asked of the other benefit)
-    unsupported = next(((reason, label) for reason, label, p in lexicon.not_in_sources if p.search(text)
-                        and not (programs and set(members_of(programs)) <= lexicon.not_for.get(reason, set()))), None)
+    matched = [(reason, label) for reason, label, p in lexicon.not_in_sources if p.search(text)]
+    unsupported = next(((reason, label) for reason, label in matched
+                        if not (programs and set(members_of(programs)) <= lexicon.not_for.get(reason, set()))), None)
     if unsupported and unsupported[0] == "actual_statistic" and re.search(r"20(?:1\d|20)年|十三五", text) and \
             not re.search(r"现在|目前|今年|眼下|如今|当前", text):
         unsupported = None             # "2020年两项补贴覆盖率到多少了": the plan's baseline, not a current figure
@@ -616,9 +617,8 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     # A program question the rules found nothing unstated in, shaped like the questions no source answers
     # ("育儿补贴的钱是打到娃爸账户还是娃妈账户"): the learned second opinion makes it an honest no.
     # (a question the lexicon marks as answered for this program, "育儿补贴有没有年龄限制", is not second-guessed)
-    answered_here = any(p.search(text) for reason, _, p in lexicon.not_in_sources
-                        if programs and set(members_of(programs)) <= lexicon.not_for.get(reason, set()))
-    if second_opinion_applies(reading, asking) and not answered_here:
+    if second_opinion_applies(reading, asking) and not (
+            programs and any(set(members_of(programs)) <= lexicon.not_for.get(reason, set()) for reason, _ in matched)):
         from bot.understanding.answerability import get_model
 
         model = get_model()
