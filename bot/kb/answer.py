@@ -1187,6 +1187,19 @@ _ASKS_CRITERIA = re.compile(r"认定(的)?(标准|条件|办法|依据)|(咋|怎
 _STATES_CRITERIA = re.compile(r"认定|界定|条件|是指|指的是|低于|高于|不超过|不低于|以下|以上|符合|满足|达到")
 
 
+# "国家级城市医联体建设试点是哪个城市": one place asked; a sentence naming no city or county does not answer.
+_ASKS_ONE_PLACE = re.compile(r"(?:是|在|选在|定在|落在|放在)(?:咱省|山西)?哪(?:个|座)(?:城市|市|县|区|地方)|哪(?:个|座)城市(?!群)")
+
+
+def place_missing(question: str, answer: str) -> bool:
+    """The question asks which city or county, and the answer names none of Shanxi's (the gazetteer's)."""
+    if not _ASKS_ONE_PLACE.search(question):
+        return False
+    from bot.service_points.gazetteer import find_places
+
+    return not find_places(answer)
+
+
 def criteria_missing(question: str, answer: str) -> bool:
     """The question asks how something is recognised and the answer states no condition at all."""
     return bool(_ASKS_CRITERIA.search(question)) and not _STATES_CRITERIA.search(answer)

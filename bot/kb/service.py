@@ -318,6 +318,11 @@ class KnowledgeBase:
                               "建议拨打12345政务服务便民热线，或向当地主管部门咨询。")
             out["related"] = {"label": "相关内容", **_passage(picked[2] or top)}
             return out
+        if picked and picked[0] and ans.place_missing(q, picked[0]):
+            out["message"] = ("抱歉，规划提到了相关内容，但没有写明具体是哪个地方，我不想给您不准确的说法。"
+                              "建议拨打12345政务服务便民热线咨询。")
+            out["related"] = {"label": "相关内容", **_passage(picked[2] or top)}
+            return out
         if picked is None or picked[0] and ans.instances_missing(q, picked[0]):
             out["message"] = ans.not_found_message(asked if picked is None else None)
             out["related"] = {"label": "相关内容", **_passage(picked[2] if picked and picked[2] else top)}

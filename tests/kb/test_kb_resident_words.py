@@ -94,6 +94,15 @@ def test_a_slip_or_an_everyday_household_word_is_no_other_indicator():
     assert row_conflict("城镇登记失业率是多少", "城镇调查失业率") == "登记"
 
 
+def test_which_city_needs_a_city_in_the_answer(kb):
+    from bot.kb.answer import place_missing
+    assert place_missing("国家级城市医联体建设试点是哪个城市", "推进国家级城市医联体建设试点。")
+    assert not place_missing("健康养老集聚区要放在哪个市", "建设侯马市健康养老集聚区。")
+    assert not place_missing("国家级城市医联体建设试点有哪些内容", "推进国家级城市医联体建设试点。")
+    out = kb.answer("国家级城市医联体建设试点是哪个城市")
+    assert out["answer"] is None and "哪个地方" in out["message"] and out["related"]["label"] == "相关内容"
+
+
 def test_years_said_in_words_are_years():
     assert qtypes.year_digits("二〇年中等收入群体占多大比例") == "2020年中等收入群体占多大比例"
     assert qtypes.year_digits("到二零二五年托位") == "到2025年托位"
