@@ -1200,6 +1200,22 @@ def place_missing(question: str, answer: str) -> bool:
     return not find_places(answer)
 
 
+def unstated_part(question: str, answer: str) -> str:
+    """The honest message when the chosen sentence names what was asked but not the part asked for (a term's
+    contents, how something is recognised, which place); '' when it answers."""
+    missing = term_contents_missing(question, answer)
+    if missing:
+        return (f"抱歉，规划提到了“{missing}”，但没有列出它具体包括哪些内容，我不想给您不准确的说法。"
+                "建议拨打12345政务服务便民热线咨询。")
+    if criteria_missing(question, answer):
+        return ("抱歉，规划提到了相关内容，但没有写明具体的认定标准或条件，我不想给您不准确的说法。"
+                "建议拨打12345政务服务便民热线，或向当地主管部门咨询。")
+    if place_missing(question, answer):
+        return ("抱歉，规划提到了相关内容，但没有写明具体是哪个地方，我不想给您不准确的说法。"
+                "建议拨打12345政务服务便民热线咨询。")
+    return ""
+
+
 def criteria_missing(question: str, answer: str) -> bool:
     """The question asks how something is recognised and the answer states no condition at all."""
     return bool(_ASKS_CRITERIA.search(question)) and not _STATES_CRITERIA.search(answer)

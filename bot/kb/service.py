@@ -307,20 +307,9 @@ class KnowledgeBase:
             # A term the plan puts in quotes and the question asks about: an answer not naming it is about
             # something else; the sentence naming it answers instead.
             picked = ans.term_answer(q, asked, hits, chunks) or picked
-        missing = ans.term_contents_missing(q, picked[0]) if picked and picked[0] else ""
-        if missing:
-            out["message"] = (f"抱歉，规划提到了“{missing}”，但没有列出它具体包括哪些内容，我不想给您不准确的说法。"
-                              "建议拨打12345政务服务便民热线咨询。")
-            out["related"] = {"label": "相关内容", **_passage(picked[2] or top)}
-            return out
-        if picked and picked[0] and ans.criteria_missing(q, picked[0]):
-            out["message"] = ("抱歉，规划提到了相关内容，但没有写明具体的认定标准或条件，我不想给您不准确的说法。"
-                              "建议拨打12345政务服务便民热线，或向当地主管部门咨询。")
-            out["related"] = {"label": "相关内容", **_passage(picked[2] or top)}
-            return out
-        if picked and picked[0] and ans.place_missing(q, picked[0]):
-            out["message"] = ("抱歉，规划提到了相关内容，但没有写明具体是哪个地方，我不想给您不准确的说法。"
-                              "建议拨打12345政务服务便民热线咨询。")
+        unstated = ans.unstated_part(q, picked[0]) if picked and picked[0] else ""
+        if unstated:
+            out["message"] = unstated
             out["related"] = {"label": "相关内容", **_passage(picked[2] or top)}
             return out
         if picked is None or picked[0] and ans.instances_missing(q, picked[0]):
