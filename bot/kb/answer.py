@@ -536,8 +536,11 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
         c = chunks[h.idx]
         if c.get("kind") != "indicator":
             continue
-        is_first, first_row = first_row, False
         row = c["indicator"]
+        if row_conflict(question, row.get("name", ""), corpus_text(chunks), idf) or \
+                head_conflict(question, row.get("name", "")):
+            continue  # a row the question names something else of is not "the best-ranked row" either
+        is_first, first_row = first_row, False
         kind = qtypes.row_kind(row)
         if asked.figure and kind not in (asked.kinds or {asked.figure}):
             continue
@@ -548,8 +551,7 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
         if asked.figure and (asked.year == "target" or asked.year_value == "2025") and \
                 not re.search(r"\d", row.get("target_2025", "")) and _ASKS_NUMBER.search(question):
             continue  # "具体是百分之多少": "完成国家考核目标" states no figure to give
-        if row_conflict(question, row.get("name", ""), corpus_text(chunks), idf) or \
-                head_conflict(question, row.get("name", "")) or total_of_ratio(question, row.get("name", "")):
+        if total_of_ratio(question, row.get("name", "")):
             continue
         rows = all_chunks_by_row.get(row["number"], [c])
         if getattr(asked, "pair", False) and len(rows) < 2 and not re.search(r"[;；]", row.get("target_2025", "")):

@@ -30,7 +30,9 @@ APPLYING = {"where", "how_to_apply", "documents", "deadline"}   # aspects about 
 # Kinds of line, in the words of issue 10.
 PROGRAM_INFO, PERSONAL_CASE, PLAN_QUESTION, OFFICE_LOOKUP, NOT_IN_SOURCES, OTHER = (
     "program_info", "personal_case", "plan_question", "office_lookup", "not_in_sources", "other")
-_QUESTION = re.compile(r"[？?]|(?:标准|金额|额度|钱数)[。！!\s]*$|是吧|对吧|[了的]吧[。！!\s]*$|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|多钱|几|真的假的|[递交送报]给谁|能不能|可不可以|是不是|有没有|是否|咋|还是"
+_QUESTION = re.compile(r"[？?]|(?:标准|金额|额度|钱数|条件|资格|途径|渠道|地点|流程|手续|材料|期限|时限)[。！!\s]*$"
+                       # a hotline note: "咨询生活补贴申办途径", "问护理补贴办理地点"
+                       r"|(?:咨询|询问|打听|了解|问)[^，。；]{0,20}(?:途径|渠道|地点|单位|部门|流程|手续|材料|条件|标准|金额|期限|时限)|是吧|对吧|[了的]吧[。！!\s]*$|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|多钱|几|真的假的|[递交送报]给谁|能不能|可不可以|是不是|有没有|是否|咋|还是"
                        r"|多长|多久|多大|多高|要不要|需不需要|没得|有没得|谁(?:能|可以|来|去|给|管|负责|办|要)|[找问向跟]谁"
                        r"|(.)[不没]\1|[^不]不[。！!\s]*$|没有?[。！!\s]*$"
                        r"|(?<=[\u4e00-\u9fff]{2})[^不\s，,]不(?=[，,])")  # "能在网上申请不，腿脚不利索": the clause asks
@@ -64,6 +66,7 @@ class Lexicon:
     not_for: dict[str, set[str]] = field(default_factory=dict)  # reason → programs whose sources do answer it
     homophone_terms: list[tuple[str, str]] = field(default_factory=list)  # (term, term), longest first
     unstated_conditions: list[tuple[str, re.Pattern]] = field(default_factory=list)  # (label with {x}, pattern)
+    older_words: dict[str, str] = field(default_factory=dict)   # "残废" → 残疾: the word the rules use
 
 
 @functools.lru_cache(maxsize=4)
@@ -85,6 +88,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         answered_with={k: list(v.get("answer") or []) for k, v in data["not_in_sources"].items()},
         not_for={k: set(v.get("not_for") or []) for k, v in data["not_in_sources"].items()},
         homophone_terms=[(t, t) for t in sorted(data.get("homophone_terms") or [], key=len, reverse=True)],
+        older_words=dict(data.get("older_words") or {}),
         unstated_conditions=[(c["label"], re.compile(c["pattern"])) for c in data.get("unstated_conditions") or []],
     )
 
@@ -153,13 +157,22 @@ def _syllables(text: str) -> tuple[str, ...]:
     return tuple((lazy_pinyin(c) or [c])[0] for c in text)
 
 
+_PINYIN_RUN = re.compile(r"[a-z]{1,6}")
+_PINYIN_TOKEN = re.compile(r"[a-z]{1,6}(?![a-z])|[\s\S]")
+
+
 def homophone_aliases(text: str, aliases: list[tuple[str, str]]) -> str:
     """The line with a program name typed or dictated with homophones ("育而补贴", "护里补贴", "补帖") written
     as the name itself. Only whole names of three or more characters, syllable for syllable."""
     if not re.search(r"[\u4e00-\u9fff]", text):
         return text
-    chars = list(text)
-    line = _syllables(text) if len(text) <= 200 else ()
+    if _PINYIN_RUN.search(text):        # "yu儿补贴": a syllable typed in pinyin stands for its character
+        chars = _PINYIN_TOKEN.findall(text)
+        line = tuple(c if _PINYIN_RUN.fullmatch(c) else (lazy_pinyin(c) or [c])[0] for c in chars) \
+            if len(text) <= 200 else ()
+    else:
+        chars = list(text)
+        line = _syllables(text) if len(text) <= 200 else ()
     if len(line) != len(chars):
         return text              # pinyin did not map one syllable per character: leave the line as it is
     for alias, _ in aliases:
@@ -381,6 +394,8 @@ def _program_of_table(text: str, engine: EligibilityEngine) -> list[str]:
 
 def _raw_line(text: str, lexicon: Lexicon) -> str:
     raw = pauses_to_commas(normalize(text or "").strip())
+    for word, standard in lexicon.older_words.items():
+        raw = raw.replace(word, standard)
     return homophone_aliases(raw, lexicon.homophone_terms)   # "残疾正" → 残疾证, "所得水" → 所得税
 
 
