@@ -29,6 +29,16 @@ KINDS = [
     ("残疾人的补贴找谁", PROGRAM_INFO, [BOTH], ["where"]),
     ("學技術有補貼不", PROGRAM_INFO, ["vocational_training_subsidy"], []),
     ("育兒補貼一年多少錢", PROGRAM_INFO, ["childcare_subsidy"], ["amount"]),
+    # hotline notes name what they ask; older words and pinyin slips still name the program
+    ("工单：群众咨询职业培训补贴受理单位", PROGRAM_INFO, ["vocational_training_subsidy"], ["where"]),
+    ("技能提升补贴 申请渠道", PROGRAM_INFO, ["skills_upgrade_subsidy"], ["where"]),
+    ("残废补贴咋领", PROGRAM_INFO, [BOTH], ["how_to_apply"]),
+    ("yu儿补贴多少钱", PROGRAM_INFO, ["childcare_subsidy"], ["amount"]),
+    ("hu理补贴管啥的", PROGRAM_INFO, ["disability_care_allowance"], ["what"]),
+    ("俺在吕梁临县 培训补贴寻谁", PROGRAM_INFO, ["vocational_training_subsidy"], ["where"]),
+    # keeping 低保 while getting the subsidy is the household-income question, not a combination
+    ("領了育兒補貼還能照樣領低保嗎", PROGRAM_INFO, ["childcare_subsidy"], ["tax_income"]),
+    ("个税里3岁以下婴幼儿照护那一项 一个月能扣多少", PROGRAM_INFO, ["childcare_subsidy"], ["related"]),
     # the resident's own case → the form
     ("我能领育儿补贴吗", PERSONAL_CASE, ["childcare_subsidy"], []),
     ("俺家老汉能领护理补贴不", PERSONAL_CASE, ["disability_care_allowance"], []),
@@ -51,6 +61,21 @@ def test_kind_programs_and_aspects(text, kind, programs, aspects):
     if aspects is not None:
         for a in aspects:
             assert a in r.aspects, (a, r.aspects)
+
+
+@pytest.mark.parametrize("text,aspect", [
+    ("12345记录：来电人持残疾证（三级），家庭为低保户，咨询生活补贴申办途径", "where"),
+    ("来电：精神残疾二级患者家属，问护理补贴办理地点", "where"),
+    ("残疾人补帖 低保户 条件", "who"),
+])
+def test_a_hotline_note_with_facts_asks_what_it_names(text, aspect):
+    r = read_line(text, today=TODAY)
+    assert r.kind == PERSONAL_CASE and r.question and aspect in r.aspects, r
+
+
+def test_combine_with_low_income_support_is_not_read_as_a_combination():
+    assert "combine" not in read_line("领了育儿补贴，低保还照常发吗", today=TODAY).aspects
+    assert "combine" in read_line("育儿补贴和技能提升补贴能一起领吗", today=TODAY).aspects
 
 
 def test_facts_in_a_personal_question_are_kept():
@@ -201,10 +226,17 @@ def test_aspects_in_priority_order():
     ("残疾人住进养老院了，护理补贴发给谁", "suspension"),
     ("我们村幼儿园多会儿开托班", "local_schedule"),
     ("普惠托育机构每个托位政府补多少", "institution_subsidy"),
+    ("技能提升补贴2026年山西的新标准是多少", "current_local_standard"),
+    ("护理补贴现行标准多少", "current_local_standard"),
 ])
 def test_what_no_source_states_is_recognised(text, reason):
     r = read_line(text, today=TODAY)
     assert r.kind == "not_in_sources" and r.not_in_sources[0] == reason, r
+
+
+def test_this_years_childcare_standard_is_the_national_one():
+    r = read_line("今年育儿补贴标准是多少", today=TODAY)    # 3600元 is national: no local standard is asked
+    assert r.kind == PROGRAM_INFO and not r.not_in_sources and "amount" in r.aspects, r
 
 
 def test_a_plain_amount_question_is_not_an_unknown():
