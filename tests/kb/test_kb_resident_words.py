@@ -76,6 +76,13 @@ def test_a_slogan_asked_in_other_words_is_still_not_answered_by_its_mention():
     said = "聚焦“六新”突破创造新就业岗位，深挖战略性新兴产业的就业带动潜能。"
     assert term_contents_missing("“六新”突破是指哪六新", said) == "六新"
     assert term_contents_missing("两下两进两拆是干啥的", "深化“两下两进两拆”，重点做好“三延伸两提升”。") == "两下两进两拆"
+    # "改哪五水", "是拆啥": which parts, asked with the slogan's own verb or noun
+    said = "强化“四水四定”刚性约束，深化“五水综改”，加强岩溶大泉和湿地保护，涵养“华北水塔”。"
+    assert term_contents_missing("五水综改具体改哪五水", said) == "五水综改"
+    assert term_contents_missing("两下两进两拆是拆啥", "深化“两下两进两拆”，重点做好“三延伸两提升”。") == "两下两进两拆"
+    # "指哪两样下降" is answered by two things joined by 和; "是说啥" asks what it is about
+    two = "安全生产形势稳定好转，各类事故起数和死亡人数逐年保持“双下降”。"
+    assert term_contents_missing("安全生产那块说事故双下降 指哪两样下降", two) == ""
 
 
 def test_how_a_kind_of_household_is_recognised_needs_a_condition(kb):
