@@ -191,7 +191,9 @@ def classify(question: str, this_year: int | None = None) -> Asked:
     a.change = bool(CHANGE.search(q))
     a.admin_place = bool(re.search(r"哪个(?:市|县|区)|哪几个(?:市|县|区|城市)|哪些(?:市|县|区|城市)|哪座城|"
                                    r"(?:城市|市|县|区)(?:是|有|都有|包括)?(?:哪些|哪几个)", q))
-    if a.figure and a.current:
+    if a.figure and {"2020", "2025"} <= set(years) and re.search(r"起点|起步|基数|基期|起始|基准|当初|原来", q):
+        a.year, a.year_value = "baseline", "2020"   # "2025年…达标率的起点2020年是多少"
+    elif a.figure and a.current:
         a.year = "current"
     elif a.figure:
         if re.search(r"20(?:1\d|20)年|十三五|原来|以前|过去|现在|目前|如今|眼下|已经|到了|多少了|这些年|这几年|前几年|那几年|"
@@ -348,6 +350,10 @@ def asked_place(question: str) -> str:
     """One Shanxi city, or 全国, that a question asks about: the plan's province-wide figures are not theirs."""
     q = normalize(question)
     if re.search(r"全国", q) and not re.search(r"全省|山西|我省|省里|省内|咱省|本省", q):
+        return "全国"
+    # "全国人均预期寿命是多少岁 山西比全国高还是低": the clause asking the figure asks the nation's
+    if any(re.search(r"全国", c) and re.search(r"多少|几", c) and not re.search(r"全省|山西|我省|省里|省内|咱省|本省|[比跟和与同]全国|全国[^，]{0,2}比", c)
+           for c in re.split(r"[\s，,。？?；;]+", q)):
         return "全国"
     cities = set(_CITY.findall(q)) | {n for n in shanxi_counties()[0] if n in q}
     if len(cities) == 1 and not re.search(r"全省|各市|都市圈|哪个市|哪些市", q):

@@ -47,6 +47,22 @@ def test_now_is_the_baseline_and_an_indicator_word_alone_names_no_year():
     assert qtypes.classify("森林覆盖率有多少").year == ""
 
 
+def test_a_baseline_asked_beside_its_target_year_is_the_baseline():
+    a = qtypes.classify("2025年国民体质总体达标率的起点2020年是多少", this_year=2026)
+    assert (a.year, a.year_value) == ("baseline", "2020")
+
+
+def test_the_clause_that_asks_the_figure_decides_whether_the_nation_is_asked():
+    assert qtypes.asked_place("全国城乡居民收入比是多少 山西比全国高多少") == "全国"
+    assert qtypes.asked_place("全国人均预期寿命是多少岁 山西比全国高还是低") == "全国"
+    assert qtypes.asked_place("山西人均收入相当于全国的多少") == ""
+
+
+def test_a_baseline_the_table_lacks_is_null(kb):
+    out = kb.answer("2025年国民体质总体达标率的起点2020年是多少")
+    assert out["answer"] is None and "95" not in (out.get("message") or "")
+
+
 def test_row_conflict_needs_a_qualifier_the_sources_use_for_another_thing():
     corpus = "城镇登记失业率每年控制在4.2%以内。城镇调查失业率"
     assert ans.row_conflict("城镇登记失业率要压到多少", "城镇调查失业率", corpus) == "登记"
