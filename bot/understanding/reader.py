@@ -463,6 +463,10 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     if benefit and programs and not named_programs(text, engine):
         programs = []                  # cue words only, and the line names another benefit
     question = is_question(text)
+    # "四级证书补贴", "三级残疾 护理补贴": a note of a few words, a fact and a program, asks what applies
+    if not question and programs and len(re.sub(r"[\s，,。！!]", "", text)) <= 10 and \
+            any(f in text for f in ("级", "证", "岁", "低保")):
+        question = True
     personal = asks_personally(text, lexicon)
     # (低保 is the living allowance's own condition: "生活补贴和低保金是不是只能二选一" is answered by its rule)
     own_condition = bool(benefit and benefit.group(0).startswith("低保") and

@@ -73,6 +73,16 @@ def test_a_hotline_note_with_facts_asks_what_it_names(text, aspect):
     assert r.kind == PERSONAL_CASE and r.question and aspect in r.aspects, r
 
 
+@pytest.mark.parametrize("text", ["四级证书补贴", "四级精神残疾 护理补贴", "三级残疾 护理补贴"])
+def test_a_note_of_a_fact_and_a_program_asks_what_applies(text):
+    r = read_line(text, today=TODAY)
+    assert r.kind == PERSONAL_CASE and r.question, r
+
+
+def test_a_long_statement_of_facts_is_not_made_a_question():
+    assert not read_line("我家娃是2024年3月生的，户口在太原", today=TODAY).question
+
+
 def test_combine_with_low_income_support_is_not_read_as_a_combination():
     assert "combine" not in read_line("领了育儿补贴，低保还照常发吗", today=TODAY).aspects
     assert "combine" in read_line("育儿补贴和技能提升补贴能一起领吗", today=TODAY).aspects
