@@ -573,7 +573,7 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
 _ASKS_NUMBER = re.compile(r"具体(?:是|要到|到|为)?(?:多少|百分之|几)|百分之(?:多少|几)|多少[%％]|具体数")
 _PAST = re.compile(r"十三五”?(?:时期|期间|以来|末)|^20(?:1\d|20)年[，,]|累计(?:实现|达到|完成|培训)|已经|已(?:建成|实现|达到|完成)")
 _FUTURE = re.compile(r"20(?:2[1-9]|3\d)年|十四五|力争|目标|到20\d\d|未来|今后")
-_CLAUSE = re.compile(r"[，,；;：:。]")
+_CLAUSE = re.compile(r"[，,；;。]|[：:](?!\s*\d)")   # "2.5 : 1" is a ratio, not a clause break
 CLAUSE_MIN_COVERAGE = 0.5   # share of the question's topic words around the figure itself (see figure_fits)
 _GENERIC_PLACE = re.compile(r"^(?:城市|县级|市级|省级|社区|小区|城区|地区|园区|景区|示范区|先行区|集聚区|开发区|功能区|"
                             r"山区|农村|乡村|城乡|市县|区县|县区|各市|各县|全县|全市|本市)$")

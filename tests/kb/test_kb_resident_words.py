@@ -116,3 +116,9 @@ def test_years_said_in_words_are_years():
     assert qtypes.classify("二〇年中等收入群体占多大比例").year_value == "2020"
     assert qtypes.classify("到二〇三五年每千人托位要到多少个").year_value == "2035"   # not the 2025 target
     assert qtypes.classify("新建的省疾控中心在哪个区").shape == "where"
+
+
+def test_a_ratio_written_with_a_colon_stays_in_its_clause(kb):
+    # "城乡居民收入比仍高达2.5 : 1，收入绝对差距超过2万元": the ratio's clause names what the gap is between
+    out = kb.answer("城里人和农村人收入差了多少钱 绝对数")
+    assert out["answer"] and "2万元" in out["answer"].replace(" ", "")
