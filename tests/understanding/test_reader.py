@@ -238,6 +238,8 @@ def test_aspects_in_priority_order():
     ("普惠托育机构每个托位政府补多少", "institution_subsidy"),
     ("技能提升补贴2026年山西的新标准是多少", "current_local_standard"),
     ("护理补贴现行标准多少", "current_local_standard"),
+    ("技能提升补贴 单位能替员工统一申请不", "who_files"),
+    ("残疾人送进托养中心以后，护理补贴还发不发", "suspension"),
 ])
 def test_what_no_source_states_is_recognised(text, reason):
     r = read_line(text, today=TODAY)
