@@ -10,6 +10,7 @@ birth dates it allows, a hedge ("好像是三级") is taken but flagged for chec
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -260,6 +261,10 @@ def _date_facts(text: str, specs: dict[str, dict], today: dt.date, asking: Optio
         if _ACT_AFTER.match(text[mention.span[1]:]):
             continue  # "夜来听邻居说娃过了三岁": the day the resident heard it, no fact of theirs
         owner = _owner(text, mention.span, specs, names) or (asking if asking in names else None)
+        birthday = _BIRTHDAY_BEFORE.search(text[max(0, mention.span[0] - 12):mention.span[0]])
+        if birthday and owner in (None, "child_birth_date") and "child_birth_date" in names:
+            # "三岁生日是24年年底": the birthday of that age, so the birth is that many years before
+            owner, mention = "child_birth_date", _years_before(mention, textparse.cn_to_int(birthday.group("n")) or 0)
         if owner:
             said = text[mention.span[0]:mention.span[1]]
             before = [v for v in all_values.get(owner, []) if isinstance(v, (dt.date, DateSpan))]
@@ -280,6 +285,18 @@ def _date_facts(text: str, specs: dict[str, dict], today: dt.date, asking: Optio
     return out, all_values.get("child_birth_date", [])
 
 
+_BIRTHDAY_BEFORE = re.compile(rf"(?P<n>[{_CN_NUM}]+)\s*(?:周岁|岁)(?:的)?生日(?:是|在|是在|那天是)?\s*$")
+
+
+def _years_before(mention: "textparse.DateMention", years: int) -> "textparse.DateMention":
+    day = mention.date
+    try:
+        moved = day.replace(year=day.year - years)
+    except ValueError:                      # 29 February in a year without one
+        moved = day.replace(year=day.year - years, day=28)
+    return dataclasses.replace(mention, date=moved)
+
+
 def _month_of(value: "dt.date | DateSpan") -> Optional[int]:
     if isinstance(value, DateSpan):
         return value.earliest.month if (value.earliest.year, value.earliest.month) == (value.latest.year, value.latest.month) else None
@@ -288,7 +305,7 @@ def _month_of(value: "dt.date | DateSpan") -> Optional[int]:
 
 # The day of hearing, reading or asking about the subsidy, not of a birth or a certificate.
 _ACT_AFTER = re.compile(r"\s*(?:我|俺|刚|才|在)?(?:听|看到|看见|刷到|问了|问过|打电话|打听|网上|电视上|手机上|群里)")
-_AGE_AFTER = re.compile(rf"\s*(?:都|就|已经|才|刚|刚好|也|还)?(?:满|有)?了?[{_CN_NUM}]+(?:周岁|岁)")
+_AGE_AFTER = re.compile(rf"\s*(?:都|就|已经|才|刚|刚好|也|还)?(?:快|快要|将近|差不多|眼看|不到|还不到)?(?:满|有|到)?了?[{_CN_NUM}\d]+(?:周岁|岁)")
 
 
 def _months_since(text: str, today: dt.date) -> Optional[int]:
@@ -556,18 +573,23 @@ _CLAIMED = re.compile(r"领过|领了|申请过|补过|拿过补贴|补贴拿过
 _GOT_CERT = re.compile(r"考了|考下|考的|考过|拿了|拿到|拿下|取得|又考|新考")
 
 
-def _claimed_another_level(text: str, facts: dict[str, Any]) -> None:
+def _claimed_another_level(text: str, facts: dict[str, Any], today: dt.date) -> None:
     """"前年中级的领过了，去年12月又考了高级": the subsidy claimed was for another level than the new
-    certificate, so the new one is the certificate asked about and its level was never claimed."""
+    certificate, so the new one is the certificate asked about, its level was never claimed, and its date
+    (not the earlier one's) is the certificate date."""
     if "certificate_level" not in facts:
         return
     parts = [p for p in re.split(r"[，,。；;！!？?\s]", text) if p]
     claimed = {lvl for p in parts if _CLAIMED.search(p) for lvl in [textparse.parse_cert_level(p)] if lvl}
-    got = [lvl for p in parts if _GOT_CERT.search(p) and not _CLAIMED.search(p)
-           for lvl in [textparse.parse_cert_level(p)] if lvl]
-    if claimed and got and got[-1] not in claimed:
-        facts["certificate_level"] = got[-1]
+    # in a line about certificates, "又考了三级" is the 三级 (高级) certificate
+    got = [(lvl, p) for p in parts if _GOT_CERT.search(p) and not _CLAIMED.search(p)
+           for lvl in [textparse.parse_cert_level(p, expect_cert=True)] if lvl]
+    if claimed and got and got[-1][0] not in claimed:
+        facts["certificate_level"] = got[-1][0]
         facts["claimed_same_level_before"] = False
+        dates = [m for m in textparse.find_dates(got[-1][1], today) if m.date <= today]
+        if dates:
+            facts["certificate_issue_date"] = _date_value(dates[-1])
         return
     # "考初级厨师证领过一回补贴 今年又考了个初级面点师": the same level in another trade was never claimed
     claimed_trades = {t for p in parts if _CLAIMED.search(p) for t in _trades(p)}
@@ -639,7 +661,7 @@ def extract_facts(text: str, today: Optional[dt.date] = None, asking: Optional[s
             facts[name] = value
             if not _HEDGE.search(tail):
                 hedged.pop(name, None)
-    _claimed_another_level(text, facts)
+    _claimed_another_level(text, facts, today)
     _certificate_asked(text, asking, facts)
     unborn = bool(_UNBORN.search(text))
     approximate = [k for k, v in facts.items() if isinstance(v, DateSpan)]

@@ -225,3 +225,25 @@ def test_a_no_with_a_verb_or_adverb_between_still_denies(text, asking, name):
     """"没去办过", "不用专门有人…": the no stands a word or two before the yes-word and still denies it."""
     facts = extract_facts(text, dt.date(2026, 11, 30), asking=asking)["facts"]
     assert facts[name] is False
+
+
+def test_an_age_said_of_this_year_is_no_second_birth():
+    # "今年快五岁了": the year of the age; the one child was born on the day given
+    out = extract_facts("我外孙女是二零二一年十二月二十号生的今年快五岁了听人说有三千六的补贴我们能不能领",
+                        today=dt.date(2026, 12, 1))
+    assert out["facts"]["child_birth_date"] == "2021-12-20" and out["children"] is None
+
+
+def test_the_date_of_a_birthday_of_an_age_gives_the_birth_that_many_years_before():
+    out = extract_facts("闺女三岁生日是24年年底，就差那么几天到25年，育儿补贴还能沾上边不", today=dt.date(2026, 12, 1))
+    assert out["facts"]["child_birth_date"] == "2021-12" and out["children"] is None
+    out = extract_facts("娃3岁生日是2025年3月5号", today=dt.date(2026, 12, 1))
+    assert out["facts"]["child_birth_date"] == "2022-03-05"
+
+
+def test_a_new_certificate_after_another_level_was_claimed_keeps_its_own_level_and_date():
+    out = extract_facts("之前中级证领过补贴，今年7月又考了三级，这回还能领不", today=dt.date(2026, 12, 1))["facts"]
+    assert out == {"certificate_issue_date": "2026-07", "claimed_same_level_before": False,
+                   "certificate_level": "advanced"}
+    out = extract_facts("前年拿初级证时领过一次补贴，今年又考了中级，还能领不？", today=dt.date(2026, 12, 1))["facts"]
+    assert out["certificate_issue_date"] == "2026" and out["certificate_level"] == "intermediate"
