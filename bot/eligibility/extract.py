@@ -473,7 +473,11 @@ def _read(text: str, today: dt.date, asking: Optional[str], specs: dict[str, dic
         # else the line says about where the resident lives or works; the words before 户口 first, then
         # "户口在X" ("不是低收入户口在襄垣": no place before it).
         for near in (_HUKOU_NEAR.search(text), _HUKOU_AFTER.search(text)):
-            value = _hukou_place(near.groupdict().get("before") or near.group("after"), specs[hukou]) if near else None
+            said = (near.groupdict().get("before") or near.group("after")) if near else ""
+            if near and near.groupdict().get("before"):
+                # "嫁到阳城好多年了户口还在河北": only the words right at 户口, not a place said before "了"
+                said = re.split(r"了|嫁到|嫁给|嫁过来|住在|来到|搬到|年", said)[-1]
+            value = _hukou_place(said, specs[hukou]) if said else None
             if value is not None:
                 facts[hukou] = value
                 break

@@ -247,3 +247,14 @@ def test_a_new_certificate_after_another_level_was_claimed_keeps_its_own_level_a
                    "certificate_level": "advanced"}
     out = extract_facts("前年拿初级证时领过一次补贴，今年又考了中级，还能领不？", today=dt.date(2026, 12, 1))["facts"]
     assert out["certificate_issue_date"] == "2026" and out["certificate_level"] == "intermediate"
+
+
+def test_a_place_said_before_the_hukou_clause_is_where_one_lives_not_the_hukou():
+    out = extract_facts("俺嫁到阳城好多年了户口还在河北，有残疾证，那边是低保", today=dt.date(2026, 12, 1))["facts"]
+    assert out["hukou_in_shanxi"] is False
+    assert extract_facts("河北邢台户口在太原打工", today=dt.date(2026, 12, 1))["facts"]["hukou_in_shanxi"] is False
+
+
+@pytest.mark.parametrize("text", ["俺开个小饭馆，学了厨师证，培训的钱国家给报不", "个体户学手艺有培训补贴吗"])
+def test_the_self_employed_are_none_of_the_five_categories(text):
+    assert extract_facts(text, today=dt.date(2026, 12, 1))["facts"].get("person_category") == "other"
