@@ -431,6 +431,10 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
         programs = _with_fact_programs(programs, text, facts, aspects, engine)
         if not named_programs(text, engine) and not {"difference", "combine"} & set(aspects):
             programs = _both_by_facts(programs, facts, engine)
+    if asking is None and not programs and lexicon.family_case.search(lexicon.personal_strip.sub("", text)) and \
+            "残疾" in text and re.search(r"申请|申领|领|办|补贴|补助|给钱|发钱", text) and \
+            not _CERTIFICATE_ASKED.search(text):
+        programs = [BOTH]     # "我孩子是残疾，我当妈的能替他申请不": a disabled family member's allowances
     place, ambiguous, place_question = _place(text, hint_city)
     # The two disability allowances are applied for where the 户口 is ("户口在岚县老家，现在在万柏林住"):
     # the county of the 户口 clause is the place, not where the family lives now.

@@ -36,6 +36,7 @@ KINDS = [
     ("yu儿补贴多少钱", PROGRAM_INFO, ["childcare_subsidy"], ["amount"]),
     ("hu理补贴管啥的", PROGRAM_INFO, ["disability_care_allowance"], ["what"]),
     ("俺在吕梁临县 培训补贴寻谁", PROGRAM_INFO, ["vocational_training_subsidy"], ["where"]),
+    ("俺娃是残疾 俺当妈的能替他申请不", PROGRAM_INFO, [BOTH], ["how_to_apply"]),
     # keeping 低保 while getting the subsidy is the household-income question, not a combination
     ("領了育兒補貼還能照樣領低保嗎", PROGRAM_INFO, ["childcare_subsidy"], ["tax_income"]),
     ("个税里3岁以下婴幼儿照护那一项 一个月能扣多少", PROGRAM_INFO, ["childcare_subsidy"], ["related"]),
