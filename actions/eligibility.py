@@ -198,8 +198,12 @@ class EligibilityFormValidation(FormValidationAction, ABC):
 
 
 def _still_rough(before: Any, now: Any) -> bool:
-    """A date asked again for the exact amount and answered again only roughly (an age, a year)."""
-    return _rough(before) and _rough(now)
+    """A date asked again and answered again only roughly: an age or a year, or the same month once more
+    ("去年12月" twice): the resident has said what they know, so the form goes on instead of asking a third time."""
+    if _rough(before) and _rough(now):
+        return True
+    b, n = parse_span(before), parse_span(now)
+    return isinstance(b, DateSpan) and isinstance(n, DateSpan) and (b.earliest, b.latest) == (n.earliest, n.latest)
 
 
 # What an answer may also ask ("卧床两年了。对了 两项补贴能同时领吗"): answered at once; who qualifies, the

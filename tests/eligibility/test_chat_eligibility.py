@@ -166,3 +166,16 @@ def test_a_place_after_the_office_offer_finds_that_office(live_stack):
     messages = live_stack.chat("俺是侯马的", sid)
     points = [p for m in messages for p in (m.get("service_points") or [])]
     assert points and points[0]["type"] == "health_commission" and points[0]["county"] == "侯马市"
+
+
+def test_the_same_month_said_twice_is_what_the_resident_knows_and_the_form_goes_on(live_stack):
+    """A certificate month a year ago leaves the 12-month limit open by the day; asked once for the day and
+    told the month again, the form takes it as what they know (as with 不知道) instead of asking a third time."""
+    from bot.eligibility.engine import today_shanghai
+
+    month = f"去年{today_shanghai().month}月"
+    sid = sender()
+    first = text_of(live_stack.chat(f"交满一年失业保险了 {month}考的初级证 能领不", sid))
+    assert "哪一天核发" in first
+    second = text_of(live_stack.chat(month, sid))
+    assert "哪一天核发" not in second and "领过技能提升补贴吗" in second
