@@ -61,6 +61,7 @@ _NEGATED = re.compile(r"(没有|没|未|从没|从来没|还没|不曾|不用|�
                       r"(去|来|给|专门|特意|特地)?人?$")
 
 
+_INTENDED = re.compile(r"(?:想|打算|准备|计划)(?:在[\u4e00-\u9fff]{1,3})?$")
 _NOT_A = re.compile(r"((?<!是)不是|(?<!算)不算|并非|(?<!属于)不属于)$")   # not "是不是X", "算不算X": those ask
 # "有三级残疾证", "拿到了专项职业能力证书": having a certificate said with its kind or level in between.
 _HAS_CERT = {
@@ -125,6 +126,8 @@ def _word_hits(text: str, specs: dict[str, dict], asking: Optional[str]) -> dict
                 value_here = False           # "没领过补贴": the yes-word said with a no in front
             elif not isinstance(value, bool) and _NOT_A.search(text[max(0, start - 4):start]):
                 continue                     # "不是下岗的也不是农民工": a kind the speaker is not
+            elif not isinstance(value, bool) and _INTENDED.search(text[max(0, start - 4):start]):
+                continue                     # "想在芮城开个小店": what the speaker means to become, not is
             else:
                 value_here = value
             hits.append((start, m.end() + lo, name, value_here, limits is not None))

@@ -258,3 +258,8 @@ def test_a_place_said_before_the_hukou_clause_is_where_one_lives_not_the_hukou()
 @pytest.mark.parametrize("text", ["俺开个小饭馆，学了厨师证，培训的钱国家给报不", "个体户学手艺有培训补贴吗"])
 def test_the_self_employed_are_none_of_the_five_categories(text):
     assert extract_facts(text, today=dt.date(2026, 12, 1))["facts"].get("person_category") == "other"
+
+
+def test_a_shop_one_means_to_open_is_no_kind_of_person_yet():
+    assert "person_category" not in extract_facts("想在芮城开个小店，参加创业培训有补贴不",
+                                                  today=dt.date(2026, 12, 1))["facts"]
