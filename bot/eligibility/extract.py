@@ -181,7 +181,10 @@ def _ages(text: str) -> list[tuple[int, int]]:
                                                                 text[:m.start()]):
                 continue  # "交了8个月" is a duration, not an age
             months = textparse.cn_to_int(m.group("m"))
-            if months is not None:
+            if months is not None and (_UNDER.search(text[max(0, m.start() - 4):m.start()])
+                                       or _UNDER_AFTER.match(text[m.end():])):
+                found.append((m.start(), (0, months)))  # "不满一个月", "还不到八个月": younger than that
+            elif months is not None:
                 found.append((m.start(), (months, months + 2) if m.group("mmore") else (months, months + 1)))
             continue
         years = textparse.cn_to_int(m.group("y"))

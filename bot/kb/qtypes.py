@@ -99,7 +99,9 @@ ATTRIBUTE = re.compile(r"约束性|预期性|硬性|软性|硬指标|软指标|�
 
 # A figure of this or last year, or the latest/actual one: a plan written in 2021 states targets and its
 # 2020 baseline, not these (an admin's dated notice may: then the sentence must name that year).
-CURRENT = re.compile(r"今年|去年|前年|年时|头年|本年度|这个月|本月|上个月|最新|实际(?:有|是|达到|完成|发放|发了|多少|几|上)|眼下实际")
+CURRENT = re.compile(r"今年|去年|前年|年时|头年|本年度|这个月|本月|上个月|最新|实际(?:有|是|达到|完成|发放|发了|多少|几|上)|眼下实际|"
+                     # "新闻说寿命涨了 现在是多少": the figure after a reported rise, which no plan states
+                     r"(?:涨|提高|提升|增加|上升|降|下降)了[^。？?]{0,8}(?:现在|目前|如今|眼下)")
 ACHIEVED_ASKED = re.compile(r"(?:达到|达标|完成|实现)了?(?:没|吗)|达没达|完没完成|到没到|成没成")
 _RELATIVE_YEAR = {"今年": 0, "本年度": 0, "这个月": 0, "本月": 0, "上个月": 0, "去年": -1, "年时": -1, "头年": -1,
                   "前年": -2}  # 年时, 头年: Shanxi words for last year

@@ -30,6 +30,7 @@ STOPWORDS = set("""
 甚 指 来着 咋说 咋弄 弄啥 多会儿 会儿 啥时候 自个儿 自个 个儿
 俺 俺们 俺家 咱家 我家 俺们那 我们那 咱这 俺这
 着 往 哇 嘞 啦 哩 咧
+到时候 到时 时候 届时 那时 那时候 到那时
 """.split())
 # "能不能", "会不会", "管不管", "有没有": an A-not-A frame asks yes or no; cut for search it would leave
 # 不能 / 不会 / 不管 as if they were topic words.

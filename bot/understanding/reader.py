@@ -32,7 +32,9 @@ PROGRAM_INFO, PERSONAL_CASE, PLAN_QUESTION, OFFICE_LOOKUP, NOT_IN_SOURCES, OTHER
     "program_info", "personal_case", "plan_question", "office_lookup", "not_in_sources", "other")
 _QUESTION = re.compile(r"[？?]|(?:标准|金额|额度|钱数|条件|资格|途径|渠道|地点|流程|手续|材料|期限|时限)[。！!\s]*$"
                        # a hotline note: "咨询生活补贴申办途径", "问护理补贴办理地点"
-                       r"|(?:咨询|询问|打听|了解|问)[^，。；]{0,20}(?:途径|渠道|地点|单位|部门|流程|手续|材料|条件|标准|金额|期限|时限)|是吧|对吧|[了的]吧[。！!\s]*$|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|多钱|几|真的假的|[递交送报]给谁|能不能|可不可以|是不是|有没有|是否|能否|可否|咋|还是"
+                       r"|(?:咨询|询问|打听|了解|问)[^，。；]{0,20}(?:途径|渠道|地点|单位|部门|流程|手续|材料|条件|标准|金额|期限|时限)"
+                       # "…，要求说明政策", "请解释相关规定": a note asking for the rule to be explained
+                       r"|(?:说明|解释|讲解|告知|介绍)(?:一下)?(?:相关|有关)?(?:政策|规定|依据|原因)[。！!\s]*$|是吧|对吧|[了的]吧[。！!\s]*$|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|多钱|几|真的假的|[递交送报]给谁|能不能|可不可以|是不是|有没有|是否|能否|可否|咋|还是"
                        r"|多长|多久|多大|多高|要不要|需不需要|没得|有没得|谁(?:能|可以|来|去|给|管|负责|办|要)|[找问向跟]谁"
                        r"|(.)[不没]\1|[^不]不[。！!\s]*$|没有?[。！!\s]*$"
                        r"|(?<=[\u4e00-\u9fff]{2})[^不\s，,]不(?=[，,])")  # "能在网上申请不，腿脚不利索": the clause asks
@@ -67,6 +69,7 @@ class Lexicon:
     homophone_terms: list[tuple[str, str]] = field(default_factory=list)  # (term, term), longest first
     unstated_conditions: list[tuple[str, re.Pattern]] = field(default_factory=list)  # (label with {x}, pattern)
     older_words: dict[str, str] = field(default_factory=dict)   # "残废" → 残疾: the word the rules use
+    slips: list[tuple[re.Pattern, str]] = field(default_factory=list)  # typing slips of question words, mended
 
 
 @functools.lru_cache(maxsize=4)
@@ -89,6 +92,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         not_for={k: set(v.get("not_for") or []) for k, v in data["not_in_sources"].items()},
         homophone_terms=[(t, t) for t in sorted(data.get("homophone_terms") or [], key=len, reverse=True)],
         older_words=dict(data.get("older_words") or {}),
+        slips=[(re.compile(k), v) for k, v in (data.get("slips") or {}).items()],
         unstated_conditions=[(c["label"], re.compile(c["pattern"])) for c in data.get("unstated_conditions") or []],
     )
 
@@ -396,6 +400,8 @@ def _raw_line(text: str, lexicon: Lexicon) -> str:
     raw = pauses_to_commas(normalize(text or "").strip())
     for word, standard in lexicon.older_words.items():
         raw = raw.replace(word, standard)
+    for slip, word in lexicon.slips:
+        raw = slip.sub(word, raw)
     return homophone_aliases(raw, lexicon.homophone_terms)   # "残疾正" → 残疾证, "所得水" → 所得税
 
 
@@ -763,7 +769,10 @@ _OWN_CHILD = re.compile(r"(我|俺|咱)(们)?(家|屋里|家里|屋)?(里)?(有|
 _RUMOUR = re.compile(r"听[^，。？?]{0,4}说|听人说|听说|听别人说|有人说|网上说|人家说|是真的|真的假的|是不是真的")
 # A named month or day ("去年9月", "24年最后一天", "3月15号"): when one particular child was born.
 _SPECIFIC_DAY = re.compile(r"(\d{2,4}|[今去前]|大前)年[^，,。？?的]{0,3}?(\d{1,2}|[一二三四五六七八九十]{1,3})月|"
-                           r"\d{1,2}月\d{1,2}[日号]|年(的)?(最后一天|头一天|第一天|元旦)")
+                           r"\d{1,2}月\d{1,2}[日号]|年(的)?(最后一天|头一天|第一天|元旦)|"
+                           # "22年情人节生的娃", "去年国庆生的": a holiday of a named year is one day too
+                           r"(\d{2,4}|[今去前]|大前)年[^，,。？?的]{0,2}?(圣诞|平安夜|国庆|劳动节|五一|儿童节|六一|情人节|妇女节|三八|"
+                           r"教师节|植树节|建党节|七一|建军节|八一|腊月|正月|冬月)")
 _SELF_ONE = re.compile(r"我(?!们)|俺(?!们)|咱(?!们)|本人|自己|自个")
 _SELF = re.compile(r"我|俺|咱|本人|自己|自个")
 _ENDS_CAN_I = re.compile(r"(能|可以|能不能|可不可以)(领|申请|拿|享受|办|补钱|补点|补|给钱|给补)(吗|不|没|么|嘛|呢)?[？?。！!\s]*$")
@@ -780,7 +789,7 @@ _PLAN = re.compile(r"规划|十四五|2035|目标|指标|行动计划|工程|专
 _PLAN_HELP = re.compile(r"代缴|代交")
 # The one expecting is of the speaker's family ("媳妇怀着二胎呢"): their own unborn child.
 _EXPECTING = re.compile(r"(媳妇|老婆|爱人|婆姨|对象|闺女|女儿|儿媳)[^，。？?]{0,3}(怀|有了|怀孕|怀上)")
-_LOCAL_FACILITY = re.compile(r"(有|建了|建成|一共|总共)[^，。？?]{0,3}(几家|几个|多少家|多少个|几所|多少所|几座|多少座)|哪(儿|里|块|搭)?有(?!没有)")
+_LOCAL_FACILITY = re.compile(r"(有|建了|建成|一共|总共)[^，。？?]{0,3}(几家|几个|多少家|多少个|几所|多少所|几座|多少座)|哪(儿|里|块|搭)?有(?!没有)(?!这(种|样的?|么)?(好事|便宜事|回事|么好))")  # not "哪有这好事" (no such luck)
 _PLAN_MEASURE = re.compile(r"改造|工程|试点|示范|项目")
 _LOCAL_YES_NO = re.compile(r"有没有|给不给|给没给|搞没搞|搞了没|实行了没|落实了没|有这个?(政策|补助)?(没|吗|么)|能不能(纳入|列入|轮到|算进)|(纳入|列入)了?(没|吗|不)")
 _OWN_PLACE = re.compile(r"(我们|咱们|咱|我)(这个?|那个?)?(村|社区|小区|街道|乡|镇|县|区|市)")

@@ -359,7 +359,8 @@ def test_an_indicator_the_table_lacks_is_not_answered_by_a_row_with_the_same_uni
     assert res["answer"] is None or "住房" not in res["answer"], res
 
 
-@pytest.mark.parametrize("q", ["到2025年托位达没达到 眼下每千人实际几个", "2025年的目标托位实际上完成了吗"])
+@pytest.mark.parametrize("q", ["到2025年托位达没达到 眼下每千人实际几个", "2025年的目标托位实际上完成了吗",
+                               "夜来看新闻说山西人均预期寿命涨了 现在是多少岁"])   # the figure after a reported rise
 def test_whether_a_target_was_reached_is_not_answered_with_the_target(kb, q):
     assert qtypes.classify(q).current
     assert kb.answer(q)["answer"] is None
@@ -391,3 +392,8 @@ def test_a_leading_year_dates_every_clause_after_it(kb):
 def test_a_leading_year_does_not_date_a_topic_the_sentence_lacks(kb):
     res = kb.answer("15分钟公共服务圈要到哪年全省都建成")
     assert res["answer"] is None or "2035" not in res["answer"], res
+
+
+def test_by_then_is_the_target_year_not_a_topic(kb):
+    res = kb.answer("到时候养老保险参保率要到多少")   # 到时候: when the plan ends, no topic word of its own
+    assert res["answer"] and "95" in res["answer"], res

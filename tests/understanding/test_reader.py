@@ -12,6 +12,7 @@ import pytest
 
 from bot.understanding import (BOTH, NOT_IN_SOURCES, OFFICE_LOOKUP, PERSONAL_CASE, PLAN_QUESTION, PROGRAM_INFO, find_aspects,
                                find_programs, not_in_sources_answer, read_line)
+from bot.understanding.reader import standard_text
 
 TODAY = dt.date(2026, 11, 29)
 
@@ -834,6 +835,9 @@ def test_a_polite_consult_opener_is_not_a_hotline_question():
 @pytest.mark.parametrize("text, span", [
     ("老三刚一岁不到", "2025-11-30/2026-11-29"), ("娃还没满一岁", "2025-11-30/2026-11-29"),
     ("娃还不到三岁", "2023-11-30/2026-11-29"), ("娃刚一岁", "2024-11-30/2025-11-29"),
+    # months too: "不满一个月" is a newborn, not a child of one month
+    ("娃不满一个月", "2026-10-30/2026-11-29"), ("宝宝还不到八个月", "2026-03-30/2026-11-29"),
+    ("娃8个月了", "2026-03-01/2026-03-29"),
 ])
 def test_under_an_age_is_younger_than_it(text, span):
     assert read_line(text, today=TODAY).facts.get("child_birth_date") == span
@@ -1075,6 +1079,11 @@ def test_the_plans_indicators_and_measures_go_to_the_plan(text):
     ("俺们县有没有给残疾人代缴养老保险", "local_implementation"),
     ("残疾人养老保险代缴 政府一年给代缴多少", "other_benefit"),          # a figure no source gives
     ("娃的补贴钱一般几号能打过来", "payment_timing"),
+    ("来电：育儿补贴发放批次及到账时间", "payment_timing"),
+    ("打12320能直接帮俺把育儿补贴办了不", "hotline_filing"),             # hotlines answer, they do not file
+    ("证书是补办的 技能提升补贴的期限按哪个日期算", "reissued_certificate"),
+    ("吕梁山护工培训交不交钱", "fees"),
+    ("2025年以后出生的娃 出生那个月不满一个月也给算一个月补贴吗", "birth_month"),
 ])
 def test_what_no_source_states_is_unstated(text, reason):
     r = read_line(text, today=TODAY)
@@ -1112,3 +1121,49 @@ def test_a_program_name_alone_asks_what_it_is(text):
 @pytest.mark.parametrize("text", ["我要申请育儿补贴", "测一下护理补贴", "帮我算算育儿补贴"])
 def test_a_program_name_with_apply_or_check_starts_the_check(text):
     assert read_line(text, today=TODAY).kind == PERSONAL_CASE
+
+
+@pytest.mark.parametrize("text, kind, aspect", [
+    ("困难残疾人生活补贴是拿年开始实行的", PROGRAM_INFO, None),      # 拿年: 哪年
+    ("育儿补贴算不算家庭收人", PROGRAM_INFO, "tax_income"),          # 收人: 收入
+    ("护理补贴能不能往上办", PROGRAM_INFO, "how_to_apply"),          # 往上: 网上
+    ("照护支出要持续多就才能申请护理补贴", PROGRAM_INFO, "duration"),  # 多就: 多久
+    ("玉儿补贴怎么申领 要不要跑腿", PROGRAM_INFO, "how_to_apply"),    # going in person is how one applies
+    ("育儿补帖算低保收入不", PROGRAM_INFO, "tax_income"),
+    ("吃低保的人家领了育儿补贴 低保会给停了不", PROGRAM_INFO, "tax_income"),  # 人家 here is a household
+    ("育儿补贴有没有家庭收入限制", PROGRAM_INFO, "who"),              # an income limit is who qualifies
+    ("娃满三岁以后还发不发", PROGRAM_INFO, "duration"),
+    ("学个厨师培训补多钱", PROGRAM_INFO, "amount"),
+])
+def test_slips_and_plain_words_of_residents_are_read(text, kind, aspect):
+    r = read_line(text, today=TODAY)
+    assert r.kind == kind and not r.not_in_sources
+    assert aspect is None or aspect in r.aspects
+
+
+def test_a_slip_is_mended_only_where_it_cannot_be_anything_else():
+    assert "多久" not in standard_text("差不多就行了")
+
+
+@pytest.mark.parametrize("text, fact, value", [
+    ("22年情人节生的娃，现在还能补点不", "child_birth_date", "2022-02-14"),   # a holiday of a named year
+    ("证是夜来翻出来的，去年国庆拿的初级证，现在申请技能提升补贴还行不", "certificate_issue_date", "2025-10-01"),
+])
+def test_the_date_of_the_event_fills_the_fact(text, fact, value):
+    r = read_line(text, today=TODAY)
+    assert r.kind == PERSONAL_CASE and r.facts.get(fact) == value
+
+
+def test_a_school_year_is_no_birth_year():
+    r = read_line("俺孙子今年上一年级了，那个三千六的补贴能领不", today=TODAY)
+    assert "child_birth_date" not in r.facts
+
+
+def test_no_such_luck_is_no_question_about_a_place():
+    r = read_line("我是阳泉的，前两个月刚考下中级电工的等级证，我老婆不信说哪有这好事，你帮我看看我能领多少", today=TODAY)
+    assert not r.not_in_sources and r.facts.get("certificate_level") == "intermediate"
+
+
+def test_a_note_asking_for_the_rule_is_a_question():
+    r = read_line("来电反映：持残疾证未享受生活补贴，非低保，要求说明政策", today=TODAY)
+    assert r.question and "who" in r.aspects
