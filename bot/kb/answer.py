@@ -261,8 +261,10 @@ ASK_WORDS = set("""
 情况 怎么样 啥 具体 多大 多高 控制 控制在 增加 建 建设 哪个 数量 个 人 平方 平方米 面积 率 十四五 十三五 期间 时期
 占 大 来 了 吗 呢 要占 得 给 发 领 拿 这些 那些 这个 那个 咱 咱们 老百姓 百姓 百分之 百分 山西人
 降到 降 降低 以内 以下 以上 里头 里面 上说 出去 回 涨 有个 说法 要求 时间 长时间 多长时间 办理 办 申请 缩到 缩小到 算 比是 我们 我家 附近 家门口 以后 已经
+放在 设在 落在 建在 安在 摆在
 """.split())
 _PLACE_WORDS = re.compile(r"太原|大同|阳泉|长治|晋城|朔州|晋中|运城|忻州|临汾|吕梁|平遥|五台山|云冈|壶口|雁门关|晋祠|"
+                          r"京津冀|长三角|珠三角|粤港澳|雄安|中原城市群|关中|呼包鄂榆|黄河流域|"
                           r"[\u4e00-\u9fff]{2,}(?:市|县|区|镇|乡|村|山|河|湖|景区|古城|石窟|基地|园区|中心|黄河|长城|太行|医院|院|馆|站)")
 _HOW_TO_APPLY = re.compile(r"哪些材料|什么材料|啥材料|带哪些|要带|下载|注册|怎么登记|去哪登记|怎么申请|如何申请|去哪申请|在哪申请|哪里申请|怎么办理|如何办理|去哪办|在哪办|哪里办|办理流程|申请流程|"
                            r"需要什么材料|要什么材料|带什么|申请条件|申请材料|怎么领|去哪领|在哪领|怎么报名|哪里报名|怎么申报|"
@@ -348,6 +350,9 @@ _INTERROGATIVE = re.compile(r"多少|几|啥|什么|甚|哪|咋|怎|如何|吗|�
 # A clause about the asker ("俺是兴县的脱贫户", "俺们繁峙县医院太破了"): context, not what is asked.
 _ABOUT_ASKER = re.compile(r"^(?:俺|我|咱家|咱们家|家里|家里头)")
 _ASKER_IS = re.compile(r"^(?:俺|我)们?(?:家)?(?:是|在|住在|老家是|户口在)")
+# Where the resident heard it ("夜来听广播说", "前两天看新闻讲"): no topic of the question.
+_HEARSAY = re.compile(r"(?:夜来|昨天|昨儿|前两天|前几天|今天|刚才|早上|那天)?(?:俺|我)?(?:听|看|刷)(?:了)?"
+                      r"(?:广播|新闻|电视|人|别人|邻居|村里人|大伙|抖音|视频|手机)?(?:里|上)?(?:说|讲|播)?(?:的)?")
 
 
 def asked_part(question: str) -> str:
@@ -361,7 +366,7 @@ def asked_part(question: str) -> str:
     # who the asker is, or a remark after the question ("俺们繁峙县医院太破了"); a clause before the question
     # that names the topic ("俺们老小区没有养老服务站 这事归谁管") stays
     kept = [c for i, c in enumerate(clauses) if _INTERROGATIVE.search(c) or
-            not (_ASKER_IS.match(c) or i > last and _ABOUT_ASKER.match(c))]
+            not (_ASKER_IS.match(c) or _HEARSAY.fullmatch(c) or i > last and _ABOUT_ASKER.match(c))]
     return " ".join(kept) if kept else question
 
 
@@ -380,6 +385,9 @@ def topic_weights(question: str, idf) -> dict[str, float]:
     for t in toks:
         if not idf(t) and any(t != u and t in u for u in toks):
             continue
+        if not idf(t) and get_synonyms().expand(t):
+            out[t] = 3.0   # a resident's word the synonyms name ("找着工作" is 新增就业), though the plan never says it
+            continue
         if not idf(t):  # "要涨", "厕要": a modal glued to a word by the tokenizer
             bare = re.sub(r"[要会能得了着过]", "", t)
             if bare != t:
@@ -392,6 +400,8 @@ def topic_weights(question: str, idf) -> dict[str, float]:
 
 # A word the sources use for both halves ("城乡居民…分别增长8965元和4424元" speaks of 城镇 and 农村 alike).
 _NAMED_BY = {t: ("城乡", "城乡居民") for t in ("城镇", "农村", "城市", "乡村", "城镇居民", "农村居民", "城里人", "农村人")}
+# Everyday words for the plan's (in coverage only: as query expansions they would pull other passages up).
+_NAMED_BY.update({"城里": ("城镇", "城市", "城乡"), "乡下": ("农村", "乡村", "城乡"), "村里": ("农村", "乡村")})
 
 
 def _parts_present(token: str, tokens) -> bool:
@@ -472,6 +482,8 @@ def row_conflict(question: str, row_name: str, corpus: str = "", idf=None) -> st
         return ""  # "城里人" (its fragment 里人) is one half of the row's 城乡
     if any(set(tokenize(e)) & {rpre} for e in get_synonyms().expand(qpre)):
         return ""
+    if any(rpre in e for e in get_synonyms().same_as(q[i - 2:i + k])):
+        return ""  # "两项补贴" names the row's 生活补贴 and 护理补贴 in one word
     if corpus and q[i - 2:i + k] not in corpus and (idf is None or idf(qpre)):
         return ""  # a qualifier the sources use elsewhere but never with this figure is a colloquial name
     return qpre
@@ -544,6 +556,8 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
         kind = qtypes.row_kind(row)
         if asked.figure and kind not in (asked.kinds or {asked.figure}):
             continue
+        if kind in ("area", "rate") and asked.unit in _THING_COUNTERS:
+            continue  # "公租房要建多少套" counts things: no area or share answers it
         if asked.year == "baseline" and row.get("value_2020", "") in ("", "—", "-", "－"):
             continue
         if asked.year_value and asked.year_value not in ("2018", "2020", "2025"):
@@ -570,6 +584,7 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
     return out
 
 
+_THING_COUNTERS = set("个项条类种所家座位名人次回趟批处支张床户村本册台辆套间")
 _ASKS_NUMBER = re.compile(r"具体(?:是|要到|到|为)?(?:多少|百分之|几)|百分之(?:多少|几)|多少[%％]|具体数")
 _PAST = re.compile(r"十三五”?(?:时期|期间|以来|末)|^20(?:1\d|20)年[，,]|累计(?:实现|达到|完成|培训)|已经|已(?:建成|实现|达到|完成)")
 _FUTURE = re.compile(r"20(?:2[1-9]|3\d)年|十四五|力争|目标|到20\d\d|未来|今后")
@@ -1048,6 +1063,42 @@ def rows_with_attribute(question: str, rows_by_number: dict):
     lines = [c["indicator"].get("quote") or c["text"] for cs in picked for c in cs]
     first = picked[0][0]
     cite = {"doc_id": first["doc_id"], "section": first["section"], "quote": "\n".join(dict.fromkeys(lines))}
+    return text, [cite], first, "indicator", []
+
+
+# "主要发展指标一共列了多少项", "指标表分了哪几个领域": the table as a whole, which no single row answers.
+_TABLE = r"(?:(?:主要)?(?:发展)?指标(?:表)?|指标表)"
+_TABLE_COUNT = re.compile(_TABLE + r"(?:里头?|中|上|一共|总共|共|合计|都|总的|列了|列出了?|有|包括|包含|\s)*(?:多少|几)(?:项|个|条)(?:指标)?"
+                          r"(?:[吗呢啊呀？?。\s]|$)")
+_TABLE_DOMAINS = re.compile(_TABLE + r"[^，。？?]{0,6}(?:分|分成|分为|分了|按|包括|涉及|有)[^，。？?]{0,3}(?:哪几|哪些|几)个?大?(?:领域|方面|类|块|部分)")
+
+
+def table_overview(question: str, rows_by_number: dict):
+    """The indicator table's size or its 领域, counted from its own numbered rows (one document's table)."""
+    q = normalize(question)
+    count, domains = _TABLE_COUNT.search(q), _TABLE_DOMAINS.search(q)
+    if not (count or domains) or re.search(r"约束性|预期性|硬|软", q):
+        return None
+    by_doc: dict[str, dict] = {}
+    for (doc_id, number), cs in rows_by_number.items():
+        if cs:
+            by_doc.setdefault(doc_id, {})[number] = cs
+    if not by_doc:
+        return None
+    doc_id, rows = max(by_doc.items(), key=lambda kv: len(kv[1]))
+    ordered = [rows[n] for n in sorted(rows, key=_row_order)]
+    names = list(dict.fromkeys(cs[0]["indicator"].get("domain", "") for cs in ordered if cs[0]["indicator"].get("domain")))
+    first, last = ordered[0][0], ordered[-1][0]
+    lines = [first["indicator"].get("quote") or first["text"], last["indicator"].get("quote") or last["text"]]
+    if domains and names:
+        text = f"规划的主要发展指标分为{'、'.join(names)}等领域。"
+        lines = list(dict.fromkeys((cs[0]["indicator"].get("quote") or cs[0]["text"]) for cs in ordered
+                                   if cs[0]["indicator"].get("domain") in names and
+                                   cs is next(c for c in ordered if c[0]["indicator"].get("domain") ==
+                                              cs[0]["indicator"].get("domain"))))
+    else:
+        text = f"规划的主要发展指标表共列出{len(ordered)}项指标（编号1—{len(ordered)}）。"
+    cite = {"doc_id": doc_id, "section": first["section"], "quote": "\n".join(dict.fromkeys(lines))}
     return text, [cite], first, "indicator", []
 
 

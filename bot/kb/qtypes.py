@@ -85,7 +85,8 @@ class Asked:
 # "农村居民收入增速跟城里比咋样", "快还是慢": a comparison, which the plan says in words ("快于城镇居民").
 COMPARE = re.compile(r"(?:跟|和|与|同)[^，。？?]{1,8}比(?:起来)?(?:要|会|能|得)?(?:咋样|怎么样|如何|谁|哪个)|"
                      r"(?:快|高|多|大|好)还是(?:慢|低|少|小|差)|比[^，。？?]{1,8}(?:快不快|高不高|多不多)")
-MONEY_LEVEL = re.compile(r"(?:收入|工资|补贴|补助|养老金|退休金|低保金|津贴|奖金|费用|房租|租金)(?:标准)?"
+MONEY_LEVEL = re.compile(r"(?:能花的|到手的|挣的|赚的|拿到手的)钱(?:是|有)?(?:多少|几)|"   # "一年到手能花的钱是多少": an income
+                         r"(?:收入|工资|补贴|补助|养老金|退休金|低保金|津贴|奖金|费用|房租|租金)(?:标准)?"
                          r"(?:到底|究竟|具体|大约|大概)?(?:是|有|能有|能到|要到|达到|到了|大概|一般)?(?:多少|几)|"
                          # "收入2020年到多少了", "收入十三五末是多少": a time between the money word and 多少
                          r"(?:收入|工资)(?:到|在|截至|截止到?)?(?:20\d\d年|十三五末?|十四五末?|[去今前]年|那年|年底|末)[^，。？?排第老]{0,4}?(?:多少|几)(?![人个家次户项所位名])|(?:收入|工资)[^，。？?]{0,6}差距(?:是|有)?(?:多大|多少)|"
@@ -163,6 +164,10 @@ def classify(question: str, this_year: int | None = None) -> Asked:
             kinds = ["amount"]  # "收入是多少": money, whose figure is in 元
         if INDICATOR_WORDS.search(q) and re.search(r"率|比|占", q):
             kinds = ["rate"]
+    # "居民健康素养水平2025年目标", "森林覆盖率的指标值": an indicator's value asked without 多少
+    if not kinds and re.search(r"(?:20[12]\d年|十四五末?|十三五末?)?的?(?:目标值?|指标值|基数|数值)(?:是|为)?[？?。\s]*$", q) and \
+            INDICATOR_WORDS.search(q) and not _Q["definition"].search(q):
+        kinds = ["count", "rate", "area"]
     if a.shape == "document":
         kinds = [k for k in kinds if k == "date"]
     a.kinds = set(kinds)
@@ -376,7 +381,7 @@ _Q_DURATION = re.compile(r"多久|多长时间|多长|多少时间|多少天|几
 _THING_UNITS = ("条", "座", "处", "项", "支", "批", "种")
 _SAME_UNIT = {**{u: f"{u}|个" for u in _THING_UNITS}, "人": "人|名|人次", "名": "人|名", "人次": "人次|人",
               "床": "床|张", "张": "张|床", "年": "年|连涨|连调", "次": "次|连涨|连调",
-              "回": "次|回|趟", "趟": "次|回|趟"}  # 几回/几趟: 次 in the sources
+              "回": "次|回|趟|连涨|连调", "趟": "次|回|趟"}  # 几回/几趟: 次 in the sources
 
 
 def has_count_unit(text: str, unit: str) -> bool:

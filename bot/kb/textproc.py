@@ -31,6 +31,8 @@ STOPWORDS = set("""
 俺 俺们 俺家 咱家 我家 俺们那 我们那 咱这 俺这
 着 往 哇 嘞 啦 哩 咧
 到时候 到时 时候 届时 那时 那时候 到那时
+夜来 听 听说 听人说 来电 来电咨询 来电反映 办到 十三 五末 十四 那五年 那几年
+弄 弄到 搞到 整到 想弄 想搞 大伙 大家伙 老百姓们
 """.split())
 # "能不能", "会不会", "管不管", "有没有": an A-not-A frame asks yes or no; cut for search it would leave
 # 不能 / 不会 / 不管 as if they were topic words.
@@ -125,6 +127,11 @@ class Synonyms:
 
     def terms(self) -> set[str]:
         return {t for g in self.groups for t in g}
+
+    def same_as(self, term: str) -> list[str]:
+        """The other members of the groups that hold exactly this term ("两项补贴" → its two allowances)."""
+        term = normalize(term)
+        return [t for g in self.groups if term in g for t in g if t != term]
 
     def expand(self, text: str) -> list[str]:
         """Terms to add for a query: the other members of every group the query mentions."""

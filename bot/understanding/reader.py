@@ -296,6 +296,11 @@ def _with_fact_programs(programs: list[str], text: str, facts: dict[str, Any], a
             return ["childcare_subsidy"]   # "外孙女前年10月生的，她爸妈在外地打工…这个补贴": the child's, not the parents' work
         return implied if count >= 2 or (implied == ["childcare_subsidy"] and facts.get("child_birth_date")) \
             or (facts.get("certificate_level") and re.search(r"补贴|补助|补钱|补[^，。？?]{0,2}(多少|几个钱|多钱)", text)) else programs
+    # ("听说娃有三百块一个月": a term of the program's own keeps it alone, though the parents' 打工 is a fact)
+    termed = [p for p in programs if p not in implied and p in engine.program_ids() and
+              any(t in text for t in engine.program(p).data.get("terms") or [])]
+    if termed and count < 2:
+        return programs
     keep = [p for p in programs if p in named or p == BOTH or p in DISABILITY or p in implied
             or set(engine.program(p).facts) & set(facts)]
     # A named program is never joined by one the facts merely touch ("育儿补贴，我交了两年社保"), nor are a
@@ -437,6 +442,9 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
         programs = _with_fact_programs(programs, text, facts, aspects, engine)
         if not named_programs(text, engine) and not {"difference", "combine"} & set(aspects):
             programs = _both_by_facts(programs, facts, engine)
+    if asking is None and not programs and facts.get("disability_type") and \
+            re.search(r"补贴|补助|(给|发|补|有)[^，。？?]{0,2}钱|钱[^，。？?]{0,2}(给|发|补)", text):
+        programs = [BOTH]     # "俺腿脚不好 家里吃低保 政府有钱给不": a disabled person asks what they get
     if asking is None and not programs and lexicon.family_case.search(lexicon.personal_strip.sub("", text)) and \
             "残疾" in text and re.search(r"申请|申领|领|办|补贴|补助|给钱|发钱", text) and \
             not _CERTIFICATE_ASKED.search(text):
@@ -525,7 +533,8 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     # A fact with a first-person or family word ("俺娃2023年6月生的") makes it the speaker's case; a general
     # question that merely contains a number ("3岁以上还能领吗") does not.
     own_facts = bool(facts) and (asking is not None or bool(lexicon.first_person.search(core))
-                                 or not question or bool(re.search(r"\d{4}年|[零〇一二三四五六七八九]{4}年|\d+月\d+[日号]|\d{2}年\d{1,2}月", text))
+                                 or not question or bool(re.search(r"\d{4}年|[零〇一二三四五六七八九]{4}年|\d+月\d+[日号]|\d{2}年\d{1,2}月|"
+                                                                   r"\d{4}[.\-/]\d{1,2}(?:[.\-/]\d{1,2})?|出生日期|发证日期", text))
                                  or _stated_fact(raw, today, asking, engine))
     # "护理补贴 我腿不好": the program and the speaker's own situation, asking nothing: their own case.
     if programs and not question and not aspects and lexicon.first_person.search(core) and not bare:
@@ -769,7 +778,7 @@ _OWN_CHILD = re.compile(r"(我|俺|咱)(们)?(家|屋里|家里|屋)?(里)?(有|
 _RUMOUR = re.compile(r"听[^，。？?]{0,4}说|听人说|听说|听别人说|有人说|网上说|人家说|是真的|真的假的|是不是真的")
 # A named month or day ("去年9月", "24年最后一天", "3月15号"): when one particular child was born.
 _SPECIFIC_DAY = re.compile(r"(\d{2,4}|[今去前]|大前)年[^，,。？?的]{0,3}?(\d{1,2}|[一二三四五六七八九十]{1,3})月|"
-                           r"\d{1,2}月\d{1,2}[日号]|年(的)?(最后一天|头一天|第一天|元旦)|"
+                           r"\d{1,2}月\d{1,2}[日号]|年(的)?(最后一天|头一天|第一天|元旦)|\d{4}[.\-/]\d{1,2}(?:[.\-/]\d{1,2})?|"
                            # "22年情人节生的娃", "去年国庆生的": a holiday of a named year is one day too
                            r"(\d{2,4}|[今去前]|大前)年[^，,。？?的]{0,2}?(圣诞|平安夜|国庆|劳动节|五一|儿童节|六一|情人节|妇女节|三八|"
                            r"教师节|植树节|建党节|七一|建军节|八一|腊月|正月|冬月)")

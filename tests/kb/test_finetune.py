@@ -144,7 +144,14 @@ def _margins(emb, pairs) -> np.ndarray:
 def test_a_short_training_run_pulls_trained_pairs_together_and_the_folder_loads(pairs, tmp_path):
     from bot.kb.embedding import Embedder, read_prompts
 
-    picked = [p for p in pairs if p.kind == "synonym"][:4] + [p for p in pairs if p.kind == "cloze"][:4]
+    picked, seen = [], set()
+    for kind in ("synonym", "cloze"):   # one pair per passage: a batch never holds two pairs of one passage
+        fresh = [p for p in pairs if p.kind == kind and p.chunk_id not in seen]
+        for p in fresh:
+            if p.chunk_id not in seen and len([x for x in picked if x.kind == kind]) < 4:
+                picked.append(p)
+                seen.add(p.chunk_id)
+    assert len(picked) == 8
     base = Embedder(DEFAULT_EMBEDDING_MODEL)
     before = _margins(base, picked)
     cfg = ft.TrainConfig(batch_size=8, epochs=4, lr=1e-4, warmup=0.0, max_query_tokens=32,

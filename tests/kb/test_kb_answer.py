@@ -397,3 +397,14 @@ def test_a_leading_year_does_not_date_a_topic_the_sentence_lacks(kb):
 def test_by_then_is_the_target_year_not_a_topic(kb):
     res = kb.answer("到时候养老保险参保率要到多少")   # 到时候: when the plan ends, no topic word of its own
     assert res["answer"] and "95" in res["answer"], res
+
+
+@pytest.mark.parametrize("q", ["主要发展指标一共列了多少项", "十四五高品质生活主要指标一共几项"])
+def test_the_size_of_the_indicator_table_is_counted_from_its_rows(kb, q):
+    res = kb.answer(q)
+    assert res["answer"] and "25项" in res["answer"] and "25 " in res["citations"][0]["quote"], res
+
+
+def test_the_domains_of_the_indicator_table_are_listed(kb):
+    res = kb.answer("指标表分了哪几个领域")
+    assert res["answer"] and all(d in res["answer"] for d in ("基本民生", "富民增收", "健康促进")), res

@@ -122,3 +122,14 @@ def test_a_ratio_written_with_a_colon_stays_in_its_clause(kb):
     # "城乡居民收入比仍高达2.5 : 1，收入绝对差距超过2万元": the ratio's clause names what the gap is between
     out = kb.answer("城里人和农村人收入差了多少钱 绝对数")
     assert out["answer"] and "2万元" in out["answer"].replace(" ", "")
+
+
+def test_a_synonym_that_names_a_rate_or_count_is_a_word_of_the_plan():
+    """Every synonym term becomes a jieba word; one ending in 率/数 that the plan never uses would read as an
+    indicator the table lacks ("城镇化率") and turn away the very row it was meant to find."""
+    from pathlib import Path
+    from bot.kb.textproc import get_synonyms, tokenize
+    plan = Path("policy_kb/shanxi-14th-fyp-high-quality-life.txt").read_text(encoding="utf-8")
+    tokens = set(tokenize(plan))
+    strays = [t for t in get_synonyms().terms() if len(t) >= 3 and t[-1] in "率数" and t not in tokens]
+    assert not strays, strays

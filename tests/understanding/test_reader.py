@@ -1167,3 +1167,30 @@ def test_no_such_luck_is_no_question_about_a_place():
 def test_a_note_asking_for_the_rule_is_a_question():
     r = read_line("来电反映：持残疾证未享受生活补贴，非低保，要求说明政策", today=TODAY)
     assert r.question and "who" in r.aspects
+
+
+@pytest.mark.parametrize("text, program, aspect", [
+    ("俺是娃奶奶 娃爸妈在外打工 听说娃有三百块一个月 是真的不", "childcare_subsidy", None),  # the parents' work is no case
+    ("參加培訓國家給錢嗎", "vocational_training_subsidy", "what"),      # whether money is given: what it is
+    ("俺腿脚不好 家里吃低保 政府有钱给不", BOTH, "what"),               # a disabled person asks what they get
+    ("补贴几岁截止", "childcare_subsidy", "duration"),                  # 几岁: only 育儿补贴 ends at an age
+    ("专项职业能力证书算不算能领补贴的证", "vocational_training_subsidy", None),
+    ("高中毕业没上大学的 学美容有补贴吗", "vocational_training_subsidy", None),
+    ("不满一年的咋算钱，是不是按月给", "childcare_subsidy", "amount"),
+    ("育儿补贴跟交个税时候那个三岁以下娃娃的扣除是一码事不", "childcare_subsidy", "difference"),
+    ("俺是吕梁临县的，家里是低保户，听村里说残疾人有个生活补贴，俺这情况能领不能领，上哪领",
+     "disability_living_allowance", "where"),
+])
+def test_the_program_and_aspect_of_plain_words(text, program, aspect):
+    r = read_line(text, today=TODAY)
+    assert r.programs == [program], r
+    assert aspect is None or aspect in r.aspects, r
+
+
+@pytest.mark.parametrize("text, value", [
+    ("育儿补贴 出生日期2022.9.20 可领金额", "2022-09-20"),   # a note's date in figures is one child's
+    ("2023-05-02生的娃能领多少", "2023-05-02"),
+])
+def test_a_date_in_figures_is_the_residents_case(text, value):
+    r = read_line(text, today=TODAY)
+    assert r.kind == PERSONAL_CASE and r.facts.get("child_birth_date") == value
