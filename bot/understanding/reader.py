@@ -250,7 +250,8 @@ def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list
 
 # A fact value that says nothing about which program the line is about ("退休了": person_category other).
 _WEAK_FACT_VALUES = {("person_category", "other"),
-                     ("claimed_same_level_before", True)}   # "老大已经领过了": any program's, not a certificate's
+                     ("claimed_same_level_before", True),    # "老大已经领过了": any program's, not a certificate's
+                     ("claimed_same_level_before", False)}   # "以前一分钱没领过": nor is never having claimed
 
 
 def programs_by_facts(facts: dict[str, Any], engine: EligibilityEngine) -> tuple[list[str], int]:
@@ -731,7 +732,7 @@ def _asks_own_eligibility(core: str) -> bool:
 _ANSWERED_ASPECTS = {"where", "documents", "deadline", "amount", "tax_income", "combine", "difference"}
 # What the programs' rules are made of: ages, months, levels, years. A condition in these terms is the rule's own
 # ("三岁以后是不是就不给了"), answered by it.
-_RULE_MEASURE = re.compile(r"[0-9一二三四五六七八九十两]+\s*(?:周岁|岁|个月|月|年|级)|几级|多大|岁数|年龄|证书|残疾证|低保|失业保险|等级|时间|日子|期限|晚了")
+_RULE_MEASURE = re.compile(r"[0-9一二三四五六七八九十两]+\s*(?:周岁|岁|个月|月|年|级)|几级|多大|多早|多晚|哪年|岁数|年龄|证书|残疾证|低保|失业保险|等级|时间|日子|期限|晚了|分界|界限")
 _FILLER = re.compile(r"^(?:那个|这个|请问|我想问|想问|问一下|就是|那|这|们|的)+|(?:的话|了|吗|呢|吧|啊|呀|的)+$")
 
 

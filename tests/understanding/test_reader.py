@@ -1180,6 +1180,11 @@ def test_a_note_asking_for_the_rule_is_a_question():
     ("育儿补贴跟交个税时候那个三岁以下娃娃的扣除是一码事不", "childcare_subsidy", "difference"),
     ("俺是吕梁临县的，家里是低保户，听村里说残疾人有个生活补贴，俺这情况能领不能领，上哪领",
      "disability_living_allowance", "where"),
+    ("五级的能补多少钱", "skills_upgrade_subsidy", "amount"),             # 五级: a certificate level only
+    ("考完证想领补贴，第一步干啥", "skills_upgrade_subsidy", "how_to_apply"),
+    ("二四年生的娃 补贴打哪个月算到哪个月", "childcare_subsidy", "duration"),   # 算到哪个月: no place
+    ("俺家两口子都上班工资也不低 育儿补贴卡不卡收入", "childcare_subsidy", "who"),
+    ("到底多早生的娃就领不上了 有个分界线没", "childcare_subsidy", None),  # the rule's own boundary
 ])
 def test_the_program_and_aspect_of_plain_words(text, program, aspect):
     r = read_line(text, today=TODAY)
@@ -1194,3 +1199,8 @@ def test_the_program_and_aspect_of_plain_words(text, program, aspect):
 def test_a_date_in_figures_is_the_residents_case(text, value):
     r = read_line(text, today=TODAY)
     assert r.kind == PERSONAL_CASE and r.facts.get("child_birth_date") == value
+
+
+def test_never_having_claimed_names_no_program():
+    r = read_line("娃三周岁生日刚过，以前一分钱没领过，还有份没", today=TODAY)
+    assert r.programs == ["childcare_subsidy"] and not r.not_in_sources
