@@ -401,7 +401,9 @@ def topic_weights(question: str, idf) -> dict[str, float]:
 # A word the sources use for both halves ("城乡居民…分别增长8965元和4424元" speaks of 城镇 and 农村 alike).
 _NAMED_BY = {t: ("城乡", "城乡居民") for t in ("城镇", "农村", "城市", "乡村", "城镇居民", "农村居民", "城里人", "农村人")}
 # Everyday words for the plan's (in coverage only: as query expansions they would pull other passages up).
-_NAMED_BY.update({"城里": ("城镇", "城市", "城乡"), "乡下": ("农村", "乡村", "城乡"), "村里": ("农村", "乡村")})
+_NAMED_BY.update({"城里": ("城镇", "城市", "城乡"), "乡下": ("农村", "乡村", "城乡"), "村里": ("农村", "乡村"),
+                  "县里": ("县级", "县域", "县"), "乡里": ("乡镇", "乡", "乡级"), "镇上": ("乡镇", "镇"),
+                  "市里": ("市级", "市")})
 
 
 def _parts_present(token: str, tokens) -> bool:
@@ -556,8 +558,8 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
         kind = qtypes.row_kind(row)
         if asked.figure and kind not in (asked.kinds or {asked.figure}):
             continue
-        if kind in ("area", "rate") and asked.unit in _THING_COUNTERS:
-            continue  # "公租房要建多少套" counts things: no area or share answers it
+        if kind in ("area", "rate") and asked.unit and asked.unit not in _AREA_OR_RATE_UNITS:
+            continue  # "公租房要建多少套", "能住几年": things or years counted, which no area or share answers
         if asked.year == "baseline" and row.get("value_2020", "") in ("", "—", "-", "－"):
             continue
         if asked.year_value and asked.year_value not in ("2018", "2020", "2025"):
@@ -584,7 +586,7 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
     return out
 
 
-_THING_COUNTERS = set("个项条类种所家座位名人次回趟批处支张床户村本册台辆套间")
+_AREA_OR_RATE_UNITS = {"平方", "平方米", "平米", "平", "亩", "公顷", "%", "个百分点", "成", "倍"}
 _ASKS_NUMBER = re.compile(r"具体(?:是|要到|到|为)?(?:多少|百分之|几)|百分之(?:多少|几)|多少[%％]|具体数")
 _PAST = re.compile(r"十三五”?(?:时期|期间|以来|末)|^20(?:1\d|20)年[，,]|累计(?:实现|达到|完成|培训)|已经|已(?:建成|实现|达到|完成)")
 _FUTURE = re.compile(r"20(?:2[1-9]|3\d)年|十四五|力争|目标|到20\d\d|未来|今后")

@@ -85,13 +85,16 @@ class Asked:
 # "农村居民收入增速跟城里比咋样", "快还是慢": a comparison, which the plan says in words ("快于城镇居民").
 COMPARE = re.compile(r"(?:跟|和|与|同)[^，。？?]{1,8}比(?:起来)?(?:要|会|能|得)?(?:咋样|怎么样|如何|谁|哪个)|"
                      r"(?:快|高|多|大|好)还是(?:慢|低|少|小|差)|比[^，。？?]{1,8}(?:快不快|高不高|多不多)")
-MONEY_LEVEL = re.compile(r"(?:能花|到手|挣|赚|拿到手|能支配|可支配|能用)的钱(?:是|有)?(?:多少|几)|"   # "一年到手能花的钱是多少": an income
+MONEY_LEVEL = re.compile(r"(?:能花|到手|挣|赚|拿到手|能支配|可支配|能用)的钱(?:是|有)?(?:多少|几)|(?:多挣|多赚|多拿|少挣|少拿)(?:了)?(?:多少|几)|"   # "一年到手能花的钱是多少": an income
                          r"(?:收入|工资|补贴|补助|养老金|退休金|低保金|津贴|奖金|费用|房租|租金)(?:标准)?"
                          r"(?:到底|究竟|具体|大约|大概)?(?:是|有|能有|能到|要到|达到|到了|大概|一般)?(?:多少|几)|"
                          # "收入2020年到多少了", "收入十三五末是多少": a time between the money word and 多少
                          r"(?:收入|工资)(?:到|在|截至|截止到?)?(?:20\d\d年|十三五末?|十四五末?|[去今前]年|那年|年底|末)[^，。？?排第老]{0,4}?(?:多少|几)(?![人个家次户项所位名])|(?:收入|工资)[^，。？?]{0,6}差距(?:是|有)?(?:多大|多少)|"
                          # "收入那五年增了多少", "五年里长了多少": money added (the plan says 增长8965元)
-                         r"(?:收入|工资)[^，。？?比率速]{0,8}(?:增|长|多)了(?:多少|几)(?![倍成%])")
+                         r"(?:收入|工资)[^，。？?比率速]{0,8}(?:增|长|多|涨)了(?:多少|几)(?![倍成%])")
+# Money asked in so many words, whatever else the question compares ("城里人比乡下人一年多挣多少", "收入涨了多少").
+_MONEY_SAID = re.compile(r"多挣|多赚|多拿|少挣|少拿|的钱(?:是|有)?(?:多少|几)|(?:收入|工资)[^，。？?比率速]{0,8}(?:增|长|多|涨)了(?:多少|几)(?![倍成%])|"
+                         r"多少钱|多少块|几块钱|多少元|(?:差|差距)[^，。？?]{0,4}多少钱")
 CHANGE = re.compile(r"(?:涨|增长|增加|提高|提升|上调|降低|下降|减少|缩小)了?(?:多少|几|百分之几)|每年(?:要|能|得|会)?(?:涨|增|提)|"
                     r"增速|增幅|涨幅")
 # The clause of a figure that states a change ("年均增长8%以上", "提高到…", "缩小至…").
@@ -160,10 +163,12 @@ def classify(question: str, this_year: int | None = None) -> Asked:
     if not kinds and re.search(rf"多少|几[{_CN_NUM}]?[个人岁次]?|多高|多大|多长|多远", q.replace("哪几", "")) \
             and not _Q["definition"].search(q) and not re.search(r"多少年前|几句|几点", q):
         kinds = ["count", "rate", "area"]  # "有多少达到…" may be a number or a share; a count is preferred
-        if MONEY_LEVEL.search(q) and not re.search(r"比|率|增速|增长|增幅|占|涨|几倍|覆盖|普及", q):
+        if MONEY_LEVEL.search(q) and (_MONEY_SAID.search(q) or not re.search(r"比|率|增速|增长|增幅|占|涨|几倍|覆盖|普及", q)):
             kinds = ["amount"]  # "收入是多少": money, whose figure is in 元
         if INDICATOR_WORDS.search(q) and re.search(r"率|比|占", q):
             kinds = ["rate"]
+    if re.search(r"(?:保持|维持)[^，。？?]{0,3}(?:啥|什么|甚|个啥)?(?:样的)?比例|比例(?:是)?(?:啥|什么|甚)关系", q):
+        kinds = []   # "普高跟中职规模保持个啥比例": a relation (大体相当), not a share
     # "居民健康素养水平2025年目标", "森林覆盖率的指标值": an indicator's value asked without 多少
     if not kinds and re.search(r"(?:20[12]\d年|十四五末?|十三五末?)?的?(?:目标值?|指标值|基数|数值)(?:是|为)?[？?。\s]*$", q) and \
             INDICATOR_WORDS.search(q) and not _Q["definition"].search(q):

@@ -33,6 +33,7 @@ STOPWORDS = set("""
 到时候 到时 时候 届时 那时 那时候 到那时
 夜来 听 听说 听人说 来电 来电咨询 来电反映 办到 十三 五末 十四 那五年 那几年
 弄 弄到 搞到 整到 想弄 想搞 大伙 大家伙 老百姓们
+搞 叫 叫啥 名字 还有 问 问问 想问 做到 平时 往后 写 写的 算个 意思 提 提了 表里 这块 那块 干 那边 当 后面 后头 不行 东西 打算 家里 评上 够上
 """.split())
 # "能不能", "会不会", "管不管", "有没有": an A-not-A frame asks yes or no; cut for search it would leave
 # 不能 / 不会 / 不管 as if they were topic words.

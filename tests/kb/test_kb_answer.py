@@ -408,3 +408,23 @@ def test_the_size_of_the_indicator_table_is_counted_from_its_rows(kb, q):
 def test_the_domains_of_the_indicator_table_are_listed(kb):
     res = kb.answer("指标表分了哪几个领域")
     assert res["answer"] and all(d in res["answer"] for d in ("基本民生", "富民增收", "健康促进")), res
+
+
+@pytest.mark.parametrize("q, want", [
+    ("城镇居民的人均收入 十三五期间一共涨了多少", "8965"),        # money said in so many words: an amount
+    ("城里人比乡下人一年多挣多少 绝对差距", "2万元"),
+    ("娃初中毕业上普高还是职高 规划说普高跟中职规模保持个啥比例", "大体相当"),   # a relation, not a share
+    ("读书这块 规划想让山西排到全国啥位置", "全国前列"),
+    ("企业退休的养老金连着涨了几回了", "十六连涨"),
+    ("县一级的实训基地要建几个", "30个县级实训基地"),
+    ("夜来听广播说 十三五那五年城里新找着工作的一共有多少人", "257.5"),   # hearsay and 城里 are no topic
+])
+def test_resident_words_reach_the_plans_answer(kb, q, want):
+    res = kb.answer(q)
+    assert res["answer"] and want in res["answer"].replace(" ", ""), res
+
+
+@pytest.mark.parametrize("q", ["公租房能住几年", "公租房五年內要建多少套"])
+def test_years_or_things_counted_are_no_area_row(kb, q):
+    res = kb.answer(q)
+    assert res["answer"] is None or "住房面积" not in res["answer"], res
