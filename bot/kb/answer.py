@@ -389,7 +389,7 @@ def topic_weights(question: str, idf) -> dict[str, float]:
             out[t] = 3.0   # a resident's word the synonyms name ("找着工作" is 新增就业), though the plan never says it
             continue
         if not idf(t):  # "要涨", "厕要": a modal glued to a word by the tokenizer
-            bare = re.sub(r"[要会能得了着过]", "", t)
+            bare = re.sub(r"[要会能得了着过想]", "", t)
             if bare != t:
                 if len(bare) >= 2 and idf(bare):
                     out[bare] = idf(bare)
@@ -541,8 +541,8 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
     single Shanxi city (the table holds the province's figures) nor one asking two values that a row lacks.
     """
     out = []
-    if asked.current or getattr(asked, "place", ""):
-        return out
+    if asked.current or getattr(asked, "place", "") or getattr(asked, "unit", "").startswith("rank:"):
+        return out   # (a standing among provinces is no value of the table)
     if any(len(t) >= 3 and t[-1] in "率数" and not idf(t) for t in weights):
         return out  # "城镇化率是多少": an indicator the sources never name is none of the table's rows
     first_row = True
@@ -640,7 +640,8 @@ def _figure_part_coverage(part: str, kinds, asked, weights, heads, sentence: str
     clauses = [x for x in _CLAUSE.split(part) if x.strip()]
     best = 0.0
     for i, cl in enumerate(clauses):
-        if not (qtypes.sentence_kinds(figure_clause(cl, asked, kinds)) & kinds) and not qtypes.names_numbered(cl, asked):
+        if not (qtypes.sentence_kinds(figure_clause(cl, asked, kinds)) & kinds) and not qtypes.names_numbered(cl, asked) \
+                and not (getattr(asked, "unit", "").startswith("rank:") and qtypes.has_count_unit(cl, asked.unit)):
             continue
         windows = ["".join(clauses[max(0, i - 1):i + 2])]
         if i == 0 and "date" in kinds and _LEADING_YEAR.fullmatch(cl.strip()):

@@ -193,7 +193,10 @@ def classify(question: str, this_year: int | None = None) -> Asked:
     named = re.search(r"(?<![哪多])几([\u4e00-\u9fff])", q)
     if named and named.group(1) not in _COUNTERS:
         a.numbered = named.group(1)
-    rank = re.search(r"第几([\u4e00-\u9fff]?)|排第?几|排老几|排名", q)
+    rank = re.search(r"第几([\u4e00-\u9fff]?)|排第?几|排老几|排名|排(?:到|在)[^，。？?]{0,4}(?:啥|什么|甚|哪)(?:个)?(?:位置|名次|水平)?|"
+                     r"(?:啥|什么|甚)位置", q)
+    if rank and not re.search(r"第几|排第?几|排老几", q):
+        a.kinds, a.figure = {"count"}, "count"   # "排到全国啥位置": a standing, whatever the row measures
     if rank:  # "排第几名": a place in a ranking ("第27位"), "第几届" an ordinal, not a head count
         counter = rank.group(1) if rank.lastindex and rank.group(1) else "名"
         a.unit = "rank:" + ("位|名" if counter in "位名" else counter)
@@ -317,6 +320,8 @@ def states(text: str, asked: Asked) -> bool:
         return True
     if names_numbered(text, asked):
         return True
+    if asked.unit.startswith("rank:") and has_count_unit(text, asked.unit):
+        return True   # a standing ("步入全国前列") answers "排到啥位置" as "第27位" does
     return bool(sentence_kinds(text) & (asked.kinds or {asked.figure}))
 
 
@@ -360,9 +365,14 @@ def shanxi_places_in(text: str) -> set[str]:
     return out
 
 
+_RANK_IN_NATION = re.compile(r"(?:排|排名|名次|位置|位次)[^，。？?]{0,6}全国|全国[^，。？?]{0,4}(?:排|排名|第几|前列|啥位置|什么位置|哪个位置)")
+
+
 def asked_place(question: str) -> str:
     """One Shanxi city, or 全国, that a question asks about: the plan's province-wide figures are not theirs."""
     q = normalize(question)
+    if _RANK_IN_NATION.search(q):
+        return ""   # "阅读率排到全国啥位置": Shanxi's standing among the provinces, the plan's own figure
     if re.search(r"全国", q) and not re.search(r"全省|山西|我省|省里|省内|咱省|本省", q):
         return "全国"
     # "全国人均预期寿命是多少岁 山西比全国高还是低": the clause asking the figure asks the nation's
@@ -391,8 +401,8 @@ _SAME_UNIT = {**{u: f"{u}|个" for u in _THING_UNITS}, "人": "人|名|人次", 
 
 def has_count_unit(text: str, unit: str) -> bool:
     """The text counts something in the asked unit ("3个月", "四级", "120万户")."""
-    if unit.startswith("rank:"):
-        return bool(re.search(rf"第\s*(?:\d+|[{_CN_NUM}]+)\s*(?:{unit[5:]})", normalize(text)))
+    if unit.startswith("rank:"):   # "第27位", or a standing in words ("步入全国前列")
+        return bool(re.search(rf"第\s*(?:\d+|[{_CN_NUM}]+)\s*(?:{unit[5:]})|前列|前茅|第一方阵", normalize(text)))
     units = _SAME_UNIT.get(unit, unit)
     return bool(re.search(rf"(?:\d+(?:\.\d+)?|[{_CN_NUM}]+)\s*(?:万|千|百)?\s*(?:个)?\s*[\u4e00-\u9fff]{{0,3}}?(?:{units})",
                           normalize(text)))

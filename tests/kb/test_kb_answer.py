@@ -415,6 +415,7 @@ def test_the_domains_of_the_indicator_table_are_listed(kb):
     ("城里人比乡下人一年多挣多少 绝对差距", "2万元"),
     ("娃初中毕业上普高还是职高 规划说普高跟中职规模保持个啥比例", "大体相当"),   # a relation, not a share
     ("读书这块 规划想让山西排到全国啥位置", "全国前列"),
+    ("阅读率在全国要排到啥位置", "全国前列"),     # a standing among provinces is the plan's, not a national figure
     ("企业退休的养老金连着涨了几回了", "十六连涨"),
     ("县一级的实训基地要建几个", "30个县级实训基地"),
     ("夜来听广播说 十三五那五年城里新找着工作的一共有多少人", "257.5"),   # hearsay and 城里 are no topic
