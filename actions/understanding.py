@@ -23,7 +23,7 @@ from actions.eligibility import (ALL_FACTS, FIND_OFFICE_BUTTON, FORM_PROGRAMS, P
 from actions.policy import (HANDOFF_BUTTON, NOT_COVERED, NOT_UNDERSTOOD, answer_message, answer_question,
                             reply_from_kb)
 from actions.program_info import reply_program_info
-from actions.service_points import answer_service_points
+from actions.service_points import answer_service_points, hotline_reply
 from bot import textparse
 from bot.dialogue_domain import SHORT_REPLIES, form_members
 from bot.eligibility.engine import get_engine
@@ -332,7 +332,8 @@ class ActionRoute(Action):
 
     async def read_as_usual(self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str,
                             intent: Optional[str], reading: Reading) -> list[EventType]:
-        if intent == "human_handoff" and not (reading.programs or reading.facts or reading.not_in_sources):
+        if intent == "human_handoff" and not (reading.programs or reading.facts or reading.not_in_sources
+                                              or hotline_reply(reading.text)):   # "卫健热线几号": that hotline
             dispatcher.utter_message(response=SHORT_REPLIES[intent])      # "我要转人工"
             return [SlotSet("eligibility_program", OVERVIEW)]
         if intent in SHORT_REPLIES and intent != "human_handoff" and \

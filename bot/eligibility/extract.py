@@ -344,7 +344,15 @@ def _parsed(name: str, spec: dict, text: str, today: dt.date, asking: bool) -> A
             return None
         # "中间断了半年": a gap in the contributions, not how long they were paid
         paid = _GAP.sub("，", text)
-        value = textparse.parse_duration_months(paid)
+        value = None
+        # "在厂子干了三年…到现在交了十个月": the clause that speaks of paying, not of working or of not paying
+        for clause in re.split(r"[，,。；;！!？?\s]", paid):
+            if any(w in clause for w in context) and not _NOT_PAID.search(clause):
+                value = textparse.parse_duration_months(clause)
+                if value is not None:
+                    break
+        if value is None:
+            value = textparse.parse_duration_months(paid)
         if value is None and asking:
             value = _months_since(text, today)      # "从2020年开始交": the months since then
         if value is None and asking:
@@ -355,6 +363,7 @@ def _parsed(name: str, spec: dict, text: str, today: dt.date, asking: bool) -> A
     raise ValueError(f"unknown parser {parser!r} for {name}")
 
 
+_NOT_PAID = re.compile(r"(?:没|没有|不|未)(?:给)?(?:交|缴|参保|上)")
 _GAP = re.compile(r"(?:断|停|中断|断交|停交|欠|差(?!不多|点)|少交|没交|漏交|断缴|停缴)(?:了|过|掉)?[^，。；,;]{0,2}"
                   r"(?:半年|[一二三四五六七八九十两\d]+\s*(?:个)?(?:月|年)(?:半)?)")
 

@@ -1263,7 +1263,7 @@ def unstated_part(question: str, answer: str) -> str:
     contents, how something is recognised, which place); '' when it answers."""
     missing = term_contents_missing(question, answer)
     if missing:
-        return (f"抱歉，规划提到了“{missing}”，但没有列出它具体包括哪些内容，我不想给您不准确的说法。"
+        return (f"抱歉，规划提到了“{missing}”，但没有写明它具体包括哪些内容，我不想给您不准确的说法。"
                 "建议拨打12345政务服务便民热线咨询。")
     if criteria_missing(question, answer):
         return ("抱歉，规划提到了相关内容，但没有写明具体的认定标准或条件，我不想给您不准确的说法。"

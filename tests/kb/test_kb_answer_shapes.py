@@ -306,7 +306,7 @@ def test_a_bare_rate_name_asks_the_figure(kb):
 @pytest.mark.parametrize("q", ["规划里说的“六新”是哪六新", "“五湖”是哪五个湖", "“四个不摘”是哪四个不摘"])
 def test_what_a_quoted_term_is_made_of_needs_its_list(kb, q):
     res = kb.answer(q)
-    assert res["answer"] is None and "没有列出" in res["message"] and res["related"]
+    assert res["answer"] is None and "没有写明" in res["message"] and res["related"]
 
 
 @pytest.mark.parametrize("q", ["两工程一机制是啥", "四水四定说的是啥", "8+1社会救助体系 8是啥1是啥", "136兴医工程是咋回事"])

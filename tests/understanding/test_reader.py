@@ -1204,3 +1204,33 @@ def test_a_date_in_figures_is_the_residents_case(text, value):
 def test_never_having_claimed_names_no_program():
     r = read_line("娃三周岁生日刚过，以前一分钱没领过，还有份没", today=TODAY)
     assert r.programs == ["childcare_subsidy"] and not r.not_in_sources
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("技能提升补贴多旧能到账", "payment_timing"),                               # 多旧: 多久
+    ("市民来电：2017年技能提升补贴政策出台时失业保险缴费年限要求", "past_rule"),   # the rule as it first was
+    ("2022年那会儿3岁以下婴幼儿照护个税扣除是多少", "past_rule"),               # before the deduction began
+    ("大同到五台山有没有直达的班车", "transport"),
+])
+def test_unstated_classes_of_round36(text, reason):
+    r = read_line(text, today=TODAY)
+    assert r.kind == NOT_IN_SOURCES and r.not_in_sources[0] == reason
+
+
+def test_a_train_fare_discount_is_another_benefit_not_transport():
+    assert read_line("残疾人坐火车半价吗", today=TODAY).not_in_sources[0] == "other_benefit"
+
+
+@pytest.mark.parametrize("text, aspect", [
+    ("育尔补贴是三千六还是三百啊 搞不清", "amount"),          # two amounts set against each other
+    ("孩子不满一周岁能送拖育吗 拖育分几个班", "related"),      # 拖育: 托育
+    ("证拿了一年半了 技能提升补贴还能领不", "deadline"),       # time since the certificate, not a combination
+])
+def test_aspects_of_round36(text, aspect):
+    assert aspect in read_line(text, today=TODAY).aspects
+
+
+def test_months_paid_come_from_the_clause_about_paying():
+    r = read_line("我在晋中一个厂子干了三年，前两年厂子没给交失业保险，去年才开始交，到现在交了十个月，"
+                  "上个月考了个叉车的中级证，想问能不能领技能提升补贴", today=TODAY)
+    assert r.facts.get("unemployment_insurance_months") == 10

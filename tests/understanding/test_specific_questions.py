@@ -357,3 +357,14 @@ def test_the_word_community_is_not_a_place():
                                           ("领了生活补贴 护理补贴就不能领了吧", "combine")])
 def test_who_to_apply_to_and_losing_one_for_the_other(text, aspect):
     assert aspect in read_line(text, today=TODAY).aspects
+
+
+def test_whether_subsidy_and_deduction_combine_gives_both_figures_as_related():
+    from bot.program_info import program_answer
+
+    q = "育儿补贴和个税里的婴幼儿照护扣除能同时享受吗"
+    answer = program_answer(["childcare_subsidy"], ["combine"], question=q)
+    first = answer["text"].split("\n")[0]
+    assert "没有写明" in first                                    # whether they combine: unknown, said first
+    assert "相关内容：育儿补贴是现金补贴，每孩每年3600元" in answer["text"] and "每月2000元" in answer["text"]
+    assert "国发〔2023〕13号" in answer["text"]                   # the deduction's figure is cited
