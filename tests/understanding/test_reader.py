@@ -1234,3 +1234,13 @@ def test_months_paid_come_from_the_clause_about_paying():
     r = read_line("我在晋中一个厂子干了三年，前两年厂子没给交失业保险，去年才开始交，到现在交了十个月，"
                   "上个月考了个叉车的中级证，想问能不能领技能提升补贴", today=TODAY)
     assert r.facts.get("unemployment_insurance_months") == 10
+
+
+def test_hearsay_of_money_keeps_the_residents_own_case():
+    r = read_line("夜来听村里大喇叭说生娃有钱给，俺家小子去年八月生的 咋申请育儿补帖", today=TODAY)
+    assert r.kind == PERSONAL_CASE and r.facts.get("child_birth_date") == "2025-08"
+
+
+def test_which_class_a_child_goes_to_is_no_place():
+    r = read_line("托育所分啥班 多大的娃上哪个班", today=TODAY)
+    assert "where" not in r.aspects and "related" in r.aspects
