@@ -476,6 +476,10 @@ def row_conflict(question: str, row_name: str, corpus: str = "", idf=None) -> st
     qpre, rpre = q[i - 2:i], r[j - 2:j]
     if qpre == rpre or not re.fullmatch(r"[\u4e00-\u9fff]{2}", qpre) or not re.fullmatch(r"[\u4e00-\u9fff]{2}", rpre):
         return ""
+    if qpre not in tokenize(question):
+        # "农村自来水普及率" (来水 is no word): the question's word that ends where the shared name begins
+        qpre = next((t for t in sorted(tokenize(question), key=len, reverse=True)
+                     if len(t) >= 3 and q[max(0, i - len(t)):i] == t), qpre)
     if qpre in r or rpre in q or qpre not in tokenize(question):
         return ""
     if set(qpre) & set(rpre) or qpre in _HOUSEHOLD_WORDS:

@@ -429,3 +429,8 @@ def test_resident_words_reach_the_plans_answer(kb, q, want):
 def test_years_or_things_counted_are_no_area_row(kb, q):
     res = kb.answer(q)
     assert res["answer"] is None or "住房面积" not in res["answer"], res
+
+
+def test_another_indicator_of_the_same_kind_is_no_answer(kb):
+    res = kb.answer("农村自来水普及率2025年要到多少")   # 自来水 is not the row's 户用卫生厕所
+    assert res["answer"] is None, res
