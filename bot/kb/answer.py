@@ -1099,10 +1099,10 @@ def table_overview(question: str, rows_by_number: dict):
     lines = [first["indicator"].get("quote") or first["text"], last["indicator"].get("quote") or last["text"]]
     if domains and names:
         text = f"规划的主要发展指标分为{'、'.join(names)}等领域。"
-        lines = list(dict.fromkeys((cs[0]["indicator"].get("quote") or cs[0]["text"]) for cs in ordered
-                                   if cs[0]["indicator"].get("domain") in names and
-                                   cs is next(c for c in ordered if c[0]["indicator"].get("domain") ==
-                                              cs[0]["indicator"].get("domain"))))
+        first_of = {}   # each 领域's first row, quoted for its name
+        for cs in ordered:
+            first_of.setdefault(cs[0]["indicator"].get("domain"), cs[0])
+        lines = [c["indicator"].get("quote") or c["text"] for d, c in first_of.items() if d in names]
     else:
         text = f"规划的主要发展指标表共列出{len(ordered)}项指标（编号1—{len(ordered)}）。"
     cite = {"doc_id": doc_id, "section": first["section"], "quote": "\n".join(dict.fromkeys(lines))}
