@@ -280,7 +280,7 @@ BENEFIT_MIN_COVERAGE = 0.6
 # "那60家三级医院具体都是哪些", "名单", "落在哪家医院": the named instances of something — only a sentence
 # that enumerates them answers (see instances_missing).
 _ASKS_INSTANCES = re.compile(r"名单|具体(?:都)?是哪(?:些|几|两|三|个|家|所)|都是哪(?:些|几)(?:家|个|所)?(?:医院|学校|幼儿园|工程|项目|单位|企业|县|市)|"
-                             r"分别(?:是|在|建在)哪|落在哪(?:家|个)|(?:具体)?是哪(?:两|三|几)个")
+                             r"分别(?:是|在|建在)哪|落在哪(?:家|个)|(?:具体)?是哪(?:两|三|几)个|是哪(?:\d+|[四五六七八九十]+)个(?![字])")
 # "13家实验室分别建在哪": which ones of a counted set — only an enumeration answers.
 _WHICH_OF_N = re.compile(r"(?:\d+|[两三四五六七八九十百]+)\s*(?:个|家|所|项|座|条|处)(?:左右)?[^，。？?]{0,14}"
                          r"(?:都是|分别|具体|各自|都有)[^，。？?]{0,4}(?:哪|是啥|是什么|是甚|叫啥|叫什么)")
@@ -1229,7 +1229,8 @@ def template_answer(question: str, hits, chunks):
 
 # "“六新”是哪六新", "“两工程一机制”具体是哪两个工程": what a quoted term is made of.
 _ASKS_CONTENTS = re.compile(r"是指?哪(些|几|[一二三四五六七八九十两\d]+)|具体(是|指|包括|内容)|包括(啥|哪些|什么|甚)|都有(啥|哪些|什么)|"
-                            r"是啥内容|啥内容|什么内容|哪(几|[一二三四五六七八九十两])(个|项|类|种|条|大|家)|"
+                            r"都是(啥|哪些|什么|甚)|具体[\u4e00-\u9fff](啥|甚|什么|哪些)|"
+                            r"是啥内容|啥内容|什么内容|哪(几|[一二三四五六七八九十两]|\d+)(个|项|类|种|条|大|家)|"
                             r"哪[二三四五六七八九十两\d](?![个项类种条大家样片块位])[\u4e00-\u9fff]")   # "改哪五水", "破哪三门"
 # What a numbered slogan means ("两工程一机制是啥", "1331工程到底是个甚", "8+1 8是啥1是啥"): its parts are
 # what is asked, so a sentence that only names it does not answer.
@@ -1262,9 +1263,99 @@ def place_missing(question: str, answer: str) -> bool:
     return not find_places(answer)
 
 
-def unstated_part(question: str, answer: str) -> str:
+# "有没有孝义", "有静乐的没", "里头有岢岚县医院吗", "太钢在不在里面": whether one named thing is among those the
+# plan counts or lists. Only a sentence naming that thing can say so.
+_ASKS_MEMBER = re.compile(r"有没有([\u4e00-\u9fffA-Za-z0-9]{2,10})|"
+                          r"有([\u4e00-\u9fffA-Za-z0-9]{2,10}?)的?(?:吗|么|没有|没|不)(?=[？?，。！!\s]|$)|"
+                          r"([\u4e00-\u9fffA-Za-z0-9]{2,10}?)(?:在不在|算不算|包不包括|是不是在|在没在)")
+_MEMBER_FILLER = re.compile(r"^(?:里|里头|里面|中|当中|其中|这里|那里|咱们?|俺们?|我们|我|俺|咱)+|(?:的|呀|啊|呢|嘛)+$")
+
+
+def member_missing(question: str, answer: str, idf=None) -> str:
+    """The Shanxi place a membership question asks about ("名单里有没有孝义", "临猗县有没有示范区") when the
+    answer does not name it; '' when none is asked, or the answer names it. (Colloquial names of other things
+    are too often the sources' things in other words to be judged so.)"""
+    q = normalize(question)
+    if not _ASKS_MEMBER.search(q):
+        return ""
+    for m in _ASKS_MEMBER.finditer(q):
+        subject = next(g for g in m.groups() if g)
+        # the place asked about is in the thing asked ("有没有孝义") or names who has it, right before the
+        # question word in its clause ("临猗县有没有示范区"); "俺在榆次 …有没有机器人课" only says where one lives
+        before = re.split(r"[\s，,。？?！!；;]", q[:m.start()])[-1]
+        for place in sorted(qtypes.named_places(subject + "|" + before[-5:]), key=len, reverse=True):
+            if place in before and not re.search(re.escape(place) + r"(?:县|市|区|那边|这边|那里|这里|们|的)?$", before):
+                continue   # "俺们榆次新小区有没有个标准": the place only says where
+            if place in before and re.search(r"(?:是|在|住|到)[^|]{0,2}$", before[:before.rfind(place)]):
+                continue
+            if not place_named(place, answer):
+                return place
+    return ""
+
+
+_LEVELED = re.compile(r"(国家级|国家|省级|市级|县级)([\u4e00-\u9fff]{2,8})")
+
+
+def _level(word: str) -> str:
+    return word[:-1] if word.endswith("级") and word != "国家级" else word.replace("国家级", "国家")
+
+
+def level_swapped(question: str, answer: str) -> tuple[str, str] | None:
+    """(the question's thing, the answer's thing) when the question names one level of it ("国家区域医疗中心")
+    and the answer only another ("省级区域医疗中心"): a different thing, whose facts do not answer."""
+    q = normalize(question)
+    for m in _LEVELED.finditer(answer):
+        lv, noun = _level(m.group(1)), m.group(2)
+        head = noun[:4]
+        for qm in re.finditer(r"(国家级|国家|省级|市级|县级)" + re.escape(head), q):
+            qlv = _level(qm.group(1))
+            if qlv == lv or qm.group(1) in answer or re.search(r"(?:不是|不要|除了|除去|而非|非)" + re.escape(qm.group(1)), q):
+                continue
+            if any(_level(o.group(1)) == qlv and o.group(2).startswith(head) for o in _LEVELED.finditer(answer)):
+                continue   # the answer names the asked level's thing too
+            k = len(head)
+            while k < len(noun) and qm.end() - len(head) + k < len(q) and q[qm.end() - len(head) + k] == noun[k]:
+                k += 1
+            return qm.group(1) + noun[:k], m.group(1) + noun[:k]
+    return None
+
+
+# "36家三级医院里三甲的有几家": a part of what the plan counts, which its count of the whole does not give.
+_SUBSET = re.compile(r"(?<![县市省乡村城说写讲提定])(?:里头|里面|当中|之中|其中|里)(?:的)?([\u4e00-\u9fff]{2,4}?)的(?:有|要有|能有|得有|占|是)?(?:几|多少)")
+
+
+def subset_missing(question: str, answer: str) -> str:
+    """The part asked of a counted whole ("三甲" of 三级医院) when the answer never names it; ''."""
+    m = _SUBSET.search(normalize(question))
+    if not m:
+        return ""
+    part = m.group(1)
+    if part in answer or any(t in answer for t in tokenize(part)) or \
+            any(e in answer for e in get_synonyms().expand(part)) or re.search(r"[啥甚么哪谁]", part):
+        return ""
+    return part
+
+
+def unstated_part(question: str, answer: str, idf=None) -> str:
     """The honest message when the chosen sentence names what was asked but not the part asked for (a term's
-    contents, how something is recognised, which place); '' when it answers."""
+    contents, how something is recognised, which place, whether one named thing is among those listed);
+    '' when it answers."""
+    member = member_missing(question, answer, idf)
+    if member:
+        return (f"抱歉，规划提到了相关内容，但没有列出具体名单，也没有写明“{member}”是否在内，我不想给您不准确的说法。"
+                "建议拨打12345政务服务便民热线，或向当地主管部门咨询。")
+    q = normalize(question)
+    if "（2018年数据" in answer and "2020" in q and "2018" not in q and not re.search(r"哪一?年|是不是|的数[吗么不]|数据[吗么不]", q):
+        return ("抱歉，规划主要指标表中这一项填在基期一栏的是更早年份的数据（见表注），没有写明您问的那一年的实际数，"
+                "我不想给您不准确的说法。建议拨打12345政务服务便民热线，或查阅统计部门发布的数据。")
+    swapped = level_swapped(question, answer)
+    if swapped:
+        return (f"抱歉，规划写的是“{swapped[1]}”，没有写明“{swapped[0]}”的相关内容，我不想给您不准确的说法。"
+                "建议拨打12345政务服务便民热线咨询。")
+    part = subset_missing(question, answer)
+    if part:
+        return (f"抱歉，规划只给了总的数字，没有写明其中“{part}”的情况，我不想给您不准确的说法。"
+                "建议拨打12345政务服务便民热线，或向当地主管部门咨询。")
     missing = term_contents_missing(question, answer)
     if missing:
         return (f"抱歉，规划提到了“{missing}”，但没有写明它具体包括哪些内容，我不想给您不准确的说法。"
@@ -1288,7 +1379,8 @@ def instances_missing(question: str, answer: str) -> bool:
     the answer enumerates fewer than asked: it only names the thing, which is not what was asked."""
     if not (_ASKS_INSTANCES.search(question) or _WHICH_OF_N.search(question)):
         return False
-    wanted = 3 if re.search(r"哪三", question) else 2
+    n = re.search(r"哪(\d+|[三四五六七八九十]+)", question)
+    wanted = max(2, min(cn_to_int(n.group(1)) or 2, 20)) if n else 2   # "是哪18个县": eighteen names, not two
     heads = _INSTANCE_NOUN.findall(question)
     if heads:  # "…是哪几个医院": items that are themselves named 医院/院 ("太原市第五人民医院、临汾市人民医院")
         items = re.split(r"[、，,；;。和及等]", re.sub(r"[（(][^）)]*[）)]", "", answer))

@@ -369,7 +369,34 @@ def shanxi_places_in(text: str) -> set[str]:
     return out
 
 
+def named_places(text: str) -> set[str]:
+    """The Shanxi places a text names, each once: a name inside a longer one ("岚县" in "岢岚县", "岢岚" in
+    "岢岚县") is the longer one."""
+    found = shanxi_places_in(text)
+    return {p for p in found if not any(p != o and p in o for o in found)}
+
+
 _RANK_IN_NATION = re.compile(r"(?:排|排名|名次|位置|位次)[^，。？?]{0,6}全国|全国[^，。？?]{0,4}(?:排|排名|第几|前列|啥位置|什么位置|哪个位置)")
+
+
+_CLAUSE_BREAK = re.compile(r"[\s，,。？?！!；;：:]+|(?=规划里?说|听说|听人说|想问问|想问一下|想知道|问一下|请问)|"
+                           r"(?<=[\u4e00-\u9fff])(?=俺们|俺家|俺是|俺在|我们|咱们|我家|我是|我在)")
+_CLAUSE_ASKS = re.compile(r"多少|(?<!好)几|(?<![跑有了过来去])好几|啥|什么|甚|哪|[吗么]$|咋|怎|如何|目标|要到|达到|分到|分了|分给|是不是|有没有|[不没]$")
+# "每个县镇至少办好一所": a rule for every county, which answers for the resident's own as well
+_EVERY = re.compile(r"每个?(?:县|镇|乡|村|市|区)|至少|起码|最少|都要|都得")
+# a place that is part of a name: "太原及周边“1+30”", "运城市中心医院"
+_PLACE_IN_NAME = re.compile(r"(?:市|县)?(?:及|和|跟)?周边|(?:市|县)?(?:中心|人民|第[一二三四五六七八九十]人民|妇幼保健)?医院")
+
+
+def _only_context(question: str, place: str) -> bool:
+    """The place is only where the resident is from ("俺们繁峙县医院太破了", "俺在临县种地"), in a clause that asks
+    nothing, while another clause asks the province's figure: the question is not about that place."""
+    i = question.find(place)
+    if i >= 0 and _PLACE_IN_NAME.match(question, i + len(place)):
+        return True
+    clauses = [c for c in _CLAUSE_BREAK.split(question) if c]
+    asking = [c for c in clauses if _CLAUSE_ASKS.search(c)]
+    return bool(asking) and all(_EVERY.search(c) for c in asking if place in c)
 
 
 def asked_place(question: str) -> str:
@@ -384,6 +411,8 @@ def asked_place(question: str) -> str:
            for c in re.split(r"[\s，,。？?；;]+", q)):
         return "全国"
     cities = set(_CITY.findall(q)) | {n for n in shanxi_counties()[0] if n in q}
+    cities = {c for c in cities if not any(c != o and c in o for o in cities)}   # "岢岚县" holds "岚县"
+    cities = {c for c in cities if not _only_context(q, c)}
     if len(cities) == 1 and not re.search(r"全省|各市|都市圈|哪个市|哪些市", q):
         return cities.pop()
     return ""

@@ -434,3 +434,33 @@ def test_years_or_things_counted_are_no_area_row(kb, q):
 def test_another_indicator_of_the_same_kind_is_no_answer(kb):
     res = kb.answer("农村自来水普及率2025年要到多少")   # 自来水 is not the row's 户用卫生厕所
     assert res["answer"] is None, res
+
+
+@pytest.mark.parametrize("q,said", [
+    ("省级文明城市名单里有没有孝义", "孝义"),                  # whether one named place is among those counted
+    ("30个县级实训基地有静乐的没", "静乐"),
+    ("50个左右县级医院提升项目里有岢岚县医院吗", "岢岚县"),
+    ("国家区域医疗中心是山西哪家医院", "国家区域医疗中心"),    # the plan names the 省级 one only
+    ("2020年那36家三级医院里三甲的有几家", "三甲"),            # a part of the counted whole
+    ("2020年全省人均预期寿命实际是多少岁", "更早年份"),        # the table's base value is 2018 data
+    ("省校合作那12大基地都是啥基地", "12大基地"),              # a term's contents the plan does not list
+])
+def test_what_the_plan_names_only_in_part_is_an_honest_null(kb, q, said):
+    res = kb.answer(q)
+    assert res["answer"] is None and said in res["message"]
+
+
+@pytest.mark.parametrize("q,figure", [
+    ("县级医院提升拓展项目大概搞多少个 俺们繁峙县医院太破了", "50"),   # the county only says where one is from
+    ("俺们是长子县的 每个县镇至少办好几所公办中心幼儿园", "1所"),      # a rule for every county answers for one's own
+    ("空气优良天数比例十三五末是多少 临汾的空气真不行", "71.9"),
+    ("省级区域医疗中心有哪几家", "临汾市人民医院"),
+    ("人均预期寿命起点数是多少 是2020年的数不", "77.3"),
+])
+def test_a_place_or_level_said_in_passing_still_answers(kb, q, figure):
+    assert figure in (kb.answer(q)["answer"] or "")
+
+
+def test_a_county_inside_a_longer_county_name_is_one_place():
+    assert qtypes.asked_place("俺们岢岚县农村卫生厕所普及率现在是多少") == "岢岚县"
+    assert qtypes.named_places("俺们岢岚县") == {"岢岚县"}
