@@ -1391,6 +1391,9 @@ def instances_missing(question: str, answer: str) -> bool:
 _INSTANCE_NOUN = re.compile(r"(医院|学校|幼儿园|工程|项目|单位|企业|实验室|基地|景区|中心|院校|大学|公园|场馆)")
 
 
+_NEW_ACTION = re.compile(r"(?:支持|推动|推进|加快|实施|鼓励|引导|完善|健全|深化|提升|打造|开展|培育|争取|力争)")
+
+
 def term_contents_missing(question: str, answer: str) -> str:
     """The quoted term whose contents the question asks and the answer does not list ("聚焦“六新”突破…"
     names 六新 without saying which six): '' when nothing is asked of a term, or the answer lists it."""
@@ -1426,7 +1429,11 @@ def term_contents_missing(question: str, answer: str) -> str:
         at = next((k for k, c in enumerate(clauses) if f"“{term}”" in c), None)
         kernel = set(bare) - set("0123456789一二三四五六七八九十两个的大项条种+＋")
         if at is not None and _NUMBERED.search(bare):
-            clauses = clauses[at:at + 2] + [c for c in clauses[at + 2:] if kernel & set(c)]
+            after = clauses[at + 1:at + 2]
+            act = _NEW_ACTION.match(after[0].strip()) if after else None
+            if act and act.group(0) not in question and not kernel & set(after[0]):
+                after = []    # "实施“1331”工程，支持山西大学、…率先发展": the next clause is another action
+            clauses = clauses[at:at + 1] + after + [c for c in clauses[at + 2:] if kernel & set(c)]
         longest = max((c.count("、") + 1 + (1 if "、" in c and re.search(r"[和及与]", c) else 0) for c in clauses),
                       default=1)
         if longest >= (n if n and 2 <= n <= 20 else 3):   # "1331", "136": a code, not a count

@@ -43,7 +43,7 @@ _Q = {
 }
 # "基本原则有几条", "主要目标分成几块", "保障房有几种": the number of kinds, said by naming them (a plan lists
 # its principles or kinds; it rarely states their count).
-KINDS_COUNTED = re.compile(r"几(?:条|种|类|样|篇|大[类块项]|个方面|个[“\"])|分[成为]?几|几个(?:方面|部分|板块)")
+KINDS_COUNTED = re.compile(r"几(?:条(?![线路街河道])|种|类|样|篇|大[类块项]|个方面|个[“\"])|分[成为]?几|几个(?:方面|部分|板块)")
 TARGET = re.compile(r"要涨|能涨|要降|每年要|目标|打算|准备|到20[2-3]\d|20[2-3]\d年|要达到|达到多少|提高到|要到|预期|力争|计划|规划要|十四五|以后|将来|"
                     r"未来|今后|会到|能到|指标|要控制|控制在|要建|要增加|会增加|要提高")
 BASELINE = re.compile(r"20(?:1\d|20)年|十三五|现在|目前|原来|过去|以前|现有|已经|基期|去年|当时|取得|成效|成果")

@@ -464,3 +464,14 @@ def test_a_place_or_level_said_in_passing_still_answers(kb, q, figure):
 def test_a_county_inside_a_longer_county_name_is_one_place():
     assert qtypes.asked_place("俺们岢岚县农村卫生厕所普及率现在是多少") == "岢岚县"
     assert qtypes.named_places("俺们岢岚县") == {"岢岚县"}
+
+
+@pytest.mark.parametrize("q", ["高等教育“1331”工程具体包括啥", "太原地铁十四五要修几条线"])
+def test_a_code_named_or_lines_counted_that_the_plan_does_not_spell_out_is_an_honest_null(kb, q):
+    """"实施“1331”工程，支持山西大学…率先发展": the next clause is another action, not the code's contents;
+    "几条线" counts lines, not kinds, so a list of ways to travel is no answer."""
+    assert kb.answer(q)["answer"] is None
+
+
+def test_the_action_the_question_names_is_answered_by_its_clause(kb):
+    assert "山西大学" in (kb.answer("1331工程支持哪几个大学率先发展")["answer"] or "")
