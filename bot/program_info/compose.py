@@ -281,6 +281,12 @@ def _lines(progs: list[Program], aspects: list[str], audience: str, as_of: dt.da
                     text = f"【{who}】{text}"
             labelled.update(names)
             out.append((text, members[0][1]))
+    if len(aspects) > 1 and any(st is not None and st.silent for _, st in out[1:]):
+        # "补领最晚能补到哪年哪月" (duration and deadline): the aspect no source settles leads, and what the
+        # sources do say of the other follows as related content, never as its answer
+        silent = [(t, st) for t, st in out if st is not None and st.silent]
+        out = silent + [(t if st is None or t.startswith("相关内容") else _prefix("相关内容", t), st)
+                        for t, st in out if not (st is not None and st.silent)]
     place_line = _place_line(progs, aspects, place, audience)
     if place_line:
         out.append((place_line, None))

@@ -250,3 +250,12 @@ def test_long_term_care_insurance_is_linked_not_the_same():
     r = read_line("护理补贴跟长护险是不是一回事")
     text = program_answer(r.programs, r.aspects, question=r.text)["text"]
     assert "衔接" in text and "一级、二级" in text, text
+
+
+def test_an_aspect_no_source_settles_leads_and_the_other_is_related_content():
+    """"补领最晚能补到哪年哪月" asks duration and deadline: the deadline, which no source settles, comes first;
+    how long the subsidy runs follows only as related content, so no figure stands as the answer."""
+    lines = program_answer(["childcare_subsidy"], ["duration", "deadline"],
+                           question="山西育儿补贴补领最晚能补到哪年哪月")["text"].splitlines()
+    assert "没有统一期限" in lines[0] and not any(ch.isdigit() for ch in lines[0].replace("12320", "").replace("12345", ""))
+    assert lines[1].startswith("相关内容")

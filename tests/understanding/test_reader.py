@@ -1244,3 +1244,16 @@ def test_hearsay_of_money_keeps_the_residents_own_case():
 def test_which_class_a_child_goes_to_is_no_place():
     r = read_line("托育所分啥班 多大的娃上哪个班", today=TODAY)
     assert "where" not in r.aspects and "related" in r.aspects
+
+
+@pytest.mark.parametrize("text,aspect", [("来电：育儿补贴月标准？", "amount"), ("残疾人生活补贴年标准", "amount"),
+                                         ("领了育儿补贴会不会让我家评不上低收入户", "tax_income"),
+                                         ("领职业培训补贴要啥正书", "documents")])
+def test_monthly_standard_low_income_status_and_a_typed_certificate(text, aspect):
+    assert aspect in read_line(text, today=TODAY).aspects
+
+
+@pytest.mark.parametrize("text,unstated", [("早产儿育儿补贴有没有额外的", "local_topup"),
+                                           ("12385残疾人热线是不是24小时有人接", "office_hours")])
+def test_an_extra_for_some_children_and_hotline_hours_are_unstated(text, unstated):
+    assert read_line(text, today=TODAY).not_in_sources[0] == unstated
