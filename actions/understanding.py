@@ -208,13 +208,26 @@ def answer_first(dispatcher: CollectingDispatcher, reading: Reading) -> bool:
     return False
 
 
+def _rules_settle(tracker: Tracker, reading: Reading) -> bool:
+    """A "special case" whose facts the rules already decide for the program in question (个体户 → none of
+    the five training categories): the result answers it, so no "the sources do not say" goes before it."""
+    if reading.not_in_sources[0] != "special_case" or not reading.facts:
+        return False
+    programs = expand_programs(reading.programs or tracker.get_slot("last_programs") or [])
+    programs = [p for p in programs if p in FORM_PROGRAMS]
+    facts = current_facts(tracker) | {k: v for k, v in reading.facts.items() if k in ALL_FACTS}
+    return bool(programs) and all(r["outcome"] in ("eligible", "not_eligible") for r in evaluate_all(programs, facts))
+
+
 async def start_personal_case(dispatcher: CollectingDispatcher, tracker: Tracker,
                               reading: Reading) -> list[EventType]:
     """The resident's own case: keep the facts given, then the program's form, or what applies to them."""
-    if reading.not_in_sources:
+    if reading.not_in_sources and not _rules_settle(tracker, reading):
         # What no source settles comes first ("离婚了归谁领"), then the case the facts make checkable.
         await reply_unstated(dispatcher, reading)
         unanswered = False
+    elif reading.not_in_sources:
+        unanswered = False   # "个体户，没登记失业": a special case the rules do decide; the result says how
     else:
         unanswered = answer_first(dispatcher, reading)
     new_facts = {k: v for k, v in reading.facts.items() if k in ALL_FACTS}
