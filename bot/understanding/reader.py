@@ -34,7 +34,7 @@ _QUESTION = re.compile(r"[？?]|(?:标准|金额|额度|钱数|条件|资格|途
                        # a hotline note: "咨询生活补贴申办途径", "问护理补贴办理地点"
                        r"|(?:咨询|询问|打听|了解|问)[^，。；]{0,20}(?:途径|渠道|地点|单位|部门|流程|手续|材料|条件|标准|金额|期限|时限)"
                        # "…，要求说明政策", "请解释相关规定": a note asking for the rule to be explained
-                       r"|(?:说明|解释|讲解|告知|介绍)(?:一下)?(?:相关|有关)?(?:政策|规定|依据|原因)[。！!\s]*$|是吧|对吧|[了的]吧[。！!\s]*$|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|多钱|几|真的假的|[递交送报]给谁|能不能|可不可以|是不是|有没有|是否|能否|可否|咋|还是"
+                       r"|(?:说明|解释|讲解|告知|介绍)(?:一下)?(?:相关|有关)?(?:政策|规定|依据|原因)[。！!\s]*$|是吧|对吧|[了的]吧[。！!\s]*$|(?:能|可以|算|会)[^，。；]{0,12}吧[。！!\s]*$|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|多钱|几|真的假的|[递交送报]给谁|能不能|可不可以|是不是|有没有|是否|能否|可否|咋|还是"
                        r"|多长|多久|多大|多高|要不要|需不需要|没得|有没得|谁(?:能|可以|来|去|给|管|负责|办|要)|[找问向跟]谁"
                        r"|(.)[不没]\1|[^不]不[。！!\s]*$|没有?[。！!\s]*$"
                        r"|(?<=[\u4e00-\u9fff]{2})[^不\s，,]不(?=[，,])")  # "能在网上申请不，腿脚不利索": the clause asks
@@ -853,6 +853,10 @@ _ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change"
 _START_CHECK = re.compile(r"申请|申报|办|领|测|查|算|报名|我要|我想|俺要|俺想|帮我|给我")
 
 
+# A measure the plan sets ("…覆盖率"): named alone, it asks the plan's figure.
+_MEASURE = re.compile(r"覆盖率|普及率|参保率|持证率|托位数|预期寿命|[率比](?:目标|指标)?[？?]?$")
+
+
 def _kind(r: Reading, intent: Optional[str]) -> str:
     if r.not_in_sources and (not r.facts or not r.personal or r.not_in_sources[0] in _ALWAYS_UNSTATED):
         return NOT_IN_SOURCES         # ("在外省交的…能合起来算够12个月不": 12 months is the rule, not their case)
@@ -864,8 +868,8 @@ def _kind(r: Reading, intent: Optional[str]) -> str:
         # "我要申请育儿补贴", "测一下护理补贴": start the check; the name alone ("生娃补贴", "问下育儿补贴的事")
         # asks what it is: a short answer, which ends with the check's first question (the offer)
         return PERSONAL_CASE if _START_CHECK.search(r.text) else PROGRAM_INFO
-    if _plan_words(r.text) and r.question:
-        return PLAN_QUESTION          # "两项补贴覆盖率目标是多少" asks what the plan says
+    if _plan_words(r.text) and (r.question or _MEASURE.search(r.text)):
+        return PLAN_QUESTION          # "两项补贴覆盖率目标是多少", "重度残疾人护理补贴覆盖率": what the plan says
     if r.programs and (r.aspects or r.question):
         return PROGRAM_INFO
     if r.wants_office or (r.office_types and intent == "find_service_point"):

@@ -1257,3 +1257,10 @@ def test_monthly_standard_low_income_status_and_a_typed_certificate(text, aspect
                                            ("12385残疾人热线是不是24小时有人接", "office_hours")])
 def test_an_extra_for_some_children_and_hotline_hours_are_unstated(text, unstated):
     assert read_line(text, today=TODAY).not_in_sources[0] == unstated
+
+
+def test_a_measure_named_alone_asks_the_plan_and_a_confirming_ba_is_a_question():
+    from bot.understanding.reader import is_question
+    assert read_line("重度残疾人护理补贴覆盖率", today=TODAY).kind == PLAN_QUESTION
+    assert read_line("护理补贴", today=TODAY).kind == PROGRAM_INFO
+    assert is_question("多重残疾一级卧床的能领护理补贴吧")
