@@ -1271,13 +1271,11 @@ _ASKS_MEMBER = re.compile(r"有没有([\u4e00-\u9fffA-Za-z0-9]{2,10})|"
 _MEMBER_FILLER = re.compile(r"^(?:里|里头|里面|中|当中|其中|这里|那里|咱们?|俺们?|我们|我|俺|咱)+|(?:的|呀|啊|呢|嘛)+$")
 
 
-def member_missing(question: str, answer: str, idf=None) -> str:
+def member_missing(question: str, answer: str) -> str:
     """The Shanxi place a membership question asks about ("名单里有没有孝义", "临猗县有没有示范区") when the
     answer does not name it; '' when none is asked, or the answer names it. (Colloquial names of other things
     are too often the sources' things in other words to be judged so.)"""
     q = normalize(question)
-    if not _ASKS_MEMBER.search(q):
-        return ""
     for m in _ASKS_MEMBER.finditer(q):
         subject = next(g for g in m.groups() if g)
         # the place asked about is in the thing asked ("有没有孝义") or names who has it, right before the
@@ -1336,11 +1334,11 @@ def subset_missing(question: str, answer: str) -> str:
     return part
 
 
-def unstated_part(question: str, answer: str, idf=None) -> str:
+def unstated_part(question: str, answer: str) -> str:
     """The honest message when the chosen sentence names what was asked but not the part asked for (a term's
     contents, how something is recognised, which place, whether one named thing is among those listed);
     '' when it answers."""
-    member = member_missing(question, answer, idf)
+    member = member_missing(question, answer)
     if member:
         return (f"抱歉，规划提到了相关内容，但没有列出具体名单，也没有写明“{member}”是否在内，我不想给您不准确的说法。"
                 "建议拨打12345政务服务便民热线，或向当地主管部门咨询。")

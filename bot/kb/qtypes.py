@@ -372,8 +372,11 @@ def shanxi_places_in(text: str) -> set[str]:
 def named_places(text: str) -> set[str]:
     """The Shanxi places a text names, each once: a name inside a longer one ("岚县" in "岢岚县", "岢岚" in
     "岢岚县") is the longer one."""
-    found = shanxi_places_in(text)
-    return {p for p in found if not any(p != o and p in o for o in found)}
+    return _outermost(shanxi_places_in(text))
+
+
+def _outermost(names: set[str]) -> set[str]:
+    return {n for n in names if not any(n != o and n in o for o in names)}
 
 
 _RANK_IN_NATION = re.compile(r"(?:排|排名|名次|位置|位次)[^，。？?]{0,6}全国|全国[^，。？?]{0,4}(?:排|排名|第几|前列|啥位置|什么位置|哪个位置)")
@@ -411,8 +414,7 @@ def asked_place(question: str) -> str:
            for c in re.split(r"[\s，,。？?；;]+", q)):
         return "全国"
     cities = set(_CITY.findall(q)) | {n for n in shanxi_counties()[0] if n in q}
-    cities = {c for c in cities if not any(c != o and c in o for o in cities)}   # "岢岚县" holds "岚县"
-    cities = {c for c in cities if not _only_context(q, c)}
+    cities = {c for c in _outermost(cities) if not _only_context(q, c)}   # "岢岚县" holds "岚县"
     if len(cities) == 1 and not re.search(r"全省|各市|都市圈|哪个市|哪些市", q):
         return cities.pop()
     return ""

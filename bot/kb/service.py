@@ -309,7 +309,7 @@ class KnowledgeBase:
             # A term the plan puts in quotes and the question asks about: an answer not naming it is about
             # something else; the sentence naming it answers instead.
             picked = ans.term_answer(q, asked, hits, chunks) or picked
-        unstated = ans.unstated_part(q, picked[0], state.index.idf) if picked and picked[0] else ""
+        unstated = ans.unstated_part(q, picked[0]) if picked and picked[0] else ""
         if unstated:
             out["message"] = unstated
             out["related"] = {"label": "相关内容", **_passage(picked[2] or top)}
