@@ -1264,3 +1264,10 @@ def test_a_measure_named_alone_asks_the_plan_and_a_confirming_ba_is_a_question()
     assert read_line("重度残疾人护理补贴覆盖率", today=TODAY).kind == PLAN_QUESTION
     assert read_line("护理补贴", today=TODAY).kind == PROGRAM_INFO
     assert is_question("多重残疾一级卧床的能领护理补贴吧")
+
+
+def test_a_deduction_before_a_year_is_a_past_rule_and_tong_shi_typed_as_colleague():
+    assert read_line("婴幼儿照护个税扣除2023年以前是每月多少", today=TODAY).not_in_sources[0] == "past_rule"
+    assert read_line("2025年以前出生的娃育儿补贴咋算", today=TODAY).not_in_sources is None
+    assert "combine" in read_line("生活补贴和护理补贴能同事领吗", today=TODAY).aspects
+    assert "combine" not in read_line("我们单位同事领了育儿补贴", today=TODAY).aspects
