@@ -1271,3 +1271,7 @@ def test_a_deduction_before_a_year_is_a_past_rule_and_tong_shi_typed_as_colleagu
     assert read_line("2025年以前出生的娃育儿补贴咋算", today=TODAY).not_in_sources is None
     assert "combine" in read_line("生活补贴和护理补贴能同事领吗", today=TODAY).aspects
     assert "combine" not in read_line("我们单位同事领了育儿补贴", today=TODAY).aspects
+
+
+def test_when_the_first_batch_was_paid_is_unstated():
+    assert read_line("山西第一批育儿补贴是啥时候发的", today=TODAY).not_in_sources[0] == "payment_timing"
