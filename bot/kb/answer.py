@@ -1268,7 +1268,6 @@ def place_missing(question: str, answer: str) -> bool:
 _ASKS_MEMBER = re.compile(r"有没有([\u4e00-\u9fffA-Za-z0-9]{2,10})|"
                           r"有([\u4e00-\u9fffA-Za-z0-9]{2,10}?)的?(?:吗|么|没有|没|不)(?=[？?，。！!\s]|$)|"
                           r"([\u4e00-\u9fffA-Za-z0-9]{2,10}?)(?:在不在|算不算|包不包括|是不是在|在没在)")
-_MEMBER_FILLER = re.compile(r"^(?:里|里头|里面|中|当中|其中|这里|那里|咱们?|俺们?|我们|我|俺|咱)+|(?:的|呀|啊|呢|嘛)+$")
 
 
 def member_missing(question: str, answer: str) -> str:
