@@ -12,7 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import entity_values, location_from_metadata, send, user_text
 from bot.dialogue_domain import form_members
 from bot.service_points.gazetteer import wgs84_to_gcj02
-from bot.service_points import OFFICE_TYPES, format_card, hotline_types, lookup, office_types_for_program
+from bot.service_points import (OFFICE_TYPES, format_card, hotline_types, hotlines_asked, lookup,
+                                office_types_for_program)
 from bot.understanding import Reading, read_line
 
 ASK_PLACE = "请问您在哪个市、县（区）？比如“太原市小店区”。在微信里也可以直接发送您的位置，我帮您找最近的办理地点。"
@@ -80,6 +81,10 @@ _HOTLINE_ASKED = re.compile(r"热线|服务电话|咨询电话|打哪个电话|�
 
 def hotline_reply(text: str) -> str:
     """"人社的服务热线是多少": the national hotline answers it at once; a local office's phone needs the place."""
+    named = hotlines_asked(text)
+    if named:      # "12333是个啥电话": what that number is, and what it handles
+        return "".join(f"{t.hotline}是{t.hotline_name}，{t.label}的事（{t.handles}）可以打这个电话咨询。" for t in named) + \
+            "其他问题也可以拨打12345政务服务便民热线。"
     if not _HOTLINE_ASKED.search(text or ""):
         return ""
     lines = []

@@ -523,7 +523,7 @@ def _read(text: str, today: dt.date, asking: Optional[str], specs: dict[str, dic
 
 # "今年六月刚满三岁": the month of a birthday, not of the birth; "领到三岁", "从生下来到三岁": an age limit.
 _BIRTHDAY = re.compile(r"(?:(?P<year>今年|去年|前年|(?P<y4>20\d\d)年)?(?P<month>[0-9]{1,2}|[一二三四五六七八九十]{1,3})月(?:份|底|初|中|末|中旬|下旬|上旬)?|"
-                       r"(?P<rel>这个月|这月|本月|上个月|上月)|"
+                       r"(?P<rel>这个月|这月|本月|上个月|上月)(?:底|初|末|中旬|下旬|上旬)?|"
                        # "前天刚过三岁生日", "夜来满的两岁": a birthday days ago, the birth that many years before
                        r"(?P<relday>大前天|前天|前儿个?|昨天|昨儿个?|夜来|夜儿个?|今天|今儿个?)|"
                        r"(?P<days>前几天|前两天|这两天|这几天))"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from bot.service_points.gazetteer import (Place, Resolution, find_places, load_gazetteer,  # noqa: F401
                                           resolve_place)
-from bot.service_points.offices import (OFFICE_TYPES, format_card, hotline_types,  # noqa: F401
+from bot.service_points.offices import (OFFICE_TYPES, format_card, hotline_types, hotlines_asked,  # noqa: F401
                                         office_type_from_text, office_types_for_program, office_types_from_text)
 
 if TYPE_CHECKING:

@@ -143,6 +143,20 @@ def hotline_types(text: str) -> list[str]:
     return [t for pattern, t in HOTLINE_TOPICS if re.search(pattern, text or "")]
 
 
+# "12333是个啥电话", "12385是干啥的": a hotline named by its number, asked what it is.
+_NUMBER_ASKED = re.compile(r"(?<!\d)(\d{5})(?!\d)[^，。？?\d]{0,6}?(?:是|叫|属于|归)?[^，。？?\d]{0,4}(?:啥|什么|甚|哪|谁|干嘛|管)")
+
+
+def hotlines_asked(text: str) -> list[OfficeType]:
+    """The offices whose hotline number the line asks about, one per number, in the order named."""
+    found: list[OfficeType] = []
+    for m in _NUMBER_ASKED.finditer(text or ""):
+        office = next((t for t in OFFICE_TYPES.values() if t.hotline == m.group(1)), None)
+        if office and office.hotline not in [f.hotline for f in found]:
+            found.append(office)
+    return found
+
+
 def office_type_from_text(text: str) -> Optional[str]:
     found = office_types_from_text(text)
     return found[0] if found else None

@@ -64,7 +64,9 @@ _ORDINAL_CHILD = re.compile(r"老[大二三四五六幺]")
 # Holidays on a fixed day of the solar calendar (month, day); longest names first via _alt
 _HOLIDAYS = {"圣诞节": (12, 25), "圣诞": (12, 25), "平安夜": (12, 24), "国庆节": (10, 1), "国庆": (10, 1),
              "劳动节": (5, 1), "儿童节": (6, 1), "情人节": (2, 14), "妇女节": (3, 8), "三八节": (3, 8),
-             "教师节": (9, 10), "植树节": (3, 12), "建党节": (7, 1), "建军节": (8, 1)}
+             "教师节": (9, 10), "植树节": (3, 12), "建党节": (7, 1), "建军节": (8, 1),
+             # "22年双十一生的": the shopping days named by their date
+             "双十一": (11, 11), "双11": (11, 11), "双十二": (12, 12), "双12": (12, 12)}
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ymd", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?{_MONTH}{_DAY}?")),

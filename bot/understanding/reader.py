@@ -19,7 +19,7 @@ from pypinyin import lazy_pinyin
 
 from bot.eligibility.engine import EligibilityEngine, get_engine, today_shanghai
 from bot.eligibility.extract import DISABILITY_WORDS, extract_facts, wants_both_disability
-from bot.service_points import find_places, office_types_from_text
+from bot.service_points import find_places, hotlines_asked, office_types_from_text
 from bot.text_normalize import normalize
 from bot.textparse.dialect import pauses_to_commas, to_standard
 
@@ -643,7 +643,7 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
                       wants_office=bool(office_types) and (details or "where" in aspects or not programs)
                       or (details and bool(place.get("city") or place.get("county"))
                           and bool(office_types or programs or "where" in aspects))
-                      or (bool(_HOTLINE.search(text)) and not programs),
+                      or (bool(_HOTLINE.search(text) or hotlines_asked(text)) and not programs),
                       other_province=other.group(0) if other else None, not_in_sources=unsupported,
                       other_benefit=benefit.group(0) if benefit and not programs else None,
                       with_benefit=benefit.group(0) if benefit and programs and not own_condition else None,
@@ -840,7 +840,7 @@ _ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change"
                     "online_account", "other_form", "local_implementation", "office_contact", "online_app",
                     "correction_procedure", "other_procedure", "report_fraud", "office_layout",
                     "contribution", "priority", "home_service", "age_limit", "employer_cooperation",
-                    "obligation_after", "lifetime_cap", "app_steps", "local_stacking", "change_effective", "payee",
+                    "obligation_after", "lifetime_cap", "app_steps", "local_stacking", "change_effective", "reassessment", "payee",
                     "living_elsewhere", "occupation_list", "non_local_hukou", "birth_month", "unstated_detail",
                     "insurance_transfer", "adjustment_history", "exam_provider", "system_opening",
                     "ticket_discount", "electronic_certificate", "back_pay", "proxy_collection",

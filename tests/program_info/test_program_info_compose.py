@@ -25,7 +25,7 @@ EXPECTED: dict[tuple[str, str], list[str]] = {
     ("childcare_subsidy", "difference"): ["专项附加扣除"],
     ("childcare_subsidy", "tax_income"): ["免征个人所得税", "不计入低保等家庭收入"],
     ("childcare_subsidy", "related"): ["每月2000元", "乳儿班（6至12个月）", "托小班（12至24个月）",
-                                       "托大班（24至36个月）", "2岁至3岁"],
+                                       "托大班（24至36个月）", "2至3岁"],
     ("disability_living_allowance", "what"): ["低保家庭"],
     ("disability_living_allowance", "who"): ["第二代《中华人民共和国残疾人证》", "低保家庭", "低收入", "孤儿"],
     ("disability_living_allowance", "amount"): ["省级人民政府确定", "以山西省及当地公布为准"],

@@ -50,3 +50,12 @@ def test_card_shows_real_contact_details_when_known():
     card = format_card(point)
     assert "地址：某路1号" in card and "电话：0351-7654321" in card and "办公时间：8:00-18:00" in card
     assert "距离：约420米" in card and "估算" not in card
+
+
+def test_a_hotline_number_asked_what_it_is_names_its_office():
+    from actions.service_points import hotline_reply
+    from bot.service_points import hotlines_asked
+    assert [t.hotline for t in hotlines_asked("12333是个啥电话")] == ["12333"]
+    assert hotlines_asked("我打了12333没人接") == []          # named, not asked what it is
+    reply = hotline_reply("12385是干啥的")
+    assert reply.startswith("12385是残疾人服务热线") and "残疾评定" in reply

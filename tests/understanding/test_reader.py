@@ -41,6 +41,16 @@ KINDS = [
     # keeping 低保 while getting the subsidy is the household-income question, not a combination
     ("領了育兒補貼還能照樣領低保嗎", PROGRAM_INFO, ["childcare_subsidy"], ["tax_income"]),
     ("个税里3岁以下婴幼儿照护那一项 一个月能扣多少", PROGRAM_INFO, ["childcare_subsidy"], ["related"]),
+    # two aspects in a note; an ending-free 申领; a comparison of who gets more; where, asked as "是不是得去X办"
+    ("工单：咨询技能提升补贴申领条件及标准", PROGRAM_INFO, ["skills_upgrade_subsidy"], ["amount", "who"]),
+    ("职业培训补贴如何申领", PROGRAM_INFO, ["vocational_training_subsidy"], ["how_to_apply"]),
+    ("头胎是不是比二胎给的少", PROGRAM_INFO, ["childcare_subsidy"], ["amount", "who"]),
+    ("生活补贴是不是必须去县里办", PROGRAM_INFO, ["disability_living_allowance"], ["where"]),
+    ("育儿补贴光城里娃有？咱们村里的娃有没有", PROGRAM_INFO, ["childcare_subsidy"], ["who"]),
+    ("两项补贴都能要吗", PROGRAM_INFO, [BOTH], ["combine"]),
+    # a hotline named by its number, asked what it is; "找谁去领" asks the office, not who in the family
+    ("12385是干啥的电话", OFFICE_LOOKUP, [], None),
+    ("在小店区 找谁去领", OFFICE_LOOKUP, [], None),
     # the resident's own case → the form
     ("我能领育儿补贴吗", PERSONAL_CASE, ["childcare_subsidy"], []),
     ("俺家老汉能领护理补贴不", PERSONAL_CASE, ["disability_care_allowance"], []),
@@ -242,6 +252,7 @@ def test_aspects_in_priority_order():
     ("护理补贴现行标准多少", "current_local_standard"),
     ("技能提升补贴 单位能替员工统一申请不", "who_files"),
     ("残疾人送进托养中心以后，护理补贴还发不发", "suspension"),
+    ("护理补贴在领着，等级重新评了咋办", "reassessment"),
 ])
 def test_what_no_source_states_is_recognised(text, reason):
     r = read_line(text, today=TODAY)
