@@ -119,13 +119,16 @@ def confidence_of(cov: float, cos: float, dense_ok: bool) -> float:
 
 
 _NOTICE_PARTS = (  # what a question about the document asks → the notice line that answers it
+    # "办公厅是哪天印出来的": the printing date, asked before the printing office
+    (re.compile(r"(?:哪天|哪一天|日期|什么时候|啥时候|多会儿|何时|几月|几号)[^，。？?]{0,6}印|印[^，。？?]{0,4}(?:哪天|日期|时间)"),
+     lambda ln: re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日印发", ln)),
     (re.compile(r"抄送|抄报|抄给"), lambda ln: ln.startswith("抄送")),
     (re.compile(r"办公厅|(最后|末尾|落款)[^，。？?]{0,8}印发|印发(的)?(单位|机关|部门)是"), lambda ln: ln.endswith("办公厅")),
     (re.compile(r"公开|内部|保密|往外"), lambda ln: "公开发布" in ln),
     (re.compile(r"主送|发给|下发给|发到|送给"), lambda ln: ln.endswith(("：", ":"))),
     (re.compile(r"文号|字号|几号文|发文号"), lambda ln: "〔" in ln),
     (re.compile(r"哪天|哪一天|日期|什么时候|啥时候|多会儿|何时|哪年|几月|时间"), lambda ln: re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", ln)),
-    (re.compile(r"谁发|哪个单位|哪个部门|什么单位|什么部门|发文机关|发文单位|哪个机关|谁印发"),
+    (re.compile(r"谁发|哪个单位|哪个部门|什么单位|什么部门|发文机关|发文单位|哪个机关|谁印发|衙门|(?:哪个|啥|什么|甚)机关"),
      lambda ln: len(ln) <= 14 and ln.endswith(("政府", "办公厅", "委员会", "厅", "局", "委"))),
 )
 
@@ -133,9 +136,9 @@ _NOTICE_PARTS = (  # what a question about the document asks → the notice line
 def names_a_document(question: str, doc_title: str) -> bool:
     """The question points at a document: "这个/这份/该 规划|文件|通知", or most of a document's title."""
     q = normalize(question)
-    if re.search(r"(?:这个|这份|这一?个|该|本)(?:规划|文件|通知|政策|办法|方案)", q):
-        return True
-    if re.search(r"规划|文件|通知", q) and any(cue.search(q) for cue, _ in _NOTICE_PARTS[:5]):
+    if re.search(r"(?:这个|这份|这一?个|该|本)[^，。？?]{0,10}(?:规划|文件|通知|政策|办法|方案)", q):
+        return True       # ("这个十四五过好日子的规划")
+    if re.search(r"规划|文件|通知", q) and any(cue.search(q) for cue, _ in _NOTICE_PARTS[:6]):
         return True   # "规划最后是哪个办公厅印发的": a part of the document itself (not its date, which plans also name)
     title_tokens = text_tokens(doc_title)
     own = [t for t in tokenize(q) if len(t) >= 2 and not _ASKING.search(t) and t not in ASK_WORDS]
@@ -271,7 +274,7 @@ _HOW_TO_APPLY = re.compile(r"哪些材料|什么材料|啥材料|带哪些|要�
                            r"咋申领|咋申请|咋办理|咋领|咋报名|咋报|在哪报名|去哪报名|哪报名|多会儿报名|什么时候报名|啥时候报名|"
                            r"报名时间|怎么参加|咋参加|咋加入|怎么加入|挂号|(?:咋|怎么|如何|去哪|在哪)考(?![核评察])|"
                            # "时间银行咋存时间，咋兑换": how one uses a service, which a plan never describes
-                           r"(?:咋|怎么|怎样|如何|怎么样)(?:个)?(?:存|兑换|兑|预约|开通|绑定|充值|缴费|交费|认证|激活|刷|扫码|线上办|网上办|手机上办)|"
+                           r"(?:咋|怎么|怎样|如何|怎么样)(?:个)?(?:存|兑换|兑|预约|开通|绑定|充值|缴费|交费|认证|激活|刷|扫码|线上办|网上办|手机上办|备案|报销|转移|续|挂失|补办)|"
                            r"(?:能|可以)(?:换|兑换|兑)(?:甚|什么|啥|哪些)")
 # "有没有补贴", "有啥奖励": whether a benefit exists for something; only a sentence naming one for it answers.
 _ASKS_BENEFIT = re.compile(r"(?:有|有没有|给不给|有啥|有什么|有甚|能不能拿|能领)[^，。？?]{0,4}(?:补贴|补助|奖励|奖补|优惠|减免|资助)")
@@ -365,9 +368,14 @@ def asked_part(question: str) -> str:
     last = max(i for i, c in enumerate(clauses) if _INTERROGATIVE.search(c))
     # who the asker is, or a remark after the question ("俺们繁峙县医院太破了"); a clause before the question
     # that names the topic ("俺们老小区没有养老服务站 这事归谁管") stays
-    kept = [c for i, c in enumerate(clauses) if _INTERROGATIVE.search(c) or
+    kept = [_HEARD_FROM.sub("", c) or c for i, c in enumerate(clauses) if _INTERROGATIVE.search(c) or
             not (_ASKER_IS.match(c) or _HEARSAY.fullmatch(c) or i > last and _ABOUT_ASKER.match(c))]
     return " ".join(kept) if kept else question
+
+
+# "夜来听广播说免费送戏…": where it was heard, in front of the topic it was heard about
+_HEARD_FROM = re.compile(r"^(?:夜来|昨天|昨儿|前两天|前几天|今天|刚才|早上|那天)?(?:俺|我)?(?:听|看|刷)了?"
+                         r"(?:广播|新闻|电视|人|别人|邻居|村里人|大伙|抖音|视频|手机)?(?:里|上)?(?:说|讲|播)的?")
 
 
 def topic_weights(question: str, idf) -> dict[str, float]:
@@ -382,7 +390,7 @@ def topic_weights(question: str, idf) -> dict[str, float]:
     toks = [t for t in tokenize(question) if t not in ASK_WORDS and not re.fullmatch(r"\d+(\.\d+)?", t)
             and not _ASKING.search(t)]
     out = {}
-    for t in toks:
+    for i, t in enumerate(toks):
         if not idf(t) and any(t != u and t in u for u in toks):
             continue
         if not idf(t) and get_synonyms().expand(t):
@@ -393,6 +401,9 @@ def topic_weights(question: str, idf) -> dict[str, float]:
             if bare != t:
                 if len(bare) >= 2 and idf(bare):
                     out[bare] = idf(bare)
+                elif bare and i and idf(toks[i - 1] + bare):   # "户" + "厕要": the word split around the modal
+                    out.pop(toks[i - 1], None)
+                    out[toks[i - 1] + bare] = idf(toks[i - 1] + bare)
                 continue
         out[t] = idf(t) or 3.0
     return out
@@ -401,7 +412,7 @@ def topic_weights(question: str, idf) -> dict[str, float]:
 # A word the sources use for both halves ("城乡居民…分别增长8965元和4424元" speaks of 城镇 and 农村 alike).
 _NAMED_BY = {t: ("城乡", "城乡居民") for t in ("城镇", "农村", "城市", "乡村", "城镇居民", "农村居民", "城里人", "农村人")}
 # Everyday words for the plan's (in coverage only: as query expansions they would pull other passages up).
-_NAMED_BY.update({"城里": ("城镇", "城市", "城乡"), "乡下": ("农村", "乡村", "城乡"), "村里": ("农村", "乡村"),
+_NAMED_BY.update({"城里": ("城镇", "城市", "城乡"), "乡下": ("农村", "乡村", "城乡", "下乡"), "村里": ("农村", "乡村"),
                   "县里": ("县级", "县域", "县"), "乡里": ("乡镇", "乡", "乡级"), "镇上": ("乡镇", "镇"),
                   "市里": ("市级", "市")})
 
@@ -568,6 +579,9 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
             continue
         if asked.year_value and asked.year_value not in ("2018", "2020", "2025"):
             continue  # the table has 2020 and 2025 only
+        if asked.year_value == "2018" and not (row.get("value_2020", "").endswith("*")
+                                              and any("2018" in n for n in row.get("notes", []))):
+            continue  # only a value the table's note dates to 2018 is a 2018 figure
         if asked.figure and (asked.year == "target" or asked.year_value == "2025") and \
                 not re.search(r"\d", row.get("target_2025", "")) and _ASKS_NUMBER.search(question):
             continue  # "具体是百分之多少": "完成国家考核目标" states no figure to give
@@ -669,6 +683,10 @@ def figure_clause(clause: str, asked, kinds) -> str:
         clause = _ORDINAL.sub(" ", clause)
     if "date" not in kinds:
         clause = re.sub(r"(?<!\d)(?:19|20)\d{2}\s*年", " ", clause)
+    if getattr(asked, "percent", False):
+        clause = clause.replace("全覆盖", " ")
+    if getattr(asked, "unit", "") != "岁":   # "3岁以下婴幼儿" names who, it counts nothing ("托位一共多少个")
+        clause = re.sub(r"\d+\s*(?:[-—–~～至到]\s*\d+\s*)?周?岁(?:以下|以上|以内|及以上)?", " ", clause)
     return clause
 
 
@@ -1205,17 +1223,23 @@ _QUOTED = re.compile(r"“([^”]{2,12})”")
 # "几位一体", "几加一", "几加几": a set phrase with its number asked; the sentence holding the phrase with a number
 # there ("六位一体", "8+1", "1+30") answers it. (A ratio, "几比一", is an indicator's business: it has a year.)
 _TEMPLATE = re.compile(r"几(位一体|加[一几])")
+_PLUS_WHAT = re.compile(r"(?<![\d.])(\d+)\s*(?:加|[+＋])\s*(?:几|多少|啥|什么|甚|[Xx](?=[”\"？?]|$))")
 _NUMBER_WORD = rf"(?:\d+(?:\.\d+)?|[{qtypes._CN_NUM}]+)"
 
 
 def template_answer(question: str, hits, chunks):
     """(answer, citations, passage, kind, superseded) for a set phrase asked with 几 ("几位一体"), or None."""
-    m = _TEMPLATE.search(normalize(question))
-    if not m:
+    q = normalize(question)
+    m = _TEMPLATE.search(q)
+    plus = _PLUS_WHAT.search(q)
+    if not m and not plus:
         return None
-    tail = re.escape(m.group(1))
-    tail = tail.replace("加一", "(?:加|\\+)(?:一|1)").replace("加几", f"(?:加|\\+){_NUMBER_WORD}")
-    pattern = re.compile(_NUMBER_WORD + r"\s*" + tail)
+    if plus:    # "1加几", "1加多少": the named "1+X", "1+30"
+        pattern = re.compile(rf"(?<![\d.]){plus.group(1)}\s*[+＋]\s*(?:\d+|[A-Za-z])(?![\d.])")
+    else:
+        tail = re.escape(m.group(1))
+        tail = tail.replace("加一", "(?:加|\\+)(?:一|1)").replace("加几", f"(?:加|\\+){_NUMBER_WORD}")
+        pattern = re.compile(_NUMBER_WORD + r"\s*" + tail)
     for h in hits:
         c = chunks[h.idx]
         if c.get("kind") != "text":
@@ -1230,7 +1254,7 @@ def template_answer(question: str, hits, chunks):
 # "“六新”是哪六新", "“两工程一机制”具体是哪两个工程": what a quoted term is made of.
 _ASKS_CONTENTS = re.compile(r"是指?哪(些|几|[一二三四五六七八九十两\d]+)|具体(是|指|包括|内容)|包括(啥|哪些|什么|甚)|都有(啥|哪些|什么)|"
                             r"都是(啥|哪些|什么|甚)|具体[\u4e00-\u9fff](啥|甚|什么|哪些)|"
-                            r"是啥内容|啥内容|什么内容|哪(几|[一二三四五六七八九十两]|\d+)(个|项|类|种|条|大|家)|"
+                            r"是啥内容|啥内容|什么内容|甚内容|哪(几|[一二三四五六七八九十两]|\d+)(个|项|类|种|条|大|家)|"
                             r"哪[二三四五六七八九十两\d](?![个项类种条大家样片块位])[\u4e00-\u9fff]")   # "改哪五水", "破哪三门"
 # What a numbered slogan means ("两工程一机制是啥", "1331工程到底是个甚", "8+1 8是啥1是啥"): its parts are
 # what is asked, so a sentence that only names it does not answer.
@@ -1318,7 +1342,8 @@ def level_swapped(question: str, answer: str) -> tuple[str, str] | None:
 
 
 # "36家三级医院里三甲的有几家": a part of what the plan counts, which its count of the whole does not give.
-_SUBSET = re.compile(r"(?<![县市省乡村城说写讲提定])(?:里头|里面|当中|之中|其中|里)(?:的)?([\u4e00-\u9fff]{2,4}?)的(?:有|要有|能有|得有|占|是)?(?:几|多少)")
+_SUBSET = re.compile(r"(?<![县市省乡村城说写讲提定])(?:里头|里面|当中|之中|其中|里)\s*(?:的)?([\u4e00-\u9fff]{2,4}?)"
+                     r"(?:的(?:有|要有|能有|得有|占|是)?|(?:有|要有|能有|得有|占|是))(?:几|多少)")
 
 
 def subset_missing(question: str, answer: str) -> str:
@@ -1431,6 +1456,8 @@ def term_contents_missing(question: str, answer: str) -> str:
             if act and act.group(0) not in question and not kernel & set(after[0]):
                 after = []    # "实施“1331”工程，支持山西大学、…率先发展": the next clause is another action
             clauses = clauses[at:at + 1] + after + [c for c in clauses[at + 2:] if kernel & set(c)]
+        # "推广“三大球”、广场舞、自行车": the term is one item of that list, not the head of its own
+        clauses = [c for c in clauses if not re.search(rf"“{re.escape(term)}”[、，]|、“{re.escape(term)}”", c)]
         longest = max((c.count("、") + 1 + (1 if "、" in c and re.search(r"[和及与]", c) else 0) for c in clauses),
                       default=1)
         if longest >= (n if n and 2 <= n <= 20 else 3):   # "1331", "136": a code, not a count
