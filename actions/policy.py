@@ -31,7 +31,10 @@ def answer_message(result: dict[str, Any]) -> dict[str, Any] | None:
     if passages and passages[0].get("chunk_id"):
         payload = "/show_passage" + json.dumps({"chunk_id": passages[0]["chunk_id"]}, ensure_ascii=False)
         buttons.append({"title": "查看原文", "payload": payload})
-    return {"text": f"{result['answer']}\n{source}", "buttons": buttons, "citations": citations}
+    answer = result["answer"]
+    if result.get("note"):      # the KB says what its answer is not ("没有现在的实际数字"): said first
+        answer = f"{result['note']}\n相关内容：{answer}"
+    return {"text": f"{answer}\n{source}", "buttons": buttons, "citations": citations}
 
 
 async def answer_question(question: str) -> dict[str, Any]:

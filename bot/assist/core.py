@@ -116,6 +116,8 @@ def add_answer(state: dict[str, Any], question: str, answer: dict[str, Any]) -> 
     item = {"question": mask_text(question), "answer": answer["answer"], "citations": answer.get("citations") or [],
             "confidence": answer.get("confidence"), "kb_version": answer.get("kb_version"),
             "source": answer.get("source", "kb")}
+    if answer.get("note"):
+        item["note"] = answer["note"]      # "没有现在的实际数字": what the answer is not, for the staff to say
     state["answers"] = [item] + [a for a in state["answers"] if a["question"] != item["question"]][:MAX_ANSWERS - 1]
 
 

@@ -120,7 +120,7 @@ def confidence_of(cov: float, cos: float, dense_ok: bool) -> float:
 
 _NOTICE_PARTS = (  # what a question about the document asks → the notice line that answers it
     # "办公厅是哪天印出来的": the printing date, asked before the printing office
-    (re.compile(r"(?:哪天|哪一天|日期|什么时候|啥时候|多会儿|何时|几月|几号)[^，。？?]{0,6}印|印[^，。？?]{0,4}(?:哪天|日期|时间)"),
+    (re.compile(r"办公厅[^，。？?]{0,6}(?:哪天|哪一天|日期|什么时候|啥时候|多会儿|何时|几月|几号)|印出来"),
      lambda ln: re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日印发", ln)),
     (re.compile(r"抄送|抄报|抄给"), lambda ln: ln.startswith("抄送")),
     (re.compile(r"办公厅|(最后|末尾|落款)[^，。？?]{0,8}印发|印发(的)?(单位|机关|部门)是"), lambda ln: ln.endswith("办公厅")),
@@ -362,6 +362,7 @@ def asked_part(question: str) -> str:
     """The clauses that ask, without the resident's words about themselves: "俺是兴县的脱贫户 脱贫攻坚咱全省
     一共脱了多少万人" asks about the province's figure, and 脱贫户 must not count against the passage that
     states it. A question with no clause that asks, or only one clause, is kept whole."""
+    question = topic_only(question)
     clauses = [c for c in re.split(r"[\s，,。！!？?；;…]+", question) if c]
     if len(clauses) < 2 or not any(_INTERROGATIVE.search(c) for c in clauses):
         return question
@@ -371,6 +372,22 @@ def asked_part(question: str) -> str:
     kept = [_HEARD_FROM.sub("", c) or c for i, c in enumerate(clauses) if _INTERROGATIVE.search(c) or
             not (_ASKER_IS.match(c) or _HEARSAY.fullmatch(c) or i > last and _ABOUT_ASKER.match(c))]
     return " ".join(kept) if kept else question
+
+
+# "休假这块规划咋提的", "长护险规划里怎么说": what the plan says of a topic; the words around the topic ask
+_WHAT_IT_SAYS = re.compile(r"(?:这一?块|那一?块|这方面|这个方面|方面)?[，,\s]*(?:规划|文件|政策)?(?:里|上|中|里头|里面)?(?:是)?"
+                           r"(?:咋|怎么|如何|怎样)(?:个)?(?:说|提|讲|写|规定|安排)(?:的)?(?:呀|啊|呢|嘛)?(?=[？?。\s]*$)")
+
+
+# "现在多少": today's figure, which a plan written in 2021 never states (its base year is 2020)
+NOW_ASKED = re.compile(r"现在|目前|如今|眼下|当前|现如今|这会儿")
+PAST_NAMED = re.compile(r"20(?:1\d|20)|十三五|原来|以前|过去|当初|起点|基数")
+NOW_NOTE = "资料里没有写明现在的实际数字。以下是规划写明的基期数和目标，仅供参考。"
+
+
+def topic_only(question: str) -> str:
+    """The question without "规划咋说的" around its topic: what retrieval should look for."""
+    return _WHAT_IT_SAYS.sub(" ", question).strip() or question
 
 
 # "夜来听广播说免费送戏…": where it was heard, in front of the topic it was heard about
@@ -387,10 +404,12 @@ def topic_weights(question: str, idf) -> dict[str, float]:
     question = re.sub(r"(?:几|多少)比(?:一|1)|几倍", " ", question)  # a ratio asked, not a topic
     question = re.sub(r"分[成为]?(?=几)", " ", question)  # "分几种": how many kinds asked, not a topic
     question = re.sub(r"(?<!\d)(?:19|20)\d{2}\s*年", " ", question)  # a year is asked.year_value's, not a topic ("年全")
-    toks = [t for t in tokenize(question) if t not in ASK_WORDS and not re.fullmatch(r"\d+(\.\d+)?", t)
+    raw = tokenize(question)
+    before = {t: raw[j - 1] for j, t in enumerate(raw) if j}
+    toks = [t for t in raw if t not in ASK_WORDS and not re.fullmatch(r"\d+(\.\d+)?", t)
             and not _ASKING.search(t)]
     out = {}
-    for i, t in enumerate(toks):
+    for t in toks:
         if not idf(t) and any(t != u and t in u for u in toks):
             continue
         if not idf(t) and get_synonyms().expand(t):
@@ -401,9 +420,9 @@ def topic_weights(question: str, idf) -> dict[str, float]:
             if bare != t:
                 if len(bare) >= 2 and idf(bare):
                     out[bare] = idf(bare)
-                elif bare and i and idf(toks[i - 1] + bare):   # "户" + "厕要": the word split around the modal
-                    out.pop(toks[i - 1], None)
-                    out[toks[i - 1] + bare] = idf(toks[i - 1] + bare)
+                elif bare and t in before and idf(before[t] + bare):   # "户" + "厕要": the word split around the modal
+                    out.pop(before[t], None)
+                    out[before[t] + bare] = idf(before[t] + bare)
                 continue
         out[t] = idf(t) or 3.0
     return out
@@ -414,7 +433,7 @@ _NAMED_BY = {t: ("城乡", "城乡居民") for t in ("城镇", "农村", "城市
 # Everyday words for the plan's (in coverage only: as query expansions they would pull other passages up).
 _NAMED_BY.update({"城里": ("城镇", "城市", "城乡"), "乡下": ("农村", "乡村", "城乡", "下乡"), "村里": ("农村", "乡村"),
                   "县里": ("县级", "县域", "县"), "乡里": ("乡镇", "乡", "乡级"), "镇上": ("乡镇", "镇"),
-                  "市里": ("市级", "市")})
+                  "市里": ("市级", "市"), "户厕": ("卫生厕所", "厕所"), "平均": ("人均",)})
 
 
 def _parts_present(token: str, tokens) -> bool:
@@ -543,6 +562,7 @@ def row_side_coverage(row: dict, question: str, idf) -> float:
     """IDF-weighted share of the row's own name that the question (or a synonym of its words) names."""
     weights = {t: (idf(t) or 3.0) for t in tokenize(row.get("name", "")) if t not in ASK_WORDS}
     q_tokens = set(tokenize(question)) | {t for e in get_synonyms().expand(question) for t in tokenize(e)}
+    q_tokens |= {w for t in list(q_tokens) for plan in _NAMED_BY.get(t, ()) for w in tokenize(plan)}   # 户厕 → 卫生厕所
     return covered_share(weights, frozenset(q_tokens), whole=False) if weights else 0.0
 
 
@@ -1344,6 +1364,7 @@ def level_swapped(question: str, answer: str) -> tuple[str, str] | None:
 # "36家三级医院里三甲的有几家": a part of what the plan counts, which its count of the whole does not give.
 _SUBSET = re.compile(r"(?<![县市省乡村城说写讲提定])(?:里头|里面|当中|之中|其中|里)\s*(?:的)?([\u4e00-\u9fff]{2,4}?)"
                      r"(?:的(?:有|要有|能有|得有|占|是)?|(?:有|要有|能有|得有|占|是))(?:几|多少)")
+_NOT_A_PART = re.compile(r"^(?:说|讲|写|提|定|要|有|是|头|面)")   # "规划里说的是几孩": what it says, no part
 
 
 def subset_missing(question: str, answer: str) -> str:
@@ -1352,7 +1373,7 @@ def subset_missing(question: str, answer: str) -> str:
     if not m:
         return ""
     part = m.group(1)
-    if part in answer or any(t in answer for t in tokenize(part)) or \
+    if _NOT_A_PART.match(part) or part in answer or any(t in answer for t in tokenize(part)) or \
             any(e in answer for e in get_synonyms().expand(part)) or re.search(r"[啥甚么哪谁]", part):
         return ""
     return part

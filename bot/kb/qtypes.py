@@ -116,7 +116,7 @@ ACHIEVED_ASKED = re.compile(r"(?:达到|达标|完成|实现)了?(?:没|吗)|达
 _RELATIVE_YEAR = {"今年": 0, "本年度": 0, "这个月": 0, "本月": 0, "上个月": 0, "去年": -1, "年时": -1, "头年": -1,
                   "前年": -2}  # 年时, 头年: Shanxi words for last year
 # Clock times ("几点开门"): no plan sentence states one unless it has "9:00" or "8点".
-_Q_TIME = re.compile(r"几点|开放时间|营业时间|上班时间|办公时间|开门时间|关门|开到几")
+_Q_TIME = re.compile(r"几点|开放时间|营业时间|上班时间|办公时间|开门时间|关门|(?<!放)开到几")
 _S_TIME = re.compile(r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*(?:点|时)(?:\s*\d{1,2}\s*分)?(?:至|到|—|-)")
 
 
@@ -195,6 +195,8 @@ def classify(question: str, this_year: int | None = None) -> Asked:
     a.figure = kinds[0] if kinds else ""
     units = _Q_UNIT.findall(re.sub(r"[这那前近头]几年|这些年|几年来|几年了?里", " ", q))
     a.unit = units[-1] if units else ""
+    if not a.unit and _Q_AGE.search(q):
+        a.unit = "岁"       # "多大岁数的人": an age, which "25-60岁" states
     a.kinds_counted = bool(KINDS_COUNTED.search(q))
     a.percent = "rate" in kinds and bool(re.search(r"百分之|百分比|[%％]|几成|(?:几|多少)个?点", q))
     named = re.search(r"(?<![哪多])几([\u4e00-\u9fff])", q)
@@ -428,6 +430,7 @@ _FIG_BY_KIND = {"amount": _S_AMOUNT, "rate": _S_RATE, "area": _S_AREA, "count": 
 
 _UNITS = "回|趟|月|年|天|周|人次|人|名|户|家|所|座|张|床|次|级|岁|项|条|处|届|倍|公里|小时|分钟|辆|台|套|间|场|支|批|村|部|种"
 _Q_UNIT = re.compile(rf"(?:多少|几)(?:个)?(?:万|千|百)?({_UNITS})")
+_Q_AGE = re.compile(r"多大(?:岁数|年龄|年纪|的人|的孩子|的娃)|岁数|年龄|年纪|从多大到多大")
 _Q_DURATION = re.compile(r"多久|多长时间|多长|多少时间|多少天|几天|几个月|多少个月|几年内|多少年内")
 # Things counted in 条/项/座… are also counted with the general classifier 个 ("三个一号旅游公路"); 家/所 are
 # not: "10个…基地" does not count 企业 or 医院.

@@ -179,7 +179,10 @@ class KnowledgeBase:
             self._qcache.clear()
 
     def _hits(self, state: Loaded, query: str, top_k: int):
-        hits = state.index.search(query, self._query_vector(state, query), top_k=top_k)
+        topic = ans.topic_only(query)
+        # ("休假这块规划咋提的" looks for 休假, not for 规划; a longer topic keeps its words around it)
+        topic = topic if len(topic) <= 6 else query
+        hits = state.index.search(topic, self._query_vector(state, topic), top_k=top_k)
         return _notice_first(state, query, hits, top_k)
 
     def search(self, query: str, top_k: int = 5) -> dict:
@@ -329,6 +332,9 @@ class KnowledgeBase:
             cites.append({**_with_doc(old, state.docs), "superseded": True})
         out.update(answer=text, citations=cites, kind=kind, source=source_label(cites, state.docs),
                    passages=[_passage(used)] if used else [])
+        if asked.figure and asked.year == "baseline" and ans.NOW_ASKED.search(q) and not ans.PAST_NAMED.search(q):
+            # "普及率现在多少": the plan's figure is its 2020 base (or 十三五's), not today's; say so first
+            out["note"] = ans.NOW_NOTE
         return out
 
     def today(self) -> str:

@@ -496,3 +496,21 @@ def test_the_action_the_question_names_is_answered_by_its_clause(kb):
 def test_a_figure_of_another_kind_or_year_is_no_answer(kb, q):
     res = kb.answer(q)
     assert res["answer"] is None, res
+
+
+def test_a_figure_asked_for_now_says_the_plan_has_no_current_figure(kb):
+    from actions.policy import answer_message
+    res = kb.answer("全省人均住房面积现在有多少平")     # the plan's figure is its 2020 base
+    assert res["answer"] and "35" in res["answer"] and res.get("note"), res
+    text = answer_message(res)["text"]
+    assert text.startswith("资料里没有写明现在的实际数字") and text.index("相关内容") < text.index("35"), text
+    assert not kb.answer("2020年人均住房面积多少平").get("note")    # a year named: the plan's own figure
+
+
+@pytest.mark.parametrize("q, want", [
+    ("休假这块规划咋提的", "带薪休假"),          # the topic, not 规划, is what is looked for
+    ("重复上访这块规划怎么说", "重复信访"),
+])
+def test_what_the_plan_says_of_a_short_topic(kb, q, want):
+    res = kb.answer(q)
+    assert res["answer"] and want in res["answer"], res

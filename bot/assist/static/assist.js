@@ -263,8 +263,9 @@
     var text = [];
     answers.forEach(function (a) {
       body.appendChild(el("h3", { text: "问：" + a.question }));
+      if (a.note) { body.appendChild(el("p", { className: "note", text: a.note })); }
       body.appendChild(el("p", { className: "answer", text: a.answer }));
-      text.push("问：" + a.question, "答：" + a.answer);
+      text.push("问：" + a.question, "答：" + (a.note ? a.note + " " : "") + a.answer);
       (a.citations || []).forEach(function (c) {
         body.appendChild(el("p", { className: "cite", text: "出处：" + citeText(c) + "\n“" + c.quote + "”" }));
         text.push("出处：" + citeText(c));
