@@ -259,3 +259,20 @@ def test_an_aspect_no_source_settles_leads_and_the_other_is_related_content():
                            question="山西育儿补贴补领最晚能补到哪年哪月")["text"].splitlines()
     assert "没有统一期限" in lines[0] and not any(ch.isdigit() for ch in lines[0].replace("12320", "").replace("12345", ""))
     assert lines[1].startswith("相关内容")
+
+
+def test_a_child_already_three_asking_to_claim_late_gets_the_months_before_the_birthday():
+    text = program_answer(["childcare_subsidy"], ["deadline"], question="娃前年就满三岁了 还能补领吗")["text"]
+    assert "满3周岁前的月份" in text and "卫生健康部门" in text, text
+
+
+def test_the_age_it_is_paid_until_is_no_time_limit_to_apply():
+    from bot.understanding import find_aspects
+    assert find_aspects("育儿补贴几岁截止") == ["duration"]
+    text = program_answer(["childcare_subsidy"], ["duration"], question="育儿补贴几岁截止")["text"]
+    assert "3周岁" in text and "申领时限" not in text, text
+
+
+def test_a_program_known_by_its_issuers_is_cited_with_its_month():
+    text = program_answer(["childcare_subsidy"], ["what"])["text"]
+    assert "《育儿补贴制度实施方案》（中共中央办公厅、国务院办公厅印发，2025年7月）" in text, text
