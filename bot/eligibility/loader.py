@@ -80,13 +80,7 @@ class Program:
     def source_title(self, key: str) -> str:
         src = self.data["sources"][key]
         title = f"《{src['title']}》"
-        number = src.get("doc_number") or ""
-        date = str(src.get("date") or "")
-        # A document known by its issuers, not a 文号, is dated in the citation ("…印发，2025年7月")
-        month = re.fullmatch(r"(\d{4})-(\d{2})", date)
-        if number and "〔" not in number and month:
-            number += f"，{month.group(1)}年{int(month.group(2))}月"
-        return f"{title}（{number}）" if number else title
+        return f"{title}（{src['doc_number']}）" if src.get("doc_number") else title
 
 
 def _as_date(value: Any) -> dt.date:

@@ -616,7 +616,9 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
         if cov >= ROW_MIN_COVERAGE and row_side_coverage(row, question, idf) < ROW_SIDE_FLOOR:
             continue  # "每千人口执业医师数" shares 每千人口 with the 托位数 row, and nothing of its own
         if cov < ROW_MIN_COVERAGE:
-            side = row_side_coverage(row, question, idf) if is_first else 0.0
+            # (the row's name said by the question, but most of the question's own topic is not in the row:
+            # "人均公园绿地" is not the 人均住房面积 row)
+            side = row_side_coverage(row, question, idf) if is_first and cov >= ROW_SIDE_FLOOR else 0.0
             if not (rank <= 1 and side >= ROW_SIDE_MIN_COVERAGE or rank <= 4 and side >= ROW_SIDE_FAR_COVERAGE):
                 continue
             cov = ROW_MIN_COVERAGE

@@ -23,7 +23,9 @@ OVERVIEW = ("what", "amount", "how_to_apply")
 # The question asks which document (or who issued it) the program rests on.
 _BASIS = re.compile(r"(哪个|哪份|什么|啥|甚|哪一?个?部门[^，。？?]{0,3}(发|出|下|定)的?)[^，。？?]{0,2}(文件|文)|政策依据|依据(是|的是)?(啥|什么|甚|哪)|"
                     r"出处|文号|红头文件|(谁|哪儿|哪里|哪个部门)(发|出|定|下)的(政策|文件|规定)|"
-                    r"(方案|文件|政策|规定|通知)[^，。？?]{0,2}(是)?(谁|哪个部门|哪里|哪儿|哪级)(发|出|定|下|印发)的")
+                    r"(方案|文件|政策|规定|通知)[^，。？?]{0,2}(是)?(谁|哪个部门|哪里|哪儿|哪级)(发|出|定|下|印发)的|"
+                    # "育儿补贴的文件是啥时候发的": when its document was issued
+                    r"(方案|文件|政策|规定|通知)[^，。？?]{0,3}(是)?(啥时候|什么时候|哪年|几月|多会儿|甚时候|哪天)(发|出|定|下|印发|出台|公布)")
 MAX_LINES = 5                      # a phone screen: content lines plus the source line
 CHECK_TITLE = "测一测我能不能领"
 FIND_TITLE = "查找办理地点"
