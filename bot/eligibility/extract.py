@@ -522,7 +522,10 @@ def _read(text: str, today: dt.date, asking: Optional[str], specs: dict[str, dic
 
 
 # "今年六月刚满三岁": the month of a birthday, not of the birth; "领到三岁", "从生下来到三岁": an age limit.
-_BIRTHDAY = re.compile(r"(?:(?P<year>今年|去年|前年|(?P<y4>20\d\d)年)?(?P<month>[0-9]{1,2}|[一二三四五六七八九十]{1,3})月(?:份|底|初|中|末|中旬|下旬|上旬)?|"
+_HOLIDAY_NAMES = "|".join(sorted(textparse.HOLIDAYS, key=len, reverse=True))
+# "今年六月刚满三岁": the month of a birthday, not of the birth; "今年情人节满的三岁": its day
+_BIRTHDAY = re.compile(r"(?:(?P<year>今年|去年|前年|(?P<y4>20\d\d)年)?(?:(?P<month>[0-9]{1,2}|[一二三四五六七八九十]{1,3})月(?:份|底|初|中|末|中旬|下旬|上旬)?|"
+                       rf"(?P<hol>{_HOLIDAY_NAMES})(?:那天|那一天|当天)?)|"
                        r"(?P<rel>这个月|这月|本月|上个月|上月)(?:底|初|末|中旬|下旬|上旬)?|"
                        # "前天刚过三岁生日", "夜来满的两岁": a birthday days ago, the birth that many years before
                        r"(?P<relday>大前天|前天|前儿个?|昨天|昨儿个?|夜来|夜儿个?|今天|今儿个?)|"
@@ -554,6 +557,15 @@ def _birthday_as_birth(text: str, today: dt.date) -> str:
         if m.group("rel"):            # "这个月3号刚满三岁": this month's (or last month's) birthday
             back = 1 if m.group("rel").startswith("上") else 0
             year, month = (today.year, today.month - back) if today.month > back else (today.year - 1, 12)
+        elif m.group("hol"):         # "今年情人节满的三岁": that day of the year, that many years before
+            month, day = textparse.HOLIDAYS[m.group("hol")]
+            word = m.group("year")
+            year = int(m.group("y4")) if m.group("y4") else today.year - {"去年": 1, "前年": 2}.get(word or "", 0)
+            if not word and (month, day) > (today.month, today.day):
+                year -= 1
+            if year - years < 1900:
+                return m.group(0)
+            return f"{year - years}年{month}月{day}日出生"
         else:
             month = textparse.cn_to_int(m.group("month"))
             word = m.group("year")

@@ -14,12 +14,13 @@ their keywords, one character for one, so every span refers to the caller's text
 from ._chars import cn_to_int
 from .dialect import pauses_to_commas, to_standard
 from .answers import corrected_tail, is_assent, is_correction, is_stop, is_unknown, parse_yes_no
-from .dates import DateMention, add_months, find_dates, parse_date
+from .dates import HOLIDAYS, DateMention, add_months, find_dates, parse_date
 from .durations import parse_duration_months
 from .levels import CERT_LEVELS, parse_cert_level, parse_level
 
 __all__ = [
     "CERT_LEVELS",
+    "HOLIDAYS",
     "DateMention",
     "add_months",
     "cn_to_int",

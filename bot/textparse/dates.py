@@ -68,6 +68,8 @@ _HOLIDAYS = {"圣诞节": (12, 25), "圣诞": (12, 25), "平安夜": (12, 24), "
              # "22年双十一生的": the shopping days named by their date
              "双十一": (11, 11), "双11": (11, 11), "双十二": (12, 12), "双12": (12, 12)}
 
+HOLIDAYS = _HOLIDAYS   # (public: a birthday said by its holiday, "情人节满的三岁")
+
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ymd", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?{_MONTH}{_DAY}?")),
     ("yseason", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?{_SEASON}")),

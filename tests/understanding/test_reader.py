@@ -48,6 +48,8 @@ KINDS = [
     ("生活补贴是不是必须去县里办", PROGRAM_INFO, ["disability_living_allowance"], ["where"]),
     ("育儿补贴光城里娃有？咱们村里的娃有没有", PROGRAM_INFO, ["childcare_subsidy"], ["who"]),
     ("两项补贴都能要吗", PROGRAM_INFO, [BOTH], ["combine"]),
+    ("是不是2025年以后出生的才有", PROGRAM_INFO, ["childcare_subsidy"], ["who"]),
+    ("证书发下来一年多了还能申请不", PROGRAM_INFO, ["skills_upgrade_subsidy"], ["deadline"]),
     # a hotline named by its number, asked what it is; "找谁去领" asks the office, not who in the family
     ("12385是干啥的电话", OFFICE_LOOKUP, [], None),
     ("在小店区 找谁去领", OFFICE_LOOKUP, [], None),
