@@ -599,6 +599,11 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     # "工伤的伤残津贴跟护理补贴能一起拿不": whether another benefit combines with ours, no source says.
     if combine_other and not unsupported:
         unsupported = ("other_benefit", benefit.group(0))
+    # "单位以前没给交失业保险 俺自己补交了": contributions once missing and since paid are not none; how many
+    # count, the resident did not say
+    if unsupported and unsupported[0] == "back_payment" and facts.get("unemployment_insurance_months") == 0:
+        del facts["unemployment_insurance_months"]
+        own_facts = own_facts and bool(facts)
     # "2027年以后生的娃还有没有育儿补贴": a year still to come asks what no source can say yet.
     if programs and not unsupported and not _plan_words(text) and \
             any(today.year < int(y) <= today.year + 10 for y in re.findall(r"(?<!\d)(20\d\d)(?=\s*年)", text)):

@@ -1288,3 +1288,9 @@ def test_a_deduction_before_a_year_is_a_past_rule_and_tong_shi_typed_as_colleagu
 
 def test_when_the_first_batch_was_paid_is_unstated():
     assert read_line("山西第一批育儿补贴是啥时候发的", today=TODAY).not_in_sources[0] == "payment_timing"
+
+
+def test_contributions_paid_back_are_not_read_as_none():
+    r = read_line("单位以前没给交失业保险 我自己补交了 还能申请技能提升补贴吗", today=TODAY)
+    assert r.not_in_sources and r.not_in_sources[0] == "back_payment", r
+    assert "unemployment_insurance_months" not in r.facts, r.facts
