@@ -846,7 +846,7 @@ _ALWAYS_UNSTATED = {"fees", "payment_timing", "processing_time", "future_change"
                     "online_account", "other_form", "local_implementation", "office_contact", "online_app",
                     "correction_procedure", "other_procedure", "report_fraud", "office_layout",
                     "contribution", "priority", "home_service", "age_limit", "employer_cooperation",
-                    "obligation_after", "lifetime_cap", "app_steps", "local_stacking", "change_effective", "reassessment", "payee",
+                    "obligation_after", "lifetime_cap", "app_steps", "local_stacking", "change_effective", "reassessment", "appeal", "payee",
                     "living_elsewhere", "occupation_list", "non_local_hukou", "birth_month", "unstated_detail",
                     "insurance_transfer", "adjustment_history", "exam_provider", "system_opening",
                     "ticket_discount", "electronic_certificate", "back_pay", "proxy_collection",

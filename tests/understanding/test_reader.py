@@ -255,6 +255,8 @@ def test_aspects_in_priority_order():
     ("技能提升补贴 单位能替员工统一申请不", "who_files"),
     ("残疾人送进托养中心以后，护理补贴还发不发", "suspension"),
     ("护理补贴在领着，等级重新评了咋办", "reassessment"),
+    ("育儿补贴申请没通过 能不能再申请", "appeal"),
+    ("护理补贴审核被驳回了找谁申诉", "appeal"),
 ])
 def test_what_no_source_states_is_recognised(text, reason):
     r = read_line(text, today=TODAY)
