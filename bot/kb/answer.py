@@ -401,7 +401,7 @@ def topic_weights(question: str, idf) -> dict[str, float]:
     question = asked_part(question)
     question = re.sub(r"哪一?级|哪个层级|什么级别", " ", question)  # "在哪一级统筹": the asked tier, not a topic
     question = _ASKS_PURPOSE.sub(" ", question)  # "是干啥用的": what it is for, not a topic
-    question = re.sub(r"(?:几|多少)比(?:一|1)|几倍", " ", question)  # a ratio asked, not a topic
+    question = re.sub(r"(?:几|多少)比(?:一|1)|几倍|(?:几|多少)个?(?:百分)?点", " ", question)  # a ratio or rate asked, not a topic
     question = re.sub(r"分[成为]?(?=几)", " ", question)  # "分几种": how many kinds asked, not a topic
     question = re.sub(r"(?<!\d)(?:19|20)\d{2}\s*年", " ", question)  # a year is asked.year_value's, not a topic ("年全")
     raw = tokenize(question)
@@ -410,6 +410,8 @@ def topic_weights(question: str, idf) -> dict[str, float]:
             and not _ASKING.search(t)]
     out = {}
     for t in toks:
+        if len(t) == 1 and len(before.get(t, "")) >= 3 and idf(before[t][-1] + t):
+            t = before[t][-1] + t      # "城里人" + "均": the tokenizer took the 人 of 人均
         if not idf(t) and any(t != u and t in u for u in toks):
             continue
         if not idf(t) and get_synonyms().expand(t):
