@@ -83,8 +83,11 @@ def hotline_reply(text: str) -> str:
     """"人社的服务热线是多少": the national hotline answers it at once; a local office's phone needs the place."""
     named = hotlines_asked(text)
     if named:      # "12333是个啥电话": what that number is, and what it handles
-        return "".join(f"{t.hotline}是{t.hotline_name}，{t.label}的事（{t.handles}）可以打这个电话咨询。" for t in named) + \
-            "其他问题也可以拨打12345政务服务便民热线。"
+        lines = [f"{t.hotline}是{t.hotline_name}，各类政务服务问题都可以打这个电话咨询。" if t.hotline == "12345" else
+                 f"{t.hotline}是{t.hotline_name}，{t.label}的事（{t.handles}）可以打这个电话咨询。" for t in named]
+        if not any(t.hotline == "12345" for t in named):
+            lines.append("其他问题也可以拨打12345政务服务便民热线。")
+        return "".join(lines)
     if not _HOTLINE_ASKED.search(text or ""):
         return ""
     lines = []

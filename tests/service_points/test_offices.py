@@ -59,3 +59,5 @@ def test_a_hotline_number_asked_what_it_is_names_its_office():
     assert hotlines_asked("我打了12333没人接") == []          # named, not asked what it is
     reply = hotline_reply("12385是干啥的")
     assert reply.startswith("12385是残疾人服务热线") and "残疾评定" in reply
+    general = hotline_reply("12345是干嘛的")
+    assert general.startswith("12345是政务服务便民热线，各类政务服务问题") and "便民服务中心" not in general
