@@ -539,6 +539,9 @@ _BIRTHDAY = re.compile(r"(?:(?P<year>今年|去年|前年|(?P<y4>20\d\d)年)?(?:
 def _birthday_as_birth(text: str, today: dt.date) -> str:
     """The line with "X月满N岁" written as the birth month it implies ("2023年6月出生"), so no date is taken
     for the birth that was a birthday."""
+    def year_said(m: re.Match) -> int:   # "2023年", "去年", "前年", or this year when none is said
+        return int(m.group("y4")) if m.group("y4") else today.year - {"去年": 1, "前年": 2}.get(m.group("year") or "", 0)
+
     def birth(m: re.Match) -> str:
         years = textparse.cn_to_int(m.group("n") or m.group("n2"))
         if years is None or (not m.group("year") and re.search(r"\d年\s*$", text[:m.start()])):
@@ -559,8 +562,7 @@ def _birthday_as_birth(text: str, today: dt.date) -> str:
             year, month = (today.year, today.month - back) if today.month > back else (today.year - 1, 12)
         elif m.group("hol"):         # "今年情人节满的三岁": that day of the year, that many years before
             month, day = textparse.HOLIDAYS[m.group("hol")]
-            word = m.group("year")
-            year = int(m.group("y4")) if m.group("y4") else today.year - {"去年": 1, "前年": 2}.get(word or "", 0)
+            word, year = m.group("year"), year_said(m)
             if not word and (month, day) > (today.month, today.day):
                 year -= 1
             if year - years < 1900:
@@ -568,8 +570,7 @@ def _birthday_as_birth(text: str, today: dt.date) -> str:
             return f"{year - years}年{month}月{day}日出生"
         else:
             month = textparse.cn_to_int(m.group("month"))
-            word = m.group("year")
-            year = int(m.group("y4")) if m.group("y4") else today.year - {"去年": 1, "前年": 2}.get(word or "", 0)
+            word, year = m.group("year"), year_said(m)
             if month and not word and month > today.month:
                 year -= 1             # "六月满三岁" said in November: this year's June; in March: last year's
         if not month or not 1 <= month <= 12 or years is None:

@@ -127,10 +127,12 @@ _NOTICE_PARTS = (  # what a question about the document asks → the notice line
     (re.compile(r"公开|内部|保密|往外"), lambda ln: "公开发布" in ln),
     (re.compile(r"主送|发给|下发给|发到|送给"), lambda ln: ln.endswith(("：", ":"))),
     (re.compile(r"文号|字号|几号文|发文号"), lambda ln: "〔" in ln),
+    # (the parts above are the document's own; the date and issuer below a plan's passages also name)
     (re.compile(r"哪天|哪一天|日期|什么时候|啥时候|多会儿|何时|哪年|几月|时间"), lambda ln: re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", ln)),
     (re.compile(r"谁发|哪个单位|哪个部门|什么单位|什么部门|发文机关|发文单位|哪个机关|谁印发|衙门|(?:哪个|啥|什么|甚)机关"),
      lambda ln: len(ln) <= 14 and ln.endswith(("政府", "办公厅", "委员会", "厅", "局", "委"))),
 )
+_OWN_PARTS = 6   # the first six: parts of the document itself (主送, 抄送, 文号…), not its date or issuer
 
 
 def names_a_document(question: str, doc_title: str) -> bool:
@@ -138,7 +140,7 @@ def names_a_document(question: str, doc_title: str) -> bool:
     q = normalize(question)
     if re.search(r"(?:这个|这份|这一?个|该|本)[^，。？?]{0,10}(?:规划|文件|通知|政策|办法|方案)", q):
         return True       # ("这个十四五过好日子的规划")
-    if re.search(r"规划|文件|通知", q) and any(cue.search(q) for cue, _ in _NOTICE_PARTS[:6]):
+    if re.search(r"规划|文件|通知", q) and any(cue.search(q) for cue, _ in _NOTICE_PARTS[:_OWN_PARTS]):
         return True   # "规划最后是哪个办公厅印发的": a part of the document itself (not its date, which plans also name)
     title_tokens = text_tokens(doc_title)
     own = [t for t in tokenize(q) if len(t) >= 2 and not _ASKING.search(t) and t not in ASK_WORDS]
@@ -401,7 +403,7 @@ def topic_weights(question: str, idf) -> dict[str, float]:
     question = asked_part(question)
     question = re.sub(r"哪一?级|哪个层级|什么级别", " ", question)  # "在哪一级统筹": the asked tier, not a topic
     question = _ASKS_PURPOSE.sub(" ", question)  # "是干啥用的": what it is for, not a topic
-    question = re.sub(r"(?:几|多少)比(?:一|1)|几倍|(?:几|多少)个?(?:百分)?点", " ", question)  # a ratio or rate asked, not a topic
+    question = re.sub(r"(?:几|多少)比(?:一|1)|几倍|" + qtypes.POINTS_ASKED, " ", question)  # a ratio or rate asked, not a topic
     question = re.sub(r"分[成为]?(?=几)", " ", question)  # "分几种": how many kinds asked, not a topic
     question = re.sub(r"(?<!\d)(?:19|20)\d{2}\s*年", " ", question)  # a year is asked.year_value's, not a topic ("年全")
     raw = tokenize(question)
