@@ -59,9 +59,10 @@ def prune(url: str, older_than_s: float, now: Optional[float] = None) -> int:
 
 def read(url: str, call_id: Optional[str] = None, staff_id: Optional[str] = None,
          since: Optional[float] = None, limit: int = 1000) -> list[dict[str, Any]]:
+    """Rows oldest first; a call id is looked up as stored, i.e. masked (a caller's phone used as the id)."""
     query = select(audit_log).order_by(audit_log.c.at, audit_log.c.id)
     if call_id:
-        query = query.where(audit_log.c.call_id == call_id)
+        query = query.where(audit_log.c.call_id == mask_text(call_id))
     if staff_id:
         query = query.where(audit_log.c.staff_id == staff_id)
     if since is not None:

@@ -56,6 +56,15 @@ def test_audit_rows_are_masked_and_filtered(db_url):
     assert audit.read(db_url, call_id=call_a, since=time.time() + 60) == []
 
 
+
+def test_a_call_id_that_looks_like_a_phone_is_stored_masked_and_still_found(db_url):
+    # Hotline systems may use the caller's number as the call id; a random id can also be all digits.
+    phone = f"139{uuid.uuid4().int % 10**8:08d}"
+    audit.record(db_url, "wang01", phone, "view", 200)
+    rows = audit.read(db_url, call_id=phone)
+    assert [r["staff_id"] for r in rows] == ["wang01"]
+    assert rows[0]["call_id"] != phone and rows[0]["call_id"].endswith(phone[-4:])
+
 def test_parse_since():
     now = 1_800_000_000.0
     assert audit.parse_since("2h", now) == now - 7200
