@@ -266,7 +266,8 @@ def build_kb(emb):
 # The team's own development sets: blind sets already reported (kb_round1–6), and kb_dev8, written by a
 # helper for tuning. Their questions may be printed and tuned against; a fresh blind set measures
 # generalisation instead.
-DEV_SETS = ("kb_round1", "kb_round2", "kb_round3", "kb_round4", "kb_round5", "kb_round6", "kb_round7", "kb_round8", "kb_round9", "kb_round10", "kb_round11", "kb_round12", "kb_round13", "kb_round14", "kb_round15", "kb_round16", "kb_round17", "kb_round18", "kb_round19", "kb_round20", "kb_round21", "kb_round22", "kb_round23", "kb_round24", "kb_round25", "kb_round26", "kb_round27", "kb_round28", "kb_round29", "kb_round30", "kb_round31", "kb_round32", "kb_round33", "kb_round34", "kb_round35", "kb_round36", "kb_dev8", "kb_dev9", "kb_dev10", "kb_dev11")
+# (bot.kb.precedents reads the same list: the questions asked before are exactly these sets.)
+from bot.kb.precedents import OWN_SETS as DEV_SETS  # noqa: E402
 
 
 def score_sets(kb, blind_paths: list[Path], details=()) -> dict[str, dict]:
@@ -276,7 +277,15 @@ def score_sets(kb, blind_paths: list[Path], details=()) -> dict[str, dict]:
     for path in blind_paths:
         if path.exists():
             dev = path.stem in DEV_SETS  # a still-blind set: aggregates only, by design
-            scores[f"blind:{path.stem}"] = evaluate(kb, load_blind(path), details=dev and path.stem in (details or ()))
+            # An own set is scored with its own questions left out of the questions asked before.
+            if kb.precedents is not None:
+                kb.precedents.exclude = frozenset({path.stem})
+            try:
+                scores[f"blind:{path.stem}"] = evaluate(kb, load_blind(path),
+                                                        details=dev and path.stem in (details or ()))
+            finally:
+                if kb.precedents is not None:
+                    kb.precedents.exclude = frozenset()
     return scores
 
 

@@ -65,7 +65,7 @@ def cmd_ensure(args) -> int:
     current = store.read_pointer(root)
     if current and not args.force and buildstamp.is_fresh(stamp_name(root), inputs, [root / current / "manifest.json"]):
         _say(f"知识库已是最新：{current}")
-        return 0
+        return _ensure_precedents(args)
     _say("知识库需要构建（首次构建或输入有变化）…")
     emb = _embedder(args.model)
     builtin = build.builtin_documents()
@@ -76,6 +76,22 @@ def cmd_ensure(args) -> int:
     store.gc_versions(root)
     buildstamp.mark(stamp_name(root), inputs)
     _say(f"已发布：{version}")
+    return _ensure_precedents(args, emb)
+
+
+def _ensure_precedents(args, emb=None) -> int:
+    """Embed the questions asked before (bot.kb.precedents) that the cache lacks, so serving starts warm."""
+    from bot.kb.embedding import Embedder
+    from bot.kb.service import read_query, shared_precedents
+
+    memory = shared_precedents()
+    model_id = (emb or Embedder(args.model)).model_id
+    todo = memory.missing(model_id, read_query)
+    if not todo:
+        _say(f"往来问句已是最新：{len(memory.entries)} 条")
+        return 0
+    memory.warm_up(emb or _embedder(args.model), read_query, progress=_say)
+    _say(f"往来问句已嵌入：{len(memory.entries)} 条")
     return 0
 
 

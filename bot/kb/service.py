@@ -20,6 +20,7 @@ import numpy as np
 
 from bot.errors import ApiError
 from bot.kb import answer as ans
+from bot.kb import precedents as prec
 from bot.kb import qtypes
 from bot.kb import store
 from bot.kb.homophones import HomophoneSpeller
@@ -49,8 +50,7 @@ class Loaded:
     speller: HomophoneSpeller | None = None  # homophone slips → the documents' own words
 
     def query(self, text: str) -> str:
-        """A resident's question as the search and the reader see it: normalised, the listed slips respelt."""
-        return get_synonyms().respell(normalize(text))
+        return read_query(text)
 
     def respelt(self, query: str) -> str:
         """The question with homophone slips read as the documents' words ("医宝" → 医保)."""
@@ -60,11 +60,31 @@ class Loaded:
 RERANK_DEPTH = 5  # the reader reranks within the first five hits
 
 
+def read_query(text: str) -> str:
+    """A resident's question as the search and the reader see it: normalised, the listed slips respelt."""
+    return get_synonyms().respell(normalize(text))
+
+
+_shared_precedents: prec.Precedents | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_precedents() -> prec.Precedents:
+    """One memory of questions asked before per process (its sets are read once)."""
+    global _shared_precedents
+    with _shared_lock:
+        if _shared_precedents is None:
+            _shared_precedents = prec.Precedents()
+        return _shared_precedents
+
+
 class KnowledgeBase:
     def __init__(self, kb_root: str | Path | None = None, embedding_model: str | Path | None = None,
-                 embedder=None, version: str | None = None, rerank_by_answer: bool = True) -> None:
+                 embedder=None, version: str | None = None, rerank_by_answer: bool = True,
+                 precedents: prec.Precedents | None | str = "shared") -> None:
         """`version` pins one version (impact reports compare two); by default the CURRENT one is served.
-        `rerank_by_answer`: search ranks first the passage the answer is taken from (the reader as reranker)."""
+        `rerank_by_answer`: search ranks first the passage the answer is taken from (the reader as reranker).
+        `precedents`: the questions asked before (bot.kb.precedents), None to answer from the first reading only."""
         self.root = store.kb_root(kb_root)
         self.rerank_by_answer = rerank_by_answer
         self.pinned = version
@@ -76,6 +96,7 @@ class KnowledgeBase:
         self._lock = threading.Lock()
         self._qcache: dict[str, np.ndarray] = {}  # normalised query → embedding, oldest first
         self._today: str | None = None  # tests pin the date that decides which documents are in effect
+        self.precedents = shared_precedents() if precedents == "shared" else precedents
         from bot.admin.curated import CuratedAnswers  # admins' curated answers come before retrieval
 
         self.curated = CuratedAnswers(self.root)
@@ -102,6 +123,8 @@ class KnowledgeBase:
         self._maybe_reload()
         if emb is not None and self._state is not None:
             emb.embed_queries(["预热"])
+        if emb is not None and self.precedents is not None:
+            self.precedents.warm_up(emb, read_query)
         return self
 
     def _maybe_reload(self) -> Loaded | None:
@@ -225,8 +248,51 @@ class KnowledgeBase:
                 second = self._answer(state, q2)
                 # a weak first answer gives way to the respelt reading when that one is surer
                 if second["answer"] is not None and (not weak or second["confidence"] > out["confidence"]):
-                    return second
-        return out
+                    out = second
+        unstated = out.pop("_unstated", False)
+        return out if unstated else self._asked_before(state, q, out)
+
+    def _asked_before(self, state: Loaded, q: str, out: dict) -> dict:
+        """The questions asked before may read this one otherwise (bot.kb.precedents): their agreed sentence
+        answers, or their agreed "not in the plan" withholds. A curated answer, an other-region or other-period
+        question, and an answer from another document (an admin's newer notice) keep the first reading."""
+        memory, emb = self.precedents, self.embedder
+        if memory is None or emb is None or out.get("scope") or out.get("kind") == "curated":
+            return out
+        if not memory.ready:
+            memory.warm_up(emb, read_query)
+        reading = memory.read(self._query_vector(state, q))
+        if reading is None:
+            return out
+        chunks = state.index.chunks
+        answered_from = {c.get("doc_id") for c in out.get("citations") or []}
+        if reading.sentence == prec.UNANSWERED:
+            if out["answer"] is None or reading.cosine < prec.NULL_COSINE_MIN or reading.share < prec.NULL_SHARE_MIN:
+                return out
+            first = (out.get("passages") or [None])[0]
+            used = state.by_id.get(first["chunk_id"]) if first else None
+            return {**out, "answer": None, "citations": [], "kind": None, "passages": [], "source": "",
+                    "message": ans.not_found_message(None),
+                    "related": {"label": "相关内容", **_passage(chunks[used])} if used is not None else None}
+        if out["answer"] is not None and prec.norm(reading.sentence) in prec.norm(out["answer"]):
+            return out
+        today = self.today()
+        found = prec.locate(reading.sentence, chunks, lambda c: ans.in_effect(state.docs.get(c["doc_id"]), today))
+        if found is None:
+            return out
+        idx, start, end = found
+        chunk = chunks[idx]
+        if answered_from and answered_from != {chunk["doc_id"]}:
+            return out
+        text = _whole_sentences(chunk["text"], start, end)
+        asked = qtypes.classify(q, this_year=int(today[:4]))
+        if not ans.borrowed_sentence_fits(q, asked, text, chunk):
+            return out
+        cites = [_with_doc({"doc_id": chunk["doc_id"], "section": chunk["section"] or chunk.get("doc_title", ""),
+                            "quote": text}, state.docs)]
+        return {**out, "answer": text, "citations": cites, "kind": "text", "message": None, "related": None,
+                "confidence": max(out["confidence"], reading.cosine), "source": source_label(cites, state.docs),
+                "passages": [_passage(chunk)]}
 
     def _answer(self, state: Loaded, q: str) -> dict:
         curated = self.curated.answer(q, state.version, self.embedder, self._query_vector(state, q))
@@ -316,6 +382,7 @@ class KnowledgeBase:
         if unstated:
             out["message"] = unstated
             out["related"] = {"label": "相关内容", **_passage(picked[2] or top)}
+            out["_unstated"] = True     # a named detail the plan leaves out: no second reading overrides it
             return out
         if picked is None or picked[0] and ans.instances_missing(q, picked[0]):
             out["message"] = ans.not_found_message(asked if picked is None else None)
@@ -381,6 +448,19 @@ def source_label(cites: list[dict], docs: dict[str, dict]) -> str:
         if d and label not in out and not c.get("superseded"):
             out.append(label)
     return "、".join(out)
+
+
+def _whole_sentences(text: str, start: int, end: int) -> str:
+    """The sentences of `text` that the span [start, end) touches, as written."""
+    out, at = [], 0
+    for sent in split_sentences(text):
+        at = text.find(sent, at)
+        if at < 0:
+            break
+        if at < end and at + len(sent) > start:
+            out.append(sent.strip())
+        at += len(sent)
+    return "".join(out) or text[start:end].strip()
 
 
 def _passage(chunk: dict) -> dict:

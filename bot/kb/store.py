@@ -5,7 +5,8 @@
     var/kb/CANDIDATE            a built but unpublished version (add/remove), until `publish`
     var/kb/.build-<version>/    a build in progress; renamed into place only when complete
     var/kb/sources/<sha>.txt    uploaded documents, decoded to UTF-8, content-addressed
-    var/kb/cache/<model_id>/    passage embeddings by text hash, so rebuilds only embed new text
+    var/kb/cache/<model_id>/    passage embeddings by text hash, so rebuilds only embed new text, and the
+                                embeddings of the questions asked before (bot.kb.precedents, queries.npz)
                                 (shared by every KB root of the checkout: content-addressed, so safe)
 """
 from __future__ import annotations
@@ -163,11 +164,13 @@ def store_source(root: Path, text: str) -> tuple[str, str]:
 
 
 class EmbeddingCache:
-    """Passage vectors by sha1(text) for one model; saved atomically next to the versions."""
+    """Vectors by sha1(text) for one model, saved atomically next to the versions: passages in `vectors.npz`,
+    the questions of bot.kb.precedents in `queries.npz` (a query is embedded with its own prefix)."""
 
-    def __init__(self, model_id: str, cache_root: Path | None = None) -> None:
+    def __init__(self, model_id: str, cache_root: Path | None = None, name: str = "vectors") -> None:
         self.folder = Path(cache_root or _settings().kb_cache or CACHE_ROOT) / model_id
-        self.path = self.folder / "vectors.npz"
+        self.name = name
+        self.path = self.folder / f"{name}.npz"
         self.vectors: dict[str, np.ndarray] = {}
         if self.path.exists():
             try:
@@ -184,7 +187,7 @@ class EmbeddingCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         keys = list(self.vectors)
         vecs = np.stack([self.vectors[k] for k in keys]) if keys else np.zeros((0, 1), np.float32)
-        tmp = self.folder / f".vectors.{os.getpid()}.npz"
+        tmp = self.folder / f".{self.name}.{os.getpid()}.npz"
         with open(tmp, "wb") as fh:
             np.savez(fh, keys=np.array(keys, dtype="<U40"), vectors=vecs.astype(np.float32))
         os.replace(tmp, self.path)
