@@ -653,15 +653,17 @@ _OTHER_YEAR = re.compile(r"20[1-3]\d")
 _SURE_KINDS = ("amount", "date", "time", "area", "fee", "duration")
 
 
-def borrowed_sentence_fits(question: str, asked, sentence: str, chunk: dict) -> bool:
+def borrowed_sentence_fits(question: str, asked, sentence: str, chunk: dict, asked_before: str = "") -> bool:
     """A sentence that answered questions asked before (bot.kb.precedents) also answers this one.
 
     Close questions can differ in the one thing that matters: 多少钱 where the sentence has no amount, 2019 where
     it speaks of 2020, 五年后 where it looks back on 十三五, 全国 where it is Shanxi's, or a named detail the
-    plan leaves out ("三权分置的三权是哪三权"). On own KB rounds 25–36 these checks cut the unanswerable questions
+    plan leaves out ("三权分置的三权是哪三权"), or 谁/哪个部门 where they asked something else. On own KB rounds 25–36 these checks cut the unanswerable questions
     answered from a borrowed sentence from 14 to 3, and cost no right answer.
     """
     kinds = set(asked.kinds or ({asked.figure} if asked.figure else set()))
+    if asked.shape == "who" and asked_before and qtypes.classify(asked_before).shape != "who":
+        return False     # "时间银行是哪个部门管" is not answered by what 时间银行 is
     if asked.figure in _SURE_KINDS and not (qtypes.sentence_kinds(sentence) & kinds):
         return False
     if any(y not in sentence for y in _OTHER_YEAR.findall(qtypes.year_digits(question)) if y not in ("2020", "2025")):

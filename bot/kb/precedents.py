@@ -54,7 +54,7 @@ SHARE_MIN = 0.6
 # rounds 25–36 (each left out of the memory in turn), 0.97 / 0.8 gained 12 honest nulls and withheld 1 right
 # answer; 0.96 / 0.6 withheld 4 more.
 NULL_COSINE_MIN = 0.97
-NULL_SHARE_MIN = 0.8
+NULL_SHARE_MIN = 1.0     # all five: "人均预期寿命要提高到多少岁" has four unanswered neighbours asking 全国's
 UNANSWERED = ""          # the answer key of a question the plan does not answer
 _WS = re.compile(r"\s+")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # ten thousand questions: the C parser is 6x faster

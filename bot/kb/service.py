@@ -266,6 +266,8 @@ class KnowledgeBase:
             return out
         chunks = state.index.chunks
         answered_from = {c.get("doc_id") for c in out.get("citations") or []}
+        if any(not (state.docs.get(d) or {}).get("builtin", True) for d in answered_from):
+            return out   # the questions were judged against the built-in plan; an admin's document speaks for itself
         if reading.sentence == prec.UNANSWERED:
             if out["answer"] is None or reading.cosine < prec.NULL_COSINE_MIN or reading.share < prec.NULL_SHARE_MIN:
                 return out
@@ -286,7 +288,7 @@ class KnowledgeBase:
             return out
         text = _whole_sentences(chunk["text"], start, end)
         asked = qtypes.classify(q, this_year=int(today[:4]))
-        if not ans.borrowed_sentence_fits(q, asked, text, chunk):
+        if not ans.borrowed_sentence_fits(q, asked, text, chunk, read_query(reading.question)):
             return out
         cites = [_with_doc({"doc_id": chunk["doc_id"], "section": chunk["section"] or chunk.get("doc_title", ""),
                             "quote": text}, state.docs)]
