@@ -211,6 +211,7 @@ def test_the_day_of_hearing_is_no_birth_date(text):
 
 
 @pytest.mark.parametrize("text, need", [("出门做饭都得老伴帮着，好多年了", True), ("瘫在床上全靠老伴伺候", True),
+                                        ("一直得老汉照顾，两三年了", True),
                                         ("吃着药呢，平时稳当，自己能出门赶集，不用专门有人看", False), ("他不用有人看着", False)])
 def test_care_said_in_a_residents_words(text, need):
     facts = extract_facts(text, dt.date(2026, 11, 30), asking="needs_long_term_care")["facts"]
