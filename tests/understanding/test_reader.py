@@ -46,6 +46,11 @@ KINDS = [
     ("职业培训补贴如何申领", PROGRAM_INFO, ["vocational_training_subsidy"], ["how_to_apply"]),
     ("头胎是不是比二胎给的少", PROGRAM_INFO, ["childcare_subsidy"], ["amount", "who"]),
     ("生活补贴是不是必须去县里办", PROGRAM_INFO, ["disability_living_allowance"], ["where"]),
+    # "非得跑到乡里去办吗" also asks whether there is another way (online); a trade learned in the village;
+    # the department that pays the childcare money is no certificate issuer
+    ("残疾人生活补贴非得跑到乡里去办吗", PROGRAM_INFO, ["disability_living_allowance"], ["how_to_apply", "where"]),
+    ("俺们村里组织学养殖 学完给补贴不 咋个领法", PROGRAM_INFO, ["vocational_training_subsidy"], ["how_to_apply"]),
+    ("给娃的3600是哪个部门发", PROGRAM_INFO, ["childcare_subsidy"], ["where"]),
     ("育儿补贴光城里娃有？咱们村里的娃有没有", PROGRAM_INFO, ["childcare_subsidy"], ["who"]),
     ("两项补贴都能要吗", PROGRAM_INFO, [BOTH], ["combine"]),
     ("是不是2025年以后出生的才有", PROGRAM_INFO, ["childcare_subsidy"], ["who"]),
