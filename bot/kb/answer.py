@@ -653,6 +653,17 @@ _OTHER_YEAR = re.compile(r"20[1-3]\d")
 _SURE_KINDS = ("amount", "date", "time", "area", "fee", "duration")
 
 
+def same_scope(question: str, asked_before: str) -> bool:
+    """Two close questions ask about the same place and years: "2020年城镇居民人均可支配收入" is Shanxi's and
+    answered, "2020年全国居民人均可支配收入" is not, though they sit at 0.98."""
+    mine, theirs = qtypes.classify(question), qtypes.classify(asked_before)
+    if (mine.place, qtypes.other_place(question)) != (theirs.place, qtypes.other_place(asked_before)):
+        return False
+    def years(text: str) -> set[str]:   # 2020 and 2025 are the plan's own base and target years, often left unsaid
+        return set(_OTHER_YEAR.findall(qtypes.year_digits(text))) - {"2020", "2025"}
+    return years(question) == years(asked_before)
+
+
 def borrowed_sentence_fits(question: str, asked, sentence: str, chunk: dict, asked_before: str = "") -> bool:
     """A sentence that answered questions asked before (bot.kb.precedents) also answers this one.
 

@@ -269,7 +269,8 @@ class KnowledgeBase:
         if any(not (state.docs.get(d) or {}).get("builtin", True) for d in answered_from):
             return out   # the questions were judged against the built-in plan; an admin's document speaks for itself
         if reading.sentence == prec.UNANSWERED:
-            if out["answer"] is None or reading.cosine < prec.NULL_COSINE_MIN or reading.share < prec.NULL_SHARE_MIN:
+            if out["answer"] is None or reading.cosine < prec.NULL_COSINE_MIN or reading.share < prec.NULL_SHARE_MIN \
+                    or not ans.same_scope(q, read_query(reading.question)):
                 return out
             first = (out.get("passages") or [None])[0]
             used = state.by_id.get(first["chunk_id"]) if first else None

@@ -102,3 +102,10 @@ def test_only_the_listed_sets_are_read(tmp_path):
     entries = prec.load(tmp_path)
     assert [(e.question, e.sentence) for e in entries] == [("问一", "句子一"), ("问二", prec.UNANSWERED)]
     assert "kb_round999" not in prec.OWN_SETS
+
+
+def test_neighbours_about_another_place_do_not_withhold_shanxis_figure(kb_root_session, embedder, tmp_path):
+    mem = memory([prec.Precedent("2020年全国居民人均可支配收入是多少钱", f"kb_round{i}", prec.UNANSWERED)
+                  for i in (13, 25, 26, 31, 33)], tmp_path, embedder)
+    out = with_memory(kb_root_session, embedder, mem).answer("2020年城镇居民人均可支配收入是多少钱")
+    assert out["answer"] and "34793" in out["answer"]
