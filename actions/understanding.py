@@ -188,8 +188,15 @@ def answer_first(dispatcher: CollectingDispatcher, reading: Reading) -> bool:
     # A date known only roughly ("前年冬天生的") may leave the amount open: then the standard is said now.
     stated = not any("/" in str(reading.facts.get(f, "")) for f in reading.approximate) and \
         all(not get_engine().program(p).data.get("amount", {}).get("none_note") for p in expand_programs(programs))
-    skip = {"who"} | ({"amount"} if stated else set()) | (set() if both else {"combine"})
+    # "咨询护理补贴条件及受理部门" with facts that leave the case open: the rule is said now, as the outcome that
+    # would say it needs more questions first.
+    open_case = "who" in reading.aspects and \
+        any(r["outcome"] == "needs_more_info" for r in evaluate_all(expand_programs(programs), reading.facts))
+    skip = (set() if open_case else {"who"}) | ({"amount"} if stated else set()) | (set() if both else {"combine"})
     aspects = [a for a in reading.aspects if a not in skip]
+    rough = any("/" in str(reading.facts.get(f, "")) for f in reading.approximate)
+    if rough and not aspects and set(reading.aspects) <= {"who"}:
+        aspects = ["amount"]   # "娃两岁，能领育儿补贴不": the standard now, the range once the form has asked
     # "想申请技能提升补贴得满足啥" asks who, answered below: no other aspect is guessed from the wording
     answer = {} if not aspects and "who" in reading.aspects else \
         program_answer(programs, aspects, question=reading.text)

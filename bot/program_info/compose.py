@@ -383,8 +383,11 @@ def program_answer(programs: list[str], aspects: list[str], place: Optional[dict
         pairs = _lines(progs, wanted, audience, as_of, place)
     if question and _BASIS.search(question):
         # "育儿补贴是哪个部门发的文件": the document the program rests on, from its own "what" statement
+        # ("失业保险放宽到一年是哪个文件定的": the document of the rule the question names, when it names one)
+        named = [st for st in points if not st.silent and (st.item.get("reference") or {}).get("source")][:1]
         for prog in reversed(progs):
-            st = next(iter(statements(prog, "what", audience, as_of)), None)
+            st = next((n for n in named if n.program is prog), None) or \
+                next(iter(statements(prog, "what", audience, as_of)), None)
             if st is not None and not st.silent:
                 key = st.item["reference"]["source"]
                 title = source_title(prog, key)

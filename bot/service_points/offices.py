@@ -55,7 +55,8 @@ COUNTY_OFFICE_TYPES = ("disability_federation", "civil_affairs", "hrss", "health
 TYPE_SYNONYMS: dict[str, str] = {}
 for _type, _words in {
     # 残疾评定 and the certificate are done at the 残联: residents name the service for the office.
-    "disability_federation": ["残疾人联合会", "残疾人联合", "残联", "残疾评定", "评残", "残疾鉴定", "办残疾证", "办残疾人证"],
+    "disability_federation": ["残疾人联合会", "残疾人联合", "残联", "残疾评定", "评残", "残疾鉴定", "办残疾证", "办残疾人证",
+                              "残疾等级怎么评", "残疾怎么评", "怎么评残疾", "残疾等级评定", "评残疾等级"],
     "civil_affairs": ["民政局", "民政部门", "民政所", "民政"],
     "hrss": ["人力资源和社会保障局", "人力资源社会保障局", "人力资源和社会保障", "人社局", "人社部门", "人社",
              "社保局", "社保中心", "社保所", "社保", "劳动局", "就业局", "公共就业服务中心", "就业服务中心",
@@ -67,7 +68,7 @@ for _type, _words in {
                             "乡镇便民"],
     "childcare": ["托育机构", "托育中心", "托育园", "托育", "托儿所", "托班"],
     "training": ["职业技能培训机构", "职业培训机构", "技能培训机构", "培训机构", "培训学校", "技能培训", "职业培训",
-                 "技工学校", "技校"],
+                 "技工学校", "技校", "培训班", "培训报名", "报名培训"],
 }.items():
     for _w in _words:
         TYPE_SYNONYMS[_w] = _type

@@ -208,6 +208,8 @@ def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list
     if not any(a in text for a, _ in aliases):
         plain = text.replace("的", "")          # "残疾人的补贴", "护理的补贴"
         text = plain if any(a in plain for a, _ in aliases) else homophone_aliases(text, aliases)
+    else:
+        text = homophone_aliases(text, aliases)   # "技能提生补贴跟培训补贴": one name typed right, one by sound
     found: list[str] = []
     rest = text
     for alias, pid in aliases:

@@ -368,3 +368,88 @@ def test_whether_subsidy_and_deduction_combine_gives_both_figures_as_related():
     assert "没有写明" in first                                    # whether they combine: unknown, said first
     assert "相关内容：育儿补贴是现金补贴，每孩每年3600元" in answer["text"] and "每月2000元" in answer["text"]
     assert "国发〔2023〕13号" in answer["text"]                   # the deduction's figure is cited
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("技能提升补贴，中级证真能拿到1500吗，会不会少给", "actual_payment"),
+    ("护理补贴能不能用来雇护工", "allowance_use"),
+    ("村里的网格员管不管帮俺报生活补贴", "village_staff"),
+    ("给娃评残疾证得交钱吗", "fees"),
+])
+def test_full_payment_uses_of_the_money_village_workers_and_fees_are_unstated(text, reason):
+    r = read_line(text, today=TODAY)
+    assert r.not_in_sources and r.not_in_sources[0] == reason, r
+
+
+def test_asking_for_a_certificate_is_not_a_use_of_the_money():
+    r = read_line("职业资格证能拿来申请培训补贴不", today=TODAY)
+    assert not r.not_in_sources, r
+
+
+@pytest.mark.parametrize("text, aspect", [
+    ("孙子下礼拜就满三岁了，育儿补贴得赶紧去办吧", "deadline"),
+    ("领着生活补贴，护理补贴是不是就没了", "combine"),
+    ("护理补贴一级和二级发的钱是一样的吗", "amount"),
+    ("生活补贴和低保金哪个多", "amount"),
+    ("残疾人生活补贴咋整", "how_to_apply"),
+    ("电工证是专项能力的，培训补贴认不认", "who"),
+    ("原来技能补贴失业保险得交三年，现在改成几个月了", "who"),
+    ("技能提生补贴和职业培训补贴是一个东西吗", "difference"),
+    ("育儿补贴怎么计发", "amount"),
+])
+def test_aspects_said_in_everyday_words(text, aspect):
+    assert aspect in read_line(text, today=TODAY).aspects
+
+
+def test_a_name_typed_by_sound_beside_a_name_typed_right_is_both_programs():
+    assert read_line("技能提生补贴和培训补贴有啥不一样", today=TODAY).programs == \
+        ["skills_upgrade_subsidy", "vocational_training_subsidy"]
+
+
+def test_a_total_for_the_residents_own_child_is_no_statistic():
+    r = read_line("闺女前年五月二号生的，育儿补贴一共能给多少", today=TODAY)
+    assert r.kind == PERSONAL_CASE and not r.not_in_sources, r
+    assert read_line("全省一共发了多少育儿补贴", today=TODAY).not_in_sources   # a count no source gives
+    r = read_line("我有二级残疾证，生活补贴一年能给几个钱", today=TODAY)
+    assert not r.not_in_sources and "amount" in r.aspects, r
+
+
+def test_no_certificate_yet_and_an_orphan_in_a_welfare_home_are_read():
+    assert read_line("俺爹腿不行了，还没办过证，生活补贴能领吗", today=TODAY).facts.get("has_disability_certificate") is False
+    r = read_line("俺家残疾娃在福利院养着，每月有基本生活保障，还能领残疾人生活补贴吗", today=TODAY)
+    assert r.facts.get("receives_orphan_allowance") is True, r.facts
+    assert "孤儿" in answer("福利院里养的孩子，每月有基本生活保障，能领残疾人生活补贴吗")
+
+
+@pytest.mark.parametrize("line", ["户口就在我们村", "户口在咱村里", "在呢，我们县的户口"])
+def test_a_hukou_in_our_own_village_is_in_shanxi(line):
+    assert read_line(line, today=TODAY, asking="hukou_in_shanxi").facts.get("hukou_in_shanxi") is True
+
+
+@pytest.mark.parametrize("text, must", [
+    ("照护的开销得持续多长时间才算长期", "6个月"),
+    ("培训补贴申请要准备什么", "专项职业能力证书"),
+    ("技能提升补贴失业保险缴费改成一年，是哪个文件规定的", "国办发〔2019〕24号"),
+])
+def test_care_costs_training_documents_and_the_rule_the_question_names(text, must):
+    assert must in answer(text)
+
+
+def test_asking_the_conditions_with_facts_that_leave_the_case_open_gets_the_rule_first():
+    from tests.blind.offline import first_reply
+
+    reply = first_reply("来电人父亲肢体一级残疾，长年卧床，想了解护理补贴的条件和办理地点")
+    assert "一级或二级" in reply and "乡镇" in reply
+
+
+def test_a_child_of_about_two_gets_the_standard_with_the_range():
+    from tests.blind.offline import first_reply
+
+    reply = first_reply("孩子快两岁了，育儿补贴能领不")
+    assert "3600" in reply and "3周岁" in reply
+
+
+def test_an_online_way_is_said_when_a_resident_asks_if_they_must_go_in_person():
+    from tests.blind.offline import first_reply
+
+    assert "全程网办" in first_reply("护理补贴一定要去乡政府跑一趟才能办吗")
