@@ -30,7 +30,7 @@ from bot.eligibility.engine import get_engine
 from bot.eligibility.extract import extract_facts, programs_touched
 from bot.eligibility.render import fact_question, render_summary
 from bot.program_info import program_answer
-from bot.program_info.compose import expand_programs
+from bot.program_info.compose import asks_basis, expand_programs
 from bot.understanding.reader import load_lexicon
 from bot.understanding import (NOT_IN_SOURCES, OFFICE_LOOKUP, OTHER, PERSONAL_CASE, PLAN_QUESTION, PROGRAM_INFO,
                                Reading, named_programs, not_in_sources_answer, read_line, scope_reply)
@@ -197,6 +197,8 @@ def answer_first(dispatcher: CollectingDispatcher, reading: Reading) -> bool:
     rough = any("/" in str(reading.facts.get(f, "")) for f in reading.approximate)
     if rough and not aspects and set(reading.aspects) <= {"who"}:
         aspects = ["amount"]   # "娃两岁，能领育儿补贴不": the standard now, the range once the form has asked
+    if not aspects and asks_basis(reading.text):
+        aspects = ["what"]     # "来电人家有一级残疾人，问护理补贴政策依据文件": the document, then the case
     # "想申请技能提升补贴得满足啥" asks who, answered below: no other aspect is guessed from the wording
     answer = {} if not aspects and "who" in reading.aspects else \
         program_answer(programs, aspects, question=reading.text)

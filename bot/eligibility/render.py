@@ -96,7 +96,7 @@ def render_result(result: dict[str, Any], engine: Optional[EligibilityEngine] = 
 
 
 def render_summary(results: list[dict[str, Any]], engine: Optional[EligibilityEngine] = None,
-                   closing: str = "您可以选择其中一项，我再详细说明理由和办理方式。") -> str:
+                   closing: str = "想看某一项的详细理由，或查办理地点，请点下面的按钮或直接告诉我。") -> str:
     """Several programs at once ("我家情况这样，能领什么补贴？"), one line each."""
     engine = engine or get_engine()
     if not results:
@@ -110,6 +110,8 @@ def render_summary(results: list[dict[str, Any]], engine: Optional[EligibilityEn
         elif r["outcome"] == "needs_more_info" and r.get("missing_facts"):
             line += "，请先告诉我：" + engine.program(r["program"]).facts[r["missing_facts"][0]]["label"]
         lines.append(line)
+        if r["outcome"] in ("eligible", "refer_locally") and r.get("next_steps"):
+            lines.append(f"  办理：{r['next_steps'][0]}")   # where to apply, so nobody must ask again
     if closing:
         lines.append(closing)
     return "\n".join(lines)

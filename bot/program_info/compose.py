@@ -347,6 +347,12 @@ def _label(pid: str) -> str:
     return get_engine().program(pid).label
 
 
+
+def asks_basis(question: str) -> bool:
+    """The question asks for the document a program rests on ("政策依据文件", "哪个文件定的")."""
+    return bool(_BASIS.search(question or ""))
+
+
 def program_answer(programs: list[str], aspects: list[str], place: Optional[dict[str, Any]] = None,
                    audience: str = "resident", as_of: Optional[dt.date] = None,
                    engine: Optional[EligibilityEngine] = None, question: Optional[str] = None) -> dict[str, Any]:

@@ -72,6 +72,10 @@ HOLIDAYS = _HOLIDAYS   # (public: a birthday said by its holiday, "情人节满�
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ymd", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?{_MONTH}{_DAY}?")),
+    # "前年冬天生的，十一月": a season, then the month itself (the month settles it; 冬天 runs into the next year)
+    ("yseasonm", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?{_SEASON}(?:[生出]?[的哩滴了])?[，,\s]{{0,2}}(?:是|在)?{_MONTH}{_DAY}?")),
+    ("relseasonm", re.compile(rf"(?P<rel>{_alt(_REL_YEARS)}){_SP}(?:的{_SP})?{_SEASON}(?:[生出]?[的哩滴了])?[，,\s]{{0,2}}(?:是|在)?"
+                              rf"{_MONTH}{_DAY}?")),
     ("yseason", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?{_SEASON}")),
     ("relseason", re.compile(rf"(?P<rel>{_alt(_REL_YEARS)}){_SP}(?:的{_SP})?{_SEASON}")),
     ("ypos", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?{_POS}")),
@@ -181,6 +185,13 @@ def _resolve(kind: str, m: re.Match[str], today: dt.date) -> tuple[dt.date, str]
     day = _day_of(g["d"]) if g.get("d") else None
     if kind in ("ymd", "iso", "compact"):
         return _make(_year(g["y"], today, True), _month(g["m"]), day)
+    if kind in ("yseasonm", "relseasonm"):
+        year = _year(g["y"], today, True) if kind == "yseasonm" else today.year + _REL_YEARS[g["rel"]]
+        first, months = _SEASONS[g["season"]]
+        month = _month(g["m"])
+        if first + months > 13 and month <= first + months - 13:
+            year += 1          # 冬天 of 2024 with 一月: January 2025
+        return _make(year, month, day)
     if kind in ("yseason", "relseason"):
         year = _year(g["y"], today, True) if kind == "yseason" else today.year + _REL_YEARS[g["rel"]]
         first, months = _SEASONS[g["season"]]

@@ -453,3 +453,11 @@ def test_an_online_way_is_said_when_a_resident_asks_if_they_must_go_in_person():
     from tests.blind.offline import first_reply
 
     assert "全程网办" in first_reply("护理补贴一定要去乡政府跑一趟才能办吗")
+
+
+def test_two_programs_settled_at_once_each_say_where_to_apply():
+    from tests.blind.offline import first_reply
+
+    reply = first_reply("我今年6月大专毕业，娃去年3月生的，培训了电工也拿了证，育儿补贴和培训补贴都想问问")
+    assert "育儿补贴：符合申领条件" in reply and "职业培训补贴：符合申领条件" in reply, reply
+    assert "卫生健康" in reply and "人力资源" in reply, reply
