@@ -31,7 +31,7 @@ from bot.eligibility.extract import extract_facts, programs_touched
 from bot.eligibility.render import fact_question, render_summary
 from bot.program_info import program_answer
 from bot.program_info.compose import asks_basis, expand_programs
-from bot.understanding.reader import load_lexicon
+from bot.understanding.reader import APPLYING, load_lexicon
 from bot.understanding import (NOT_IN_SOURCES, OFFICE_LOOKUP, OTHER, PERSONAL_CASE, PLAN_QUESTION, PROGRAM_INFO,
                                Reading, named_programs, not_in_sources_answer, read_line, scope_reply)
 
@@ -190,7 +190,7 @@ def answer_first(dispatcher: CollectingDispatcher, reading: Reading) -> bool:
         all(not get_engine().program(p).data.get("amount", {}).get("none_note") for p in expand_programs(programs))
     # "咨询护理补贴条件及受理部门" with facts that leave the case open: the rule is said now, as the outcome that
     # would say it needs more questions first.
-    open_case = "who" in reading.aspects and \
+    open_case = "who" in reading.aspects and set(reading.aspects) - {"who"} <= APPLYING and \
         any(r["outcome"] == "needs_more_info" for r in evaluate_all(expand_programs(programs), reading.facts))
     skip = (set() if open_case else {"who"}) | ({"amount"} if stated else set()) | (set() if both else {"combine"})
     aspects = [a for a in reading.aspects if a not in skip]
