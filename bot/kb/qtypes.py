@@ -144,7 +144,7 @@ def classify(question: str, this_year: int | None = None) -> Asked:
     if _Q["document"].search(q) and not (
             # "规划是哪个厅牵头负责的": who carries the plan out, which the notice (issued by 省人民政府) does not say
             re.search(r"牵头|负责|编制|编写|编的|起草|执行|落实|督办|考核", q)
-            and not re.search(r"印发|发文|落款|文号|发的|下发|签发|抄送|主送", q)):
+            and not re.search(r"印发|发文|落款|文号|发的|发给|下发|签发|抄送|主送|通知", q)):
         a.shape = "document"
     kinds = [k for k in ("amount", "area", "rate", "count", "date") if _Q[k].search(q)]
     if "date" in kinds and "rate" in kinds and not re.search(r"率|百分|比例|占比|[%％]|多少|几成", q):
