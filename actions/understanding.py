@@ -194,6 +194,8 @@ def answer_first(dispatcher: CollectingDispatcher, reading: Reading) -> bool:
         any(r["outcome"] == "needs_more_info" for r in evaluate_all(expand_programs(programs), reading.facts))
     skip = (set() if open_case else {"who"}) | ({"amount"} if stated else set()) | (set() if both else {"combine"})
     aspects = [a for a in reading.aspects if a not in skip]
+    if open_case:
+        aspects = [a for a in aspects if a != "who"] + ["who"]   # what was asked besides comes first
     rough = any("/" in str(reading.facts.get(f, "")) for f in reading.approximate)
     if rough and not aspects and set(reading.aspects) <= {"who"}:
         aspects = ["amount"]   # "娃两岁，能领育儿补贴不": the standard now, the range once the form has asked
