@@ -186,7 +186,8 @@ def answer_first(dispatcher: CollectingDispatcher, reading: Reading) -> bool:
     # The outcome will say who qualifies and how much; an amount no source states is said now, and "去哪办" is
     # answered now (the office card of a named place follows with the result).
     # A date known only roughly ("前年冬天生的") may leave the amount open: then the standard is said now.
-    stated = not any("/" in str(reading.facts.get(f, "")) for f in reading.approximate) and \
+    rough = any("/" in str(reading.facts.get(f, "")) for f in reading.approximate)
+    stated = not rough and \
         all(not get_engine().program(p).data.get("amount", {}).get("none_note") for p in expand_programs(programs))
     # "咨询护理补贴条件及受理部门" with facts that leave the case open: the rule is said now, as the outcome that
     # would say it needs more questions first.
@@ -196,7 +197,6 @@ def answer_first(dispatcher: CollectingDispatcher, reading: Reading) -> bool:
     aspects = [a for a in reading.aspects if a not in skip]
     if open_case:
         aspects = [a for a in aspects if a != "who"] + ["who"]   # what was asked besides comes first
-    rough = any("/" in str(reading.facts.get(f, "")) for f in reading.approximate)
     if rough and not aspects and set(reading.aspects) <= {"who"}:
         aspects = ["amount"]   # "娃两岁，能领育儿补贴不": the standard now, the range once the form has asked
     if not aspects and asks_basis(reading.text):

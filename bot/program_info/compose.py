@@ -347,7 +347,6 @@ def _label(pid: str) -> str:
     return get_engine().program(pid).label
 
 
-
 def asks_basis(question: str) -> bool:
     """The question asks for the document a program rests on ("政策依据文件", "哪个文件定的")."""
     return bool(_BASIS.search(question or ""))
