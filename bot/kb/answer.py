@@ -612,6 +612,8 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
         if total_of_ratio(question, row.get("name", "")):
             continue
         rows = all_chunks_by_row.get(row["number"], [c])
+        if _row_scope_missing(question, rows):
+            continue  # "农村居民人均住房面积", "乡镇一级", "三甲医院": the row holds another scope's figure
         if getattr(asked, "pair", False) and len(rows) < 2 and not re.search(r"[;；]", row.get("target_2025", "")):
             continue  # "城镇和农村分别…": one value does not answer
         cov = covered_share(weights, set(c.get("tokens", ())))
@@ -628,6 +630,27 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
             cov = ROW_MIN_COVERAGE
         out.append(Candidate("row", cov * (1.0 - 0.04 * rank) + 0.1, c, rows=rows))
     return out
+
+
+_SCOPE_WORDS = re.compile(r"农村|乡村|城镇|城市居民|城里")
+_LOWER_LEVEL = re.compile(r"(?:乡镇|乡|镇|村|社区|街道)(?:一)?级")
+_GRADE = re.compile(r"[一二三]甲")
+
+
+def _row_scope_missing(question: str, rows: list[dict]) -> bool:
+    """The question narrows the figure to a part (rural or urban residents, a township level, a 三甲 grade)
+    that the row and its variants never name: the province-wide or other-level value is not that part's."""
+    text = " ".join(r.get("text", "") + " " + r["indicator"].get("name", "") + " " + r["indicator"].get("level", "")
+                    for r in rows)
+    q = normalize(question)
+    for pattern in (_SCOPE_WORDS, _GRADE):
+        for word in pattern.findall(q):
+            if word not in text and not (word == "城里" and "城镇" in text) and \
+                    not (word in ("农村", "乡村") and re.search(r"农村|乡村|城乡", text)):
+                return True
+    if _LOWER_LEVEL.search(q) and not _LOWER_LEVEL.search(text) and re.search(r"[市县]级", text):
+        return True
+    return False
 
 
 _AREA_OR_RATE_UNITS = {"平方", "平方米", "平米", "平", "亩", "公顷", "%", "个百分点", "成", "倍"}

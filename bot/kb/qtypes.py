@@ -464,7 +464,7 @@ def figure_count(text: str, kinds: set[str]) -> int:
     return n
 
 
-_VERSUS = re.compile(r"不一样|区别|差别|差异|不同|相比|对比|比较|哪个好|谁好|谁高|谁多")
+_VERSUS = re.compile(r"不一样|区别|差别|差异|不同|相比|对比|比较|哪个好|谁好|谁高|谁多|哪个(?:高|多|低|少|强)|哪边(?:高|多|低|少)|比[^，。？?]{0,6}(?:高|多|低|少|强|差)|一样不|一样吗|一样么")
 
 
 def other_place(question: str) -> str:

@@ -62,6 +62,12 @@ class _Params(string.Formatter):
         self.as_of = as_of
 
     def get_value(self, key: Any, args: Any, kwargs: Any) -> Any:
+        if isinstance(key, str) and "*" in key:
+            # "{annual_amount*age_limit_years}": a product of parameters, so a total is never typed in twice
+            value = 1
+            for name in key.split("*"):
+                value *= param_now(self.program.data["parameters"][name.strip()], self.as_of)
+            return value
         return param_now(self.program.data["parameters"][key], self.as_of)
 
     def format_field(self, value: Any, format_spec: str) -> str:
@@ -198,6 +204,9 @@ def _hotline_text(progs: list[Program]) -> str:
     return "、".join(numbers)
 
 
+_PROCEDURAL = {"where", "how_to_apply", "documents"}
+
+
 def _point_lines(progs: list[Program], points: list[Statement], aspects: list[str], asked: list[str],
                  audience: str, as_of: dt.date, place: Optional[dict[str, Any]]) -> list[tuple[str, Optional[Statement]]]:
     """The direct answers first; then, for an aspect the resident named, its general statement if the points
@@ -219,7 +228,11 @@ def _point_lines(progs: list[Program], points: list[Statement], aspects: list[st
     if points[0].aspect == "who" and _LOCAL_DECIDES.search(points[0].text):
         covered.add("who")   # "晋城给不给三级智力残疾发": the place decides; the general rule is no answer to that
     if any(st.silent for st in points):
-        asked, extra = [], []
+        # Only a procedural unknown ("能在村里办不") leaves the other aspects asked answered beside it
+        # ("…到底是个甚补贴，发给多大的娃，该去哪问"); an unknown figure or date stands alone.
+        procedural = {st.aspect for st in points if st.silent} <= _PROCEDURAL
+        asked = [a for a in asked if a not in _PROCEDURAL and a not in covered] if procedural else []
+        extra = []
     else:
         extra = [st.aspect for st in points if st.aspect != "amount"]
     for aspect in list(dict.fromkeys(asked + extra)):

@@ -158,6 +158,13 @@ def _check_template(text: str, p: tuple, params: dict, err: Err) -> None:
         err(p, f"模板格式错误：{exc}")
         return
     for name, spec in fields:
+        if "*" in name:   # a product of numeric parameters ("{annual_amount*age_limit_years}")
+            for part in name.split("*"):
+                part = part.strip()
+                if part not in params or not isinstance(params[part], dict) or \
+                        not isinstance(param_now(params[part]), (int, float)):
+                    err(p, f"模板中的 {{{name}}}：{part} 不是本文件 parameters 中的数值参数")
+            continue
         base, _, key = name.partition("[")
         key = key.rstrip("]")
         if base not in params or not isinstance(params[base], dict):

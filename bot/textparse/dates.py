@@ -70,7 +70,14 @@ _HOLIDAYS = {"圣诞节": (12, 25), "圣诞": (12, 25), "平安夜": (12, 24), "
 
 HOLIDAYS = _HOLIDAYS   # (public: a birthday said by its holiday, "情人节满的三岁")
 
+# Lunar months said by their own names ("前年腊月里生的"): 腊月 is the twelfth lunar month, 冬月 the eleventh,
+# 正月 the first; read, like any lunar month, as the three solar months it may fall in.
+_LUNAR_MONTHS = {"腊": 12, "冬": 11, "正": 1}
+_LUNAR_MONTH = r"(?P<lm>腊|冬|正)月(?!份?[0-9一二三四五六七八九十])"
+
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("ylunar", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?{_LUNAR_MONTH}")),
+    ("rellunar", re.compile(rf"(?P<rel>{_alt(_REL_YEARS)}){_SP}(?:的{_SP})?{_LUNAR_MONTH}")),
     ("ymd", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?{_MONTH}{_DAY}?")),
     # "前年冬天生的，十一月": a season, then the month itself (the month settles it; 冬天 runs into the next year)
     ("yseasonm", re.compile(rf"{_NB}{_Y}{_SP}年{_SP}(?:的{_SP})?{_SEASON}(?:[生出]?[的哩滴了])?[，,\s]{{0,2}}(?:是|在)?{_MONTH}{_DAY}?")),
@@ -185,6 +192,9 @@ def _resolve(kind: str, m: re.Match[str], today: dt.date) -> tuple[dt.date, str]
     day = _day_of(g["d"]) if g.get("d") else None
     if kind in ("ymd", "iso", "compact"):
         return _make(_year(g["y"], today, True), _month(g["m"]), day)
+    if kind in ("ylunar", "rellunar"):
+        year = _year(g["y"], today, True) if kind == "ylunar" else today.year + _REL_YEARS[g["rel"]]
+        return dt.date(year, _LUNAR_MONTHS[g["lm"]], 1), "season"
     if kind in ("yseasonm", "relseasonm"):
         year = _year(g["y"], today, True) if kind == "yseasonm" else today.year + _REL_YEARS[g["rel"]]
         first, months = _SEASONS[g["season"]]
@@ -270,16 +280,35 @@ def _candidates(text: str, today: dt.date) -> Iterator[tuple[int, int, dt.date, 
             yield cand
 
 
+# "23年阳历7月": the calendar named between the parts of a date. A solar month is the month itself; a lunar
+# month M falls between about the 21st of solar month M and the 19th of M+2 (leap months aside), so it is
+# read as those three solar months, never as one of them.
+_SOLAR = re.compile(r"(?:阳历|公历|新历|国历)(?:的)?")
+_LUNAR = re.compile(r"(?:农历|阴历|老历|旧历)(?:的)?")
+
+
+def _lunar(mention: DateMention, lunar_at: list[tuple[int, int]]) -> DateMention:
+    if mention.precision not in ("day", "month") or \
+            not any(mention.span[0] - 2 <= s and e <= mention.span[1] for s, e in lunar_at):
+        return mention
+    return DateMention(mention.date.replace(day=1), "season", mention.span, mention.text)
+
+
 def find_dates(text: str, today: dt.date) -> list[DateMention]:
     """All non-overlapping date mentions, left to right (the longest wins where two start together)."""
-    text_scan = _BOUNDARY.sub(lambda m: " " * len(m.group(0)), text)
+    solar = _SOLAR.search(text)
+    lunar_at = [] if solar else [m.span() for m in _LUNAR.finditer(text)]
+    text_scan = _LUNAR.sub(lambda m: " " * len(m.group(0)), _SOLAR.sub(lambda m: " " * len(m.group(0)), text))
+    if solar:   # "腊月二十三，阳历是2025年1月22号": the solar date given beside it is the date
+        text_scan = re.sub(r"[腊冬正]月", "  ", text_scan)
+    text_scan = _BOUNDARY.sub(lambda m: " " * len(m.group(0)), text_scan)
     text_scan = _ORDINAL_CHILD.sub("  ", text_scan)   # "老二2026年4月3号": 老二 is a child, not a numeral
     cands = sorted(_candidates(text_scan, today), key=lambda c: (c[0], -(c[1] - c[0])))
     out: list[DateMention] = []
     pos = 0
     for start, end, date, precision in cands:
         if start >= pos:
-            out.append(DateMention(date, precision, (start, end), text[start:end]))
+            out.append(_lunar(DateMention(date, precision, (start, end), text[start:end]), lunar_at))
             pos = end
     return out
 

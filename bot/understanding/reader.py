@@ -35,7 +35,7 @@ _QUESTION = re.compile(r"[？?]|(?:标准|金额|额度|钱数|条件|资格|途
                        r"|(?:咨询|询问|打听|了解|问)[^，。；]{0,20}(?:途径|渠道|地点|单位|部门|流程|手续|材料|条件|标准|金额|期限|时限|依据|文件|文号)"
                        # "…，要求说明政策", "请解释相关规定": a note asking for the rule to be explained
                        r"|(?:说明|解释|讲解|告知|介绍)(?:一下)?(?:相关|有关)?(?:政策|规定|依据|原因)[。！!\s]*$|是吧|对吧|[了的]吧[。！!\s]*$|(?:能|可以|算|会)[^，。；]{0,12}吧[。！!\s]*$|吗|呢|么|怎么|怎样|如何|什么|啥|甚|哪|多少|多钱|几|真的假的|[递交送报]给谁|能不能|可不可以|是不是|有没有|是否|能否|可否|咋|还是"
-                       r"|多长|多久|多大|多高|要不要|需不需要|没得|有没得|谁(?:能|可以|来|去|给|管|负责|办|要)|[找问向跟]谁"
+                       r"|多长|多久|多大|多高|要不要|需不需要|没得|有没得|谁(?:能|可以|来|去|给|管|负责|办|要)|[找问向跟]谁|[给发]谁的?[。！!\s]*$"
                        r"|(.)[不没]\1|[^不]不[。！!\s]*$|没有?[。！!\s]*$"
                        r"|(?<=[\u4e00-\u9fff]{2})[^不\s，,]不(?=[，,])")  # "能在网上申请不，腿脚不利索": the clause asks
 _HOTLINE = re.compile(r"热线|服务电话|咨询电话|打哪个电话|打什么电话|打啥电话|打甚电话|打哪个号")
@@ -225,6 +225,8 @@ def find_programs(text: str, engine: Optional[EligibilityEngine] = None) -> list
         # 补 is the named program's.
         own = " ".join(c for c in re.split(r"[，,。；;？?！! \t]", rest) if c and "　" not in c)
         found += [pid for pid, d in programs if pid not in found and pid not in DISABILITY and _cued(d, own)]
+    if not found:
+        found = _doc_programs(text, engine)   # "国发〔2015〕52号文讲的是啥"
     if not found and wants_both_disability(text):
         found = list(DISABILITY)              # "两个都问问" after a disability question
     if not found:
@@ -273,6 +275,11 @@ def programs_by_facts(facts: dict[str, Any], engine: EligibilityEngine) -> tuple
     return [p for p, n in counts.items() if n == top], top
 
 
+_SKILL_CERT = re.compile(r"证书|职业|技能|工种|技师|技工|高级工|中级工|初级工|电工|焊工|厨师|考[了过下上出]")
+_CHILD_PARENTS_WORK = re.compile(r"(儿子|儿媳|媳妇|闺女|女儿|女婿|他爸|他妈|她爸|她妈|爸妈|父母|爹妈|爹娘|大人)[^，。？?]{0,6}"
+                                 r"(打工|务工|上班|干活|挣钱|外出)")
+
+
 def _with_fact_programs(programs: list[str], text: str, facts: dict[str, Any], aspects: list[str],
                         engine: EligibilityEngine) -> list[str]:
     """Programs found by cue words alone ("娃…有补贴吗") give way to the program the resident's own facts are
@@ -300,6 +307,10 @@ def _with_fact_programs(programs: list[str], text: str, facts: dict[str, Any], a
         return implied if count >= 2 or (implied == ["childcare_subsidy"] and facts.get("child_birth_date")) \
             or (facts.get("certificate_level") and re.search(r"补贴|补助|补钱|补[^，。？?]{0,2}(多少|几个钱|多钱)", text)) else programs
     # ("听说娃有三百块一个月": a term of the program's own keeps it alone, though the parents' 打工 is a fact)
+    if programs == ["childcare_subsidy"] and \
+            set(implied) - {"childcare_subsidy"} <= {"vocational_training_subsidy", "skills_upgrade_subsidy"} \
+            and count < 2 and _CHILD_PARENTS_WORK.search(text):
+        return programs   # "俺儿子儿媳妇都在外头打工，娃跟着我…国家给小娃娃发钱": the parents' work, the child's money
     termed = [p for p in programs if p not in implied and p in engine.program_ids() and
               any(t in text for t in engine.program(p).data.get("terms") or [])]
     if termed and count < 2:
@@ -405,8 +416,29 @@ def _program_of_table(text: str, engine: EligibilityEngine) -> list[str]:
     return []
 
 
+# "国发2015年52号", "国发[2015]52号", "人社部发（2017）第40号": a document number as typed, read in its
+# official form (国发〔2015〕52号) so the rules files' doc_number finds it.
+_DOC_NUMBER = re.compile(r"(?P<org>[\u4e00-\u9fff]{1,6}?(?:发|社|字))\s*[〔\[［(（【]?\s*(?P<y>(?:19|20)\d\d)\s*"
+                        r"[〕\]］)）】]?\s*年?\s*(?:的)?\s*第?\s*(?P<n>\d{1,4})\s*号")
+
+
+def official_doc_numbers(text: str) -> str:
+    return _DOC_NUMBER.sub(lambda m: f"{m.group('org')}〔{m.group('y')}〕{m.group('n')}号", text)
+
+
+def _doc_programs(text: str, engine: EligibilityEngine) -> list[str]:
+    """Programs whose own document (a source their "what" statement cites, not the plan) the line names."""
+    found = []
+    for pid, d in _program_words(engine):
+        keys = {(i.get("reference") or {}).get("source") for i in (d.get("info") or {}).get("what") or []}
+        numbers = [(d.get("sources") or {}).get(k, {}).get("doc_number") or "" for k in keys if k]
+        if any(n and "〔" in n and n in text for n in numbers):
+            found.append(pid)
+    return found
+
+
 def _raw_line(text: str, lexicon: Lexicon) -> str:
-    raw = pauses_to_commas(normalize(text or "").strip())
+    raw = official_doc_numbers(pauses_to_commas(normalize(text or "").strip()))
     for word, standard in lexicon.older_words.items():
         raw = raw.replace(word, standard)
     for slip, word in lexicon.slips:
@@ -435,6 +467,24 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
     aspects = find_aspects(text, lexicon)
     extracted = extract_facts(raw, today, asking=asking, engine=engine) if raw else {"facts": {}, "unknown": []}
     facts = dict(extracted.get("facts") or {})
+    if asking is None and "certificate_level" in facts and "disability_level" not in facts and context_programs and \
+            set(members_of(list(context_programs))) <= set(DISABILITY) and not _SKILL_CERT.search(text):
+        # "去年又重新评了一回，新证上写的是二级了" in a conversation about the care allowance: the disability's
+        # level on the new 残疾证, not a skills certificate's
+        again = extract_facts(raw, today, asking="disability_level", engine=engine)
+        if "disability_level" in (again.get("facts") or {}):
+            facts.pop("certificate_level")
+            facts["disability_level"] = again["facts"]["disability_level"]
+    if asking is None and not facts and context_programs and extracted.get("correction"):
+        # "哎呀说错了，不是21年，是22年11月5号": a corrected date in a conversation about one program is that
+        # program's one date fact (the birth date, the certificate's date)
+        dated = list(dict.fromkeys(f for p in members_of(list(context_programs)) if p in engine.program_ids()
+                                   for f, spec in engine.program(p).facts.items()
+                                   if (spec.get("words") or {}).get("parse") == "date"))
+        if len(dated) == 1:
+            again = extract_facts(raw, today, asking=dated[0], engine=engine)
+            if dated[0] in (again.get("facts") or {}):
+                extracted, facts = again, {dated[0]: again["facts"][dated[0]]}
     if asking is None and facts.get("receives_orphan_allowance") is False and "孤儿" not in text and \
             (not any(p in DISABILITY or p == BOTH for p in programs) if programs else not DISABILITY_WORDS.search(text)):
         # "听村里婆姨们说生了娃国家给补钱", "孙子三岁以下的都能领那个钱不": a family word rules out an orphan
@@ -444,6 +494,8 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
         programs = _after_change_of_mind(programs, text, engine)
     if asking is None and facts:
         programs = _with_fact_programs(programs, text, facts, aspects, engine)
+        if programs == ["childcare_subsidy"] and facts.get("person_category") and _CHILD_PARENTS_WORK.search(text):
+            del facts["person_category"]   # the child's parents' work: no fact of the case asked about
         if not named_programs(text, engine) and not {"difference", "combine"} & set(aspects):
             programs = _both_by_facts(programs, facts, engine)
     if asking is None and not programs and facts.get("disability_type") and \
@@ -799,7 +851,8 @@ _LIFE_EVENT = re.compile(r"双胞胎|龙凤胎|三胞胎|俩娃|两个娃|刚毕
                          r"证(是)?(初级|中级|高级|[一二三四五]级)的|(初级|中级|高级)的?[^，。？?]{0,3}证")
 # The plan's own measures and indicators: a rate asked ("持证率2020年是多少") is the plan's, none of the programs
 # has one.
-_PLAN = re.compile(r"规划|十四五|2035|目标|指标|行动计划|工程|专栏|高品质|覆盖率|覆盖了|覆盖到|覆盖多少|覆盖面|参保率|托位数|床位|预期寿命|动态调整机制"
+_PLAN = re.compile(r"规划|十四五|十三五|2035|目标|指标|行动计划|工程|专栏|高品质|覆盖率|覆盖了|覆盖到|覆盖多少|覆盖面|参保率|托位数|床位|预期寿命|动态调整机制"
+                   r"|人次|示范城市|示范区|先行区|普惠托育|普惠性|创建[^，。？?]{0,6}(城市|示范|县|区)|政府[^，。？?]{0,4}(给|有)(啥|什么|甚|哪些)(支持|扶持)"
                    r"|[\u4e00-\u9fff]{1,6}(?<!利)率(?=[^，。？?]{0,10}(多少|几|达到|要到|提高到))")
 
 

@@ -1023,7 +1023,7 @@ def test_ones_own_child_with_a_rumour_or_a_does_it_concern_us_is_a_case(text):
 @pytest.mark.parametrize("text, program, aspect", [
     ("农村出去打工的 参加培训给补贴不", "vocational_training_subsidy", "who"),
     ("吃低保了还能另外领残疾人生活补贴吗", "disability_living_allowance", "who"),
-    ("规划里说的普惠性技能培训是给谁的", "vocational_training_subsidy", "who"),
+    ("职业培训补贴到底是给谁的", "vocational_training_subsidy", "who"),   # ("规划里说的普惠性技能培训": the plan's measure)
     ("25年前头出生的娃 育儿补贴的钱是个咋算法", "childcare_subsidy", "amount"),
 ])
 def test_a_kind_of_person_asked_in_general_is_who_qualifies(text, program, aspect):

@@ -461,3 +461,55 @@ def test_two_programs_settled_at_once_each_say_where_to_apply():
     reply = first_reply("我今年6月大专毕业，娃去年3月生的，培训了电工也拿了证，育儿补贴和培训补贴都想问问")
     assert "育儿补贴：符合申领条件" in reply and "职业培训补贴：符合申领条件" in reply, reply
     assert "卫生健康" in reply and "人力资源" in reply, reply
+
+
+@pytest.mark.parametrize("text, must", [
+    ("孩子今年刚生，育儿补贴前前后后一共能拿多少", "10800"),                 # 3600 × 3, from the parameters
+    ("育儿补贴领到孩子满三岁一共是不是一万多块", "10800"),
+    ("孩子满三岁以后就没啦？", "满3周岁以后不再发放"),
+    ("八个月的孩子能送托吗，进哪个班", "乳儿班"),
+    ("低保家的残疾人是不是自动就有生活补贴了，还用申请不", "提出申请"),
+    ("技能提升补贴最早是哪个文件规定的", "人社部发〔2017〕40号"),
+    ("老板让我去培训，这能算职业培训补贴不", "企业在职职工"),
+    ("国发2015年52号文讲的是啥", "护理补贴"),
+])
+def test_totals_ages_documents_and_whether_it_counts(text, must):
+    assert must in answer(text)
+
+
+def test_the_grandchilds_money_is_not_the_parents_training_subsidy():
+    text = ("我是娃他奶奶 俺儿子儿媳妇都在外头打工 娃跟着我在村里 听村里人说国家给小娃娃发钱一年好几千 "
+            "到底是个甚补贴 发给多大的娃 俺们该去哪问")
+    r = read_line(text, today=TODAY)
+    assert r.programs == ["childcare_subsidy"] and "person_category" not in r.facts
+    reply = answer(text)
+    assert "3600" in reply and "卫生健康" in reply   # the village question's unknown does not hide the rest
+
+
+@pytest.mark.parametrize("text", ["怀娃的时候有没有啥补贴", "娃过了三岁到上小学之前还有啥补贴没"])
+def test_a_benefit_before_birth_or_after_three_is_an_unknown_that_leads(text):
+    first = answer(text).split("\n")[0]
+    assert "没有写明" in first and not re.search(r"\d", first.replace("12345", ""))
+
+
+@pytest.mark.parametrize("text", ["职业技能等级认定在太原哪几个地方能考", "电工证的考点在哪"])
+def test_exam_venues_are_an_honest_unknown(text):
+    assert read_line(text, today=TODAY).kind == NOT_IN_SOURCES
+
+
+@pytest.mark.parametrize("text, plan", [("普惠托育政府给啥支持", True), ("十三五山西职业技能培训搞了多少人次", True),
+                                        ("普惠性技能培训是给谁的", True), ("职业培训补贴是给谁的", False)])
+def test_plan_measures_named_in_program_words_go_to_the_plan(text, plan):
+    assert (read_line(text, today=TODAY).kind == "plan_question") is plan
+
+
+@pytest.mark.parametrize("line, fact, value", [
+    ("23年阳历7月生的，哪天记不清了，反正是7月", "child_birth_date", "2023-07"),
+    ("二〇二一年阳历十二月三十号生的", "child_birth_date", "2021-12-30"),
+    ("孩子是22年农历八月十五生的", "child_birth_date", "2022-08-01/2022-10-31"),   # a lunar month: three solar ones
+    ("哦我说错了，我家不是低保，是低收入户，低保申请了没批下来", "household_dibao", False),
+    ("低保申请了还没下来", "household_dibao", False),
+])
+def test_calendar_words_and_a_dibao_not_yet_granted(line, fact, value):
+    facts = extract_facts(line, TODAY, asking=None)["facts"]
+    assert str(facts.get(fact)) == str(value) if not isinstance(value, bool) else facts.get(fact) is value
