@@ -47,6 +47,11 @@ def _fact_specs(engine: EligibilityEngine) -> dict[str, dict[str, Any]]:
     return specs
 
 
+# A care word in a clause about learning a trade names the trade ("保姆培训", "学护工"), not the care a disabled
+# person needs.
+_LEARNING_FACTS = {"needs_long_term_care"}
+_LEARNING = re.compile(r"培训|报名|学[^，,。；;！!？?\s]{0,2}(保姆|护工|护理|月嫂|育婴)|考[^，,。；;！!？?\s]{0,2}证|当(保姆|护工|月嫂)|做(保姆|护工|月嫂)|干(保姆|护工|月嫂)")
+
 BARE_ANSWER_MAX = 10  # characters in the first clause of a reply that can be a bare 有/没有
 
 
@@ -122,6 +127,8 @@ def _word_hits(text: str, specs: dict[str, dict], asking: Optional[str]) -> dict
         lo, hi = limits or (0, len(text))
         for m in re.finditer(_word_pattern(word), text[lo:hi]):
             start = m.start() + lo
+            if name in _LEARNING_FACTS and _LEARNING.search(_clause(text, start, m.end() + lo)):
+                continue                     # "天镇保姆培训在哪报名": a job being learnt, not care needed
             if value is True and _NEGATED.search(text[max(0, start - 4):start]):
                 value_here = False           # "没领过补贴": the yes-word said with a no in front
             elif not isinstance(value, bool) and _NOT_A.search(text[max(0, start - 4):start]):

@@ -633,6 +633,8 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
 
 
 _SCOPE_WORDS = re.compile(r"农村|乡村|城镇|城市居民|城里")
+_SCOPE_SAID = {"农村": "农村|乡村|城乡", "乡村": "农村|乡村|城乡", "城镇": "城镇|城市|城乡", "城里": "城镇|城市|城乡",
+               "城市居民": "城市|城镇|城乡"}
 _LOWER_LEVEL = re.compile(r"(?:乡镇|乡|镇|村|社区|街道)(?:一)?级")
 _GRADE = re.compile(r"[一二三]甲")
 
@@ -643,11 +645,11 @@ def _row_scope_missing(question: str, rows: list[dict]) -> bool:
     text = " ".join(r.get("text", "") + " " + r["indicator"].get("name", "") + " " + r["indicator"].get("level", "")
                     for r in rows)
     q = normalize(question)
-    for pattern in (_SCOPE_WORDS, _GRADE):
-        for word in pattern.findall(q):
-            if word not in text and not (word == "城里" and "城镇" in text) and \
-                    not (word in ("农村", "乡村") and re.search(r"农村|乡村|城乡", text)):
-                return True
+    for word in _SCOPE_WORDS.findall(q):
+        if not re.search(_SCOPE_SAID[word], text):
+            return True
+    if _GRADE.search(q) and not any(g in text for g in _GRADE.findall(q)) and "三级医院" not in q:
+        return True   # ("三甲那种三级医院": the resident's own gloss of the row's name)
     if _LOWER_LEVEL.search(q) and not _LOWER_LEVEL.search(text) and re.search(r"[市县]级", text):
         return True
     return False
@@ -1157,6 +1159,23 @@ def choose(question: str, asked, hits, chunks, idf, rows_by_number: dict, docs: 
     best = expand_text(best, question, asked, idf)
     text = "".join(s for _, s in best.sentences)
     return text, [span_citation(best.chunk, best.sentences)], best.chunk, "text", superseded
+
+
+_ASKS_SUBSIDY = re.compile(r"(?:啥|什么|甚|哪些|哪种|哪几种|有没有|有无)(?:样的)?(?:补贴|补助|津贴|补钱)|(?:补贴|补助)(?:有|是)(?:啥|什么|甚|哪些)")
+_SUBSIDY_SAID = re.compile(r"补贴|补助|津贴|资助|救助|补偿|奖励|奖补|减免|免费|代缴")
+_IS_IT = re.compile(r"是不是(?:个|一个|一家|一所)?(?P<what>[\u4e00-\u9fffA-Za-z0-9]{2,5}?)(?:的|呢|啊|呀|吗|[？?。\s]|$)")
+
+
+def answers_what_is_named(question: str, text: str) -> bool:
+    """A passage answers "有啥补贴" only when it speaks of a subsidy, and "是不是三甲" only when it says 三甲:
+    a passage about the group or the hospital that says neither is related, not the answer."""
+    q = normalize(question)
+    if _ASKS_SUBSIDY.search(q) and not _SUBSIDY_SAID.search(text):
+        return False
+    m = _IS_IT.search(q)
+    if m and m.group("what") not in text and not any(t in text for t in tokenize(m.group("what")) if len(t) >= 2):
+        return False
+    return True
 
 
 _ASKS_WHICH_ROWS = re.compile(r"哪些|哪几|都有啥|都有什么|有几个|有几项|多少项|多少个")

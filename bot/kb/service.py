@@ -289,7 +289,8 @@ class KnowledgeBase:
             return out
         text = _whole_sentences(chunk["text"], start, end)
         asked = qtypes.classify(q, this_year=int(today[:4]))
-        if not ans.borrowed_sentence_fits(q, asked, text, chunk, read_query(reading.question)):
+        if not ans.borrowed_sentence_fits(q, asked, text, chunk, read_query(reading.question)) or \
+                not ans.answers_what_is_named(q, text):
             return out
         cites = [_with_doc({"doc_id": chunk["doc_id"], "section": chunk["section"] or chunk.get("doc_title", ""),
                             "quote": text}, state.docs)]
@@ -387,7 +388,8 @@ class KnowledgeBase:
             out["related"] = {"label": "相关内容", **_passage(picked[2] or top)}
             out["_unstated"] = True     # a named detail the plan leaves out: no second reading overrides it
             return out
-        if picked is None or picked[0] and ans.instances_missing(q, picked[0]):
+        if picked is None or picked[0] and (ans.instances_missing(q, picked[0]) or
+                                             not ans.answers_what_is_named(q, picked[0])):
             out["message"] = ans.not_found_message(asked if picked is None else None)
             out["related"] = {"label": "相关内容", **_passage(picked[2] if picked and picked[2] else top)}
             return out

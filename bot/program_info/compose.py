@@ -225,8 +225,13 @@ def _point_lines(progs: list[Program], points: list[Statement], aspects: list[st
     # a point saying the sources are silent stands alone (no nearby figure next to it).
     covered = {st.aspect for st in points if st.item.get("only_if_asked") and st.aspect != "who"}
     covered |= {a for st in points for a in st.item.get("covers") or []}   # ("过了三岁" answers the amount too: none)
+    local_rule = None
     if points[0].aspect == "who" and _LOCAL_DECIDES.search(points[0].text):
-        covered.add("who")   # "晋城给不给三级智力残疾发": the place decides; the general rule is no answer to that
+        # "晋城给不给三级智力残疾发": the place decides; the general rule is no answer to that (for that
+        # program: the other of two asked still gets its rule, "一级残疾没吃低保，能领啥补贴")
+        local_rule = points[0].program
+        if not several:
+            covered.add("who")
     if any(st.silent for st in points):
         # Only a procedural unknown ("能在村里办不") leaves the other aspects asked answered beside it
         # ("…到底是个甚补贴，发给多大的娃，该去哪问"); an unknown figure or date stands alone.
@@ -239,6 +244,8 @@ def _point_lines(progs: list[Program], points: list[Statement], aspects: list[st
         if aspect in covered or (aspect not in asked and len(out) >= 3):
             continue
         for prog in progs:
+            if aspect == "who" and prog is local_rule:
+                continue
             sts = [st for st in statements(prog, aspect, audience, as_of) if st.text not in said]
             # A specific "who" point gets the general rule as context (two lines when there is room).
             take = sts[:2] if (aspect == "who" and len(out) < 2) else sts[:1]

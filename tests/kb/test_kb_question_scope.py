@@ -254,3 +254,29 @@ def test_figure_of_another_administrative_level_does_not_answer(kb):
     assert qtypes.classify("国家级示范区有几个").levels == {"国家"}
     res = kb.answer("山西一共有多少个国家级全域旅游示范区")
     assert res["answer"] is None or "县级" not in res["answer"]
+
+
+@pytest.mark.parametrize("question", ["农村居民人均住房面积2025年目标多少", "省级文明城市占比 乡镇一级要达到多少",
+                                      "到2025年三甲医院要有多少家"])
+def test_a_part_the_row_never_names_is_null(kb, question):
+    # rural residents only, a township level, the 三甲 grade: the table's row is the whole, another level or 三级
+    _null_with_message(kb.answer(question))
+
+
+@pytest.mark.parametrize("question, rows_answer", [("2025年人均住房面积目标多少", "38"),
+                                                  ("县城评上省级文明城市的比例到2025年要多少", "72.5"),
+                                                  ("到2025年三级医院要有多少个", "60")])
+def test_the_whole_or_a_named_level_is_still_the_rows(kb, question, rows_answer):
+    assert rows_answer in (kb.answer(question)["answer"] or "")
+
+
+def test_another_province_compared_with_shanxi_is_out_of_scope():
+    assert qtypes.other_place("河北的高龄老人补贴标准跟山西比哪个高") == "河北"
+    assert qtypes.other_place("俺是河北嫁到山西的，山西托位目标多少") == ""
+
+
+@pytest.mark.parametrize("question, answers", [
+    ("零就业家庭有啥补贴", False), ("山西大医院是不是三甲", False), ("两项补贴是不是约束性指标", True)])
+def test_a_subsidy_or_a_yes_no_asked_needs_a_passage_that_names_it(kb, question, answers):
+    res = kb.answer(question)
+    assert (res["answer"] is not None) is answers, res["answer"]

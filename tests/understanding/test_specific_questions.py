@@ -513,3 +513,28 @@ def test_plan_measures_named_in_program_words_go_to_the_plan(text, plan):
 def test_calendar_words_and_a_dibao_not_yet_granted(line, fact, value):
     facts = extract_facts(line, TODAY, asking=None)["facts"]
     assert str(facts.get(fact)) == str(value) if not isinstance(value, bool) else facts.get(fact) is value
+
+
+def test_which_subsidies_for_a_level_without_dibao_gives_the_care_rule_beside_the_local_one():
+    reply = answer("一级残疾没吃低保，能领啥补贴")
+    assert "以当地政策为准" in reply and "长期照护" in reply
+
+
+@pytest.mark.parametrize("text, must", [
+    ("孩子要上托儿所才给育儿补贴吗", "没有要求孩子上托儿所"),
+    ("职业培训补贴对培训的种类有要求吗", "创业培训"),
+    ("职训补贴，谁管", "人力资源和社会保障"),
+    ("一样等级一样工种的证再考一次还能领补贴吗", "只能领一次"),
+])
+def test_conditions_kinds_of_training_and_short_names(text, must):
+    assert must in answer(text)
+
+
+def test_a_nanny_course_is_a_trade_learnt_not_care_needed():
+    r = read_line("天镇保姆培训在哪报名", today=TODAY)
+    assert "needs_long_term_care" not in r.facts and r.programs == ["vocational_training_subsidy"]
+    assert extract_facts("我爹瘫了，家里请了个保姆", TODAY, asking=None)["facts"].get("needs_long_term_care") is True
+
+
+def test_an_employer_run_nursery_is_the_plans_measure():
+    assert read_line("单位能不能自己办个托儿所给职工带娃 政策上咋说", today=TODAY).kind == "plan_question"
