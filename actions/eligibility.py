@@ -18,7 +18,7 @@ from actions.service_points import (ASK_HUKOU_PLACE, ASK_PLACE, HUKOU_OFFICES, f
                                      which_office)
 from bot import textparse
 from bot.dialogue_domain import DIGRESSIONS, form_members, program_facts
-from bot.eligibility.engine import get_engine
+from bot.eligibility.engine import MIXED_AMOUNT_NOTE, get_engine
 from bot.eligibility.extract import cross_suggestions, extract_facts, programs_touched
 from bot.eligibility.spans import DateSpan, parse_span
 from bot.service_points import find_places, format_card
@@ -63,7 +63,8 @@ def missing_in_order(form_program: str, facts: dict[str, Any], unknown: set[str]
 
 def rough_amount_facts(result: dict[str, Any], facts: dict[str, Any]) -> list[str]:
     """Dates said as an age or a year on which a settled result's amount still depends (it is a range)."""
-    if not (result.get("amount") or {}).get("value_max"):
+    mixed = result.get("amount") is None and (result.get("amount_note") or "").startswith(MIXED_AMOUNT_NOTE)
+    if not ((result.get("amount") or {}).get("value_max") or mixed):
         return []
     return [f for f, v in facts.items() if f in (result.get("facts") or {}) and _rough(v)]
 
@@ -167,6 +168,11 @@ class EligibilityFormValidation(FormValidationAction, ABC):
         unknown = list(tracker.get_slot("unknown_facts") or [])
         extracted = extract_facts(text, today(), asking=asking) if text else {"facts": {}, "unknown": []}
         facts = {k: v for k, v in extracted["facts"].items() if k in ALL_FACTS}
+        if text and not asking:
+            # The line that opened the form: its facts as the reader reads them (the parents' work beside a
+            # child's subsidy is no fact of the case, a new 残疾证's level is no skills certificate's)
+            facts = {k: v for k, v in read_line(text, today=today(), context_programs=form_members(self.form_program))
+                     .facts.items() if k in ALL_FACTS}
         answered = asking in facts or asking in extracted["unknown"]
         if asking in facts and _still_rough(tracker.get_slot(asking), facts[asking]):
             extracted["unknown"] = [*extracted["unknown"], asking]   # asked again, still an age: the range stands

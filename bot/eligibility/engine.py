@@ -53,6 +53,9 @@ def parse_day(value: Any, field: str) -> dt.date:
     raise InvalidInput(f"字段 {field} 应为有效日期，格式 YYYY-MM-DD。", field=field)
 
 
+# The amount depends on which side of a date the resident's rough date falls (read by the form, which then asks).
+MIXED_AMOUNT_NOTE = "具体金额取决于准确日期"
+
 class _Blank(dict):
     def __missing__(self, key: str) -> str:
         return "（未知）"
@@ -363,7 +366,13 @@ class EligibilityEngine:
                 return None, none_note
             found.append((amount["unit"], amount))
         if len({unit for unit, _ in found}) > 1:
-            return None, "具体金额取决于准确日期，请提供准确日期后再测算。"
+            # "前年腊月生的": born on either side of a start date, paid by the year or by the month; each way's
+            # figures are said, none is chosen
+            ways = []
+            for unit in dict.fromkeys(u for u, _ in found):
+                vals = sorted({a["value"] for u, a in found if u == unit})
+                ways.append(f"{_fmt(vals[0])}{unit}" if len(vals) == 1 else f"{_fmt(vals[0])}至{_fmt(vals[-1])}{unit}")
+            return None, f"{MIXED_AMOUNT_NOTE}：可能是{'，也可能是'.join(ways)}，请提供准确日期后再测算。"
         amounts = [a for _, a in found]
         values = sorted({a["value"] for a in amounts})
         variables: dict[str, Any] = {}
@@ -521,7 +530,8 @@ class _Texts:
             return f"{label}只说到了月份（{value.cn()}），按月计算，没有假定具体哪一天"
         if value.precision == "year":
             return f"{label}只说到了年份（{value.cn()}），按整年计算，没有假定具体哪一天"
-        return f"{label}是按您说的年龄推算的（{value.cn()}），没有假定具体哪一天"
+        # (an age, a season or a lunar month: the span of solar dates it allows)
+        return f"{label}是按您说的推算的（{value.cn()}），没有假定具体哪一天"
 
     def fill(self, template: str, extra: Optional[dict] = None) -> str:
         return string.Formatter().vformat(template, (), _Blank({**self.values, **(extra or {})}))

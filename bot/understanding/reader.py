@@ -275,6 +275,7 @@ def programs_by_facts(facts: dict[str, Any], engine: EligibilityEngine) -> tuple
     return [p for p, n in counts.items() if n == top], top
 
 
+_LEVEL_ON_CARD = re.compile(r"证上|证里|证上面|翻出证|拿出证|找出证|看了证|证[^，。？?没不]{0,4}写(的|着)|新证|换了证|换证")
 _SKILL_CERT = re.compile(r"证书|职业|技能|工种|技师|技工|高级工|中级工|初级工|电工|焊工|厨师|考[了过下上出]")
 _CHILD_PARENTS_WORK = re.compile(r"(儿子|儿媳|媳妇|闺女|女儿|女婿|他爸|他妈|她爸|她妈|爸妈|父母|爹妈|爹娘|大人)[^，。？?]{0,6}"
                                  r"(打工|务工|上班|干活|挣钱|外出)")
@@ -475,6 +476,9 @@ def read_line(text: str, *, today: Optional[dt.date] = None, asking: Optional[st
         if "disability_level" in (again.get("facts") or {}):
             facts.pop("certificate_level")
             facts["disability_level"] = again["facts"]["disability_level"]
+    if asking is None and "disability_level" in facts and context_programs and _LEVEL_ON_CARD.search(text) and \
+            set(members_of(list(context_programs))) <= set(DISABILITY):
+        facts.setdefault("has_disability_certificate", True)   # "翻出证看了，写的是一级": the card is in hand
     if asking is None and not facts and context_programs and extracted.get("correction"):
         # "哎呀说错了，不是21年，是22年11月5号": a corrected date in a conversation about one program is that
         # program's one date fact (the birth date, the certificate's date)

@@ -538,3 +538,23 @@ def test_a_nanny_course_is_a_trade_learnt_not_care_needed():
 
 def test_an_employer_run_nursery_is_the_plans_measure():
     assert read_line("单位能不能自己办个托儿所给职工带娃 政策上咋说", today=TODAY).kind == "plan_question"
+
+
+@pytest.mark.parametrize("line, context, facts", [
+    ("哎呀说错了 不是21年 是22年11月 22年11月5号", ["childcare_subsidy"], {"child_birth_date": "2022-11"}),
+    ("等一下 俺又翻出证看了 写的是一级 前年重新评的", ["disability_care_allowance"],
+     {"disability_level": 1, "has_disability_certificate": True}),
+    ("哦对了，去年又重新评了一回，新证上写的是二级了，他现在下不了地，得人一直伺候着", ["disability_care_allowance"],
+     {"disability_level": 2, "has_disability_certificate": True, "needs_long_term_care": True}),
+])
+def test_a_correction_in_a_conversation_updates_the_programs_own_facts(line, context, facts):
+    r = read_line(line, today=TODAY, context_programs=context)
+    assert {k: (str(v) if k.endswith("date") else v) for k, v in r.facts.items()} == facts
+
+
+@pytest.mark.parametrize("line, programs", [("俺孙子那个补贴 能领不", ["childcare_subsidy"]),
+                                            ("俺孙子考了个电工证 有补贴没", ["skills_upgrade_subsidy"]),
+                                            ("我外孙是前年腊月里生下的，我闺女在外头打工顾不上，这孩子有补贴没啦",
+                                             ["childcare_subsidy"])])
+def test_a_grandchild_is_the_childcare_subsidys_unless_a_certificate_is_said(line, programs):
+    assert read_line(line, today=TODAY).programs == programs
