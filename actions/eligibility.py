@@ -100,6 +100,10 @@ def choose_program(tracker: Tracker, mentioned: list[str], new_facts: dict[str, 
     previous = tracker.get_slot("eligibility_program")
     if new_facts and previous and previous != "overview" and (correction or tracker.active_loop_name):
         return previous
+    last = [p for p in tracker.get_slot("last_programs") or [] if p in FORM_PROGRAMS]
+    touched_now = set(programs_touched(new_facts)) if new_facts else set()
+    if len(last) == 1 and last[0] in touched_now:
+        return last[0]   # "翻出证看了，上面写的是二级": the program just worked out, not every one the level touches
     if new_facts:
         touched = set(programs_touched(new_facts))
         if len(touched) == 1:

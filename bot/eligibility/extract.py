@@ -66,6 +66,8 @@ _NEGATED = re.compile(r"(没有|没|未|从没|从来没|还没|不曾|不用|�
                       r"(去|来|给|专门|特意|特地)?人?$")
 
 
+# "七十多的人了，哪是孤儿": a question that means no
+_RHETORICAL_NO = re.compile(r"(?:哪|哪里|哪儿|哪能|哪会|咋会|咋能|怎么会|怎么能|谁说)是$")
 _INTENDED = re.compile(r"(?:想|打算|准备|计划)(?:在[\u4e00-\u9fff]{1,3})?$")
 _NOT_A = re.compile(r"((?<!是)不是|(?<!算)不算|并非|(?<!属于)不属于)$")   # not "是不是X", "算不算X": those ask
 # "有三级残疾证", "拿到了专项职业能力证书": having a certificate said with its kind or level in between.
@@ -129,8 +131,9 @@ def _word_hits(text: str, specs: dict[str, dict], asking: Optional[str]) -> dict
             start = m.start() + lo
             if name in _LEARNING_FACTS and _LEARNING.search(_clause(text, start, m.end() + lo)):
                 continue                     # "天镇保姆培训在哪报名": a job being learnt, not care needed
-            if value is True and _NEGATED.search(text[max(0, start - 4):start]):
-                value_here = False           # "没领过补贴": the yes-word said with a no in front
+            if value is True and (_NEGATED.search(text[max(0, start - 4):start]) or
+                                  _RHETORICAL_NO.search(text[max(0, start - 4):start + 1])):
+                value_here = False           # "没领过补贴": the yes-word said with a no in front; "哪是孤儿"
             elif not isinstance(value, bool) and _NOT_A.search(text[max(0, start - 4):start]):
                 continue                     # "不是下岗的也不是农民工": a kind the speaker is not
             elif not isinstance(value, bool) and _INTENDED.search(text[max(0, start - 4):start]):

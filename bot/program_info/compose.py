@@ -236,7 +236,8 @@ def _point_lines(progs: list[Program], points: list[Statement], aspects: list[st
         # Only a procedural unknown ("能在村里办不") leaves the other aspects asked answered beside it
         # ("…到底是个甚补贴，发给多大的娃，该去哪问"); an unknown figure or date stands alone.
         procedural = {st.aspect for st in points if st.silent} <= _PROCEDURAL
-        asked = [a for a in asked if a not in _PROCEDURAL and a not in covered] if procedural else []
+        rest = [a for a in asked if a not in _PROCEDURAL and a not in covered]
+        asked = rest if procedural and len(rest) >= 2 else []   # (several things asked, not one "还能领不")
         extra = []
     else:
         extra = [st.aspect for st in points if st.aspect != "amount"]

@@ -558,3 +558,37 @@ def test_a_correction_in_a_conversation_updates_the_programs_own_facts(line, con
                                              ["childcare_subsidy"])])
 def test_a_grandchild_is_the_childcare_subsidys_unless_a_certificate_is_said(line, programs):
     assert read_line(line, today=TODAY).programs == programs
+
+
+@pytest.mark.parametrize("line, asking, facts", [
+    ("七十多的人了 哪是孤儿", "receives_orphan_allowance", {"receives_orphan_allowance": False}),
+    ("持证", "has_disability_certificate", {"has_disability_certificate": True}),
+])
+def test_a_rhetorical_no_and_a_hotline_notes_short_yes(line, asking, facts):
+    assert extract_facts(line, TODAY, asking=asking)["facts"] == facts
+
+
+def test_a_dibao_granted_since_is_a_fact_not_a_question_about_an_application():
+    r = read_line("等下 刚问了我嫂子 今年秋天低保批下来了 现在是低保户", today=TODAY,
+                  context_programs=["disability_living_allowance"])
+    assert r.kind == PERSONAL_CASE and r.facts == {"household_dibao": True}
+
+
+def test_a_hotline_note_packs_every_fact_of_the_care_allowance():
+    r = read_line("来电人反映：其子精神残疾四级，持证，户籍万柏林区，长期服药需家人看护，询问能否申请重度残疾人护理补贴",
+                  today=TODAY)
+    assert r.facts == {"disability_type": "mental", "has_disability_certificate": True, "needs_long_term_care": True,
+                       "disability_level": 4, "hukou_in_shanxi": True}
+
+
+@pytest.mark.parametrize("text, must", [
+    ("育儿补贴看不看家里收入 俺两口子都在国企上班工资还行 是不是就没俺们的", "不看家庭收入"),
+    ("育儿补贴和低保能一起拿吗", "不计入低保"),
+    ("有没有残疾人服务专线 想问补贴的事", "12385"),
+    ("没评上一二级 护理补贴是不是就没戏了", "智力、精神"),
+    ("证拿了都一年半了 才知道有这个补贴 还能申请不", "12个月"),
+    ("技能提升補貼 是在戶口所在地申請還是在參保地申請", "参保地"),
+    ("来电人为应届初中毕业生家长，咨询孩子不上高中参加技能培训有无补贴", "未继续升学"),
+])
+def test_dev16_wordings(text, must):
+    assert must in answer(text)
