@@ -294,7 +294,7 @@ _ADDRESS = re.compile(r"[\u4e00-\u9fff]{1,8}(?:路|街|巷|大道)\s*\d+\s*号")
 _APPLY_WORDS = re.compile(r"申请|办理|材料|流程|窗口|受理|报名|申报|领取")
 # How a project or review turned out, or whether it reached one's own street: a plan states intentions,
 # not results (its 十三五 review excepted).
-_STATUS = re.compile(r"(?:达|到|实现|完成|覆盖)没(?:达到|到|实现|完成|覆盖)|到底(?:达|到)没|达到了?没有?(?![\u4e00-\u9fff])|评估结果|结果咋样|结果怎么样|进展(?:咋样|怎么样|如何)|进度|完成了没|搞得咋样|落实得(?:咋样|怎么样)|"
+_STATUS = re.compile(r"(?:现在|目前|如今|眼下)[^，。？?]{0,10}(?:实行|实施|落实|推行|开展|推开)了|(?:达|到|实现|完成|覆盖)没(?:达到|到|实现|完成|覆盖)|到底(?:达|到)没|达到了?没有?(?![\u4e00-\u9fff])|评估结果|结果咋样|结果怎么样|进展(?:咋样|怎么样|如何)|进度|完成了没|搞得咋样|落实得(?:咋样|怎么样)|"
                      r"建成了没|建好了没|修好了没|开工了没|排上(?:了)?没|轮到(?:我们|俺们)|"
                      # "晋祠现在评上5A了没有", "通了没": whether something has happened by now
                      r"(?:评上|评为|评成|建成|建好|修好|修通|通车|开通|通了|批下来|落地|办成|弄成|搞成|实现|完成|达标|达到|覆盖|够|开起来|开业|投用|用上)[^，。？?\s]{0,6}了(?:没有|没|吗|么|不)(?![\u4e00-\u9fff])|"
@@ -1173,7 +1173,23 @@ def answers_what_is_named(question: str, text: str) -> bool:
         return False
     if _GRADE.search(q) and not any(g in text for g in _GRADE.findall(q)) and "三级医院" not in q:
         return False   # "山西大医院是不是三甲": a hospital's grade, which the plan never gives
+    if _EVERY_ONE.search(q):
+        asked, said = _levels(q), _levels(text)
+        if asked and said and not asked & said:
+            return False   # "每个县都要建…吗" answered by "各市均建有": another level's rule
     return True
+
+
+_EVERY_ONE = re.compile(r"每个?|各个?|都要|都得|也要|也得|都有|都能|都开|都建|都配|都设|[吗么][？?]?$|[不没][？?]?$")
+_LEVEL_WORDS = (("town", re.compile(r"乡镇|乡里|镇上|镇里|每个?[乡镇]|[乡镇](?:卫生院|政府)|街道")),
+                ("village", re.compile(r"村|社区")),
+                ("county", re.compile(r"县")),
+                ("city", re.compile(r"(?<!城)市(?!场)|城市")))
+
+
+def _levels(text: str) -> set[str]:
+    """The administrative levels a text names (乡镇, 村/社区, 县, 市), for "每个X都要…吗" questions."""
+    return {name for name, pattern in _LEVEL_WORDS if pattern.search(text)}
 
 
 _ASKS_WHICH_ROWS = re.compile(r"哪些|哪几|都有啥|都有什么|有几个|有几项|多少项|多少个")

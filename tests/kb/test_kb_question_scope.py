@@ -280,3 +280,15 @@ def test_another_province_compared_with_shanxi_is_out_of_scope():
 def test_a_subsidy_or_a_yes_no_asked_needs_a_passage_that_names_it(kb, question, answers):
     res = kb.answer(question)
     assert (res["answer"] is not None) is answers, res["answer"]
+
+
+@pytest.mark.parametrize("question, answers", [
+    ("每个县都要建康复辅助器具试验中心吗", False),     # the plan says 各市
+    ("乡镇卫生院都要开精神科门诊吗", False),           # the plan says 县级
+    ("残疾人保险代缴补助现在哪些县实行了", False),     # how it stands now
+    ("规划里说要建三级医院，我们县能不能建一个", False),  # one county's arrangement, whatever neighbours say
+    ("各市都要建康复辅助器具试验中心吗", True),
+    ("每个县都有未成年人保护平台吗", True)])
+def test_every_place_of_a_level_needs_a_rule_of_that_level(kb, question, answers):
+    res = kb.answer(question)
+    assert (res["answer"] is not None) is answers, res["answer"]
