@@ -648,7 +648,7 @@ def _row_scope_missing(question: str, rows: list[dict]) -> bool:
     for word in _SCOPE_WORDS.findall(q):
         if not re.search(_SCOPE_SAID[word], text):
             return True
-    if _GRADE.search(q) and not any(g in text for g in _GRADE.findall(q)) and "三级医院" not in q:
+    if _GRADE.search(q) and not any(g in text or f"{g[0]}级甲等" in text for g in _GRADE.findall(q)) and "三级医院" not in q:
         return True   # ("三甲那种三级医院": the resident's own gloss of the row's name)
     if _LOWER_LEVEL.search(q) and not _LOWER_LEVEL.search(text) and re.search(r"[市县]级", text):
         return True
@@ -1171,7 +1171,7 @@ def answers_what_is_named(question: str, text: str) -> bool:
     q = normalize(question)
     if _ASKS_SUBSIDY.search(q) and not _SUBSIDY_SAID.search(text):
         return False
-    if _GRADE.search(q) and not any(g in text for g in _GRADE.findall(q)) and "三级医院" not in q:
+    if _GRADE.search(q) and not any(g in text or f"{g[0]}级甲等" in text for g in _GRADE.findall(q)) and "三级医院" not in q:
         return False   # "山西大医院是不是三甲": a hospital's grade, which the plan never gives
     if _EVERY_ONE.search(q):
         asked, said = _levels(q), _levels(text)

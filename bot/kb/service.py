@@ -392,8 +392,8 @@ class KnowledgeBase:
                                              not ans.answers_what_is_named(q, picked[0])):
             out["message"] = ans.not_found_message(asked if picked is None else None)
             out["related"] = {"label": "相关内容", **_passage(picked[2] if picked and picked[2] else top)}
-            if asked.shape in ("status", "local", "permission"):
-                out["_unstated"] = True   # how it turned out, or one place's arrangement: no neighbour answers it
+            if asked.shape == "local":
+                out["_unstated"] = True   # one place's own arrangement: no neighbour's question answers it
             return out
         text, cites, used, kind, superseded = picked
         if not text or not ans.supported(text, cites):
