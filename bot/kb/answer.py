@@ -632,7 +632,7 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
     return out
 
 
-_SCOPE_WORDS = re.compile(r"农村|乡村|城镇|城市居民|城里")
+_SCOPE_WORDS = re.compile(r"农村|乡村|城镇")   # (not 城里: "城里人均收入" is said of everyone)
 _SCOPE_SAID = {"农村": "农村|乡村|城乡", "乡村": "农村|乡村|城乡", "城镇": "城镇|城市|城乡", "城里": "城镇|城市|城乡",
                "城市居民": "城市|城镇|城乡"}
 _LOWER_LEVEL = re.compile(r"(?:乡镇|乡|镇|村|社区|街道)(?:一)?级")
