@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 BLIND = ROOT / "tests" / "blind"
 # The question sets we may read: blind sets already reported, and development sets. A set still sealed for
 # scoring is not listed, so it can never reach the memory it is meant to measure.
-OWN_SETS = tuple(f"kb_round{i}" for i in range(1, 41)) + tuple(f"kb_dev{i}" for i in range(8, 13))
+OWN_SETS = tuple(f"kb_round{i}" for i in range(1, 43)) + tuple(f"kb_dev{i}" for i in range(8, 13))
 
 # Chosen on kb_round35–36 with rounds 1–34 as the memory (a simulation, the KB's answers held fixed): at
 # 0.95 / 0.6 with 5 neighbours, 53 of 542 answerable questions gained a right answer, 2 lost one and 1 of 140
