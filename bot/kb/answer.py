@@ -633,10 +633,16 @@ def row_candidates(question: str, asked, weights, hits, chunks, all_chunks_by_ro
 
 
 _SCOPE_WORDS = re.compile(r"农村|乡村|城镇")   # (not 城里: "城里人均收入" is said of everyone)
-_SCOPE_SAID = {"农村": "农村|乡村|城乡", "乡村": "农村|乡村|城乡", "城镇": "城镇|城市|城乡", "城里": "城镇|城市|城乡",
-               "城市居民": "城市|城镇|城乡"}
+_SCOPE_SAID = {"农村": "农村|乡村|城乡", "乡村": "农村|乡村|城乡", "城镇": "城镇|城市|城乡"}
 _LOWER_LEVEL = re.compile(r"(?:乡镇|乡|镇|村|社区|街道)(?:一)?级")
 _GRADE = re.compile(r"[一二三]甲")
+
+
+def _grade_missing(q: str, text: str) -> bool:
+    """The question names a hospital grade (三甲, or 二级甲等 said short) the text never gives; "三甲那种三级医院"
+    is the resident's own gloss of the 三级医院 row, not another grade."""
+    grades = _GRADE.findall(q)
+    return bool(grades) and "三级医院" not in q and not any(g in text or f"{g[0]}级甲等" in text for g in grades)
 
 
 def _row_scope_missing(question: str, rows: list[dict]) -> bool:
@@ -648,8 +654,8 @@ def _row_scope_missing(question: str, rows: list[dict]) -> bool:
     for word in _SCOPE_WORDS.findall(q):
         if not re.search(_SCOPE_SAID[word], text):
             return True
-    if _GRADE.search(q) and not any(g in text or f"{g[0]}级甲等" in text for g in _GRADE.findall(q)) and "三级医院" not in q:
-        return True   # ("三甲那种三级医院": the resident's own gloss of the row's name)
+    if _grade_missing(q, text):
+        return True
     if _LOWER_LEVEL.search(q) and not _LOWER_LEVEL.search(text) and re.search(r"[市县]级", text):
         return True
     return False
@@ -1171,7 +1177,7 @@ def answers_what_is_named(question: str, text: str) -> bool:
     q = normalize(question)
     if _ASKS_SUBSIDY.search(q) and not _SUBSIDY_SAID.search(text):
         return False
-    if _GRADE.search(q) and not any(g in text or f"{g[0]}级甲等" in text for g in _GRADE.findall(q)) and "三级医院" not in q:
+    if _grade_missing(q, text):
         return False   # "山西大医院是不是三甲": a hospital's grade, which the plan never gives
     if _EVERY_ONE.search(q):
         asked, said = _levels(q), _levels(text)
